@@ -1,0 +1,31 @@
+//! Kubernetes API machinery for clientgo: the types and pure logic every other layer shares.
+//!
+//! Mirrors Go's `k8s.io/apimachinery`: object metadata ([`ObjectMeta`], [`TypeMeta`], [`ListMeta`]),
+//! [`Status`] and the typed [`ApiError`] with client-go's predicates, [`WatchEvent`],
+//! [`GroupVersionKind`] and friends, the [`Object`] and [`Resource`] traits, untyped
+//! [`DynamicObject`]s, RFC 3339 [`Time`].
+//!
+//! This crate is sans-IO: no sockets, no async runtime, no clock reads except `Time::now`. Everything
+//! here takes bytes or values and returns values, so it is tested with plain unit and property tests.
+#![warn(missing_docs)]
+
+mod dynamic;
+mod errors;
+mod list;
+mod meta;
+mod resource;
+mod schema;
+mod serde_util;
+mod status;
+mod time;
+pub mod watch;
+
+pub use dynamic::DynamicObject;
+pub use errors::ApiError;
+pub use list::{List, ListMeta};
+pub use meta::{FieldsV1, ManagedFieldsEntry, ObjectMeta, OwnerReference, TypeMeta};
+pub use resource::{ApiResource, Object, Resource};
+pub use schema::{GroupVersion, GroupVersionKind, GroupVersionResource};
+pub use status::{Status, StatusCause, StatusDetails, StatusReason};
+pub use time::{MicroTime, Time, TimeParseError};
+pub use watch::{Bookmark, EventType, WatchEvent};

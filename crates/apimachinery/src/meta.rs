@@ -1,0 +1,229 @@
+//! Object metadata common to every persisted resource.
+//!
+//! Mirrors apimachinery `metav1.TypeMeta`, `metav1.ObjectMeta`, `metav1.OwnerReference` and
+//! `metav1.ManagedFieldsEntry` (`apimachinery/pkg/apis/meta/v1/types.go`). Every field of the Go
+//! `ObjectMeta` is modelled, so metadata round-trips without loss. Empty strings, maps and lists are
+//! omitted on output, like Go's `omitempty`.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+use crate::serde_util::null_as_default;
+use crate::time::Time;
+
+/// The `apiVersion` and `kind` every serialized object carries.
+///
+/// Mirrors apimachinery `metav1.TypeMeta`.
+#[doc(alias = "metav1.TypeMeta")]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TypeMeta {
+    /// `group/version`, or just `version` for the core group (`v1`).
+    #[serde(
+        default,
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "null_as_default"
+    )]
+    pub api_version: String,
+    /// The object's kind, e.g. `Pod`.
+    #[serde(
+        default,
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "null_as_default"
+    )]
+    pub kind: String,
+}
+
+/// Metadata every persisted object has: identity, versioning, labels, ownership and lifecycle.
+///
+/// Mirrors apimachinery `metav1.ObjectMeta`.
+#[doc(alias = "metav1.ObjectMeta")]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectMeta {
+    /// Unique name within the namespace (or cluster, for cluster-scoped kinds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Prefix the server completes with a random suffix when `name` is empty on create.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generate_name: Option<String>,
+    /// Namespace of a namespaced object; absent for cluster-scoped ones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    /// Deprecated link to the object; servers since 1.20 leave it empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub self_link: Option<String>,
+    /// Server-assigned unique id, stable for the object's lifetime.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uid: Option<String>,
+    /// Opaque version of this object, used for optimistic concurrency and watch resumption.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource_version: Option<String>,
+    /// Sequence number of spec changes, set by the server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generation: Option<i64>,
+    /// When the server created the object.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creation_timestamp: Option<Time>,
+    /// When deletion was requested; set while finalizers are still pending.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deletion_timestamp: Option<Time>,
+    /// Grace period granted before the object is removed, in seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deletion_grace_period_seconds: Option<i64>,
+    /// Identifying key/value pairs that selectors match against.
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "null_as_default"
+    )]
+    pub labels: BTreeMap<String, String>,
+    /// Non-identifying key/value pairs for tools and humans.
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "null_as_default"
+    )]
+    pub annotations: BTreeMap<String, String>,
+    /// Objects this one depends on; the garbage collector deletes it when they are gone.
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_default"
+    )]
+    pub owner_references: Vec<OwnerReference>,
+    /// Keys that must be removed before the object is deleted.
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_default"
+    )]
+    pub finalizers: Vec<String>,
+    /// Server-side apply field ownership.
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_default"
+    )]
+    pub managed_fields: Vec<ManagedFieldsEntry>,
+}
+
+/// A reference from an object to its owner.
+///
+/// Mirrors apimachinery `metav1.OwnerReference`.
+#[doc(alias = "metav1.OwnerReference")]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OwnerReference {
+    /// API version of the owner.
+    pub api_version: String,
+    /// Kind of the owner.
+    pub kind: String,
+    /// Name of the owner.
+    pub name: String,
+    /// UID of the owner.
+    pub uid: String,
+    /// True when the owner is the managing controller; at most one reference may say so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub controller: Option<bool>,
+    /// True when foreground deletion of the owner must wait for this object.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub block_owner_deletion: Option<bool>,
+}
+
+/// One field manager's ownership record, kept by server-side apply.
+///
+/// Mirrors apimachinery `metav1.ManagedFieldsEntry`. The field set is kept as raw JSON text
+/// ([`FieldsV1`]), which costs one allocation instead of a tree of maps: clients rarely read it, and
+/// it is a large share of every object's bytes.
+#[doc(alias = "metav1.ManagedFieldsEntry")]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ManagedFieldsEntry {
+    /// Name of the workflow managing these fields.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manager: Option<String>,
+    /// `Apply` or `Update`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub operation: Option<String>,
+    /// API version the field set is expressed in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_version: Option<String>,
+    /// When the entry last changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<Time>,
+    /// Format of `fields_v1`; always `FieldsV1` today.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fields_type: Option<String>,
+    /// The owned field set.
+    #[serde(default, rename = "fieldsV1", skip_serializing_if = "Option::is_none")]
+    pub fields_v1: Option<FieldsV1>,
+    /// Subresource the fields were written through, e.g. `status`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subresource: Option<String>,
+}
+
+/// A server-side apply field set, kept verbatim as JSON text.
+///
+/// Mirrors apimachinery `metav1.FieldsV1`, whose Go type also holds the raw bytes.
+#[doc(alias = "metav1.FieldsV1")]
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct FieldsV1(pub Box<RawValue>);
+
+impl FieldsV1 {
+    /// The field set's JSON text.
+    pub fn as_str(&self) -> &str {
+        self.0.get()
+    }
+}
+
+impl PartialEq for FieldsV1 {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Default for FieldsV1 {
+    fn default() -> Self {
+        FieldsV1(RawValue::from_string("{}".to_owned()).expect("`{}` is valid JSON"))
+    }
+}
+
+impl fmt::Debug for FieldsV1 {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl ObjectMeta {
+    /// The object's controlling owner: the owner reference with `controller: true`, if any.
+    ///
+    /// Mirrors apimachinery `metav1.GetControllerOf`.
+    pub fn controller_of(&self) -> Option<&OwnerReference> {
+        self.owner_references.iter().find(|r| r.controller == Some(true))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_every_field() {
+        let json = r#"{"name":"n","generateName":"n-","namespace":"ns","selfLink":"/x","uid":"u","resourceVersion":"7","generation":2,"creationTimestamp":"2026-11-23T06:48:34Z","deletionTimestamp":"2026-11-23T06:49:34Z","deletionGracePeriodSeconds":0,"labels":{"a":"b"},"annotations":{"c":"d"},"ownerReferences":[{"apiVersion":"apps/v1","kind":"ReplicaSet","name":"r","uid":"ru","controller":true,"blockOwnerDeletion":true}],"finalizers":["f"],"managedFields":[{"manager":"m","operation":"Update","apiVersion":"v1","time":"2026-11-23T06:48:34Z","fieldsType":"FieldsV1","fieldsV1":{"f:data":{".":{},"f:k":{}}},"subresource":"status"}]}"#;
+        let meta: ObjectMeta = serde_json::from_str(json).unwrap();
+        assert_eq!(meta.controller_of().unwrap().name, "r");
+        assert_eq!(serde_json::to_string(&meta).unwrap(), json);
+    }
+
+    #[test]
+    fn empty_and_null_collections_are_omitted() {
+        let meta: ObjectMeta = serde_json::from_str(r#"{"name":"x","labels":null,"finalizers":[]}"#).unwrap();
+        assert!(meta.labels.is_empty());
+        assert_eq!(serde_json::to_string(&meta).unwrap(), r#"{"name":"x"}"#);
+    }
+}

@@ -1,0 +1,16 @@
+//! clientgo: a from-scratch Rust port of Go's client-go.
+//!
+//! The umbrella crate re-exports each layer under the path a Go developer expects:
+//! `clientgo::apimachinery` (k8s.io/apimachinery), `clientgo::api` (k8s.io/api),
+//! `clientgo::util::flowcontrol` and `clientgo::util::workqueue` (client-go's util/...).
+//! See docs/ARCHITECTURE.md for the layers and the rules between them.
+#![warn(missing_docs)]
+
+pub use clientgo_api as api;
+pub use clientgo_apimachinery as apimachinery;
+
+/// client-go's `util` packages.
+pub mod util {
+    pub use clientgo_flowcontrol as flowcontrol;
+    pub use clientgo_workqueue as workqueue;
+}
