@@ -28,4 +28,4 @@ pub use resource::{ApiResource, Object, Resource};
 pub use schema::{GroupVersion, GroupVersionKind, GroupVersionResource};
 pub use status::{Status, StatusCause, StatusDetails, StatusReason};
 pub use time::{MicroTime, Time, TimeParseError};
-pub use watch::{Bookmark, EventType, WatchEvent};
+pub use watch::{Bookmark, EventType, FrameDecoder, WatchEvent, WatchEventDecoder, MAX_FRAME_SIZE};
