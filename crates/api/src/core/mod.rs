@@ -1,0 +1,5 @@
+//! The core (legacy, group `""`) API group.
+//!
+//! Mirrors `k8s.io/api/core`.
+
+pub mod v1;

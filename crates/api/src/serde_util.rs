@@ -1,0 +1,21 @@
+//! Small serde helpers shared by the resource types.
+
+use serde::{Deserialize, Deserializer};
+
+/// Deserializes `null` as the type's default, so `"env": null` decodes like an absent field.
+///
+/// The API server omits empty collections instead of writing `null`, but hand-written manifests and
+/// other clients do write it; Go's decoder accepts both, so we do too. (apimachinery has the same
+/// private helper; it is duplicated rather than made public API there.)
+pub(crate) fn null_as_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+/// `skip_serializing_if` for booleans Go declares `omitempty`.
+pub(crate) fn is_false(b: &bool) -> bool {
+    !*b
+}
