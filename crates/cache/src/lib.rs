@@ -1,2 +1,69 @@
-//! Placeholder crate root; filled in by its issue.
+//! clientgo tools/cache: the informer's local cache and the queues that feed it.
+//!
+//! Mirrors client-go `k8s.io/client-go/tools/cache`:
+//! - [`Store`], [`Cache`] (client-go's `NewStore`/`NewIndexer`), [`ThreadSafeStore`] and the
+//!   [`Indexer`] interface with named [`Indexers`] and the default [`NAMESPACE_INDEX`];
+//! - key functions: [`meta_namespace_key_func`], [`deletion_handling_meta_namespace_key_func`],
+//!   [`split_meta_namespace_key`];
+//! - the queues between reflector and informer: [`DeltaFifo`] and [`RealFifo`] behind the
+//!   [`Queue`] trait, with [`Delta`]s and [`DeletedFinalStateUnknown`] tombstones;
+//! - [`process_deltas`], which applies popped deltas to a store and yields handler
+//!   [`Notification`]s.
+//!
+//! Objects are stored once, as `Arc<K>`, and shared: every getter returns a clone of the stored
+//! `Arc`, never a deep copy, and since an `Arc<K>` cannot be mutated, client-go's "do not modify
+//! objects returned by the cache" is a compile-time guarantee here.
+//!
+//! Everything in this crate is sans-IO: no async runtime, no clock, no sockets. Stores are
+//! thread-safe (an `RwLock` held only briefly, never while user code runs); queues are plain
+//! `&mut self` state machines whose `pop` never blocks, wrapped by the informer layer.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use clientgo_apimachinery::{DynamicObject, ObjectMeta};
+//! use clientgo_cache::{meta_namespace_key_func, Cache, Indexer, Indexers, Store, NAMESPACE_INDEX};
+//!
+//! let pod = |ns: &str, name: &str| {
+//!     Arc::new(DynamicObject {
+//!         metadata: ObjectMeta {
+//!             namespace: Some(ns.into()),
+//!             name: Some(name.into()),
+//!             ..ObjectMeta::default()
+//!         },
+//!         ..DynamicObject::default()
+//!     })
+//! };
+//! let indexer = Cache::new_indexer(meta_namespace_key_func, Indexers::namespace());
+//! indexer.add(pod("kube-system", "etcd-node-1"))?;
+//! indexer.add(pod("default", "web"))?;
+//! assert!(indexer.get_by_key("kube-system/etcd-node-1").is_some());
+//! assert_eq!(indexer.by_index(NAMESPACE_INDEX, "kube-system")?.len(), 1);
+//! # Ok::<(), clientgo_cache::Error>(())
+//! ```
 #![warn(missing_docs)]
+
+mod controller;
+mod delta_fifo;
+mod error;
+mod fifo;
+mod index;
+mod real_fifo;
+mod store;
+mod thread_safe_store;
+
+#[cfg(test)]
+mod test_util;
+
+pub use controller::{process_deltas, Notification};
+pub use delta_fifo::{
+    DeletedFinalStateUnknown, Delta, DeltaFifo, DeltaObject, DeltaType, Deltas, KeyListerGetter, KnownObjects,
+};
+pub use error::{Error, KeyError};
+pub use fifo::{ProcessError, Queue};
+pub use index::{meta_namespace_index_func, IndexFunc, Indexer, Indexers, NAMESPACE_INDEX};
+pub use real_fifo::{RealFifo, DEFAULT_BATCH_SIZE};
+pub use store::{
+    deletion_handling_meta_namespace_key_func, meta_namespace_key_func, split_meta_namespace_key, Cache,
+    KeyFunc, ReplaceDelta, Store,
+};
+pub use thread_safe_store::ThreadSafeStore;

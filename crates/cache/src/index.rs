@@ -1,0 +1,316 @@
+//! Named index functions over stored objects, and the bookkeeping that keeps their indices current.
+//!
+//! Mirrors client-go `tools/cache/index.go`: [`Indexers`] (named [`IndexFunc`]s), the [`Indexer`]
+//! interface, [`meta_namespace_index_func`] and the default [`NAMESPACE_INDEX`].
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::sync::Arc;
+
+use clientgo_apimachinery::Object;
+
+use crate::error::Error;
+use crate::store::Store;
+
+/// The name of the default index, which maps a namespace to the objects in it.
+///
+/// Mirrors client-go `cache.NamespaceIndex`.
+#[doc(alias = "NamespaceIndex")]
+pub const NAMESPACE_INDEX: &str = "namespace";
+
+/// Computes the values under which an object is indexed (for example its namespace, or its node).
+///
+/// Mirrors client-go `cache.IndexFunc`. Unlike Go's, it cannot fail: a typed object always has
+/// metadata, and a function with nothing to say returns an empty `Vec` (the object is then simply
+/// absent from that index). Index functions must be deterministic: the store computes an object's
+/// values once, when the object is stored, and remembers them to unindex it later.
+pub type IndexFunc<K> = Arc<dyn Fn(&K) -> Vec<String> + Send + Sync>;
+
+/// Indexes an object by its namespace (`""` for cluster-scoped objects).
+///
+/// Mirrors client-go `cache.MetaNamespaceIndexFunc`; the default indexer of informers, registered
+/// under [`NAMESPACE_INDEX`].
+#[doc(alias = "MetaNamespaceIndexFunc")]
+pub fn meta_namespace_index_func<K: Object>(obj: &K) -> Vec<String> {
+    vec![obj.namespace().unwrap_or("").to_owned()]
+}
+
+/// Named index functions.
+///
+/// Mirrors client-go `cache.Indexers` (`map[string]IndexFunc`). Kept sorted by name, so every
+/// store computes and stores index values in the same order.
+pub struct Indexers<K> {
+    funcs: Vec<(String, IndexFunc<K>)>,
+}
+
+impl<K> Indexers<K> {
+    /// No indexers.
+    pub fn new() -> Self {
+        Indexers { funcs: Vec::new() }
+    }
+
+    /// These indexers plus `name`, replacing an index of the same name.
+    pub fn with(
+        mut self,
+        name: impl Into<String>,
+        func: impl Fn(&K) -> Vec<String> + Send + Sync + 'static,
+    ) -> Self {
+        self.insert(name, Arc::new(func));
+        self
+    }
+
+    /// Adds (or replaces) the index `name`.
+    pub fn insert(&mut self, name: impl Into<String>, func: IndexFunc<K>) {
+        let name = name.into();
+        match self.position(&name) {
+            Some(pos) => self.funcs[pos].1 = func,
+            None => {
+                let at = self.funcs.partition_point(|(n, _)| n.as_str() < name.as_str());
+                self.funcs.insert(at, (name, func));
+            }
+        }
+    }
+
+    /// The index function named `name`.
+    pub fn get(&self, name: &str) -> Option<&IndexFunc<K>> {
+        self.position(name).map(|pos| &self.funcs[pos].1)
+    }
+
+    /// True when an index named `name` exists.
+    pub fn contains(&self, name: &str) -> bool {
+        self.position(name).is_some()
+    }
+
+    /// The index names, sorted.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.funcs.iter().map(|(n, _)| n.as_str())
+    }
+
+    /// How many indexers there are.
+    pub fn len(&self) -> usize {
+        self.funcs.len()
+    }
+
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.funcs.is_empty()
+    }
+
+    /// Position of `name` in name order; the store keeps one index per position.
+    pub(crate) fn position(&self, name: &str) -> Option<usize> {
+        self.funcs.binary_search_by(|(n, _)| n.as_str().cmp(name)).ok()
+    }
+
+    /// Every index's values for `obj`, in name order. Runs user code: never call under a lock.
+    pub(crate) fn compute(&self, obj: &K) -> Vec<Vec<String>> {
+        self.funcs.iter().map(|(_, f)| f(obj)).collect()
+    }
+}
+
+impl<K: Object + 'static> Indexers<K> {
+    /// The indexers informers get by default: [`NAMESPACE_INDEX`] → [`meta_namespace_index_func`].
+    pub fn namespace() -> Self {
+        Indexers::new().with(NAMESPACE_INDEX, meta_namespace_index_func::<K>)
+    }
+}
+
+impl<K> Default for Indexers<K> {
+    fn default() -> Self {
+        Indexers::new()
+    }
+}
+
+impl<K> Clone for Indexers<K> {
+    fn clone(&self) -> Self {
+        Indexers {
+            funcs: self.funcs.clone(),
+        }
+    }
+}
+
+impl<K> fmt::Debug for Indexers<K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.names()).finish()
+    }
+}
+
+/// A [`Store`] with named indices over its objects.
+///
+/// Mirrors client-go `cache.Indexer` (`tools/cache/index.go`). Every object returned is the shared
+/// `Arc<K>` held by the store, never a copy: Rust turns client-go's "do not mutate returned objects"
+/// contract into a type guarantee.
+pub trait Indexer<K>: Store<K> {
+    /// Objects sharing at least one value of index `index_name` with `obj`.
+    ///
+    /// Mirrors client-go `Indexer.Index`.
+    ///
+    /// # Errors
+    /// [`Error::IndexNotFound`] when the index does not exist.
+    fn index(&self, index_name: &str, obj: &K) -> Result<Vec<Arc<K>>, Error>;
+
+    /// Keys of the objects indexed under `indexed_value` in `index_name`.
+    ///
+    /// Mirrors client-go `Indexer.IndexKeys`.
+    ///
+    /// # Errors
+    /// [`Error::IndexNotFound`] when the index does not exist.
+    fn index_keys(&self, index_name: &str, indexed_value: &str) -> Result<Vec<String>, Error>;
+
+    /// Every value currently present in index `index_name` (empty for an unknown index).
+    ///
+    /// Mirrors client-go `Indexer.ListIndexFuncValues`.
+    fn list_index_func_values(&self, index_name: &str) -> Vec<String>;
+
+    /// Objects indexed under `indexed_value` in `index_name`, e.g. `by_index("namespace", "kube-system")`.
+    ///
+    /// Mirrors client-go `Indexer.ByIndex`.
+    ///
+    /// # Errors
+    /// [`Error::IndexNotFound`] when the index does not exist.
+    fn by_index(&self, index_name: &str, indexed_value: &str) -> Result<Vec<Arc<K>>, Error>;
+
+    /// The store's index functions.
+    ///
+    /// Mirrors client-go `Indexer.GetIndexers`.
+    fn get_indexers(&self) -> Indexers<K>;
+
+    /// Adds index functions.
+    ///
+    /// Mirrors client-go `Indexer.AddIndexers`, with the rule of client-go releases before 1.28:
+    /// refused once the store holds objects, so an index never silently misses older objects.
+    ///
+    /// # Errors
+    /// [`Error::StoreNotEmpty`] when the store holds objects, [`Error::IndexerConflict`] when a name
+    /// is already taken.
+    fn add_indexers(&self, indexers: Indexers<K>) -> Result<(), Error>;
+}
+
+/// One index: indexed value → the store slots of the objects carrying it.
+///
+/// Mirrors client-go `cache.Index` (`map[string]sets.String`), keyed by slot instead of by key
+/// string so a lookup is a plain array access. Values are interned: every object indexed under
+/// `kube-system` shares one `Arc<str>`.
+#[derive(Default)]
+pub(crate) struct Index {
+    buckets: HashMap<Arc<str>, Bucket>,
+}
+
+struct Bucket {
+    value: Arc<str>,
+    slots: HashSet<usize>,
+}
+
+impl Index {
+    /// Records that `slot` carries `value`, returning the interned value.
+    pub(crate) fn insert(&mut self, value: &str, slot: usize) -> Arc<str> {
+        if let Some(bucket) = self.buckets.get_mut(value) {
+            bucket.slots.insert(slot);
+            return Arc::clone(&bucket.value);
+        }
+        let value: Arc<str> = Arc::from(value);
+        let mut slots = HashSet::with_capacity(1);
+        slots.insert(slot);
+        self.buckets.insert(
+            Arc::clone(&value),
+            Bucket {
+                value: Arc::clone(&value),
+                slots,
+            },
+        );
+        value
+    }
+
+    /// Forgets that `slot` carries `value`; drops the bucket once empty (client-go issue 84959:
+    /// empty sets of short-lived values would otherwise accumulate).
+    pub(crate) fn remove(&mut self, value: &str, slot: usize) {
+        if let Some(bucket) = self.buckets.get_mut(value) {
+            bucket.slots.remove(&slot);
+            if bucket.slots.is_empty() {
+                self.buckets.remove(value);
+            }
+        }
+    }
+
+    /// The slots carrying `value`.
+    pub(crate) fn slots(&self, value: &str) -> Option<&HashSet<usize>> {
+        self.buckets.get(value).map(|b| &b.slots)
+    }
+
+    /// Every value present.
+    pub(crate) fn values(&self) -> impl Iterator<Item = &Arc<str>> {
+        self.buckets.keys()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clientgo_apimachinery::{DynamicObject, ObjectMeta};
+
+    fn obj(ns: Option<&str>, name: &str) -> DynamicObject {
+        DynamicObject {
+            metadata: ObjectMeta {
+                name: Some(name.into()),
+                namespace: ns.map(Into::into),
+                ..ObjectMeta::default()
+            },
+            ..DynamicObject::default()
+        }
+    }
+
+    #[test]
+    fn meta_namespace_index_func_returns_the_namespace_or_empty() {
+        assert_eq!(
+            meta_namespace_index_func(&obj(Some("kube-system"), "etcd")),
+            vec!["kube-system".to_owned()]
+        );
+        assert_eq!(
+            meta_namespace_index_func(&obj(None, "node-1")),
+            vec![String::new()]
+        );
+    }
+
+    #[test]
+    fn indexers_stay_sorted_and_insert_replaces() {
+        let idx: Indexers<DynamicObject> = Indexers::new()
+            .with("zeta", |_| vec!["z".into()])
+            .with("alpha", |_| vec!["a".into()])
+            .with("mid", |_| vec!["m".into()]);
+        assert_eq!(idx.names().collect::<Vec<_>>(), ["alpha", "mid", "zeta"]);
+        assert_eq!(idx.position("mid"), Some(1));
+        assert!(idx.contains("zeta"));
+        assert!(!idx.contains("nope"));
+        let idx = idx.with("mid", |_| vec!["m2".into()]);
+        assert_eq!(idx.len(), 3);
+        let o = obj(None, "x");
+        assert_eq!(
+            idx.compute(&o),
+            vec![vec!["a".to_owned()], vec!["m2".to_owned()], vec!["z".to_owned()]]
+        );
+        assert_eq!(format!("{idx:?}"), r#"["alpha", "mid", "zeta"]"#);
+    }
+
+    #[test]
+    fn default_namespace_indexers() {
+        let idx = Indexers::<DynamicObject>::namespace();
+        assert_eq!(idx.names().collect::<Vec<_>>(), [NAMESPACE_INDEX]);
+        let f = idx.get(NAMESPACE_INDEX).expect("namespace index registered");
+        assert_eq!(f(&obj(Some("a"), "x")), vec!["a".to_owned()]);
+        assert!(Indexers::<DynamicObject>::default().is_empty());
+    }
+
+    #[test]
+    fn index_interns_values_and_drops_empty_buckets() {
+        let mut index = Index::default();
+        let a = index.insert("ns", 1);
+        let b = index.insert("ns", 2);
+        assert!(Arc::ptr_eq(&a, &b));
+        assert_eq!(index.slots("ns").map(HashSet::len), Some(2));
+        index.remove("ns", 1);
+        assert_eq!(index.slots("ns").map(HashSet::len), Some(1));
+        index.remove("ns", 2);
+        assert!(index.slots("ns").is_none());
+        assert_eq!(index.values().count(), 0);
+        index.remove("absent", 3);
+    }
+}

@@ -1,0 +1,30 @@
+//! Objects for unit tests.
+
+use std::sync::Arc;
+
+use clientgo_apimachinery::{DynamicObject, ObjectMeta};
+
+/// The object type unit tests store.
+pub(crate) type Obj = DynamicObject;
+
+/// A pod-like object `ns/name` at resource version `rv` (cluster-scoped when `ns` is empty).
+pub(crate) fn pod(ns: &str, name: &str, rv: &str) -> Arc<Obj> {
+    labelled(ns, name, rv, &[])
+}
+
+/// As [`pod`], with labels.
+pub(crate) fn labelled(ns: &str, name: &str, rv: &str, labels: &[(&str, &str)]) -> Arc<Obj> {
+    Arc::new(DynamicObject {
+        metadata: ObjectMeta {
+            name: Some(name.into()),
+            namespace: (!ns.is_empty()).then(|| ns.into()),
+            resource_version: Some(rv.into()),
+            labels: labels
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+            ..ObjectMeta::default()
+        },
+        ..DynamicObject::default()
+    })
+}
