@@ -3,7 +3,7 @@
 //! Mirrors Go's `k8s.io/apimachinery`: object metadata ([`ObjectMeta`], [`TypeMeta`], [`ListMeta`]),
 //! [`Status`] and the typed [`ApiError`] with client-go's predicates, [`WatchEvent`],
 //! [`GroupVersionKind`] and friends, the [`Object`] and [`Resource`] traits, untyped
-//! [`DynamicObject`]s, RFC 3339 [`Time`].
+//! [`DynamicObject`]s, RFC 3339 [`Time`], and label and field selectors ([`labels`], [`fields`]).
 //!
 //! This crate is sans-IO: no sockets, no async runtime, no clock reads except `Time::now`. Everything
 //! here takes bytes or values and returns values, so it is tested with plain unit and property tests.
@@ -11,6 +11,8 @@
 
 mod dynamic;
 mod errors;
+pub mod fields;
+pub mod labels;
 mod list;
 mod meta;
 mod resource;
