@@ -1,0 +1,156 @@
+//! Fault injection: make the server misbehave on purpose, from Rust or from the binary's flags.
+//!
+//! Every fault is deterministic (counters, not random draws) so tests that use them are repeatable.
+//! The real server has no such module; it stands in for a flaky network, an overloaded server and
+//! watch-cache restarts.
+
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Mutex;
+use std::time::Duration;
+
+use clientgo_apimachinery::Status;
+use http::Response;
+
+use crate::server::http::{streamed, Body};
+
+/// Which error a failing request gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum InjectedError {
+    /// 429 TooManyRequests with `Retry-After: seconds`.
+    TooManyRequests {
+        /// The Retry-After value.
+        retry_after: u32,
+    },
+    /// 500 InternalError.
+    Internal,
+}
+
+#[derive(Debug)]
+struct ErrorFault {
+    kind: InjectedError,
+    /// Fail this many requests out of every `per` requests.
+    fail: u64,
+    per: u64,
+    count: u64,
+}
+
+/// What the handler chain must do with one request.
+#[derive(Debug)]
+pub(crate) enum FaultAction {
+    None,
+    Cut,
+    Respond(Status),
+    Stall,
+}
+
+/// The fault controls of a running server ([`crate::ApiServer::faults`]). All off by default.
+#[derive(Debug, Default)]
+pub struct Faults {
+    cut_next: AtomicU64,
+    stall_next: AtomicU64,
+    errors: Mutex<Option<ErrorFault>>,
+    watch_close_events: AtomicU64,
+    watch_close_ms: AtomicU64,
+    watch_cut: AtomicBool,
+}
+
+impl Faults {
+    /// Drop the connection without answering for the next `n` requests.
+    pub fn cut_next_requests(&self, n: u64) {
+        self.cut_next.store(n, Ordering::SeqCst);
+    }
+
+    /// Send response headers and then nothing, forever, for the next `n` requests.
+    pub fn stall_next_requests(&self, n: u64) {
+        self.stall_next.store(n, Ordering::SeqCst);
+    }
+
+    /// Answer `fail` out of every `per` requests with `kind` (deterministically: the first `fail` of
+    /// each group of `per`). `fail == 0` turns it off.
+    pub fn fail_requests(&self, fail: u64, per: u64, kind: InjectedError) {
+        let mut g = self.errors.lock().unwrap_or_else(|e| e.into_inner());
+        *g = (fail > 0 && per > 0).then_some(ErrorFault {
+            kind,
+            fail: fail.min(per),
+            per,
+            count: 0,
+        });
+    }
+
+    /// End every watch after it sent `n` events (`None`: never).
+    pub fn close_watches_after_events(&self, n: Option<u64>) {
+        self.watch_close_events.store(n.unwrap_or(0), Ordering::SeqCst);
+    }
+
+    /// End every watch after `d` (`None`: only its own timeout).
+    pub fn close_watches_after(&self, d: Option<Duration>) {
+        let ms = d.map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX).max(1));
+        self.watch_close_ms.store(ms.unwrap_or(0), Ordering::SeqCst);
+    }
+
+    /// When a watch is closed by a fault, cut the connection abruptly instead of ending the stream cleanly.
+    pub fn cut_watches(&self, on: bool) {
+        self.watch_cut.store(on, Ordering::SeqCst);
+    }
+
+    /// Turns every fault off.
+    pub fn clear(&self) {
+        self.cut_next_requests(0);
+        self.stall_next_requests(0);
+        self.fail_requests(0, 0, InjectedError::Internal);
+        self.close_watches_after_events(None);
+        self.close_watches_after(None);
+        self.cut_watches(false);
+    }
+
+    pub(crate) fn watch_limits(&self) -> (Option<u64>, Option<Duration>, bool) {
+        let n = self.watch_close_events.load(Ordering::SeqCst);
+        let ms = self.watch_close_ms.load(Ordering::SeqCst);
+        (
+            (n > 0).then_some(n),
+            (ms > 0).then(|| Duration::from_millis(ms)),
+            self.watch_cut.load(Ordering::SeqCst),
+        )
+    }
+
+    fn take(counter: &AtomicU64) -> bool {
+        counter
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok()
+    }
+
+    pub(crate) fn on_request(&self) -> FaultAction {
+        if Self::take(&self.cut_next) {
+            return FaultAction::Cut;
+        }
+        if Self::take(&self.stall_next) {
+            return FaultAction::Stall;
+        }
+        let mut g = self.errors.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(f) = g.as_mut() {
+            let slot = f.count % f.per;
+            f.count += 1;
+            if slot < f.fail {
+                return FaultAction::Respond(match f.kind {
+                    InjectedError::TooManyRequests { retry_after } => crate::status::too_many_requests(
+                        "the server has received too many requests and has asked us to try again later",
+                        retry_after,
+                    ),
+                    InjectedError::Internal => crate::status::internal("injected fault"),
+                });
+            }
+        }
+        FaultAction::None
+    }
+}
+
+/// 200 with JSON headers and a body that never produces anything.
+pub(crate) fn stalled_response() -> Response<Body> {
+    let mut r = Response::new(streamed(futures_util::stream::pending()));
+    r.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/json"),
+    );
+    r
+}

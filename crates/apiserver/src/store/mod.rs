@@ -1,0 +1,310 @@
+//! The MVCC store: one global, monotonically increasing resourceVersion, the latest revision of every
+//! object, and the event log watches read.
+//!
+//! Mirrors the apiserver's storage layer (`storage.Interface` over etcd plus the watch cache). Writes go
+//! through [`Store::guaranteed_update`] (the apiserver's `GuaranteedUpdate`): the caller's function runs
+//! outside the lock on a snapshot of the current object, and the write commits only if the object did not
+//! change meanwhile, otherwise the function runs again. The lock is never held across I/O or `.await`.
+
+mod event_log;
+
+use std::collections::{BTreeMap, HashMap};
+use std::ops::Bound;
+use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+use clientgo_apimachinery::Status;
+use serde_json::Value;
+use tokio::sync::watch;
+
+pub use event_log::{Batch, Event, EventKind, EventLog, LogLimits};
+
+use crate::object::{set_rv, StoredObject};
+
+/// What a [`Store::guaranteed_update`] function decides.
+#[derive(Debug)]
+pub enum Outcome {
+    /// Write this object (create or replace).
+    Put(Value),
+    /// Delete the object; the value is its last state (as sent in the DELETED event).
+    Delete(Value),
+    /// Change nothing and answer with the current object.
+    Unchanged,
+}
+
+/// The result of a committed write.
+#[derive(Debug, Clone)]
+pub struct Written {
+    /// The object after the write (for a delete, its last state).
+    pub object: Arc<StoredObject>,
+    /// What happened, `None` when nothing changed.
+    pub kind: Option<EventKind>,
+}
+
+type Objects = BTreeMap<Arc<str>, Arc<StoredObject>>;
+
+struct State {
+    rv: u64,
+    objects: HashMap<Arc<str>, Objects>,
+    log: EventLog,
+}
+
+/// The store. Cheap to share behind an `Arc`.
+pub struct Store {
+    state: RwLock<State>,
+    latest: watch::Sender<u64>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("resource_version", &self.current_rv())
+            .finish_non_exhaustive()
+    }
+}
+
+/// A list snapshot: the objects of one resource at one resourceVersion.
+#[derive(Debug)]
+pub struct Snapshot {
+    /// The resourceVersion the snapshot is at.
+    pub rv: u64,
+    /// Objects in key order.
+    pub items: Vec<(Arc<str>, Arc<StoredObject>)>,
+}
+
+/// Why a snapshot could not be taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SnapshotError {
+    /// The version is before the compaction point (carried).
+    Compacted(u64),
+    /// The version is in the future; the current one is carried.
+    TooLarge(u64),
+}
+
+impl Store {
+    /// An empty store whose first write gets resourceVersion `start + 1`.
+    pub fn new(limits: LogLimits, start: u64) -> Self {
+        let (latest, _) = watch::channel(start);
+        Store {
+            state: RwLock::new(State {
+                rv: start,
+                objects: HashMap::new(),
+                log: EventLog::new(limits, start),
+            }),
+            latest,
+        }
+    }
+
+    fn read(&self) -> RwLockReadGuard<'_, State> {
+        self.state.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, State> {
+        self.state.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The latest resourceVersion.
+    pub fn current_rv(&self) -> u64 {
+        self.read().rv
+    }
+
+    /// The compaction point.
+    pub fn compacted_rv(&self) -> u64 {
+        self.read().log.compacted()
+    }
+
+    /// A receiver that changes whenever a write commits (watchers wait on it).
+    pub fn subscribe(&self) -> watch::Receiver<u64> {
+        self.latest.subscribe()
+    }
+
+    /// The current object at `key`.
+    pub fn get(&self, resource: &str, key: &str) -> Option<Arc<StoredObject>> {
+        self.read().objects.get(resource)?.get(key).cloned()
+    }
+
+    /// Compacts the event log up to the current resourceVersion (test hook; mirrors etcd compaction).
+    pub fn compact_now(&self) -> u64 {
+        let mut st = self.write();
+        let rv = st.rv;
+        st.log.compact_to(rv);
+        rv
+    }
+
+    /// Reads events of `resource` after `after` (see [`EventLog::read_after`]).
+    pub fn read_events(&self, resource: &str, after: u64, max: usize) -> Result<Batch, u64> {
+        self.read().log.read_after(resource, after, max)
+    }
+
+    /// Objects of `resource` whose keys start with `prefix` and are `>= start`, at the latest version.
+    pub fn snapshot_latest(&self, resource: &str, prefix: &str, start: &str) -> Snapshot {
+        let st = self.read();
+        Snapshot {
+            rv: st.rv,
+            items: range(st.objects.get(resource), prefix, start)
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        }
+    }
+
+    /// Like [`Store::snapshot_latest`] but at resourceVersion `rv`, rebuilt by undoing later events.
+    pub fn snapshot_at(
+        &self,
+        resource: &str,
+        prefix: &str,
+        start: &str,
+        rv: u64,
+    ) -> Result<Snapshot, SnapshotError> {
+        let st = self.read();
+        if rv > st.rv {
+            return Err(SnapshotError::TooLarge(st.rv));
+        }
+        let later = st
+            .log
+            .all_after(resource, rv)
+            .map_err(SnapshotError::Compacted)?;
+        let current = st.objects.get(resource);
+        if later.is_empty() {
+            return Ok(Snapshot {
+                rv,
+                items: range(current, prefix, start)
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+            });
+        }
+        let mut map: BTreeMap<Arc<str>, Arc<StoredObject>> = range(current, prefix, start)
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        drop(st);
+        // The state at `rv` of every key touched later is the `prev` of its first later event.
+        let mut seen = std::collections::HashSet::new();
+        for ev in &later {
+            if !seen.insert(ev.key.clone()) {
+                continue;
+            }
+            if !ev.key.starts_with(prefix) || &*ev.key < start {
+                continue;
+            }
+            match &ev.prev {
+                Some(p) if ev.kind != EventKind::Added => {
+                    map.insert(ev.key.clone(), p.clone());
+                }
+                _ => {
+                    map.remove(&ev.key);
+                }
+            }
+        }
+        Ok(Snapshot {
+            rv,
+            items: map.into_iter().collect(),
+        })
+    }
+
+    /// Every storage resource id with objects under `prefix` (for namespace cleanup).
+    pub fn keys_with_prefix(&self, prefix: &str) -> Vec<(Arc<str>, Arc<str>)> {
+        let st = self.read();
+        let mut out = Vec::new();
+        for (res, objs) in &st.objects {
+            for (k, _) in range(Some(objs), prefix, "") {
+                out.push((res.clone(), k.clone()));
+            }
+        }
+        out
+    }
+
+    /// The apiserver's `GuaranteedUpdate`: runs `f` on the current object (outside the lock), then
+    /// commits its outcome if the object is still the same revision, else runs `f` again.
+    ///
+    /// `field_labels` are the resource's selectable fields, recorded with the stored revision.
+    ///
+    /// # Errors
+    /// Whatever `f` returns.
+    pub fn guaranteed_update<F>(
+        &self,
+        resource: &Arc<str>,
+        key: &str,
+        field_labels: &[&'static str],
+        mut f: F,
+    ) -> Result<Written, Status>
+    where
+        F: FnMut(Option<&Arc<StoredObject>>) -> Result<Outcome, Status>,
+    {
+        loop {
+            let current = self.get(resource, key);
+            let outcome = f(current.as_ref())?;
+            let mut st = self.write();
+            let now = st.objects.get(&**resource).and_then(|m| m.get(key));
+            let same = match (&current, now) {
+                (None, None) => true,
+                (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+                _ => false,
+            };
+            if !same {
+                continue;
+            }
+            let (mut value, kind) = match outcome {
+                Outcome::Unchanged => {
+                    return match current {
+                        Some(object) => Ok(Written { object, kind: None }),
+                        None => Err(crate::status::internal("no object to leave unchanged")),
+                    }
+                }
+                Outcome::Put(v) => {
+                    let kind = if current.is_some() {
+                        EventKind::Modified
+                    } else {
+                        EventKind::Added
+                    };
+                    (v, kind)
+                }
+                Outcome::Delete(v) => {
+                    if current.is_none() {
+                        return Err(crate::status::internal("no object to delete"));
+                    }
+                    (v, EventKind::Deleted)
+                }
+            };
+            let rv = st.rv + 1;
+            set_rv(&mut value, rv);
+            let stored = Arc::new(StoredObject::new(&value, rv, field_labels));
+            let key: Arc<str> = match now {
+                Some(_) => st
+                    .objects
+                    .get(&**resource)
+                    .and_then(|m| m.get_key_value(key))
+                    .map(|(k, _)| k.clone())
+                    .unwrap_or_else(|| Arc::from(key)),
+                None => Arc::from(key),
+            };
+            st.rv = rv;
+            let objs = st.objects.entry(resource.clone()).or_default();
+            if kind == EventKind::Deleted {
+                objs.remove(&key);
+            } else {
+                objs.insert(key.clone(), stored.clone());
+            }
+            let ev = Event::new(rv, resource.clone(), key, kind, stored.clone(), current);
+            st.log.push(Arc::new(ev));
+            drop(st);
+            self.latest.send_replace(rv);
+            return Ok(Written {
+                object: stored,
+                kind: Some(kind),
+            });
+        }
+    }
+}
+
+fn range<'a>(
+    objs: Option<&'a Objects>,
+    prefix: &'a str,
+    start: &str,
+) -> impl Iterator<Item = (&'a Arc<str>, &'a Arc<StoredObject>)> + 'a {
+    let lower: Arc<str> = Arc::from(if start > prefix { start } else { prefix });
+    objs.into_iter().flat_map(move |m| {
+        m.range::<Arc<str>, _>((Bound::Included(lower.clone()), Bound::Unbounded))
+            .take_while(move |(k, _)| k.starts_with(prefix))
+    })
+}
+
+#[cfg(test)]
+mod tests;
