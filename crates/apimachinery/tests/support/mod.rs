@@ -1,0 +1,3 @@
+//! Shared helpers of the apimachinery integration tests.
+
+pub mod transcript;
