@@ -256,6 +256,9 @@ async fn step(mut ws: WatchState) -> Option<(Item, WatchState)> {
         if ws.allowance() == 0 || ws.close_at.is_some_and(|t| now >= t) {
             ws.done = true;
             if ws.cut {
+                // Returning Pending once lets hyper flush what was already sent, so the cut comes after
+                // the events, as a dropped connection mid-stream would.
+                tokio::time::sleep(Duration::from_millis(20)).await;
                 let e = std::io::Error::new(std::io::ErrorKind::ConnectionAborted, "fault: watch cut");
                 return Some((Err(e), ws));
             }

@@ -163,13 +163,19 @@ impl Watch {
         out
     }
 
-    /// Whether the stream ended with a transport error (cut) rather than cleanly.
-    pub async fn ends_with_error(&mut self) -> bool {
+    /// Reads to the end: the number of complete events, and whether the stream ended with a transport
+    /// error (cut) rather than cleanly.
+    pub async fn count_until_end(&mut self) -> (usize, bool) {
+        let mut n = 0;
         loop {
             match tokio::time::timeout(GUARD, self.body.frame()).await.expect("guard") {
-                Some(Ok(_)) => continue,
-                Some(Err(_)) => return true,
-                None => return false,
+                Some(Ok(f)) => {
+                    if let Ok(d) = f.into_data() {
+                        n += d.iter().filter(|b| **b == b'\n').count();
+                    }
+                }
+                Some(Err(_)) => return (n, true),
+                None => return (n, false),
             }
         }
     }
