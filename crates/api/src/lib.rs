@@ -18,12 +18,18 @@
 //!   as empty.
 #![warn(missing_docs)]
 
+mod byte_string;
+mod int_or_string;
 mod macros;
 mod quantity;
 mod raw;
 mod serde_util;
 
+pub mod coordination;
 pub mod core;
+pub mod events;
 
+pub use byte_string::ByteString;
+pub use int_or_string::IntOrString;
 pub use quantity::Quantity;
 pub use raw::RawJson;

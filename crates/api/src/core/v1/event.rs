@@ -1,0 +1,128 @@
+//! core/v1 Events: reports of something that happened to an object.
+
+use std::borrow::Cow;
+
+use clientgo_apimachinery::{MicroTime, ObjectMeta, Time};
+use serde::{Deserialize, Serialize};
+
+use crate::core::v1::object_reference::ObjectReference;
+use crate::macros::{resource, str_field};
+use crate::raw::RawJson;
+use crate::serde_util::null_as_default;
+
+/// An event, as recorded by `kubectl describe`'s "Events" section.
+///
+/// Mirrors core/v1 `Event`. Like Go, `involvedObject`, `source`, `firstTimestamp`, `lastTimestamp`,
+/// `eventTime` (as `null` when unset), `reportingComponent` and `reportingInstance` are always
+/// written. The series is kept verbatim.
+#[doc(alias = "v1.Event")]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Event {
+    /// `v1`.
+    #[serde(
+        default,
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "null_as_default"
+    )]
+    pub api_version: String,
+    /// `Event`.
+    #[serde(
+        default,
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "null_as_default"
+    )]
+    pub kind: String,
+    /// Standard object metadata.
+    #[serde(default)]
+    pub metadata: ObjectMeta,
+    /// The object the event is about.
+    #[serde(default)]
+    pub involved_object: ObjectReference,
+    /// Short machine-readable reason, e.g. `Scheduled`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Human-readable description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+    /// The component that reported it (older reporters).
+    #[serde(default)]
+    pub source: EventSource,
+    /// When the event was first recorded.
+    #[serde(default)]
+    pub first_timestamp: Option<Time>,
+    /// When the event was most recently recorded.
+    #[serde(default)]
+    pub last_timestamp: Option<Time>,
+    /// How many times it happened.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub count: Option<i32>,
+    /// `Normal` or `Warning`.
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
+    /// When the event was first observed (newer reporters), with microseconds.
+    #[serde(default)]
+    pub event_time: Option<MicroTime>,
+    /// Series data for repeated events, kept verbatim.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub series: Option<RawJson>,
+    /// What was done, e.g. `Binding`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<String>,
+    /// A secondary object.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub related: Option<ObjectReference>,
+    /// The controller that reported it, e.g. `kubernetes.io/kubelet`.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub reporting_component: String,
+    /// The controller instance that reported it.
+    #[serde(default, deserialize_with = "null_as_default")]
+    pub reporting_instance: String,
+}
+
+resource!(
+    Event,
+    group = "",
+    version = "v1",
+    kind = "Event",
+    plural = "events",
+    namespaced = true,
+    fields = event_field
+);
+
+/// The field-selector paths the API server supports for events (`event.ToSelectableFields`).
+fn event_field<'a>(ev: &'a Event, path: &str) -> Option<Cow<'a, str>> {
+    let obj = &ev.involved_object;
+    match path {
+        "involvedObject.kind" => str_field(&obj.kind),
+        "involvedObject.namespace" => str_field(&obj.namespace),
+        "involvedObject.name" => str_field(&obj.name),
+        "involvedObject.uid" => str_field(&obj.uid),
+        "involvedObject.apiVersion" => str_field(&obj.api_version),
+        "involvedObject.resourceVersion" => str_field(&obj.resource_version),
+        "involvedObject.fieldPath" => str_field(&obj.field_path),
+        "reason" => str_field(&ev.reason),
+        "reportingComponent" => Some(Cow::Borrowed(&ev.reporting_component)),
+        // The server falls back to the reporting controller when the source component is empty.
+        "source" => match ev.source.component.as_deref() {
+            Some(c) if !c.is_empty() => Some(Cow::Borrowed(c)),
+            _ => Some(Cow::Borrowed(&ev.reporting_component)),
+        },
+        "type" => str_field(&ev.type_),
+        _ => None,
+    }
+}
+
+/// The component and host that reported an event.
+///
+/// Mirrors core/v1 `EventSource`.
+#[doc(alias = "v1.EventSource")]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventSource {
+    /// Reporting component, e.g. `kubelet`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub component: Option<String>,
+    /// Node name, for kubelet events.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+}

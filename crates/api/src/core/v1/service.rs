@@ -1,0 +1,198 @@
+//! Services: a stable virtual IP and DNS name in front of a set of pods.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use clientgo_apimachinery::ObjectMeta;
+use serde::{Deserialize, Serialize};
+
+use crate::int_or_string::IntOrString;
+use crate::macros::{resource, str_field};
+use crate::raw::RawJson;
+use crate::serde_util::{is_false, null_as_default};
+
+/// A Service.
+///
+/// Mirrors core/v1 `Service`. `spec` and `status` are always written, like Go.
+#[doc(alias = "v1.Service")]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Service {
+    /// `v1`.
+    #[serde(
+        default,
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "null_as_default"
+    )]
+    pub api_version: String,
+    /// `Service`.
+    #[serde(
+        default,
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "null_as_default"
+    )]
+    pub kind: String,
+    /// Standard object metadata.
+    #[serde(default)]
+    pub metadata: ObjectMeta,
+    /// Desired behaviour.
+    #[serde(default)]
+    pub spec: ServiceSpec,
+    /// Observed load balancer state.
+    #[serde(default)]
+    pub status: ServiceStatus,
+}
+
+resource!(
+    Service,
+    group = "",
+    version = "v1",
+    kind = "Service",
+    plural = "services",
+    namespaced = true,
+    fields = service_field
+);
+
+/// Services support `spec.clusterIP` (kube-proxy selects `spec.clusterIP!=None`) and `spec.type`.
+fn service_field<'a>(svc: &'a Service, path: &str) -> Option<Cow<'a, str>> {
+    match path {
+        "spec.clusterIP" => str_field(&svc.spec.cluster_ip),
+        "spec.type" => str_field(&svc.spec.type_),
+        _ => None,
+    }
+}
+
+/// What a Service exposes and how.
+///
+/// Mirrors core/v1 `ServiceSpec`. The session affinity config is kept verbatim.
+#[doc(alias = "v1.ServiceSpec")]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceSpec {
+    /// Exposed ports.
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_default"
+    )]
+    pub ports: Vec<ServicePort>,
+    /// Labels of the pods traffic is routed to.
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "null_as_default"
+    )]
+    pub selector: BTreeMap<String, String>,
+    /// Primary virtual IP, or `None` for headless services.
+    #[serde(default, rename = "clusterIP", skip_serializing_if = "Option::is_none")]
+    pub cluster_ip: Option<String>,
+    /// Virtual IPs, primary first.
+    #[serde(
+        default,
+        rename = "clusterIPs",
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_default"
+    )]
+    pub cluster_ips: Vec<String>,
+    /// `ClusterIP`, `NodePort`, `LoadBalancer` or `ExternalName`.
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub type_: Option<String>,
+    /// Extra IPs nodes accept traffic for.
+    #[serde(
+        default,
+        rename = "externalIPs",
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_default"
+    )]
+    pub external_ips: Vec<String>,
+    /// `ClientIP` or `None`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_affinity: Option<String>,
+    /// Deprecated requested load balancer IP.
+    #[serde(default, rename = "loadBalancerIP", skip_serializing_if = "Option::is_none")]
+    pub load_balancer_ip: Option<String>,
+    /// Client CIDRs allowed through the load balancer.
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_default"
+    )]
+    pub load_balancer_source_ranges: Vec<String>,
+    /// DNS name for `ExternalName` services.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_name: Option<String>,
+    /// `Cluster` or `Local`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_traffic_policy: Option<String>,
+    /// Health check node port for `Local` traffic policy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub health_check_node_port: Option<i32>,
+    /// Whether not-ready pods get endpoints.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub publish_not_ready_addresses: bool,
+    /// Session affinity settings, kept verbatim.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session_affinity_config: Option<RawJson>,
+    /// `IPv4` and/or `IPv6`.
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "null_as_default"
+    )]
+    pub ip_families: Vec<String>,
+    /// `SingleStack`, `PreferDualStack` or `RequireDualStack`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip_family_policy: Option<String>,
+    /// Whether `LoadBalancer` services get node ports.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allocate_load_balancer_node_ports: Option<bool>,
+    /// Load balancer implementation class.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load_balancer_class: Option<String>,
+    /// `Cluster` or `Local`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub internal_traffic_policy: Option<String>,
+    /// Traffic distribution preference, e.g. `PreferClose`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traffic_distribution: Option<String>,
+}
+
+/// One port a Service exposes.
+///
+/// Mirrors core/v1 `ServicePort`.
+#[doc(alias = "v1.ServicePort")]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServicePort {
+    /// Port name, required when there are several.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// `TCP`, `UDP` or `SCTP`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<String>,
+    /// Application protocol hint, e.g. `http`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app_protocol: Option<String>,
+    /// The port the Service listens on.
+    #[serde(default)]
+    pub port: i32,
+    /// The pod port, by number or by container port name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_port: Option<IntOrString>,
+    /// The port on every node, for `NodePort` and `LoadBalancer`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node_port: Option<i32>,
+}
+
+/// Mirrors core/v1 `ServiceStatus`; both members are kept verbatim.
+#[doc(alias = "v1.ServiceStatus")]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceStatus {
+    /// Load balancer ingress points (the server writes `{}` when there are none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub load_balancer: Option<RawJson>,
+    /// Conditions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conditions: Option<RawJson>,
+}
