@@ -1,0 +1,409 @@
+//! The rest layer against tiny local HTTP and HTTPS servers: transport, TLS, auth, errors, retries,
+//! timeouts, throttling, logging.
+
+mod support;
+
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use clientgo_apimachinery::GroupVersion;
+use clientgo_rest::{Config, Error, RestClient};
+use futures_util::StreamExt;
+use support::{Reply, TestServer, VERSION_JSON};
+
+fn config(server: &TestServer) -> Config {
+    let mut c = Config::new(server.url());
+    if let Some(ca) = &server.ca_pem {
+        c.tls.ca_data = Some(ca.clone().into_bytes());
+    }
+    c.group_version = Some(GroupVersion::new("", "v1"));
+    c
+}
+
+fn version_server(rec: &support::Recorded, _: usize) -> Reply {
+    match rec.uri.split('?').next().unwrap_or("") {
+        "/version" => Reply::Json(200, VERSION_JSON),
+        _ => Reply::Json(
+            404,
+            r#"{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"the server could not find the requested resource","reason":"NotFound","details":{},"code":404}"#,
+        ),
+    }
+}
+
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        s.push_str(": ");
+        s.push_str(&c.to_string());
+        cur = c.source();
+    }
+    s
+}
+
+#[tokio::test]
+async fn construction_does_no_io_and_the_first_call_is_refused() {
+    // Bind then drop a listener: the port is closed.
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let mut c = Config::new(format!("https://127.0.0.1:{port}"));
+    c.tls.insecure = true;
+    let client = RestClient::new_unversioned(&c).expect("construction must not touch the network");
+    let e = client.get().abs_path("/version").do_raw().await.unwrap_err();
+    assert!(e.is_connect() && e.is_connection_refused(), "{}", chain(&e));
+    assert!(!e.is_timeout());
+    let text = chain(&e);
+    assert!(
+        text.starts_with(&format!("Get \"https://127.0.0.1:{port}/version\"")),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn plain_http_raw_and_typed() {
+    let server = TestServer::plain(version_server).await;
+    let client = RestClient::new(&config(&server)).unwrap();
+    let raw = client.get().abs_path("/version").do_raw().await.unwrap();
+    assert_eq!(&raw[..], VERSION_JSON.as_bytes(), "raw body printed as-is");
+    let v: serde_json::Value = client.get().abs_path("/version").do_().await.unwrap();
+    assert_eq!(v["gitVersion"], "v1.25.4");
+    let rec = server.recorded();
+    assert_eq!(rec[0].headers["accept"], "application/json, */*");
+    assert!(rec[0].headers["user-agent"]
+        .to_str()
+        .unwrap()
+        .contains("clientgo"));
+    // A Status body becomes the typed error.
+    let e = client.get().resource("nothing").do_raw().await.unwrap_err();
+    assert!(e.is_not_found(), "{e}");
+    assert_eq!(e.status_code(), Some(404));
+}
+
+#[tokio::test]
+async fn tls_with_the_cluster_ca_negotiates_http2_and_reuses_one_connection() {
+    let server = TestServer::tls(true, version_server).await;
+    let client = RestClient::new(&config(&server)).unwrap();
+    for _ in 0..5 {
+        client.get().abs_path("/version").do_raw().await.unwrap();
+    }
+    let concurrent =
+        futures_util::future::join_all((0..8).map(|_| client.get().abs_path("/version").do_raw())).await;
+    assert!(concurrent.iter().all(Result::is_ok));
+    assert_eq!(server.recorded()[0].version, http::Version::HTTP_2);
+    assert_eq!(
+        server.handshakes.load(Ordering::SeqCst),
+        1,
+        "one TLS handshake for 13 requests"
+    );
+}
+
+#[tokio::test]
+async fn tls_http1_fallback_reuses_connections_sequentially() {
+    let server = TestServer::tls(false, version_server).await;
+    let client = RestClient::new(&config(&server)).unwrap();
+    for _ in 0..5 {
+        client.get().abs_path("/version").do_raw().await.unwrap();
+    }
+    assert_eq!(server.recorded()[0].version, http::Version::HTTP_11);
+    assert_eq!(server.handshakes.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn tls_verification_is_on_by_default_and_off_only_when_asked() {
+    let server = TestServer::tls(true, version_server).await;
+    let mut c = Config::new(server.url());
+    let e = RestClient::new_unversioned(&c)
+        .unwrap()
+        .get()
+        .abs_path("/version")
+        .do_raw()
+        .await
+        .unwrap_err();
+    assert!(e.is_connect(), "{}", chain(&e));
+    assert!(chain(&e).contains("TLS handshake"), "{}", chain(&e));
+    c.tls.insecure = true;
+    let ok = RestClient::new_unversioned(&c)
+        .unwrap()
+        .get()
+        .abs_path("/version")
+        .do_raw()
+        .await;
+    assert!(ok.is_ok());
+}
+
+#[tokio::test]
+async fn tls_handshake_timeout_is_reported() {
+    // Accepts TCP and never speaks TLS, like the seed's `ncat -lvp`.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let held = Arc::new(Mutex::new(Vec::new()));
+    let h = held.clone();
+    let accept = tokio::spawn(async move {
+        while let Ok((s, _)) = listener.accept().await {
+            h.lock().unwrap().push(s);
+        }
+    });
+    let mut c = Config::new(format!("https://{addr}"));
+    c.tls.insecure = true;
+    c.connect_timeout = Duration::from_millis(100);
+    let e = RestClient::new_unversioned(&c)
+        .unwrap()
+        .get()
+        .abs_path("/version")
+        .do_raw()
+        .await
+        .unwrap_err();
+    assert!(e.is_tls_handshake_timeout(), "{}", chain(&e));
+    assert!(chain(&e).contains("TLS handshake timeout"));
+    accept.abort();
+}
+
+#[tokio::test]
+async fn global_timeout_adds_the_url_parameter_and_a_deadline_does_not() {
+    let server = TestServer::plain(|_, _| Reply::Hang).await;
+    let mut c = config(&server);
+    c.timeout = Some(Duration::from_millis(150));
+    let client = RestClient::new(&c).unwrap();
+    let e = client.get().abs_path("/version").do_raw().await.unwrap_err();
+    assert!(e.is_timeout(), "{e}");
+    assert!(
+        e.to_string()
+            .ends_with("/version?timeout=150ms\": context deadline exceeded"),
+        "{e}"
+    );
+
+    let no_global = RestClient::new(&config(&server)).unwrap();
+    let e = no_global
+        .get()
+        .resource("namespaces")
+        .deadline(Duration::from_millis(150))
+        .do_raw()
+        .await
+        .unwrap_err();
+    assert!(e.is_timeout());
+    let uris: Vec<_> = server.recorded().into_iter().map(|r| r.uri).collect();
+    assert_eq!(uris, vec!["/version?timeout=150ms", "/api/v1/namespaces"]);
+}
+
+#[tokio::test]
+async fn empty_body_fails_to_decode() {
+    let server = TestServer::plain(|_, _| Reply::Full(200, vec![], Bytes::new())).await;
+    let client = RestClient::new(&config(&server)).unwrap();
+    let e = client
+        .get()
+        .abs_path("/version")
+        .do_::<serde_json::Value>()
+        .await
+        .unwrap_err();
+    assert!(matches!(e, Error::Decode { .. }));
+    assert!(chain(&e).contains("EOF"), "{}", chain(&e));
+}
+
+#[tokio::test]
+async fn retries_429_and_5xx_with_retry_after_for_idempotent_verbs() {
+    let server = TestServer::plain(|rec, n| {
+        if rec.method == http::Method::POST {
+            return Reply::Full(
+                429,
+                vec![("retry-after", "0".into())],
+                Bytes::from_static(b"slow down"),
+            );
+        }
+        match n {
+            0 => Reply::Full(429, vec![("retry-after", "0".into())], Bytes::new()),
+            1 => Reply::Full(503, vec![("retry-after", "0".into())], Bytes::new()),
+            _ => Reply::Json(200, "{}"),
+        }
+    })
+    .await;
+    let client = RestClient::new(&config(&server)).unwrap();
+    client.get().resource("pods").do_raw().await.unwrap();
+    assert_eq!(server.recorded().len(), 3, "two retries then success");
+    let e = client
+        .post()
+        .resource("pods")
+        .body_json(&serde_json::json!({}))
+        .do_raw()
+        .await
+        .unwrap_err();
+    assert!(e.is_too_many_requests());
+    assert_eq!(server.recorded().len(), 4, "POST is not retried");
+    let e = client.get().resource("pods").max_retries(0).do_raw().await;
+    assert!(e.is_ok(), "third GET after n>=2 succeeds");
+}
+
+#[tokio::test]
+async fn gives_up_after_max_retries() {
+    let server =
+        TestServer::plain(|_, _| Reply::Full(429, vec![("retry-after", "0".into())], Bytes::new())).await;
+    let client = RestClient::new(&config(&server)).unwrap();
+    let e = client.get().resource("pods").do_raw().await.unwrap_err();
+    assert!(e.is_too_many_requests());
+    assert_eq!(server.recorded().len(), 11, "1 try + 10 retries");
+}
+
+#[tokio::test]
+async fn auth_headers_and_the_token_never_reaches_the_logs() {
+    #[derive(Clone, Default)]
+    struct Buf(Arc<Mutex<Vec<u8>>>);
+    impl std::io::Write for Buf {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let buf = Buf::default();
+    let writer = buf.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let server = TestServer::plain(version_server).await;
+    let mut c = config(&server);
+    c.bearer_token = Some("s3cr3t-t0ken".into());
+    let client = RestClient::new(&c).unwrap();
+    client
+        .get()
+        .abs_path("/version")
+        .header("Authorization", "Bearer s3cr3t-t0ken")
+        .do_raw()
+        .await
+        .unwrap();
+    client.get().abs_path("/version").do_raw().await.unwrap();
+    assert_eq!(
+        server.recorded()[1].headers["authorization"],
+        "Bearer s3cr3t-t0ken"
+    );
+    let logs = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        logs.contains("GET http://") && logs.contains("200 OK"),
+        "request line logged: {logs}"
+    );
+    assert!(logs.contains("gitVersion"), "bodies at trace");
+    assert!(logs.contains("<masked>"));
+    assert!(!logs.contains("s3cr3t"), "token leaked into logs:\n{logs}");
+}
+
+#[tokio::test]
+async fn basic_auth_and_impersonation_are_sent() {
+    let server = TestServer::plain(version_server).await;
+    let mut c = config(&server);
+    c.username = Some("admin".into());
+    c.password = Some("pw".into());
+    c.impersonate.user_name = Some("jane".into());
+    let client = RestClient::new(&c).unwrap();
+    client.get().abs_path("/version").do_raw().await.unwrap();
+    let r = &server.recorded()[0];
+    assert_eq!(r.headers["authorization"], "Basic YWRtaW46cHc=");
+    assert_eq!(r.headers["impersonate-user"], "jane");
+}
+
+#[tokio::test]
+async fn exec_plugin_token_is_refreshed_after_401() {
+    let dir = std::env::temp_dir().join(format!("clientgo-exec401-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let counter = dir.join("n");
+    let script = format!(
+        r#"echo x >> {c}; n=$(wc -l < {c}); printf '{{"apiVersion":"client.authentication.k8s.io/v1","kind":"ExecCredential","status":{{"token":"tok-%s"}}}}' $n"#,
+        c = counter.display()
+    );
+    // Only the second token is accepted.
+    let server = TestServer::plain(|rec, _| {
+        if rec
+            .headers
+            .get("authorization")
+            .is_some_and(|v| v == "Bearer tok-2")
+        {
+            Reply::Json(200, "{}")
+        } else {
+            Reply::Json(
+                401,
+                r#"{"kind":"Status","status":"Failure","reason":"Unauthorized","code":401}"#,
+            )
+        }
+    })
+    .await;
+    let mut c = config(&server);
+    c.exec_provider = Some(clientgo_rest::ExecConfig::new("sh", vec!["-c".into(), script]));
+    let client = RestClient::new(&c).unwrap();
+    client.get().resource("pods").do_raw().await.unwrap();
+    let auths: Vec<_> = server
+        .recorded()
+        .iter()
+        .map(|r| r.headers["authorization"].clone())
+        .collect();
+    assert_eq!(auths, vec!["Bearer tok-1", "Bearer tok-2"]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[tokio::test]
+async fn stream_returns_raw_chunks() {
+    let server = TestServer::plain(|_, _| {
+        Reply::Chunks(vec![
+            Bytes::from_static(b"line 1\n"),
+            Bytes::from_static(b"line 2\n"),
+        ])
+    })
+    .await;
+    let client = RestClient::new(&config(&server)).unwrap();
+    let s = client
+        .get()
+        .namespace("default")
+        .resource("pods")
+        .name("p")
+        .sub_resource("log")
+        .stream()
+        .await
+        .unwrap();
+    let chunks: Vec<Bytes> = s.map(Result::unwrap).collect().await;
+    assert_eq!(chunks.concat(), b"line 1\nline 2\n");
+}
+
+#[tokio::test]
+async fn client_side_throttling_waits_and_logs() {
+    #[derive(Clone, Default)]
+    struct Buf(Arc<Mutex<Vec<u8>>>);
+    impl std::io::Write for Buf {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    /// Hands out a fixed wait, so the test controls what the client believes.
+    struct Fixed(Duration);
+    impl clientgo_rest::RateLimiter for Fixed {
+        fn reserve(&self) -> Duration {
+            self.0
+        }
+    }
+    let buf = Buf::default();
+    let writer = buf.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let server = TestServer::plain(version_server).await;
+    let mut c = config(&server);
+    c.rate_limiter = Some(Arc::new(Fixed(Duration::from_millis(1001))));
+    let client = RestClient::new(&c).unwrap();
+    client.get().abs_path("/version").do_raw().await.unwrap();
+    let logs = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        logs.contains("Waited for 1.001s due to client-side throttling, not priority and fairness, request: GET:http://"),
+        "{logs}"
+    );
+}
