@@ -55,10 +55,14 @@ pub fn decode(s: &str) -> Result<Continue, ContinueError> {
     let t: Token =
         serde_json::from_slice(&raw).map_err(|_| ContinueError::Malformed("incorrect encoding"))?;
     if t.v != VERSION {
-        return Err(ContinueError::Malformed("server does not recognize this encoding"));
+        return Err(ContinueError::Malformed(
+            "server does not recognize this encoding",
+        ));
     }
     if t.rv == 0 || t.rv < -1 {
-        return Err(ContinueError::Malformed("incorrect encoded start resourceVersion (version meta.k8s.io/v1)"));
+        return Err(ContinueError::Malformed(
+            "incorrect encoded start resourceVersion (version meta.k8s.io/v1)",
+        ));
     }
     Ok(Continue {
         rv: u64::try_from(t.rv).ok(),
@@ -82,7 +86,13 @@ mod tests {
             "eyJ2IjoibWV0YS5rOHMuaW8vdjEiLCJydiI6LTEsInN0YXJ0IjoiY20tMlx1MDAwMCJ9"
         );
         let c = decode("eyJ2IjoibWV0YS5rOHMuaW8vdjEiLCJydiI6MjE1LCJzdGFydCI6Ii9jbS0yXHUwMDAwIn0").unwrap();
-        assert_eq!(c, Continue { rv: Some(215), start: "/cm-2\u{0}".into() });
+        assert_eq!(
+            c,
+            Continue {
+                rv: Some(215),
+                start: "/cm-2\u{0}".into()
+            }
+        );
     }
 
     #[test]

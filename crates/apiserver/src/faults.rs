@@ -40,7 +40,7 @@ struct ErrorFault {
 pub(crate) enum FaultAction {
     None,
     Cut,
-    Respond(Status),
+    Respond(Box<Status>),
     Stall,
 }
 
@@ -132,13 +132,13 @@ impl Faults {
             let slot = f.count % f.per;
             f.count += 1;
             if slot < f.fail {
-                return FaultAction::Respond(match f.kind {
+                return FaultAction::Respond(Box::new(match f.kind {
                     InjectedError::TooManyRequests { retry_after } => crate::status::too_many_requests(
                         "the server has received too many requests and has asked us to try again later",
                         retry_after,
                     ),
                     InjectedError::Internal => crate::status::internal("injected fault"),
-                });
+                }));
             }
         }
         FaultAction::None

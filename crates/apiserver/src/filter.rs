@@ -3,6 +3,10 @@
 //! Mirrors the apiserver's `storage.SelectionPredicate`: a namespace scope plus parsed label and field
 //! selectors, with the set of field labels each resource supports (`GetAttrs`/`SelectableFields`).
 
+// `Status` is the API's error value and travels to the HTTP layer unchanged; boxing it at every
+// step would add noise on a path that is never hot.
+#![allow(clippy::result_large_err)]
+
 use clientgo_apimachinery::{fields, labels, Status};
 
 use crate::object::StoredObject;
@@ -37,9 +41,8 @@ impl Filter {
         };
         let fields = match field_selector.filter(|s| !s.trim().is_empty()) {
             Some(s) => {
-                let sel = fields::Selector::parse(s).map_err(|e| {
-                    bad_request(format!("invalid field selector {s:?}: {e}"))
-                })?;
+                let sel = fields::Selector::parse(s)
+                    .map_err(|e| bad_request(format!("invalid field selector {s:?}: {e}")))?;
                 let reqs = sel.requirements().to_vec();
                 for r in &reqs {
                     let f = r.field();
@@ -47,9 +50,7 @@ impl Filter {
                         && f != "metadata.namespace"
                         && !info.extra_field_labels().contains(&f)
                     {
-                        return Err(bad_request(format!(
-                            "field label not supported: {f}"
-                        )));
+                        return Err(bad_request(format!("field label not supported: {f}")));
                     }
                 }
                 reqs
@@ -84,8 +85,6 @@ impl Filter {
                 return false;
             }
         }
-        self.fields
-            .iter()
-            .all(|r| r.matches_value(obj.field(r.field())))
+        self.fields.iter().all(|r| r.matches_value(obj.field(r.field())))
     }
 }

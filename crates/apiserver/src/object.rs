@@ -42,10 +42,7 @@ impl StoredObject {
                     .collect()
             })
             .unwrap_or_default();
-        let fields = field_labels
-            .iter()
-            .map(|f| (*f, field_value(value, f)))
-            .collect();
+        let fields = field_labels.iter().map(|f| (*f, field_value(value, f))).collect();
         StoredObject {
             bytes: Bytes::from(bytes),
             header_len,
@@ -179,9 +176,7 @@ pub fn serialize(value: &Value) -> (Vec<u8>, usize) {
 /// Mutable access to `metadata`, creating it when absent. Returns `None` when `obj` is not an object.
 pub fn meta_mut(obj: &mut Value) -> Option<&mut Map<String, Value>> {
     let map = obj.as_object_mut()?;
-    let meta = map
-        .entry("metadata")
-        .or_insert_with(|| Value::Object(Map::new()));
+    let meta = map.entry("metadata").or_insert_with(|| Value::Object(Map::new()));
     if !meta.is_object() {
         *meta = Value::Object(Map::new());
     }
@@ -198,11 +193,7 @@ pub fn finalizers(obj: &Value) -> Vec<String> {
     obj.get("metadata")
         .and_then(|m| m.get("finalizers"))
         .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|v| v.as_str().map(str::to_owned))
-                .collect()
-        })
+        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
         .unwrap_or_default()
 }
 
@@ -226,7 +217,10 @@ mod tests {
             std::str::from_utf8(&b).unwrap(),
             r#"{"kind":"ConfigMap","apiVersion":"v1","metadata":{"name":"x"},"data":{"a":"b"}}"#
         );
-        assert_eq!(&b[h..], br#""metadata":{"name":"x"},"data":{"a":"b"}}"#.as_slice());
+        assert_eq!(
+            &b[h..],
+            br#""metadata":{"name":"x"},"data":{"a":"b"}}"#.as_slice()
+        );
     }
 
     #[test]

@@ -93,11 +93,31 @@ impl ResourceInfo {
     /// The field labels a field selector may use for this resource, beyond metadata.name/namespace.
     pub fn extra_field_labels(&self) -> &'static [&'static str] {
         match (self.group.as_str(), self.plural.as_str()) {
-            ("", "pods") => &["spec.nodeName", "status.phase", "spec.restartPolicy", "spec.schedulerName", "spec.serviceAccountName", "status.podIP", "status.nominatedNodeName"],
+            ("", "pods") => &[
+                "spec.nodeName",
+                "status.phase",
+                "spec.restartPolicy",
+                "spec.schedulerName",
+                "spec.serviceAccountName",
+                "status.podIP",
+                "status.nominatedNodeName",
+            ],
             ("", "namespaces") => &["status.phase"],
             ("", "secrets") => &["type"],
             ("", "nodes") => &["spec.unschedulable"],
-            ("", "events") => &["involvedObject.kind", "involvedObject.namespace", "involvedObject.name", "involvedObject.uid", "involvedObject.apiVersion", "involvedObject.resourceVersion", "involvedObject.fieldPath", "reason", "reportingComponent", "source", "type"],
+            ("", "events") => &[
+                "involvedObject.kind",
+                "involvedObject.namespace",
+                "involvedObject.name",
+                "involvedObject.uid",
+                "involvedObject.apiVersion",
+                "involvedObject.resourceVersion",
+                "involvedObject.fieldPath",
+                "reason",
+                "reportingComponent",
+                "source",
+                "type",
+            ],
             _ => &[],
         }
     }
@@ -113,7 +133,15 @@ pub fn builtin_resources() -> Vec<ResourceInfo> {
         ResourceInfo::builtin("", "v1", "secrets", "Secret", true, &[], false),
         ResourceInfo::builtin("", "v1", "events", "Event", true, &["ev"], false),
         ResourceInfo::builtin("", "v1", "nodes", "Node", false, &["no"], true),
-        ResourceInfo::builtin("", "v1", "serviceaccounts", "ServiceAccount", true, &["sa"], false),
+        ResourceInfo::builtin(
+            "",
+            "v1",
+            "serviceaccounts",
+            "ServiceAccount",
+            true,
+            &["sa"],
+            false,
+        ),
         ResourceInfo::builtin("apps", "v1", "deployments", "Deployment", true, &["deploy"], true),
         ResourceInfo::builtin("coordination.k8s.io", "v1", "leases", "Lease", true, &[], false),
         ResourceInfo::builtin("events.k8s.io", "v1", "events", "Event", true, &["ev"], false),

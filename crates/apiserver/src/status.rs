@@ -36,8 +36,12 @@ pub fn not_found(resource: &str, group: &str, name: &str) -> Status {
 
 /// 404 for a path the server does not serve at all.
 pub fn path_not_found() -> Status {
-    Status::failure(404, StatusReason::NOT_FOUND, "the server could not find the requested resource")
-        .with_details(StatusDetails::default())
+    Status::failure(
+        404,
+        StatusReason::NOT_FOUND,
+        "the server could not find the requested resource",
+    )
+    .with_details(StatusDetails::default())
 }
 
 /// 409 `configmaps "x" already exists`.

@@ -3,6 +3,10 @@
 //! Mirrors the apiserver registry strategies (`PrepareForCreate`, `PrepareForUpdate`, `BeforeCreate`,
 //! `BeforeUpdate` in `k8s.io/apiserver/pkg/registry/rest`) for the resources we serve.
 
+// `Status` is the API's error value and travels to the HTTP layer unchanged; boxing it at every
+// step would add noise on a path that is never hot.
+#![allow(clippy::result_large_err)]
+
 use clientgo_apimachinery::{Status, Time};
 use serde_json::{json, Map, Value};
 
@@ -177,7 +181,8 @@ pub fn is_dns_subdomain(s: &str) -> bool {
         && s.split('.').all(|part| {
             let b = part.as_bytes();
             !b.is_empty()
-                && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+                && b.iter()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
                 && b[0] != b'-'
                 && b[b.len() - 1] != b'-'
         })
@@ -202,9 +207,7 @@ pub fn prepare_create(info: &ResourceInfo, obj: &mut Value, now: Time) {
     if info.group.is_empty() && info.plural == "namespaces" {
         let name = meta_str(obj, "name").unwrap_or("").to_owned();
         if let Some(meta) = meta_mut(obj) {
-            let labels = meta
-                .entry("labels")
-                .or_insert_with(|| Value::Object(Map::new()));
+            let labels = meta.entry("labels").or_insert_with(|| Value::Object(Map::new()));
             if let Some(l) = labels.as_object_mut() {
                 l.insert("kubernetes.io/metadata.name".into(), Value::String(name));
             }
@@ -339,7 +342,10 @@ pub fn same_content(a: &Value, b: &Value) -> bool {
 
 /// Whether an object being deleted has no finalizers left and can go.
 pub fn ready_to_delete(obj: &Value) -> bool {
-    let deleting = obj.get("metadata").and_then(|m| m.get("deletionTimestamp")).is_some();
+    let deleting = obj
+        .get("metadata")
+        .and_then(|m| m.get("deletionTimestamp"))
+        .is_some();
     let spec_fins = obj
         .get("spec")
         .and_then(|s| s.get("finalizers"))

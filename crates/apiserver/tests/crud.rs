@@ -13,18 +13,30 @@ async fn create_get_and_already_exists() {
     let ns = h.get("/api/v1/namespaces/demo").await;
     assert_eq!(ns.body["spec"]["finalizers"], json!(["kubernetes"]));
     assert_eq!(ns.body["status"]["phase"], "Active");
-    assert_eq!(ns.body["metadata"]["labels"]["kubernetes.io/metadata.name"], "demo");
+    assert_eq!(
+        ns.body["metadata"]["labels"]["kubernetes.io/metadata.name"],
+        "demo"
+    );
 
     let cm = h.configmap("demo", "cm-1", json!({"app":"demo"})).await;
     assert_eq!(cm["kind"], "ConfigMap");
     assert_eq!(cm["metadata"]["namespace"], "demo");
     assert_eq!(cm["metadata"]["uid"].as_str().map(str::len), Some(36));
-    assert!(cm["metadata"]["creationTimestamp"].as_str().is_some_and(|s| s.ends_with('Z')));
+    assert!(cm["metadata"]["creationTimestamp"]
+        .as_str()
+        .is_some_and(|s| s.ends_with('Z')));
     assert!(rv(&cm) > rv(&ns.body));
-    assert!(h.get("/api/v1/namespaces/demo/configmaps/cm-1").await.raw.starts_with(br#"{"kind":"ConfigMap","apiVersion":"v1","metadata":"#));
+    assert!(h
+        .get("/api/v1/namespaces/demo/configmaps/cm-1")
+        .await
+        .raw
+        .starts_with(br#"{"kind":"ConfigMap","apiVersion":"v1","metadata":"#));
 
     let dup = h
-        .post("/api/v1/namespaces/demo/configmaps", &json!({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cm-1"}}))
+        .post(
+            "/api/v1/namespaces/demo/configmaps",
+            &json!({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cm-1"}}),
+        )
         .await;
     assert_eq!(dup.status, StatusCode::CONFLICT);
     assert_eq!(dup.body["reason"], "AlreadyExists");
@@ -37,8 +49,13 @@ async fn create_get_and_already_exists() {
         missing.body,
         json!({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"configmaps \"cm-3\" not found","reason":"NotFound","details":{"name":"cm-3","kind":"configmaps"},"code":404})
     );
-    let lease = h.get("/apis/coordination.k8s.io/v1/namespaces/demo/leases/example-controller").await;
-    assert_eq!(lease.body["message"], "leases.coordination.k8s.io \"example-controller\" not found");
+    let lease = h
+        .get("/apis/coordination.k8s.io/v1/namespaces/demo/leases/example-controller")
+        .await;
+    assert_eq!(
+        lease.body["message"],
+        "leases.coordination.k8s.io \"example-controller\" not found"
+    );
     assert_eq!(lease.body["details"]["group"], "coordination.k8s.io");
 }
 
@@ -46,15 +63,25 @@ async fn create_get_and_already_exists() {
 async fn generate_name_and_namespace_must_exist() {
     let h = Harness::start().await;
     let r = h
-        .post("/api/v1/namespaces/default/configmaps", &json!({"metadata":{"generateName":"gen-"}}))
+        .post(
+            "/api/v1/namespaces/default/configmaps",
+            &json!({"metadata":{"generateName":"gen-"}}),
+        )
         .await;
     assert_eq!(r.status, StatusCode::CREATED);
     let name = r.body["metadata"]["name"].as_str().unwrap().to_owned();
     assert!(name.starts_with("gen-") && name.len() == 9, "{name}");
-    let r = h.post("/api/v1/namespaces/nope/configmaps", &json!({"metadata":{"name":"x"}})).await;
+    let r = h
+        .post(
+            "/api/v1/namespaces/nope/configmaps",
+            &json!({"metadata":{"name":"x"}}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     assert_eq!(r.body["message"], "namespaces \"nope\" not found");
-    let r = h.post("/api/v1/namespaces/default/configmaps", &json!({"metadata":{}})).await;
+    let r = h
+        .post("/api/v1/namespaces/default/configmaps", &json!({"metadata":{}}))
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.body["details"]["causes"][0]["field"], "metadata.name");
 }
@@ -78,7 +105,10 @@ async fn update_conflicts_on_stale_resource_version_and_noop_keeps_it() {
     );
     // Unconditional (no resourceVersion) update that changes nothing keeps the resourceVersion.
     let mut same = r.body.clone();
-    same["metadata"].as_object_mut().unwrap().remove("resourceVersion");
+    same["metadata"]
+        .as_object_mut()
+        .unwrap()
+        .remove("resourceVersion");
     let noop = h.put("/api/v1/namespaces/default/configmaps/cm-1", &same).await;
     assert_eq!(noop.status, StatusCode::OK);
     assert_eq!(rv(&noop.body), rv(&r.body));
@@ -87,7 +117,10 @@ async fn update_conflicts_on_stale_resource_version_and_noop_keeps_it() {
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     // Update of a missing object.
     let r = h
-        .put("/api/v1/namespaces/default/configmaps/ghost", &json!({"metadata":{"name":"ghost"}}))
+        .put(
+            "/api/v1/namespaces/default/configmaps/ghost",
+            &json!({"metadata":{"name":"ghost"}}),
+        )
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
@@ -109,33 +142,71 @@ async fn bad_input_is_rejected_and_the_store_untouched() {
     let h = Harness::start().await;
     let before = h.server.resource_version();
     let r = h
-        .raw(Method::POST, "/api/v1/namespaces/default/configmaps", "application/json", "{not json")
+        .raw(
+            Method::POST,
+            "/api/v1/namespaces/default/configmaps",
+            "application/json",
+            "{not json",
+        )
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    assert!(r.body["message"].as_str().unwrap().contains("json parse error"), "{}", r.body);
+    assert!(
+        r.body["message"].as_str().unwrap().contains("json parse error"),
+        "{}",
+        r.body
+    );
     let r = h
-        .post("/api/v1/namespaces/default/configmaps", &json!({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"Bad_Name"}}))
+        .post(
+            "/api/v1/namespaces/default/configmaps",
+            &json!({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"Bad_Name"}}),
+        )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.body["message"].as_str().unwrap().starts_with("ConfigMap \"Bad_Name\" is invalid: metadata.name: Invalid value: \"Bad_Name\": a lowercase RFC 1123 subdomain"));
     let r = h
-        .post("/api/v1/namespaces/default/configmaps", &json!({"apiVersion":"v1","kind":"Secret","metadata":{"name":"x"}}))
+        .post(
+            "/api/v1/namespaces/default/configmaps",
+            &json!({"apiVersion":"v1","kind":"Secret","metadata":{"name":"x"}}),
+        )
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    let r = h.post("/api/v1/namespaces/default/configmaps", &json!([1, 2])).await;
+    let r = h
+        .post("/api/v1/namespaces/default/configmaps", &json!([1, 2]))
+        .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
-    let big = format!("{{\"metadata\":{{\"name\":\"big\"}},\"data\":{{\"k\":\"{}\"}}}}", "x".repeat(3 * 1024 * 1024 + 10));
-    let r = h.raw(Method::POST, "/api/v1/namespaces/default/configmaps", "application/json", big).await;
+    let big = format!(
+        "{{\"metadata\":{{\"name\":\"big\"}},\"data\":{{\"k\":\"{}\"}}}}",
+        "x".repeat(3 * 1024 * 1024 + 10)
+    );
+    let r = h
+        .raw(
+            Method::POST,
+            "/api/v1/namespaces/default/configmaps",
+            "application/json",
+            big,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(r.body["reason"], "RequestEntityTooLarge");
-    let r = h.get("/api/v1/namespaces/default/configmaps?fieldSelector=spec.foo%3Dx").await;
+    let r = h
+        .get("/api/v1/namespaces/default/configmaps?fieldSelector=spec.foo%3Dx")
+        .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(r.body["message"], "field label not supported: spec.foo");
-    let r = h.get("/api/v1/namespaces/default/configmaps?labelSelector=a%20in%20(").await;
+    let r = h
+        .get("/api/v1/namespaces/default/configmaps?labelSelector=a%20in%20(")
+        .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     let r = h.get("/api/v1/nosuchthing").await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
-    let r = h.raw(Method::POST, "/api/v1/namespaces/default/configmaps/x", "application/json", "{}").await;
+    let r = h
+        .raw(
+            Method::POST,
+            "/api/v1/namespaces/default/configmaps/x",
+            "application/json",
+            "{}",
+        )
+        .await;
     assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
     assert_eq!(h.server.resource_version(), before);
     // Still serving.
@@ -161,17 +232,25 @@ async fn yaml_bodies_are_accepted() {
 async fn cluster_scoped_and_status_subresource() {
     let h = Harness::start().await;
     let r = h
-        .post("/api/v1/nodes", &json!({"apiVersion":"v1","kind":"Node","metadata":{"name":"node-a","namespace":"ignored"}}))
+        .post(
+            "/api/v1/nodes",
+            &json!({"apiVersion":"v1","kind":"Node","metadata":{"name":"node-a","namespace":"ignored"}}),
+        )
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     assert!(r.body["metadata"].get("namespace").is_none());
     let r = h
-        .post("/apis/apps/v1/namespaces/default/deployments", &json!({"metadata":{"name":"web"},"spec":{"replicas":1}}))
+        .post(
+            "/apis/apps/v1/namespaces/default/deployments",
+            &json!({"metadata":{"name":"web"},"spec":{"replicas":1}}),
+        )
         .await;
     assert_eq!(r.body["metadata"]["generation"], 1);
     let mut d = r.body.clone();
     d["status"] = json!({"replicas": 5});
-    let r = h.put("/apis/apps/v1/namespaces/default/deployments/web/status", &d).await;
+    let r = h
+        .put("/apis/apps/v1/namespaces/default/deployments/web/status", &d)
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.body["status"]["replicas"], 5);
     assert_eq!(r.body["metadata"]["generation"], 1);
@@ -179,8 +258,15 @@ async fn cluster_scoped_and_status_subresource() {
     let mut d = r.body.clone();
     d["status"] = json!({"replicas": 9});
     d["spec"]["replicas"] = json!(3);
-    let r = h.put("/apis/apps/v1/namespaces/default/deployments/web", &d).await;
+    let r = h
+        .put("/apis/apps/v1/namespaces/default/deployments/web", &d)
+        .await;
     assert_eq!(r.body["status"]["replicas"], 5);
     assert_eq!(r.body["metadata"]["generation"], 2);
-    assert_eq!(h.get("/api/v1/namespaces/default/configmaps/x/status").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        h.get("/api/v1/namespaces/default/configmaps/x/status")
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
 }

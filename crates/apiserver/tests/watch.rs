@@ -15,7 +15,9 @@ const CM: &str = "/api/v1/namespaces/default/configmaps";
 async fn watch_from_a_resource_version_sees_added_modified_deleted() {
     let h = Harness::start().await;
     let first = h.configmap("default", "a", json!({})).await;
-    let mut w = h.watch(&format!("{CM}?watch=1&resourceVersion={}", rv(&first))).await;
+    let mut w = h
+        .watch(&format!("{CM}?watch=1&resourceVersion={}", rv(&first)))
+        .await;
     assert_eq!(w.status, StatusCode::OK);
     assert_eq!(w.headers["content-type"], "application/json");
     let b = h.configmap("default", "b", json!({})).await;
@@ -23,8 +25,14 @@ async fn watch_from_a_resource_version_sees_added_modified_deleted() {
     a["data"]["k"] = json!("2");
     let a2 = h.put(&format!("{CM}/a"), &a).await.body;
     let del = h.delete(&format!("{CM}/b")).await.body;
-    assert_eq!(ev(&w.next().await.unwrap()), ("ADDED".into(), "b".into(), rv(&b).to_string()));
-    assert_eq!(ev(&w.next().await.unwrap()), ("MODIFIED".into(), "a".into(), rv(&a2).to_string()));
+    assert_eq!(
+        ev(&w.next().await.unwrap()),
+        ("ADDED".into(), "b".into(), rv(&b).to_string())
+    );
+    assert_eq!(
+        ev(&w.next().await.unwrap()),
+        ("MODIFIED".into(), "a".into(), rv(&a2).to_string())
+    );
     let d = w.next().await.unwrap();
     assert_eq!(ev(&d), ("DELETED".into(), "b".into(), (rv(&a2) + 1).to_string()));
     assert_eq!(d["object"]["kind"], "ConfigMap");
@@ -36,8 +44,13 @@ async fn watch_from_zero_and_the_legacy_path_send_synthetic_added_first() {
     let h = Harness::start().await;
     h.configmap("default", "a", json!({})).await;
     h.configmap("default", "b", json!({})).await;
-    let mut w = h.watch("/api/v1/watch/namespaces/default/configmaps?resourceVersion=0").await;
-    let names: Vec<_> = [w.next().await.unwrap(), w.next().await.unwrap()].iter().map(|e| ev(e).0 + "/" + &ev(e).1).collect();
+    let mut w = h
+        .watch("/api/v1/watch/namespaces/default/configmaps?resourceVersion=0")
+        .await;
+    let names: Vec<_> = [w.next().await.unwrap(), w.next().await.unwrap()]
+        .iter()
+        .map(|e| ev(e).0 + "/" + &ev(e).1)
+        .collect();
     assert_eq!(names, ["ADDED/a", "ADDED/b"]);
     h.configmap("default", "c", json!({})).await;
     assert_eq!(ev(&w.next().await.unwrap()).1, "c");
@@ -49,7 +62,9 @@ async fn send_initial_events_ends_with_the_annotated_bookmark() {
     h.configmap("default", "a", json!({})).await;
     let last = h.configmap("default", "b", json!({})).await;
     let mut w = h
-        .watch(&format!("{CM}?watch=1&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true"))
+        .watch(&format!(
+            "{CM}?watch=1&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true"
+        ))
         .await;
     assert_eq!(ev(&w.next().await.unwrap()).1, "a");
     assert_eq!(ev(&w.next().await.unwrap()).1, "b");
@@ -80,7 +95,9 @@ async fn too_old_resource_version_is_an_error_event_410() {
     );
     assert!(w.next().await.is_none());
     // Watching from the compaction point itself works.
-    let mut w = h.watch(&format!("{CM}?watch=1&resourceVersion={compacted}")).await;
+    let mut w = h
+        .watch(&format!("{CM}?watch=1&resourceVersion={compacted}"))
+        .await;
     h.configmap("default", "c", json!({})).await;
     assert_eq!(ev(&w.next().await.unwrap()).1, "c");
 }
@@ -89,7 +106,12 @@ async fn too_old_resource_version_is_an_error_event_410() {
 async fn selectors_turn_updates_into_added_and_deleted() {
     let h = Harness::start().await;
     let a = h.configmap("default", "a", json!({"tier":"web"})).await;
-    let mut w = h.watch(&format!("{CM}?watch=1&labelSelector=tier%3Dweb&resourceVersion={}", rv(&a))).await;
+    let mut w = h
+        .watch(&format!(
+            "{CM}?watch=1&labelSelector=tier%3Dweb&resourceVersion={}",
+            rv(&a)
+        ))
+        .await;
     let mut obj = a.clone();
     obj["metadata"]["labels"]["tier"] = json!("db");
     let moved = h.put(&format!("{CM}/a"), &obj).await.body;
@@ -100,16 +122,29 @@ async fn selectors_turn_updates_into_added_and_deleted() {
     h.configmap("default", "b", json!({"tier":"web"})).await;
     let d = w.next().await.unwrap();
     assert_eq!(ev(&d), ("DELETED".into(), "a".into(), rv(&moved).to_string()));
-    assert_eq!(d["object"]["metadata"]["labels"]["tier"], "web", "the previous state, as the real cacher sends");
-    assert_eq!(ev(&w.next().await.unwrap()), ("ADDED".into(), "a".into(), rv(&back).to_string()));
+    assert_eq!(
+        d["object"]["metadata"]["labels"]["tier"], "web",
+        "the previous state, as the real cacher sends"
+    );
+    assert_eq!(
+        ev(&w.next().await.unwrap()),
+        ("ADDED".into(), "a".into(), rv(&back).to_string())
+    );
     assert_eq!(ev(&w.next().await.unwrap()).1, "b");
 }
 
 #[tokio::test]
 async fn bookmarks_and_timeout_end_the_stream_with_a_bookmark() {
-    let h = Harness::with(clientgo_apiserver::ApiServer::builder().bookmark_interval(Duration::from_millis(50))).await;
+    let h =
+        Harness::with(clientgo_apiserver::ApiServer::builder().bookmark_interval(Duration::from_millis(50)))
+            .await;
     let a = h.configmap("default", "a", json!({})).await;
-    let mut w = h.watch(&format!("{CM}?watch=1&resourceVersion={}&allowWatchBookmarks=true&timeoutSeconds=1", rv(&a))).await;
+    let mut w = h
+        .watch(&format!(
+            "{CM}?watch=1&resourceVersion={}&allowWatchBookmarks=true&timeoutSeconds=1",
+            rv(&a)
+        ))
+        .await;
     let events = w.rest().await;
     assert!(events.len() >= 2, "{events:?}");
     for e in &events {
@@ -117,7 +152,12 @@ async fn bookmarks_and_timeout_end_the_stream_with_a_bookmark() {
         assert_eq!(e["object"]["metadata"]["resourceVersion"], rv(&a).to_string());
     }
     // Without bookmarks a timeout just ends the stream.
-    let mut w = h.watch(&format!("{CM}?watch=1&resourceVersion={}&timeoutSeconds=1", rv(&a))).await;
+    let mut w = h
+        .watch(&format!(
+            "{CM}?watch=1&resourceVersion={}&timeoutSeconds=1",
+            rv(&a)
+        ))
+        .await;
     assert!(w.rest().await.is_empty());
 }
 
@@ -131,7 +171,8 @@ async fn concurrent_writers_no_lost_or_duplicate_events() {
     for t in 0..4 {
         let url = url.clone();
         tasks.push(tokio::spawn(async move {
-            let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new()).build_http();
+            let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+                .build_http();
             for i in 0..50 {
                 let body = json!({"metadata":{"name":format!("w{t}-{i}")}}).to_string();
                 let req = http::Request::post(format!("{url}{CM}"))
@@ -174,7 +215,11 @@ async fn faults_close_watches_after_n_events_cleanly_or_abruptly() {
     let mut w = h.watch(&format!("{CM}?watch=1")).await;
     assert_eq!(w.count_until_end().await, (3, true));
     h.server.faults().clear();
-    h.server.faults().fail_requests(1, 2, clientgo_apiserver::InjectedError::TooManyRequests { retry_after: 3 });
+    h.server.faults().fail_requests(
+        1,
+        2,
+        clientgo_apiserver::InjectedError::TooManyRequests { retry_after: 3 },
+    );
     let r1 = h.get(CM).await;
     let r2 = h.get(CM).await;
     assert_eq!(r1.status, StatusCode::TOO_MANY_REQUESTS);

@@ -24,5 +24,7 @@ pub(crate) fn apply(
     query: &Query,
 ) -> Result<Response<Body>, Status> {
     let _ = (state, t, name, part, body, query);
-    Err(crate::status::unsupported_media_type("application/apply-patch+yaml"))
+    Err(crate::status::unsupported_media_type(
+        "application/apply-patch+yaml",
+    ))
 }

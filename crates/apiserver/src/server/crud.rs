@@ -12,10 +12,13 @@ use serde_json::{json, Value};
 use super::ServerState;
 use crate::object::{finalizers, meta_mut, meta_str};
 use crate::resources::ResourceInfo;
-use crate::status::{already_exists, bad_request, conflict, not_found, path_not_found, precondition_conflict};
+use crate::status::{
+    already_exists, bad_request, conflict, not_found, path_not_found, precondition_conflict,
+};
 use crate::store::{EventKind, Outcome, Written};
 use crate::strategy::{
-    check_namespace, check_type, prepare_create, prepare_update, ready_to_delete, resolve_name, same_content, Part,
+    check_namespace, check_type, prepare_create, prepare_update, ready_to_delete, resolve_name, same_content,
+    Part,
 };
 
 impl ServerState {
@@ -33,8 +36,15 @@ impl ServerState {
     }
 
     /// Looks up a served resource.
-    pub(crate) fn lookup(&self, group: &str, version: &str, plural: &str) -> Result<Arc<ResourceInfo>, Status> {
-        self.registry.get(group, version, plural).ok_or_else(path_not_found)
+    pub(crate) fn lookup(
+        &self,
+        group: &str,
+        version: &str,
+        plural: &str,
+    ) -> Result<Arc<ResourceInfo>, Status> {
+        self.registry
+            .get(group, version, plural)
+            .ok_or_else(path_not_found)
     }
 
     /// Create by group/version/plural (seeding and the Rust API).
@@ -84,7 +94,12 @@ impl ServerState {
     }
 
     /// POST.
-    pub(crate) fn create(&self, info: &ResourceInfo, ns: Option<&str>, mut obj: Value) -> Result<Written, Status> {
+    pub(crate) fn create(
+        &self,
+        info: &ResourceInfo,
+        ns: Option<&str>,
+        mut obj: Value,
+    ) -> Result<Written, Status> {
         check_type(info, &mut obj)?;
         check_namespace(info, &mut obj, ns)?;
         let name = resolve_name(info, &mut obj)?;
@@ -96,12 +111,14 @@ impl ServerState {
         }
         let key = Self::object_key(info, ns, &name);
         let res = Self::storage_key(info);
-        let written = self.store.guaranteed_update(&res, &key, info.extra_field_labels(), |cur| {
-            if cur.is_some() {
-                return Err(already_exists(&info.plural, &info.group, &name));
-            }
-            Ok(Outcome::Put(obj.clone()))
-        })?;
+        let written = self
+            .store
+            .guaranteed_update(&res, &key, info.extra_field_labels(), |cur| {
+                if cur.is_some() {
+                    return Err(already_exists(&info.plural, &info.group, &name));
+                }
+                Ok(Outcome::Put(obj.clone()))
+            })?;
         if info.group == "apiextensions.k8s.io" {
             self.register_crd(&written.object.to_value());
         }
@@ -109,7 +126,12 @@ impl ServerState {
     }
 
     /// Runs the resource's validation.
-    pub(crate) fn validate(&self, info: &ResourceInfo, obj: &Value, old: Option<&Value>) -> Result<(), Status> {
+    pub(crate) fn validate(
+        &self,
+        info: &ResourceInfo,
+        obj: &Value,
+        old: Option<&Value>,
+    ) -> Result<(), Status> {
         let _ = (info, obj, old);
         Ok(())
     }
@@ -129,43 +151,45 @@ impl ServerState {
     {
         let key = Self::object_key(info, ns, name);
         let res = Self::storage_key(info);
-        let written = self.store.guaranteed_update(&res, &key, info.extra_field_labels(), |cur| {
-            let Some(cur) = cur else {
-                return Err(not_found(&info.plural, &info.group, name));
-            };
-            let old = cur.to_value();
-            let mut new = f(&old)?;
-            check_type(info, &mut new)?;
-            check_namespace(info, &mut new, ns)?;
-            match meta_str(&new, "name") {
-                Some(n) if n != name => {
-                    return Err(bad_request(format!(
-                        "the name of the object ({n}) does not match the name on the URL ({name})"
-                    )))
-                }
-                Some(_) => {}
-                None => {
-                    if let Some(m) = meta_mut(&mut new) {
-                        m.insert("name".into(), Value::String(name.to_owned()));
+        let written = self
+            .store
+            .guaranteed_update(&res, &key, info.extra_field_labels(), |cur| {
+                let Some(cur) = cur else {
+                    return Err(not_found(&info.plural, &info.group, name));
+                };
+                let old = cur.to_value();
+                let mut new = f(&old)?;
+                check_type(info, &mut new)?;
+                check_namespace(info, &mut new, ns)?;
+                match meta_str(&new, "name") {
+                    Some(n) if n != name => {
+                        return Err(bad_request(format!(
+                            "the name of the object ({n}) does not match the name on the URL ({name})"
+                        )))
+                    }
+                    Some(_) => {}
+                    None => {
+                        if let Some(m) = meta_mut(&mut new) {
+                            m.insert("name".into(), Value::String(name.to_owned()));
+                        }
                     }
                 }
-            }
-            match meta_str(&new, "resourceVersion") {
-                Some(rv) if !rv.is_empty() && rv != cur.rv().to_string() => {
-                    return Err(conflict(&info.plural, &info.group, name));
+                match meta_str(&new, "resourceVersion") {
+                    Some(rv) if !rv.is_empty() && rv != cur.rv().to_string() => {
+                        return Err(conflict(&info.plural, &info.group, name));
+                    }
+                    _ => {}
                 }
-                _ => {}
-            }
-            prepare_update(info, &mut new, &old, part)?;
-            self.validate(info, &new, Some(&old))?;
-            if ready_to_delete(&new) {
-                return Ok(Outcome::Delete(new));
-            }
-            if same_content(&new, &old) {
-                return Ok(Outcome::Unchanged);
-            }
-            Ok(Outcome::Put(new))
-        })?;
+                prepare_update(info, &mut new, &old, part)?;
+                self.validate(info, &new, Some(&old))?;
+                if ready_to_delete(&new) {
+                    return Ok(Outcome::Delete(new));
+                }
+                if same_content(&new, &old) {
+                    return Ok(Outcome::Unchanged);
+                }
+                Ok(Outcome::Put(new))
+            })?;
         self.after_write(info, ns, &written);
         Ok(written)
     }
@@ -181,42 +205,47 @@ impl ServerState {
         let key = Self::object_key(info, ns, name);
         let res = Self::storage_key(info);
         let is_namespace = info.group.is_empty() && info.plural == "namespaces";
-        let written = self.store.guaranteed_update(&res, &key, info.extra_field_labels(), |cur| {
-            let Some(cur) = cur else {
-                return Err(not_found(&info.plural, &info.group, name));
-            };
-            if let Some(want) = precondition_rv.filter(|s| !s.is_empty()) {
-                if want != cur.rv().to_string() {
-                    return Err(precondition_conflict(&info.kind, name, want, cur.rv()));
+        let written = self
+            .store
+            .guaranteed_update(&res, &key, info.extra_field_labels(), |cur| {
+                let Some(cur) = cur else {
+                    return Err(not_found(&info.plural, &info.group, name));
+                };
+                if let Some(want) = precondition_rv.filter(|s| !s.is_empty()) {
+                    if want != cur.rv().to_string() {
+                        return Err(precondition_conflict(&info.kind, name, want, cur.rv()));
+                    }
                 }
-            }
-            let mut obj = cur.to_value();
-            let deleting = obj.get("metadata").and_then(|m| m.get("deletionTimestamp")).is_some();
-            let has_spec_fins = is_namespace
-                && obj
-                    .get("spec")
-                    .and_then(|s| s.get("finalizers"))
-                    .and_then(Value::as_array)
-                    .is_some_and(|a| !a.is_empty());
-            if finalizers(&obj).is_empty() && !has_spec_fins {
-                return Ok(Outcome::Delete(obj));
-            }
-            if deleting {
-                return Ok(Outcome::Unchanged);
-            }
-            if let Some(m) = meta_mut(&mut obj) {
-                m.insert("deletionTimestamp".into(), json!(Time::now()));
-                if !is_namespace {
-                    m.insert("deletionGracePeriodSeconds".into(), json!(0));
+                let mut obj = cur.to_value();
+                let deleting = obj
+                    .get("metadata")
+                    .and_then(|m| m.get("deletionTimestamp"))
+                    .is_some();
+                let has_spec_fins = is_namespace
+                    && obj
+                        .get("spec")
+                        .and_then(|s| s.get("finalizers"))
+                        .and_then(Value::as_array)
+                        .is_some_and(|a| !a.is_empty());
+                if finalizers(&obj).is_empty() && !has_spec_fins {
+                    return Ok(Outcome::Delete(obj));
                 }
-            }
-            if is_namespace {
-                if let Some(map) = obj.as_object_mut() {
-                    map.insert("status".into(), json!({"phase": "Terminating"}));
+                if deleting {
+                    return Ok(Outcome::Unchanged);
                 }
-            }
-            Ok(Outcome::Put(obj))
-        })?;
+                if let Some(m) = meta_mut(&mut obj) {
+                    m.insert("deletionTimestamp".into(), json!(Time::now()));
+                    if !is_namespace {
+                        m.insert("deletionGracePeriodSeconds".into(), json!(0));
+                    }
+                }
+                if is_namespace {
+                    if let Some(map) = obj.as_object_mut() {
+                        map.insert("status".into(), json!({"phase": "Terminating"}));
+                    }
+                }
+                Ok(Outcome::Put(obj))
+            })?;
         if is_namespace && written.kind != Some(EventKind::Deleted) {
             self.terminate_namespace(name);
         }
@@ -241,7 +270,12 @@ impl ServerState {
     fn terminate_namespace(&self, ns: &str) {
         let prefix = format!("{ns}/");
         for (res, key) in self.store.keys_with_prefix(&prefix) {
-            let Some(info) = self.registry.all().into_iter().find(|i| *Self::storage_key(i) == *res) else {
+            let Some(info) = self
+                .registry
+                .all()
+                .into_iter()
+                .find(|i| *Self::storage_key(i) == *res)
+            else {
                 continue;
             };
             let name = key.strip_prefix(&prefix).unwrap_or(&key).to_owned();
@@ -258,7 +292,10 @@ impl ServerState {
             return;
         };
         let v = cur.to_value();
-        if v.get("metadata").and_then(|m| m.get("deletionTimestamp")).is_none() {
+        if v.get("metadata")
+            .and_then(|m| m.get("deletionTimestamp"))
+            .is_none()
+        {
             return;
         }
         if !self.store.keys_with_prefix(&format!("{ns}/")).is_empty() {
@@ -327,18 +364,16 @@ pub(crate) fn crd_resources(crd: &Value) -> Vec<ResourceInfo> {
         .map(|vs| {
             vs.iter()
                 .filter(|v| v.get("served").and_then(Value::as_bool).unwrap_or(true))
-                .map(|v| {
-                    ResourceInfo {
-                        group: group.clone(),
-                        version: s(v, "name"),
-                        plural: plural.clone(),
-                        singular: singular.clone(),
-                        kind: kind.clone(),
-                        namespaced,
-                        short_names: list(&names, "shortNames"),
-                        categories: list(&names, "categories"),
-                        has_status: v.get("subresources").and_then(|s| s.get("status")).is_some(),
-                    }
+                .map(|v| ResourceInfo {
+                    group: group.clone(),
+                    version: s(v, "name"),
+                    plural: plural.clone(),
+                    singular: singular.clone(),
+                    kind: kind.clone(),
+                    namespaced,
+                    short_names: list(&names, "shortNames"),
+                    categories: list(&names, "categories"),
+                    has_status: v.get("subresources").and_then(|s| s.get("status")).is_some(),
                 })
                 .collect()
         })
@@ -347,7 +382,11 @@ pub(crate) fn crd_resources(crd: &Value) -> Vec<ResourceInfo> {
 
 /// Marks a CRD's names accepted and the CRD established, as the apiextensions controllers would.
 fn crd_set_status(crd: &mut Value) {
-    let names = crd.get("spec").and_then(|s| s.get("names")).cloned().unwrap_or(json!({}));
+    let names = crd
+        .get("spec")
+        .and_then(|s| s.get("names"))
+        .cloned()
+        .unwrap_or(json!({}));
     let now = Time::now();
     let versions: Vec<Value> = crd
         .get("spec")

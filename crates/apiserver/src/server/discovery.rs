@@ -71,10 +71,7 @@ fn group_json(name: &str, versions: &[String]) -> Value {
 
 /// GET /apis.
 pub(crate) fn api_groups(state: &ServerState) -> Response<Body> {
-    let gs: Vec<Value> = groups(state)
-        .iter()
-        .map(|(g, vs)| group_json(g, vs))
-        .collect();
+    let gs: Vec<Value> = groups(state).iter().map(|(g, vs)| group_json(g, vs)).collect();
     respond(&json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": gs}))
 }
 

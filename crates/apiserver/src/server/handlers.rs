@@ -79,11 +79,8 @@ pub(crate) fn decode_body(content_type: Option<&str>, body: &Bytes) -> Result<Va
                 .map_err(|e| bad_request(format!("error converting YAML to JSON: yaml: {e}")))
         }
         "application/vnd.kubernetes.protobuf" => Err(crate::status::unsupported_media_type(ct)),
-        _ => serde_json::from_slice::<Value>(body).map_err(|e| {
-            bad_request(format!(
-                "couldn't get version/kind; json parse error: {e}"
-            ))
-        }),
+        _ => serde_json::from_slice::<Value>(body)
+            .map_err(|e| bad_request(format!("couldn't get version/kind; json parse error: {e}"))),
     }
 }
 
@@ -163,5 +160,8 @@ fn delete_collection(state: &ServerState, t: &Target, query: &Query) -> Result<R
         }
     }
     let rv = state.store.current_rv();
-    Ok(json(StatusCode::OK, list::render_items(&t.info, rv, None, None, &items)))
+    Ok(json(
+        StatusCode::OK,
+        list::render_items(&t.info, rv, None, None, &items),
+    ))
 }

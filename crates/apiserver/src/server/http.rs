@@ -38,10 +38,8 @@ where
 pub fn json(code: StatusCode, bytes: impl Into<Bytes>) -> Response<Body> {
     let mut r = Response::new(full(bytes));
     *r.status_mut() = code;
-    r.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     r.headers_mut().insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("no-cache, private"),
@@ -101,10 +99,7 @@ impl Query {
 
     /// The first value of `key`.
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.pairs
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
+        self.pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
     }
 
     /// A boolean parameter (`1`/`true`).
@@ -153,7 +148,9 @@ mod tests {
 
     #[test]
     fn decodes_queries() {
-        let q = Query::parse(Some("labelSelector=app%3Ddemo%2Cx+in+(a)&watch=1&limit=2&bad=%zz&end=%4"));
+        let q = Query::parse(Some(
+            "labelSelector=app%3Ddemo%2Cx+in+(a)&watch=1&limit=2&bad=%zz&end=%4",
+        ));
         assert_eq!(q.get("labelSelector"), Some("app=demo,x in (a)"));
         assert!(q.flag("watch"));
         assert_eq!(q.get("limit"), Some("2"));

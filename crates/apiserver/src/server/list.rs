@@ -47,7 +47,9 @@ pub(crate) fn parse_rv(query: &Query) -> Result<RvSpec, Status> {
         None
     } else {
         Some(rv.parse::<u64>().map_err(|_| {
-            bad_request(format!("Invalid value: {rv:?}: resourceVersion must be an unsigned integer"))
+            bad_request(format!(
+                "Invalid value: {rv:?}: resourceVersion must be an unsigned integer"
+            ))
         })?)
     };
     match (m, n) {
@@ -126,7 +128,10 @@ fn build(state: &ServerState, t: &Target, query: &Query) -> Result<Response<Body
     let prefix = filter.prefix().to_owned();
     let snapshot: Snapshot = match query.get("continue").filter(|s| !s.is_empty()) {
         Some(tok) => {
-            if query.get("resourceVersion").is_some_and(|s| !s.is_empty() && s != "0") {
+            if query
+                .get("resourceVersion")
+                .is_some_and(|s| !s.is_empty() && s != "0")
+            {
                 return Err(bad_request(
                     "specifying resource version is not allowed when using continue",
                 ));
@@ -138,7 +143,10 @@ fn build(state: &ServerState, t: &Target, query: &Query) -> Result<Response<Body
                 Some(rv) => match state.store.snapshot_at(&res, &prefix, &start, rv) {
                     Ok(s) => s,
                     Err(SnapshotError::Compacted(_)) => {
-                        let fallback = continue_token::encode(None, c.start.trim_start_matches('/').trim_end_matches('\0'));
+                        let fallback = continue_token::encode(
+                            None,
+                            c.start.trim_start_matches('/').trim_end_matches('\0'),
+                        );
                         return Err(continue_expired(fallback));
                     }
                     Err(SnapshotError::TooLarge(cur)) => return Err(too_large(rv, cur)),
@@ -176,7 +184,10 @@ fn build(state: &ServerState, t: &Target, query: &Query) -> Result<Response<Body
     if let Some(k) = last_key {
         let rest = iter.count();
         if rest > 0 {
-            cont = Some(continue_token::encode(Some(snapshot.rv), &relative_key(&prefix, &k)));
+            cont = Some(continue_token::encode(
+                Some(snapshot.rv),
+                &relative_key(&prefix, &k),
+            ));
             if !filter.has_selectors() {
                 remaining = Some(rest);
             }
@@ -267,8 +278,10 @@ fn stream_list(
     let mut r = Response::new(streamed(stream));
     r.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    r.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache, private"));
+    r.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-cache, private"),
+    );
     *r.status_mut() = StatusCode::OK;
     r
 }

@@ -53,8 +53,8 @@ pub(crate) async fn patch(
     let Some(kind) = kind_of(&ct) else {
         return Err(unsupported_media_type(&ct));
     };
-    let doc: Value = serde_json::from_slice(&body)
-        .map_err(|e| bad_request(format!("error decoding patch: {e}")))?;
+    let doc: Value =
+        serde_json::from_slice(&body).map_err(|e| bad_request(format!("error decoding patch: {e}")))?;
     let w = state.modify(&t.info, t.namespace.as_deref(), name, part, |cur| {
         let mut v = cur.clone();
         match kind {

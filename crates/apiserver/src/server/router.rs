@@ -26,13 +26,19 @@ pub(crate) struct Target {
 }
 
 /// The service function.
-pub(crate) async fn handle(state: Arc<ServerState>, req: Request<Incoming>) -> Result<Response<Body>, BodyError> {
+pub(crate) async fn handle(
+    state: Arc<ServerState>,
+    req: Request<Incoming>,
+) -> Result<Response<Body>, BodyError> {
     let path = req.uri().path().to_owned();
     tracing::debug!(method = %req.method(), path = %path, "request");
     match state.faults.on_request() {
         FaultAction::None => {}
         FaultAction::Cut => {
-            return Err(std::io::Error::new(std::io::ErrorKind::ConnectionAborted, "fault: connection cut"))
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::ConnectionAborted,
+                "fault: connection cut",
+            ))
         }
         FaultAction::Respond(s) => return Ok(status(&s)),
         FaultAction::Stall => return Ok(crate::faults::stalled_response()),

@@ -47,13 +47,20 @@ impl SelfSigned {
 pub(crate) fn kubeconfig(url: &str, ca_pem: Option<&str>, token: Option<&str>) -> String {
     let mut cluster = format!("    server: {url}\n");
     if let Some(ca) = ca_pem {
-        cluster.push_str(&format!("    certificate-authority-data: {}\n", STANDARD.encode(ca)));
+        cluster.push_str(&format!(
+            "    certificate-authority-data: {}\n",
+            STANDARD.encode(ca)
+        ));
     }
     let user = match token {
         Some(t) => format!("    token: {t}\n"),
         None => "    {}\n".to_owned(),
     };
-    let user = if token.is_some() { format!("  user:\n{user}") } else { "  user: {}\n".to_owned() };
+    let user = if token.is_some() {
+        format!("  user:\n{user}")
+    } else {
+        "  user: {}\n".to_owned()
+    };
     format!(
         "apiVersion: v1\nkind: Config\nclusters:\n- name: clientgo\n  cluster:\n{cluster}users:\n- name: clientgo\n{user}contexts:\n- name: clientgo\n  context:\n    cluster: clientgo\n    user: clientgo\n    namespace: default\ncurrent-context: clientgo\npreferences: {{}}\n"
     )

@@ -64,8 +64,10 @@ pub(crate) fn serve(state: Arc<ServerState>, t: &Target, query: &Query) -> Respo
             *r.status_mut() = StatusCode::OK;
             r.headers_mut()
                 .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-            r.headers_mut()
-                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache, private"));
+            r.headers_mut().insert(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("no-cache, private"),
+            );
             r
         }
         Err(s) => status(&s),
@@ -93,7 +95,9 @@ fn build(state: Arc<ServerState>, t: &Target, query: &Query) -> Result<WatchStat
         if send_initial == Some(true) && !bookmarks {
             return Err(bad_request("allowWatchBookmarks: Forbidden: allowWatchBookmarks must be set to true when sendInitialEvents is true"));
         }
-    } else if matches!(rv, RvSpec::Exact(_)) || query.get("resourceVersionMatch").is_some_and(|m| !m.is_empty()) {
+    } else if matches!(rv, RvSpec::Exact(_))
+        || query.get("resourceVersionMatch").is_some_and(|m| !m.is_empty())
+    {
         return Err(bad_request("resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided"));
     }
     let timeout = match query.get("timeoutSeconds").filter(|s| !s.is_empty()) {

@@ -176,10 +176,7 @@ impl EventLog {
                 }
             }
         }
-        Ok(Batch {
-            events: out,
-            last_rv,
-        })
+        Ok(Batch { events: out, last_rv })
     }
 
     /// Every event of `resource` after `after` (for rebuilding an older snapshot); `Err(compacted)` when

@@ -9,7 +9,9 @@ fn put(store: &Store, name: &str, v: &str) -> Written {
     let res: Arc<str> = Arc::from("configmaps");
     let val = cm(name, v);
     store
-        .guaranteed_update(&res, &format!("ns/{name}"), &[], |_| Ok(Outcome::Put(val.clone())))
+        .guaranteed_update(&res, &format!("ns/{name}"), &[], |_| {
+            Ok(Outcome::Put(val.clone()))
+        })
         .unwrap()
 }
 
@@ -43,28 +45,36 @@ fn snapshot_at_an_older_version_undoes_later_writes() {
         })
         .unwrap(); // 5
     let at2 = store.snapshot_at("configmaps", "ns/", "", 2).unwrap();
-    let got: Vec<_> = at2
-        .items
-        .iter()
-        .map(|(k, o)| (k.to_string(), o.rv()))
-        .collect();
+    let got: Vec<_> = at2.items.iter().map(|(k, o)| (k.to_string(), o.rv())).collect();
     assert_eq!(got, vec![("ns/a".into(), 1), ("ns/b".into(), 2)]);
     let latest = store.snapshot_latest("configmaps", "ns/", "");
     let got: Vec<_> = latest.items.iter().map(|(k, _)| k.to_string()).collect();
     assert_eq!(got, vec!["ns/a", "ns/c"]);
-    assert_eq!(store.snapshot_at("configmaps", "ns/", "", 9).unwrap_err(), SnapshotError::TooLarge(5));
+    assert_eq!(
+        store.snapshot_at("configmaps", "ns/", "", 9).unwrap_err(),
+        SnapshotError::TooLarge(5)
+    );
 }
 
 #[test]
 fn compaction_makes_old_versions_unavailable() {
-    let store = Store::new(LogLimits { max_events: 3, max_age: None }, 0);
+    let store = Store::new(
+        LogLimits {
+            max_events: 3,
+            max_age: None,
+        },
+        0,
+    );
     for i in 0..5 {
         put(&store, "a", &i.to_string());
     }
     assert_eq!(store.compacted_rv(), 2);
     assert_eq!(store.read_events("configmaps", 1, 10).unwrap_err(), 2);
     assert_eq!(store.read_events("configmaps", 2, 10).unwrap().events.len(), 3);
-    assert_eq!(store.snapshot_at("configmaps", "", "", 1).unwrap_err(), SnapshotError::Compacted(2));
+    assert_eq!(
+        store.snapshot_at("configmaps", "", "", 1).unwrap_err(),
+        SnapshotError::Compacted(2)
+    );
     store.compact_now();
     assert_eq!(store.compacted_rv(), 5);
     assert_eq!(store.read_events("configmaps", 4, 10).unwrap_err(), 5);

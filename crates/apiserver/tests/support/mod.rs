@@ -63,19 +63,27 @@ impl Harness {
             .expect("body")
             .to_bytes();
         let body = serde_json::from_slice(&raw).unwrap_or(Value::Null);
-        Reply { status, headers, body, raw }
+        Reply {
+            status,
+            headers,
+            body,
+            raw,
+        }
     }
 
     pub async fn get(&self, path: &str) -> Reply {
-        self.raw(Method::GET, path, "application/json", Bytes::new()).await
+        self.raw(Method::GET, path, "application/json", Bytes::new())
+            .await
     }
 
     pub async fn post(&self, path: &str, body: &Value) -> Reply {
-        self.raw(Method::POST, path, "application/json", body.to_string()).await
+        self.raw(Method::POST, path, "application/json", body.to_string())
+            .await
     }
 
     pub async fn put(&self, path: &str, body: &Value) -> Reply {
-        self.raw(Method::PUT, path, "application/json", body.to_string()).await
+        self.raw(Method::PUT, path, "application/json", body.to_string())
+            .await
     }
 
     pub async fn patch(&self, path: &str, ct: &str, body: &Value) -> Reply {
@@ -83,13 +91,17 @@ impl Harness {
     }
 
     pub async fn delete(&self, path: &str) -> Reply {
-        self.raw(Method::DELETE, path, "application/json", Bytes::new()).await
+        self.raw(Method::DELETE, path, "application/json", Bytes::new())
+            .await
     }
 
     /// Creates a namespace and returns nothing; panics on failure.
     pub async fn namespace(&self, name: &str) {
         let r = self
-            .post("/api/v1/namespaces", &serde_json::json!({"apiVersion":"v1","kind":"Namespace","metadata":{"name":name}}))
+            .post(
+                "/api/v1/namespaces",
+                &serde_json::json!({"apiVersion":"v1","kind":"Namespace","metadata":{"name":name}}),
+            )
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     }
@@ -134,7 +146,9 @@ pub struct Watch {
 impl Watch {
     /// The next event, `None` at the end of the stream. Panics after [`GUARD`].
     pub async fn next(&mut self) -> Option<Value> {
-        tokio::time::timeout(GUARD, self.next_inner()).await.expect("watch event within the guard")
+        tokio::time::timeout(GUARD, self.next_inner())
+            .await
+            .expect("watch event within the guard")
     }
 
     async fn next_inner(&mut self) -> Option<Value> {
@@ -168,7 +182,10 @@ impl Watch {
     pub async fn count_until_end(&mut self) -> (usize, bool) {
         let mut n = 0;
         loop {
-            match tokio::time::timeout(GUARD, self.body.frame()).await.expect("guard") {
+            match tokio::time::timeout(GUARD, self.body.frame())
+                .await
+                .expect("guard")
+            {
                 Some(Ok(f)) => {
                     if let Ok(d) = f.into_data() {
                         n += d.iter().filter(|b| **b == b'\n').count();
@@ -186,10 +203,16 @@ pub fn ev(e: &Value) -> (String, String, String) {
     (
         e["type"].as_str().unwrap_or("").to_owned(),
         e["object"]["metadata"]["name"].as_str().unwrap_or("").to_owned(),
-        e["object"]["metadata"]["resourceVersion"].as_str().unwrap_or("").to_owned(),
+        e["object"]["metadata"]["resourceVersion"]
+            .as_str()
+            .unwrap_or("")
+            .to_owned(),
     )
 }
 
 pub fn rv(v: &Value) -> u64 {
-    v["metadata"]["resourceVersion"].as_str().and_then(|s| s.parse().ok()).expect("resourceVersion")
+    v["metadata"]["resourceVersion"]
+        .as_str()
+        .and_then(|s| s.parse().ok())
+        .expect("resourceVersion")
 }
