@@ -25,6 +25,7 @@ mod quantity;
 mod raw;
 mod serde_util;
 
+pub mod apps;
 pub mod coordination;
 pub mod core;
 pub mod events;

@@ -19,3 +19,8 @@ where
 pub(crate) fn is_false(b: &bool) -> bool {
     !*b
 }
+
+/// `skip_serializing_if` for integers Go declares `omitempty`.
+pub(crate) fn is_zero(n: &i32) -> bool {
+    *n == 0
+}

@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use clientgo_api::apps::v1::Deployment;
 use clientgo_api::coordination::v1::Lease;
 use clientgo_api::core::v1::{ConfigMap, Event, Namespace, Service};
 use clientgo_api::events::v1::Event as EventsV1Event;
@@ -123,7 +124,15 @@ fn covers(input: &Value, output: &Value) -> bool {
 fn decode_all<T: Resource + DeserializeOwned + Serialize>() -> Vec<T> {
     let api_version = T::api_version();
     let found = of_kind(T::KIND, &api_version);
-    assert!(!found.is_empty(), "no {} objects in the transcripts", T::KIND);
+    let responses = found
+        .iter()
+        .filter(|(_, side, _)| *side == Side::Response)
+        .count();
+    assert!(
+        responses > 0,
+        "no server-written {} objects in the transcripts",
+        T::KIND
+    );
     found
         .into_iter()
         .map(|(file, side, v)| {
@@ -282,4 +291,31 @@ fn events_v1_events() {
     );
     assert!(pulling.event_time.is_some());
     assert!(all.iter().any(|e| e.series.is_some()), "the series patch");
+}
+
+#[test]
+fn deployments() {
+    let all = decode_all::<Deployment>();
+    let web = all
+        .iter()
+        .find(|d| d.name() == "web" && d.metadata.uid.is_some())
+        .unwrap();
+    assert_eq!(web.spec.replicas, Some(3));
+    assert_eq!(web.spec.selector.as_ref().unwrap().match_labels["app"], "web");
+    let pod = &web.spec.template.spec;
+    assert_eq!(pod.containers.len(), 2);
+    assert_eq!(pod.containers[1].command, ["sh", "-c", "sleep infinity"]);
+    assert_eq!(pod.containers[0].ports[0].container_port, 80);
+    assert_eq!(
+        pod.containers[0].termination_message_path.as_deref(),
+        Some("/dev/termination-log")
+    );
+    assert_eq!(pod.security_context.as_ref().unwrap().as_str(), "{}");
+    let rolling = web.spec.strategy.rolling_update.as_ref().unwrap();
+    assert_eq!(
+        rolling.max_surge,
+        Some(clientgo_api::IntOrString::String("25%".into()))
+    );
+    assert_eq!(web.spec.revision_history_limit, Some(10));
+    assert_eq!(web.spec.progress_deadline_seconds, Some(600));
 }
