@@ -15,6 +15,7 @@
 #![warn(missing_docs)]
 
 pub mod continue_token;
+pub mod embedded;
 mod faults;
 mod filter;
 pub mod object;
