@@ -78,6 +78,45 @@ fn parses_and_prints_canonically() {
     }
 }
 
+/// The cases of Go's `TestSelectorParse` and `TestEscapeValue` (apimachinery
+/// `fields/selector_test.go`).
+#[test]
+fn go_parser_test_cases() {
+    for good in ["x=a,y=b,z=c", "", "x!=a,y=b", r"x=a||y\=b", r"x=a\=\=b"] {
+        let selector = fields::Selector::parse(good).unwrap_or_else(|e| panic!("{good:?}: {e}"));
+        assert_eq!(selector.to_string(), good);
+    }
+    for bad in ["x=a||y=b", "x==a==b", "x=a,b", "x in (a)", "x in (a,b,c)", "x"] {
+        assert!(fields::Selector::parse(bad).is_err(), "{bad:?}");
+    }
+    let escapes = [
+        ("", ""),
+        ("a", "a"),
+        ("=", r"\="),
+        (",", r"\,"),
+        (r"\", r"\\"),
+        (r"\=\,\", r"\\\=\\\,\\"),
+    ];
+    for (plain, escaped) in escapes {
+        assert_eq!(escape_value(plain), escaped);
+        assert_eq!(unescape_value(escaped).unwrap(), plain);
+    }
+    for invalid in [r"\", r"\\\", r"\a"] {
+        assert!(
+            matches!(unescape_value(invalid), Err(ParseError::InvalidEscape { .. })),
+            "{invalid:?}"
+        );
+    }
+    let s = fields::Selector::parse(r"complex=\=value\\\,\\").unwrap();
+    assert_eq!(s.requirements()[0].value(), r"=value\,\");
+    assert_eq!(
+        fields::Selector::parse("x=a,a=x").unwrap().to_string(),
+        fields::Selector::parse("a=x,x=a").unwrap().to_string()
+    );
+    let multibyte = fields::Selector::parse("함=수,목=록").unwrap();
+    assert_eq!(multibyte.to_string(), "목=록,함=수");
+}
+
 #[test]
 fn values_are_unescaped() {
     let s = fields::Selector::parse("a=x\\,y\\=z\\\\,b!=w").unwrap();

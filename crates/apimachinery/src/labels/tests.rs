@@ -53,6 +53,75 @@ fn parses_every_operator_and_prints_canonically() {
     }
 }
 
+/// The accept/reject cases of Go's `TestSelectorParse` and `TestSetSelectorParser`
+/// (apimachinery `labels/selector_test.go`), with the canonical form Go prints for the accepted ones.
+#[test]
+fn go_parser_test_cases() {
+    let accepted: &[(&str, &str)] = &[
+        ("x=a,y=b,z=c", "x=a,y=b,z=c"),
+        ("x!=a,y=b", "x!=a,y=b"),
+        ("x=", "x="),
+        ("x= ", "x="),
+        ("x=,z= ", "x=,z="),
+        ("x= ,z= ", "x=,z="),
+        ("!x", "!x"),
+        ("x>1", "x>1"),
+        ("x>1,z<5", "x>1,z<5"),
+        ("\rx", "x"),
+        (
+            "this-is-a-dns.domain.com/key-with-dash",
+            "this-is-a-dns.domain.com/key-with-dash",
+        ),
+        (
+            "this-is-another-dns.domain.com/key-with-dash in (so,what)",
+            "this-is-another-dns.domain.com/key-with-dash in (so,what)",
+        ),
+        (
+            "0.1.2.domain/99 notin (10.10.100.1, tick.tack.clock)",
+            "0.1.2.domain/99 notin (10.10.100.1,tick.tack.clock)",
+        ),
+        ("foo  in\t (abc)", "foo in (abc)"),
+        ("x notin\n (abc)", "x notin (abc)"),
+        ("x  notin\t\t\t(abc,def)", "x notin (abc,def)"),
+        ("x in (abc,)", "x in (,abc)"),
+        (
+            "x notin (abc,def),bar,z in (),w",
+            "bar,w,x notin (abc,def),z in ()",
+        ),
+        ("x,y in (a)", "x,y in (a)"),
+        ("x=a,y!=b,z in (h,i,j)", "x=a,y!=b,z in (h,i,j)"),
+        ("x notin ( )", "x notin ()"),
+        ("x notin (, a)", "x notin (,a)"),
+        ("a ", "a"),
+        ("a in (x,y,notin, z,in)", "a in (in,notin,x,y,z)"),
+        ("notin=in", "notin=in"),
+    ];
+    for (input, canonical) in accepted {
+        let selector = Selector::parse(input).unwrap_or_else(|e| panic!("{input:?}: {e}"));
+        assert_eq!(selector.to_string(), *canonical, "input {input:?}");
+    }
+    let rejected = [
+        "x=a||y=b",
+        "x==a==b",
+        "!x=a",
+        "x<a",
+        "x,,y",
+        ",x,y",
+        "x nott in (y)",
+        "a in (xyz),",
+        "a in (xyz)b notin ()",
+        "a in (xyz abc)",
+        "a notin(",
+        "a (",
+        "(",
+    ];
+    for input in rejected {
+        let err = Selector::parse(input).expect_err(input);
+        let position = err.position().expect("parse errors carry a position");
+        assert!(position <= input.len(), "{input:?}: {err}");
+    }
+}
+
 #[test]
 fn a_less_than_negative_bound_is_invalid_as_a_label_value() {
     // Go checks the integer first, then the label value syntax, which `-5` fails.
