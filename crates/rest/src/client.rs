@@ -13,7 +13,9 @@ use http::Method;
 use crate::config::Config;
 use crate::error::ConfigError;
 use crate::request::{BaseUrl, Request};
-use crate::throttle::{RateLimiter, TokenBucket};
+use clientgo_flowcontrol::TokenBucketRateLimiter;
+
+use crate::throttle::RateLimiter;
 use crate::transport::HttpClient;
 
 /// A client for one group/version of one API server; the base of every other client kind.
@@ -41,8 +43,14 @@ pub fn rate_limiter_for(config: &Config) -> Option<Arc<dyn RateLimiter>> {
     if let Some(l) = &config.rate_limiter {
         return Some(l.clone());
     }
-    let qps = config.effective_qps();
-    (qps > 0.0).then(|| Arc::new(TokenBucket::new(qps, config.effective_burst())) as Arc<dyn RateLimiter>)
+    let qps = f64::from(config.effective_qps());
+    if qps.is_nan() || qps <= 0.0 {
+        return None;
+    }
+    // Only a non-finite QPS can be refused here; treat it as "no limit" rather than fail.
+    TokenBucketRateLimiter::new(qps, config.effective_burst().max(1))
+        .ok()
+        .map(|l| Arc::new(l) as Arc<dyn RateLimiter>)
 }
 
 impl RestClient {

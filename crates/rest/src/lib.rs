@@ -19,6 +19,7 @@ mod in_cluster;
 mod request;
 mod throttle;
 mod transport;
+mod watch;
 
 pub use auth::{AuthError, ExecError};
 pub use client::{rate_limiter_for, RestClient};
@@ -27,5 +28,5 @@ pub use error::{ConfigError, Error, RequestError, Verb};
 pub use execute::{error_from_response, retry_delay, MAX_ERROR_BODY};
 pub use in_cluster::{in_cluster_config, InCluster, InClusterError, SERVICE_ACCOUNT_DIR};
 pub use request::{BaseUrl, Request, ACCEPT_JSON, DEFAULT_MAX_RETRIES};
-pub use throttle::{RateLimiter, TokenBucket};
+pub use throttle::RateLimiter;
 pub use transport::{ConnectError, HttpClient};

@@ -1,14 +1,13 @@
-//! Client-side throttling: a small trait the request path waits on, and the default QPS/Burst bucket.
+//! Client-side throttling: the small trait the request path waits on.
 //!
 //! Mirrors client-go's use of `flowcontrol.RateLimiter` in `rest/request.go` (`tryThrottle`). The
-//! trait is deliberately tiny (reserve a token, learn how long to wait) so any limiter, including the
-//! token bucket of clientgo-flowcontrol, plugs in through [`Config::rate_limiter`](crate::Config).
+//! trait is deliberately tiny (reserve a token, learn how long to wait) so any limiter plugs in
+//! through [`Config::rate_limiter`](crate::Config); the default is clientgo-flowcontrol's
+//! [`TokenBucketRateLimiter`] built from QPS and Burst.
 
-use std::fmt;
-use std::sync::Mutex;
 use std::time::Duration;
 
-use tokio::time::Instant;
+use clientgo_flowcontrol::TokenBucketRateLimiter;
 
 /// A limiter every request of a client passes through before it is sent.
 ///
@@ -20,82 +19,31 @@ pub trait RateLimiter: Send + Sync {
     fn reserve(&self) -> Duration;
 }
 
-/// A token bucket of `qps` tokens per second holding at most `burst`, starting full.
-///
-/// Mirrors client-go `flowcontrol.NewTokenBucketRateLimiter` (golang.org/x/time/rate underneath):
-/// tokens may go negative, which queues callers fairly behind each other. Reads tokio's clock, so
-/// tests with paused time see deterministic delays.
-pub struct TokenBucket {
-    qps: f64,
-    burst: f64,
-    state: Mutex<BucketState>,
-}
-
-struct BucketState {
-    tokens: f64,
-    last: Instant,
-}
-
-impl TokenBucket {
-    /// A bucket refilling at `qps` per second up to `burst` (at least 1), full at creation.
-    pub fn new(qps: f32, burst: u32) -> Self {
-        let burst = f64::from(burst.max(1));
-        TokenBucket {
-            qps: f64::from(qps).max(f64::MIN_POSITIVE),
-            burst,
-            state: Mutex::new(BucketState {
-                tokens: burst,
-                last: Instant::now(),
-            }),
-        }
-    }
-}
-
-impl RateLimiter for TokenBucket {
+impl RateLimiter for TokenBucketRateLimiter {
     fn reserve(&self) -> Duration {
-        let now = Instant::now();
-        // A poisoned lock only means another thread panicked mid-update; the arithmetic state is
-        // still usable, so keep throttling rather than propagate the panic.
-        let mut s = self.state.lock().unwrap_or_else(|p| p.into_inner());
-        let elapsed = now.saturating_duration_since(s.last).as_secs_f64();
-        s.tokens = (s.tokens + elapsed * self.qps).min(self.burst);
-        s.last = now;
-        s.tokens -= 1.0;
-        if s.tokens >= 0.0 {
-            Duration::ZERO
-        } else {
-            Duration::from_secs_f64((-s.tokens / self.qps).min(1e9))
-        }
-    }
-}
-
-impl fmt::Debug for TokenBucket {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TokenBucket")
-            .field("qps", &self.qps)
-            .field("burst", &self.burst)
-            .finish()
+        TokenBucketRateLimiter::reserve(self)
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
+    use clientgo_flowcontrol::FakeClock;
+
     use super::*;
 
-    #[tokio::test(start_paused = true)]
-    async fn burst_then_one_token_per_interval() {
-        let b = TokenBucket::new(5.0, 10);
+    #[test]
+    fn the_flowcontrol_bucket_queues_callers_after_the_burst() {
+        let clock = Arc::new(FakeClock::new());
+        let b = TokenBucketRateLimiter::with_clock(5.0, 10, clock.clone()).unwrap();
+        let limiter: &dyn RateLimiter = &b;
         for _ in 0..10 {
-            assert_eq!(b.reserve(), Duration::ZERO);
+            assert_eq!(limiter.reserve(), Duration::ZERO);
         }
-        // The 11th waits one interval (200 ms), the 12th two: callers queue behind each other.
-        assert_eq!(b.reserve(), Duration::from_millis(200));
-        assert_eq!(b.reserve(), Duration::from_millis(400));
-        tokio::time::advance(Duration::from_secs(10)).await;
-        // After a long idle the bucket is full again, never fuller.
-        for _ in 0..10 {
-            assert_eq!(b.reserve(), Duration::ZERO);
-        }
-        assert!(b.reserve() > Duration::ZERO);
+        assert_eq!(limiter.reserve(), Duration::from_millis(200));
+        assert_eq!(limiter.reserve(), Duration::from_millis(400));
+        clock.advance(Duration::from_secs(10));
+        assert_eq!(limiter.reserve(), Duration::ZERO);
     }
 }

@@ -407,3 +407,89 @@ async fn client_side_throttling_waits_and_logs() {
         "{logs}"
     );
 }
+
+#[tokio::test]
+async fn watch_decodes_events_across_chunk_boundaries_and_ends_cleanly() {
+    let body = concat!(
+        r#"{"type":"ADDED","object":{"kind":"Pod","apiVersion":"v1","metadata":{"name":"a","resourceVersion":"1"}}}"#,
+        "\n",
+        r#"{"type":"MODIFIED","object":{"kind":"Pod","apiVersion":"v1","metadata":{"name":"a","resourceVersion":"2"}}}"#,
+        "\n",
+        r#"{"type":"BOOKMARK","object":{"kind":"Pod","apiVersion":"v1","metadata":{"resourceVersion":"3"}}}"#,
+        "\n",
+    );
+    // Split at awkward places: mid-string and mid-frame.
+    let (a, rest) = body.split_at(17);
+    let (b, c) = rest.split_at(120);
+    let chunks = vec![Bytes::from(a), Bytes::from(b), Bytes::from(c)];
+    let server = TestServer::plain(move |_, _| Reply::Chunks(chunks.clone())).await;
+    let client = RestClient::new(&config(&server)).unwrap();
+    let events: Vec<_> = client
+        .get()
+        .resource("pods")
+        .param("watch", "true")
+        .watch::<clientgo_apimachinery::DynamicObject>()
+        .await
+        .unwrap()
+        .collect()
+        .await;
+    let types: Vec<_> = events
+        .iter()
+        .map(|e| e.as_ref().unwrap().event_type().as_str())
+        .collect();
+    assert_eq!(types, ["ADDED", "MODIFIED", "BOOKMARK"]);
+    assert_eq!(server.recorded()[0].uri, "/api/v1/pods?watch=true");
+}
+
+#[tokio::test]
+async fn watch_error_event_becomes_a_typed_error_and_ends_the_stream() {
+    let frames = concat!(
+        r#"{"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"too old resource version: 1 (5)","reason":"Expired","code":410}}"#,
+        "\n",
+        r#"{"type":"ADDED","object":{"metadata":{"name":"never"}}}"#,
+        "\n"
+    );
+    let server =
+        TestServer::plain(move |_, _| Reply::Chunks(vec![Bytes::from_static(frames.as_bytes())])).await;
+    let client = RestClient::new(&config(&server)).unwrap();
+    let events: Vec<_> = client
+        .get()
+        .resource("pods")
+        .watch::<clientgo_apimachinery::DynamicObject>()
+        .await
+        .unwrap()
+        .collect()
+        .await;
+    assert_eq!(events.len(), 1);
+    let e = events[0].as_ref().unwrap_err();
+    assert!(e.is_gone(), "{e}");
+
+    let gone = TestServer::plain(|_, _| {
+        Reply::Json(
+            410,
+            r#"{"kind":"Status","status":"Failure","message":"too old","reason":"Expired","code":410}"#,
+        )
+    })
+    .await;
+    let e = RestClient::new(&config(&gone))
+        .unwrap()
+        .get()
+        .resource("pods")
+        .watch::<clientgo_apimachinery::DynamicObject>()
+        .await
+        .err()
+        .unwrap();
+    assert!(e.is_gone());
+
+    let garbage = TestServer::plain(|_, _| Reply::Chunks(vec![Bytes::from_static(b"[1,2]\n")])).await;
+    let events: Vec<_> = RestClient::new(&config(&garbage))
+        .unwrap()
+        .get()
+        .resource("pods")
+        .watch::<clientgo_apimachinery::DynamicObject>()
+        .await
+        .unwrap()
+        .collect()
+        .await;
+    assert!(matches!(events.as_slice(), [Err(Error::WatchDecode { .. })]));
+}
