@@ -14,6 +14,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod apply;
 pub mod continue_token;
 pub mod embedded;
 mod faults;
@@ -25,6 +26,7 @@ mod server;
 pub mod status;
 pub mod store;
 mod strategy;
+pub mod validation;
 
 pub use faults::{Faults, InjectedError};
 pub use server::{ApiServer, ServerBuilder, StartError};

@@ -14,6 +14,8 @@ mod json_patch;
 mod merge_patch;
 pub mod schema;
 mod strategic_merge;
+#[cfg(test)]
+pub(crate) mod transcript;
 
 use clientgo_apimachinery::{Status, StatusDetails, StatusReason};
 use serde_json::Value;

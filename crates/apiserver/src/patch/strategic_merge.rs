@@ -15,7 +15,6 @@ use super::{json_equal, json_type_name, PatchError};
 const PATCH: &str = "$patch";
 const RETAIN_KEYS: &str = "$retainKeys";
 const DELETE_FROM: &str = "$deleteFromPrimitiveList/";
-const SET_ORDER: &str = "$setElementOrder/";
 
 /// Applies a strategic merge patch to `target` (a JSON object).
 ///
