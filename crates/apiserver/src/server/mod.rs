@@ -13,6 +13,7 @@ mod discovery;
 mod handlers;
 pub(crate) mod http;
 mod list;
+mod openapi;
 mod patch;
 mod router;
 mod tls;

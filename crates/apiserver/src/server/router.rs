@@ -10,7 +10,7 @@ use http::{Method, Request, Response};
 use hyper::body::Incoming;
 
 use super::http::{status, Body, BodyError, Query};
-use super::{discovery, handlers, ServerState};
+use super::{discovery, handlers, openapi, ServerState};
 use crate::faults::FaultAction;
 use crate::resources::ResourceInfo;
 use crate::status::{path_not_found, unauthorized};
@@ -65,6 +65,8 @@ pub(crate) async fn handle(
         ["version"] => discovery::version(),
         ["healthz" | "livez" | "readyz", ..] => super::http::json(http::StatusCode::OK, "ok"),
         ["api"] => discovery::api_versions(&state),
+        ["openapi", "v3"] => openapi::root(&state),
+        ["openapi", "v3", rest @ ..] => openapi::group_version(&state, &rest.join("/")),
         ["apis"] => discovery::api_groups(&state),
         ["api", "v1"] => discovery::resource_list(&state, "", "v1"),
         ["apis", group] => discovery::group(&state, group),
