@@ -111,3 +111,11 @@ pub fn seed_demo_cluster(server: &ApiServer) {
         );
     }
 }
+
+/// Waits for Ctrl-C (examples and the binary serve until then).
+///
+/// # Errors
+/// When the signal handler cannot be installed.
+pub async fn wait_for_ctrl_c() -> std::io::Result<()> {
+    tokio::signal::ctrl_c().await
+}

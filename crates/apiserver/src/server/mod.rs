@@ -191,6 +191,7 @@ impl ServerBuilder {
         }
         let scheme = if tls.is_some() { "https" } else { "http" };
         let url = format!("{scheme}://{addr}");
+        let owns_kubeconfig_dir = self.kubeconfig_path.is_none();
         let kubeconfig_path = match self.kubeconfig_path {
             Some(p) => p,
             None => std::env::temp_dir()
@@ -218,6 +219,7 @@ impl ServerBuilder {
             url,
             state,
             kubeconfig_path,
+            owns_kubeconfig_dir,
             ca_pem: tls.map(|t| t.cert_pem),
             shutdown: shutdown_tx,
             task: Some(task),
@@ -295,6 +297,8 @@ pub struct ApiServer {
     url: String,
     state: Arc<ServerState>,
     kubeconfig_path: PathBuf,
+    /// Whether the kubeconfig's directory is our own temporary one, removed on drop.
+    owns_kubeconfig_dir: bool,
     ca_pem: Option<String>,
     shutdown: tokio_watch::Sender<bool>,
     task: Option<tokio::task::JoinHandle<()>>,
@@ -376,6 +380,28 @@ impl ApiServer {
             .map(|w| w.object.to_value())
     }
 
+    /// Replaces an object without HTTP (like a PUT without a resourceVersion precondition when the value
+    /// carries none), with the same rules as a PUT.
+    ///
+    /// # Errors
+    /// The Status a PUT would get.
+    pub fn update(
+        &self,
+        group: &str,
+        version: &str,
+        plural: &str,
+        namespace: Option<&str>,
+        object: Value,
+    ) -> Result<Value, clientgo_apimachinery::Status> {
+        let info = self.state.lookup(group, version, plural)?;
+        let name = crate::object::meta_str(&object, "name").unwrap_or("").to_owned();
+        self.state
+            .modify(&info, namespace, &name, crate::strategy::Part::Main, |_| {
+                Ok(object.clone())
+            })
+            .map(|w| w.object.to_value())
+    }
+
     /// Stops serving and waits for the accept loop to end.
     pub async fn shutdown(mut self) {
         let _ = self.shutdown.send(true);
@@ -388,6 +414,11 @@ impl ApiServer {
 impl Drop for ApiServer {
     fn drop(&mut self) {
         let _ = self.shutdown.send(true);
+        if self.owns_kubeconfig_dir {
+            if let Some(dir) = self.kubeconfig_path.parent() {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+        }
         if let Some(t) = self.task.take() {
             t.abort();
         }
