@@ -81,6 +81,15 @@ impl LabelSelector {
     }
 }
 
+/// Same as [`LabelSelector::to_selector`].
+impl TryFrom<&LabelSelector> for Selector {
+    type Error = ParseError;
+
+    fn try_from(selector: &LabelSelector) -> Result<Self, Self::Error> {
+        selector.to_selector()
+    }
+}
+
 /// One set-based expression of a [`LabelSelector`]: `key operator values`.
 ///
 /// Mirrors apimachinery `metav1.LabelSelectorRequirement`.

@@ -477,6 +477,7 @@ fn label_selector_converts_like_go() {
     let ls: LabelSelector = serde_json::from_str(json).unwrap();
     assert_eq!(ls.match_expressions[0].operator, LabelSelectorOperator::In);
     let s = ls.to_selector().unwrap();
+    assert_eq!(Selector::try_from(&ls).unwrap(), s);
     assert_eq!(
         s.to_string(),
         "app=web,!canary,env notin (prod),owner,tier in (a,b)"
