@@ -1,0 +1,375 @@
+//! Sans-IO state of the basic work queue: the dirty set, the processing set and the FIFO.
+
+use std::collections::hash_map::RandomState;
+use std::collections::VecDeque;
+use std::hash::{BuildHasher, Hash};
+use std::time::{Duration, Instant};
+
+use hashbrown::HashTable;
+
+/// What [`QueueState::add`] did with an item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Added {
+    /// The queue is shutting down; the item was dropped.
+    ShuttingDown,
+    /// The item was already waiting to be processed; nothing changed.
+    AlreadyDirty,
+    /// The item is being processed: it is marked dirty and `done` will queue it again.
+    Deferred,
+    /// The item was appended to the FIFO; one waiting getter should be woken.
+    Queued,
+}
+
+/// What [`QueueState::done`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Finished {
+    /// The item had been re-added while processing and is queued again: wake one getter.
+    Requeued,
+    /// Nothing is processing any more: wake whoever drains the queue.
+    Idle,
+    /// Other items are still processing.
+    Busy,
+}
+
+/// Metric timings an operation produced (only when the caller passed a time).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct Timing {
+    /// For `get`: how long the item waited in the queue. For `done`: how long it was processed.
+    pub(crate) elapsed: Option<Duration>,
+}
+
+/// One tracked item. An item is stored once; the index and the FIFO refer to it by slot number.
+#[derive(Debug)]
+struct Slot<T> {
+    item: Option<T>,
+    dirty: bool,
+    processing: bool,
+    /// How many times the slot number sits in the FIFO (more than once only through client-go's
+    /// `Done`-without-`Get` quirk). A slot is freed only when this is zero, so the FIFO never points
+    /// at a reused slot.
+    queued: u32,
+    added_at: Option<Instant>,
+    started_at: Option<Instant>,
+}
+
+/// The dirty/processing/FIFO bookkeeping of client-go's `workqueue.Type`, without locks or waiting.
+///
+/// Invariants (client-go's, `queue.go`): every FIFO entry is dirty and not processing, except for the
+/// duplicates `done`-without-`get` creates, which Go has too; a dirty item that is processing is not
+/// in the FIFO; `done` queues such an item again. Each item is hashed once per operation: the index
+/// maps the item to a slot and the FIFO holds slot numbers.
+#[derive(Debug)]
+pub(crate) struct QueueState<T> {
+    hasher: RandomState,
+    index: HashTable<u32>,
+    slots: Vec<Slot<T>>,
+    free: Vec<u32>,
+    fifo: VecDeque<u32>,
+    processing: usize,
+    shutting_down: bool,
+    drain: bool,
+}
+
+/// The hash of a slot's item (indexed slots always hold one; a free slot hashes to 0).
+fn slot_hash<T: Hash>(hasher: &RandomState, slot: &Slot<T>) -> u64 {
+    slot.item.as_ref().map_or(0, |item| hasher.hash_one(item))
+}
+
+impl<T: Hash + Eq + Clone> QueueState<T> {
+    pub(crate) fn new() -> Self {
+        QueueState {
+            hasher: RandomState::new(),
+            index: HashTable::new(),
+            slots: Vec::new(),
+            free: Vec::new(),
+            fifo: VecDeque::new(),
+            processing: 0,
+            shutting_down: false,
+            drain: false,
+        }
+    }
+
+    fn find(&self, item: &T) -> Option<u32> {
+        let hash = self.hasher.hash_one(item);
+        let slots = &self.slots;
+        self.index
+            .find(hash, |&i| slots[i as usize].item.as_ref() == Some(item))
+            .copied()
+    }
+
+    /// Marks `item` as needing processing. Mirrors `Type.Add`.
+    pub(crate) fn add(&mut self, item: T, now: Option<Instant>) -> Added {
+        if self.shutting_down {
+            return Added::ShuttingDown;
+        }
+        let hash = self.hasher.hash_one(&item);
+        let slots = &self.slots;
+        let found = self
+            .index
+            .find(hash, |&i| slots[i as usize].item.as_ref() == Some(&item))
+            .copied();
+        let idx = match found {
+            Some(idx) => idx,
+            None => {
+                let slot = Slot {
+                    item: Some(item),
+                    dirty: false,
+                    processing: false,
+                    queued: 0,
+                    added_at: None,
+                    started_at: None,
+                };
+                let idx = match self.free.pop() {
+                    Some(idx) => {
+                        self.slots[idx as usize] = slot;
+                        idx
+                    }
+                    None => {
+                        let idx = u32::try_from(self.slots.len())
+                            .expect("invariant: fewer than 2^32 distinct items are tracked at once");
+                        self.slots.push(slot);
+                        idx
+                    }
+                };
+                let (slots, hasher) = (&self.slots, &self.hasher);
+                self.index
+                    .insert_unique(hash, idx, |&i| slot_hash(hasher, &slots[i as usize]));
+                idx
+            }
+        };
+        let slot = &mut self.slots[idx as usize];
+        if slot.dirty {
+            return Added::AlreadyDirty;
+        }
+        slot.dirty = true;
+        if slot.added_at.is_none() {
+            slot.added_at = now;
+        }
+        if slot.processing {
+            return Added::Deferred;
+        }
+        slot.queued += 1;
+        self.fifo.push_back(idx);
+        Added::Queued
+    }
+
+    /// Takes the next item, marking it processing and not dirty. `None` when the FIFO is empty (the
+    /// caller then waits, or reports shutdown). Mirrors the body of `Type.Get`.
+    pub(crate) fn pop(&mut self, now: Option<Instant>) -> Option<(T, Timing)> {
+        let idx = self.fifo.pop_front()?;
+        let slot = &mut self.slots[idx as usize];
+        slot.queued -= 1;
+        slot.dirty = false;
+        if !slot.processing {
+            slot.processing = true;
+            self.processing += 1;
+        }
+        let mut timing = Timing::default();
+        if let Some(now) = now {
+            if let Some(added) = slot.added_at.take() {
+                timing.elapsed = Some(now.saturating_duration_since(added));
+            }
+            slot.started_at = Some(now);
+        }
+        let item = slot
+            .item
+            .clone()
+            .expect("invariant: a slot in the FIFO holds its item");
+        Some((item, timing))
+    }
+
+    /// Marks `item` as no longer processing, queuing it again if it was re-added meanwhile. Mirrors
+    /// `Type.Done`, including its behaviour for an item that was never handed out.
+    pub(crate) fn done(&mut self, item: &T, now: Option<Instant>) -> (Finished, Timing) {
+        let mut timing = Timing::default();
+        let Some(idx) = self.find(item) else {
+            return (self.idle_or_busy(), timing);
+        };
+        let slot = &mut self.slots[idx as usize];
+        if slot.processing {
+            slot.processing = false;
+            self.processing -= 1;
+        }
+        if let (Some(now), Some(started)) = (now, slot.started_at.take()) {
+            timing.elapsed = Some(now.saturating_duration_since(started));
+        }
+        if slot.dirty {
+            slot.queued += 1;
+            self.fifo.push_back(idx);
+            return (Finished::Requeued, timing);
+        }
+        if slot.queued == 0 {
+            self.release(idx);
+        }
+        (self.idle_or_busy(), timing)
+    }
+
+    fn idle_or_busy(&self) -> Finished {
+        if self.processing == 0 {
+            Finished::Idle
+        } else {
+            Finished::Busy
+        }
+    }
+
+    fn release(&mut self, idx: u32) {
+        let hash = slot_hash(&self.hasher, &self.slots[idx as usize]);
+        if let Ok(entry) = self.index.find_entry(hash, |&i| i == idx) {
+            entry.remove();
+        }
+        self.slots[idx as usize].item = None;
+        self.free.push(idx);
+    }
+
+    /// Items waiting in the FIFO. Mirrors `Type.Len`.
+    pub(crate) fn len(&self) -> usize {
+        self.fifo.len()
+    }
+
+    /// Items handed out and not yet done.
+    pub(crate) fn processing(&self) -> usize {
+        self.processing
+    }
+
+    pub(crate) fn shutting_down(&self) -> bool {
+        self.shutting_down
+    }
+
+    /// Starts shutting down; `drain` says whether a `shut_down_with_drain` is waiting.
+    pub(crate) fn shut_down(&mut self, drain: bool) {
+        self.shutting_down = true;
+        self.drain = drain;
+    }
+
+    pub(crate) fn should_drain(&self) -> bool {
+        self.drain
+    }
+
+    /// Sum and maximum of how long the items now processing have been processing, in seconds.
+    /// Feeds `unfinished_work_seconds` and `longest_running_processor_seconds`.
+    pub(crate) fn unfinished_work(&self, now: Instant) -> (f64, f64) {
+        let mut total = 0.0;
+        let mut longest = 0.0f64;
+        for slot in &self.slots {
+            if let (true, Some(started)) = (slot.processing, slot.started_at) {
+                let secs = now.saturating_duration_since(started).as_secs_f64();
+                total += secs;
+                longest = longest.max(secs);
+            }
+        }
+        (total, longest)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::collections::HashSet;
+
+    /// Client-go's queue.go, transcribed as literally as possible: the model the state is checked
+    /// against.
+    #[derive(Default)]
+    struct Model {
+        queue: Vec<u8>,
+        dirty: HashSet<u8>,
+        processing: HashSet<u8>,
+        shutting_down: bool,
+    }
+
+    impl Model {
+        fn add(&mut self, item: u8) {
+            if self.shutting_down || self.dirty.contains(&item) {
+                return;
+            }
+            self.dirty.insert(item);
+            if self.processing.contains(&item) {
+                return;
+            }
+            self.queue.push(item);
+        }
+        fn get(&mut self) -> Option<u8> {
+            if self.queue.is_empty() {
+                return None;
+            }
+            let item = self.queue.remove(0);
+            self.processing.insert(item);
+            self.dirty.remove(&item);
+            Some(item)
+        }
+        fn done(&mut self, item: u8) {
+            self.processing.remove(&item);
+            if self.dirty.contains(&item) {
+                self.queue.push(item);
+            }
+        }
+    }
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Add(u8),
+        Get,
+        Done(u8),
+        DoneLastGot,
+        ShutDown,
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            4 => (0u8..8).prop_map(Op::Add),
+            3 => Just(Op::Get),
+            1 => (0u8..8).prop_map(Op::Done),
+            3 => Just(Op::DoneLastGot),
+            1 => Just(Op::ShutDown),
+        ]
+    }
+
+    proptest! {
+        /// Model-based test: any sequence of operations, including client-go's odd ones (`done`
+        /// without `get`, `done` twice), leaves the queue exactly where Go's queue would be.
+        #[test]
+        fn queue_state_matches_client_go_model(ops in proptest::collection::vec(op(), 0..200)) {
+            let mut state = QueueState::new();
+            let mut model = Model::default();
+            let mut got = Vec::new();
+            for op in ops {
+                match op {
+                    Op::Add(i) => { state.add(i, None); model.add(i); }
+                    Op::Get => {
+                        let a = state.pop(None).map(|(i, _)| i);
+                        prop_assert_eq!(a, model.get());
+                        if let Some(i) = a { got.push(i); }
+                    }
+                    Op::Done(i) => { state.done(&i, None); model.done(i); }
+                    Op::DoneLastGot => if let Some(i) = got.pop() {
+                        state.done(&i, None); model.done(i);
+                    },
+                    Op::ShutDown => { state.shut_down(false); model.shutting_down = true; }
+                }
+                prop_assert_eq!(state.len(), model.queue.len());
+                prop_assert_eq!(state.processing(), model.processing.len());
+                let fifo: Vec<u8> = state.fifo.iter()
+                    .map(|&i| state.slots[i as usize].item.expect("queued slot holds item"))
+                    .collect();
+                prop_assert_eq!(fifo, model.queue.clone());
+                let tracked = state.index.len();
+                let live: HashSet<u8> = model.dirty.union(&model.processing).copied()
+                    .chain(model.queue.iter().copied()).collect();
+                prop_assert_eq!(tracked, live.len(), "slots are freed once nothing refers to them");
+            }
+        }
+    }
+
+    #[test]
+    fn timings_measure_queue_and_work_duration() {
+        let t0 = Instant::now();
+        let mut s = QueueState::new();
+        s.add("a", Some(t0));
+        let (_, t) = s.pop(Some(t0 + Duration::from_millis(5))).expect("item");
+        assert_eq!(t.elapsed, Some(Duration::from_millis(5)));
+        assert_eq!(s.unfinished_work(t0 + Duration::from_millis(8)), (0.003, 0.003));
+        let (f, t) = s.done(&"a", Some(t0 + Duration::from_millis(12)));
+        assert_eq!(f, Finished::Idle);
+        assert_eq!(t.elapsed, Some(Duration::from_millis(7)));
+    }
+}

@@ -1,0 +1,95 @@
+//! Metrics: client-go's names, a readable provider, nothing recorded for unnamed queues.
+
+mod support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use clientgo_workqueue::metrics::names;
+use clientgo_workqueue::{DelayingQueue, InMemoryMetrics, MetricsProvider, Queue};
+use support::fake_config;
+
+#[test]
+fn metric_names_match_client_go() {
+    assert_eq!(names::SUBSYSTEM, "workqueue");
+    assert_eq!(
+        [
+            names::DEPTH,
+            names::ADDS,
+            names::QUEUE_LATENCY,
+            names::WORK_DURATION,
+            names::UNFINISHED_WORK,
+            names::LONGEST_RUNNING_PROCESSOR,
+            names::RETRIES,
+        ],
+        [
+            "depth",
+            "adds_total",
+            "queue_duration_seconds",
+            "work_duration_seconds",
+            "unfinished_work_seconds",
+            "longest_running_processor_seconds",
+            "retries_total",
+        ]
+    );
+}
+
+#[tokio::test]
+async fn metrics_track_depth_adds_latency_work_and_unfinished_work() {
+    let (clock, config) = fake_config();
+    let metrics = InMemoryMetrics::new();
+    let q = Queue::with_config(
+        config
+            .name("pods")
+            .metrics_provider(Arc::new(metrics.clone()) as Arc<dyn MetricsProvider>),
+    );
+    q.add("a");
+    q.add("a");
+    q.add("b");
+    let m = metrics.snapshot("pods").expect("registered");
+    assert_eq!((m.depth, m.adds), (2, 2), "the duplicate add is not counted");
+
+    clock.advance(Duration::from_millis(300));
+    let a = q.get().await.expect("a");
+    clock.advance(Duration::from_millis(200));
+    q.update_unfinished_work();
+    let m = metrics.snapshot("pods").expect("registered");
+    assert_eq!(m.depth, 1);
+    assert_eq!(m.latency_count, 1);
+    assert!((m.latency_sum_seconds - 0.3).abs() < 1e-9);
+    assert!((m.unfinished_work_seconds - 0.2).abs() < 1e-9);
+    assert!((m.longest_running_processor_seconds - 0.2).abs() < 1e-9);
+
+    q.done(&a);
+    let m = metrics.snapshot("pods").expect("registered");
+    assert_eq!(m.work_duration_count, 1);
+    assert!((m.work_duration_sum_seconds - 0.2).abs() < 1e-9);
+    q.update_unfinished_work();
+    let m = metrics.snapshot("pods").expect("registered");
+    assert_eq!(m.unfinished_work_seconds, 0.0);
+}
+
+#[tokio::test]
+async fn retries_total_counts_add_after_calls() {
+    let (_clock, config) = fake_config();
+    let metrics = InMemoryMetrics::new();
+    let q = DelayingQueue::with_config(
+        config
+            .name("retry")
+            .metrics_provider(Arc::new(metrics.clone()) as Arc<dyn MetricsProvider>),
+    );
+    q.add_after(1, Duration::from_secs(1));
+    q.add_after(2, Duration::ZERO);
+    assert_eq!(metrics.snapshot("retry").expect("registered").retries, 2);
+}
+
+#[test]
+fn an_unnamed_queue_records_no_metrics() {
+    let metrics = InMemoryMetrics::new();
+    let q = Queue::with_config(
+        clientgo_workqueue::QueueConfig::new()
+            .metrics_provider(Arc::new(metrics.clone()) as Arc<dyn MetricsProvider>),
+    );
+    q.add(1);
+    assert_eq!(metrics.snapshot(""), None);
+}

@@ -1,0 +1,279 @@
+//! The basic queue's semantics, one test per behaviour of client-go's `workqueue.Type`.
+
+mod support;
+
+use std::collections::HashSet;
+use std::pin::pin;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use clientgo_workqueue::Queue;
+use support::{eventually, guarded, is_pending};
+
+#[tokio::test]
+async fn get_returns_items_in_fifo_order_and_len_counts_waiting_items() {
+    let q = Queue::new();
+    for i in 1..=5 {
+        q.add(i);
+        assert_eq!(q.len(), i);
+    }
+    for i in 1..=5 {
+        assert_eq!(q.get().await, Some(i));
+        assert_eq!(q.len(), 5 - i);
+    }
+    assert!(!q.shutting_down());
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct User {
+    name: &'static str,
+}
+
+/// Identity semantics, like Go pointers: equal only to itself.
+#[derive(Debug, Clone)]
+struct ById(Arc<User>);
+impl PartialEq for ById {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+impl Eq for ById {}
+impl std::hash::Hash for ById {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        std::ptr::hash(Arc::as_ptr(&self.0), state);
+    }
+}
+
+#[test]
+fn add_is_a_noop_when_the_item_is_already_dirty() {
+    let q = Queue::new();
+    q.add(User { name: "bob" });
+    q.add(User { name: "bob" });
+    assert_eq!(q.len(), 1, "equal values are one item");
+
+    let ids = Queue::new();
+    ids.add(ById(Arc::new(User { name: "bob" })));
+    ids.add(ById(Arc::new(User { name: "bob" })));
+    assert_eq!(ids.len(), 2, "distinct identities are distinct items");
+}
+
+#[tokio::test]
+async fn item_readded_while_processing_leaves_len_zero_until_done_then_one() {
+    let q = Queue::new();
+    q.add("item");
+    assert_eq!(q.get().await, Some("item"));
+    q.add("item");
+    assert_eq!(q.len(), 0, "only marked dirty while processing");
+    q.done(&"item");
+    assert_eq!(q.len(), 1, "done queues it again");
+    assert_eq!(q.get().await, Some("item"));
+}
+
+#[tokio::test]
+async fn several_readds_while_processing_collapse_to_one() {
+    let q = Queue::new();
+    q.add(7);
+    assert_eq!(q.get().await, Some(7));
+    for _ in 0..5 {
+        q.add(7);
+    }
+    q.done(&7);
+    assert_eq!(q.len(), 1);
+    assert_eq!(q.get().await, Some(7));
+    q.done(&7);
+    assert_eq!(q.len(), 0);
+    assert_eq!(q.processing(), 0);
+}
+
+#[tokio::test]
+async fn done_without_get_behaves_as_in_go() {
+    // Seed L5500-5549: Add then Done without Get queues the item twice.
+    let q = Queue::new();
+    q.add("item");
+    q.done(&"item");
+    assert_eq!(q.len(), 2);
+    assert_eq!(q.get().await, Some("item"));
+    assert_eq!(q.len(), 1);
+}
+
+#[tokio::test]
+async fn get_waits_until_an_item_is_added() {
+    let q = Queue::new();
+    let mut get = pin!(q.get());
+    assert!(is_pending(get.as_mut()));
+    q.add(1);
+    assert_eq!(guarded("get", get).await, Some(1));
+}
+
+#[tokio::test]
+async fn one_add_wakes_one_getter() {
+    let q: Queue<u32> = Queue::new();
+    let returned = Arc::new(AtomicUsize::new(0));
+    let mut tasks = Vec::new();
+    for _ in 0..3 {
+        let (q, returned) = (q.clone(), returned.clone());
+        tasks.push(tokio::spawn(async move {
+            let item = q.get().await;
+            returned.fetch_add(1, Ordering::SeqCst);
+            item
+        }));
+    }
+    // Let all three register as waiters.
+    for _ in 0..10 {
+        tokio::task::yield_now().await;
+    }
+    q.add(1);
+    eventually("one getter returns", || returned.load(Ordering::SeqCst) == 1).await;
+    for _ in 0..10 {
+        tokio::task::yield_now().await;
+    }
+    assert_eq!(returned.load(Ordering::SeqCst), 1, "the others keep waiting");
+    q.shut_down();
+    let mut got = Vec::new();
+    for t in tasks {
+        got.push(guarded("getter", t).await.expect("task"));
+    }
+    got.sort();
+    assert_eq!(got, vec![None, None, Some(1)]);
+}
+
+#[tokio::test]
+async fn dropped_get_future_takes_nothing() {
+    let q = Queue::new();
+    {
+        let mut get = pin!(q.get());
+        assert!(is_pending(get.as_mut()));
+    }
+    q.add(5);
+    assert_eq!(q.len(), 1);
+    assert_eq!(guarded("get", q.get()).await, Some(5));
+}
+
+#[tokio::test]
+async fn shut_down_ignores_later_adds_and_hands_out_queued_items_then_reports_shutdown() {
+    // The seed's transcript (L5600-5654).
+    let q = Queue::new();
+    for i in 1..5 {
+        q.add(i);
+    }
+    assert_eq!(q.get().await, Some(1));
+    assert!(!q.shutting_down());
+    q.shut_down();
+    q.add(10);
+    assert_eq!(q.len(), 3);
+    for i in 2..5 {
+        assert_eq!(q.get().await, Some(i));
+        assert!(q.shutting_down());
+    }
+    assert_eq!(q.get().await, None);
+    assert!(q.shutting_down());
+}
+
+#[tokio::test]
+async fn shut_down_wakes_every_waiting_getter() {
+    let q: Queue<u8> = Queue::new();
+    let tasks: Vec<_> = (0..4)
+        .map(|_| {
+            let q = q.clone();
+            tokio::spawn(async move { q.get().await })
+        })
+        .collect();
+    tokio::task::yield_now().await;
+    q.shut_down();
+    for t in tasks {
+        assert_eq!(guarded("getter", t).await.expect("task"), None);
+    }
+}
+
+#[tokio::test]
+async fn shut_down_with_drain_waits_until_every_handed_out_item_is_done() {
+    let q = Queue::new();
+    for i in 1..5 {
+        q.add(i);
+    }
+    assert_eq!(q.get().await, Some(1));
+    let mut drain = pin!(q.shut_down_with_drain());
+    assert!(is_pending(drain.as_mut()), "item 1 is still processing");
+    q.add(10);
+    assert_eq!(q.len(), 3, "adds are ignored, queued items are not waited for");
+    assert!(is_pending(drain.as_mut()));
+    q.done(&1);
+    guarded("drain", drain).await;
+    for i in 2..5 {
+        assert_eq!(q.get().await, Some(i));
+    }
+    assert_eq!(q.get().await, None);
+}
+
+#[tokio::test]
+async fn shut_down_releases_a_waiting_shut_down_with_drain() {
+    let q = Queue::new();
+    q.add(1);
+    assert_eq!(q.get().await, Some(1));
+    let mut drain = pin!(q.shut_down_with_drain());
+    assert!(is_pending(drain.as_mut()));
+    q.shut_down();
+    guarded("drain released", drain).await;
+}
+
+#[test]
+fn get_blocking_works_from_plain_threads() {
+    let q = Queue::new();
+    let consumer = {
+        let q = q.clone();
+        std::thread::spawn(move || {
+            let mut got = Vec::new();
+            while let Some(i) = q.get_blocking() {
+                got.push(i);
+                q.done(&i);
+            }
+            got
+        })
+    };
+    for i in 0..100 {
+        q.add(i);
+    }
+    // Wait (on the queue, not a timer) until everything was taken, then shut down.
+    while !q.is_empty() || q.processing() > 0 {
+        std::thread::yield_now();
+    }
+    q.shut_down_with_drain_blocking();
+    let got = consumer.join().expect("consumer thread");
+    assert_eq!(got, (0..100).collect::<Vec<_>>());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_item_is_never_handed_to_two_workers_at_once() {
+    let q: Queue<u32> = Queue::new();
+    let in_flight = Arc::new(Mutex::new(HashSet::new()));
+    let processed = Arc::new(AtomicUsize::new(0));
+    let workers: Vec<_> = (0..4)
+        .map(|_| {
+            let (q, in_flight, processed) = (q.clone(), in_flight.clone(), processed.clone());
+            tokio::spawn(async move {
+                while let Some(item) = q.get().await {
+                    assert!(
+                        in_flight.lock().expect("lock").insert(item),
+                        "item {item} handed out twice"
+                    );
+                    tokio::task::yield_now().await;
+                    in_flight.lock().expect("lock").remove(&item);
+                    processed.fetch_add(1, Ordering::SeqCst);
+                    q.done(&item);
+                }
+            })
+        })
+        .collect();
+    for round in 0..2000u32 {
+        q.add(round % 5);
+        if round % 50 == 0 {
+            tokio::task::yield_now().await;
+        }
+    }
+    q.shut_down_with_drain().await;
+    q.shut_down();
+    for w in workers {
+        guarded("worker", w).await.expect("worker did not panic");
+    }
+    assert!(processed.load(Ordering::SeqCst) >= 5);
+}
