@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use crate::core::v1::PodTemplateSpec;
 use crate::int_or_string::IntOrString;
 use crate::macros::resource;
-use crate::serde_util::{is_false, is_zero, null_as_default};
+use crate::serde_util::{is_false, is_zero, null_as_default, vec_exact};
 
 /// A Deployment.
 ///
@@ -139,7 +139,7 @@ pub struct DeploymentStatus {
     #[serde(
         default,
         skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_default"
+        deserialize_with = "vec_exact"
     )]
     pub conditions: Vec<DeploymentCondition>,
     /// Hash collision counter for ReplicaSet names.

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::core::v1::resources::ResourceRequirements;
 use crate::raw::RawJson;
-use crate::serde_util::{is_false, null_as_default};
+use crate::serde_util::{is_false, vec_exact};
 
 /// One container of a pod: image, command, environment, ports, resources, mounts and probes.
 ///
@@ -25,14 +25,14 @@ pub struct Container {
     #[serde(
         default,
         skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_default"
+        deserialize_with = "vec_exact"
     )]
     pub command: Vec<String>,
     /// Arguments; the image's CMD when empty.
     #[serde(
         default,
         skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_default"
+        deserialize_with = "vec_exact"
     )]
     pub args: Vec<String>,
     /// Working directory; the image's when unset.
@@ -42,21 +42,21 @@ pub struct Container {
     #[serde(
         default,
         skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_default"
+        deserialize_with = "vec_exact"
     )]
     pub ports: Vec<ContainerPort>,
     /// Sources of whole sets of environment variables.
     #[serde(
         default,
         skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_default"
+        deserialize_with = "vec_exact"
     )]
     pub env_from: Vec<EnvFromSource>,
     /// Environment variables.
     #[serde(
         default,
         skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_default"
+        deserialize_with = "vec_exact"
     )]
     pub env: Vec<EnvVar>,
     /// Requests and limits. Always written, as `{}` when empty, like Go.
@@ -75,7 +75,7 @@ pub struct Container {
     #[serde(
         default,
         skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_default"
+        deserialize_with = "vec_exact"
     )]
     pub volume_mounts: Vec<VolumeMount>,
     /// Block devices, kept verbatim.

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::macros::{resource, str_field};
 use crate::raw::RawJson;
-use crate::serde_util::null_as_default;
+use crate::serde_util::{null_as_default, vec_exact};
 
 /// A namespace.
 ///
@@ -68,7 +68,7 @@ pub struct NamespaceSpec {
     #[serde(
         default,
         skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_default"
+        deserialize_with = "vec_exact"
     )]
     pub finalizers: Vec<String>,
 }

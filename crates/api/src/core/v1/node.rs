@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::core::v1::resources::ResourceList;
 use crate::macros::resource;
 use crate::raw::RawJson;
-use crate::serde_util::{is_false, null_as_default};
+use crate::serde_util::{is_false, null_as_default, vec_exact};
 
 /// A node.
 ///
@@ -77,7 +77,7 @@ pub struct NodeSpec {
         default,
         rename = "podCIDRs",
         skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_default"
+        deserialize_with = "vec_exact"
     )]
     pub pod_cidrs: Vec<String>,
     /// Cloud provider id, `<provider>://<id>`.
@@ -90,7 +90,7 @@ pub struct NodeSpec {
     #[serde(
         default,
         skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_default"
+        deserialize_with = "vec_exact"
     )]
     pub taints: Vec<Taint>,
     /// Deprecated dynamic kubelet config source, kept verbatim.
@@ -141,14 +141,14 @@ pub struct NodeStatus {
     #[serde(
         default,
         skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_default"
+        deserialize_with = "vec_exact"
     )]
     pub conditions: Vec<NodeCondition>,
     /// Addresses: `InternalIP`, `Hostname`, ...
     #[serde(
         default,
         skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_default"
+        deserialize_with = "vec_exact"
     )]
     pub addresses: Vec<NodeAddress>,
     /// Kubelet endpoint, kept verbatim.

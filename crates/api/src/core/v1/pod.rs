@@ -13,7 +13,7 @@ use crate::core::v1::resources::ResourceList;
 use crate::core::v1::volume::Volume;
 use crate::macros::{resource, str_field};
 use crate::raw::RawJson;
-use crate::serde_util::{is_false, null_as_default};
+use crate::serde_util::{is_false, null_as_default, vec_exact};
 
 /// A pod: desired containers and volumes (`spec`) and what the kubelet observes (`status`).
 ///
@@ -92,18 +92,18 @@ pub struct PodSpec {
     #[serde(
         default,
         skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_default"
+        deserialize_with = "vec_exact"
     )]
     pub volumes: Vec<Volume>,
     /// Containers run to completion, in order, before the main containers.
     #[serde(
         default,
         skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_default"
+        deserialize_with = "vec_exact"
     )]
     pub init_containers: Vec<Container>,
     /// The main containers.
-    #[serde(default, deserialize_with = "null_as_default")]
+    #[serde(default, deserialize_with = "vec_exact")]
     pub containers: Vec<Container>,
     /// Debugging containers added to a running pod, kept verbatim.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -158,7 +158,7 @@ pub struct PodSpec {
     #[serde(
         default,
         skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_default"
+        deserialize_with = "vec_exact"
     )]
     pub image_pull_secrets: Vec<LocalObjectReference>,
     /// Hostname inside the pod; the pod name when unset.
@@ -177,7 +177,7 @@ pub struct PodSpec {
     #[serde(
         default,
         skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_default"
+        deserialize_with = "vec_exact"
     )]
     pub tolerations: Vec<Toleration>,
     /// Extra /etc/hosts entries, kept verbatim.
@@ -278,7 +278,7 @@ pub struct PodStatus {
     #[serde(
         default,
         skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_default"
+        deserialize_with = "vec_exact"
     )]
     pub conditions: Vec<PodCondition>,
     /// Human-readable detail about the pod's state.
@@ -298,7 +298,7 @@ pub struct PodStatus {
         default,
         rename = "hostIPs",
         skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_default"
+        deserialize_with = "vec_exact"
     )]
     pub host_ips: Vec<HostIp>,
     /// Primary IP of the pod.
@@ -309,7 +309,7 @@ pub struct PodStatus {
         default,
         rename = "podIPs",
         skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_default"
+        deserialize_with = "vec_exact"
     )]
     pub pod_ips: Vec<PodIp>,
     /// When the kubelet acknowledged the pod.
@@ -319,14 +319,14 @@ pub struct PodStatus {
     #[serde(
         default,
         skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_default"
+        deserialize_with = "vec_exact"
     )]
     pub init_container_statuses: Vec<ContainerStatus>,
     /// Statuses of the main containers.
     #[serde(
         default,
         skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_default"
+        deserialize_with = "vec_exact"
     )]
     pub container_statuses: Vec<ContainerStatus>,
     /// `Guaranteed`, `Burstable` or `BestEffort`.
@@ -336,7 +336,7 @@ pub struct PodStatus {
     #[serde(
         default,
         skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_default"
+        deserialize_with = "vec_exact"
     )]
     pub ephemeral_container_statuses: Vec<ContainerStatus>,
     /// Deprecated in-place resize status.

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::int_or_string::IntOrString;
 use crate::macros::{resource, str_field};
 use crate::raw::RawJson;
-use crate::serde_util::{is_false, null_as_default};
+use crate::serde_util::{is_false, null_as_default, vec_exact};
 
 /// A Service.
 ///
@@ -73,7 +73,7 @@ pub struct ServiceSpec {
     #[serde(
         default,
         skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_default"
+        deserialize_with = "vec_exact"
     )]
     pub ports: Vec<ServicePort>,
     /// Labels of the pods traffic is routed to.
@@ -91,7 +91,7 @@ pub struct ServiceSpec {
         default,
         rename = "clusterIPs",
         skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_default"
+        deserialize_with = "vec_exact"
     )]
     pub cluster_ips: Vec<String>,
     /// `ClusterIP`, `NodePort`, `LoadBalancer` or `ExternalName`.
@@ -102,7 +102,7 @@ pub struct ServiceSpec {
         default,
         rename = "externalIPs",
         skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_default"
+        deserialize_with = "vec_exact"
     )]
     pub external_ips: Vec<String>,
     /// `ClientIP` or `None`.
@@ -115,7 +115,7 @@ pub struct ServiceSpec {
     #[serde(
         default,
         skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_default"
+        deserialize_with = "vec_exact"
     )]
     pub load_balancer_source_ranges: Vec<String>,
     /// DNS name for `ExternalName` services.
@@ -137,7 +137,7 @@ pub struct ServiceSpec {
     #[serde(
         default,
         skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_default"
+        deserialize_with = "vec_exact"
     )]
     pub ip_families: Vec<String>,
     /// `SingleStack`, `PreferDualStack` or `RequireDualStack`.

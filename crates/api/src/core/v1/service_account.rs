@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::core::v1::object_reference::{LocalObjectReference, ObjectReference};
 use crate::macros::resource;
-use crate::serde_util::null_as_default;
+use crate::serde_util::{null_as_default, vec_exact};
 
 /// A ServiceAccount.
 ///
@@ -35,14 +35,14 @@ pub struct ServiceAccount {
     #[serde(
         default,
         skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_default"
+        deserialize_with = "vec_exact"
     )]
     pub secrets: Vec<ObjectReference>,
     /// Image pull secrets added to pods running as this account.
     #[serde(
         default,
         skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_default"
+        deserialize_with = "vec_exact"
     )]
     pub image_pull_secrets: Vec<LocalObjectReference>,
     /// Whether pods get the account's token mounted by default.
