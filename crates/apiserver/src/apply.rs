@@ -156,7 +156,7 @@ pub fn server_side_apply(
         api_version: api_version_of(&config),
         time: Some(now.to_string()),
         subresource: None,
-        fields: to_field_set(&config),
+        fields: managed_fields::reset_fields(&config, None, &to_field_set(&config)),
     };
     let mine = entries.iter().position(|e| e.same_identity(&me));
     let previous = mine.map(|i| entries.remove(i));
@@ -247,8 +247,11 @@ fn same_ignoring_times(a: &Value, b: &Value) -> bool {
 /// Records a create, update or patch by `manager` (`operation` is normally [`UPDATE`]) in `new`'s
 /// `managedFields`, the way the real server does for every non-apply write.
 ///
-/// `old` is the stored object (`None` on create). Call it once `new` is final (defaults applied,
-/// status or spec reset by the subresource rules), before storing it. The request's own
+/// `old` is the stored object (`None` on create). Call it where the real server runs its field
+/// manager: after decoding and defaulting (the writer owns defaulted fields) and after a subresource
+/// write has been limited to its part, but before the strategy sets fields of its own (a new
+/// Namespace's `spec.finalizers`, `status` of a new object), which nobody owns. Status of built-in
+/// kinds with a status subresource is never owned by a main-resource write. The request's own
 /// `managedFields` are honoured when they differ from the stored ones (`[]` resets them).
 ///
 /// Mirrors apiserver `FieldManager.UpdateNoErrors`.

@@ -224,6 +224,42 @@ impl FieldSet {
         out
     }
 
+    /// The set without `path` and everything under it.
+    pub fn without_subtree(&self, path: &[PathElement]) -> FieldSet {
+        let mut out = self.clone();
+        out.remove_subtree(path);
+        out
+    }
+
+    fn remove_subtree(&mut self, path: &[PathElement]) {
+        match path.split_first() {
+            None => *self = FieldSet::default(),
+            Some((first, [])) => {
+                self.children.remove(first);
+            }
+            Some((first, rest)) => {
+                if let Some(child) = self.children.get_mut(first) {
+                    child.remove_subtree(rest);
+                }
+            }
+        }
+    }
+
+    /// The members of the set at or under `path`.
+    pub fn only_subtree(&self, path: &[PathElement]) -> FieldSet {
+        let Some((first, rest)) = path.split_first() else {
+            return self.clone();
+        };
+        let mut out = FieldSet::default();
+        if let Some(child) = self.children.get(first) {
+            let kept = child.only_subtree(rest);
+            if !kept.is_empty() {
+                out.children.insert(first.clone(), kept);
+            }
+        }
+        out
+    }
+
     /// Every member path, parents before children, in order.
     pub fn paths(&self) -> Vec<Path> {
         let mut out = Vec::new();
@@ -321,6 +357,12 @@ mod tests {
         assert_eq!(a.union(&b).paths().len(), 3);
         assert!(b.difference(&b).is_empty());
         assert!(a.contains_prefix(&[f("data")]));
+        let both = a.union(&b);
+        assert_eq!(
+            both.without_subtree(&[f("data")]).paths(),
+            vec![vec![f("spec"), f("replicas")]]
+        );
+        assert_eq!(both.only_subtree(&[f("data")]), a);
         assert!(!a.contains_prefix(&[f("spec")]));
     }
 

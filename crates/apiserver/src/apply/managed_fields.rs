@@ -6,7 +6,7 @@
 use clientgo_apimachinery::Time;
 use serde_json::{Map, Value};
 
-use super::fieldpath::FieldSet;
+use super::fieldpath::{FieldSet, PathElement};
 use super::walk::compare;
 
 /// `Apply`, the operation of server-side apply entries.
@@ -191,9 +191,10 @@ pub(crate) fn record_update(
         }
     };
     let cmp = compare(old_obj, new);
-    let changed = cmp.changed();
+    let changed = reset_fields(new, subresource, &cmp.changed());
+    let removed = reset_fields(new, subresource, &cmp.removed);
     for e in &mut entries {
-        e.fields = e.fields.difference(&changed).difference(&cmp.removed);
+        e.fields = e.fields.difference(&changed).difference(&removed);
     }
     let me = Entry {
         manager: manager.to_owned(),
@@ -213,6 +214,37 @@ pub(crate) fn record_update(
         None => {}
     }
     encode_into(new, entries);
+}
+
+/// The part of `set` a write may own: a `status` write owns only status, and a main-resource write
+/// to a built-in kind with a status subresource owns nothing under status (the server sets or
+/// keeps it, e.g. a new Namespace's `status.phase`).
+///
+/// Mirrors the `ResetFieldsStrategy` fields the real field manager ignores.
+pub(crate) fn reset_fields(obj: &Value, subresource: Option<&str>, set: &FieldSet) -> FieldSet {
+    let status = [PathElement::Field("status".to_owned())];
+    match subresource {
+        Some("status") => set.only_subtree(&status),
+        Some(_) => set.clone(),
+        None if has_status_subresource(obj) => set.without_subtree(&status),
+        None => set.clone(),
+    }
+}
+
+/// Built-in kinds served with a `status` subresource.
+fn has_status_subresource(obj: &Value) -> bool {
+    let kind = obj.get("kind").and_then(Value::as_str).unwrap_or_default();
+    let api_version = api_version_of(obj);
+    let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
+    matches!(
+        (group, kind),
+        (
+            "",
+            "Pod" | "Service" | "Namespace" | "Node" | "PersistentVolumeClaim" | "ReplicationController"
+        ) | ("apps", "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet")
+            | ("apiextensions.k8s.io", "CustomResourceDefinition")
+            | ("batch", "Job" | "CronJob")
+    )
 }
 
 pub(crate) fn api_version_of(obj: &Value) -> String {
@@ -244,6 +276,9 @@ fn zero_object(obj: &Value) -> Value {
             r#"{"spec":{"template":{"metadata":{},"spec":{"containers":null}},"strategy":{}},"status":{}}"#
         }
         ("coordination.k8s.io", "Lease") => r#"{"spec":{}}"#,
+        ("apiextensions.k8s.io", "CustomResourceDefinition") => {
+            r#"{"spec":{"group":"","names":{"plural":"","kind":""},"scope":"","versions":null},"status":{}}"#
+        }
         _ => "{}",
     };
     serde_json::from_str(z).unwrap_or_default()
