@@ -5,7 +5,8 @@
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
-use std::sync::Arc;
+use std::hash::{BuildHasher, Hasher};
+use std::sync::{Arc, OnceLock};
 
 use clientgo_apimachinery::Object;
 
@@ -146,7 +147,7 @@ pub trait Indexer<K>: Store<K> {
     ///
     /// # Errors
     /// [`Error::IndexNotFound`] when the index does not exist.
-    fn index(&self, index_name: &str, obj: &K) -> Result<Vec<Arc<K>>, Error>;
+    fn index(&self, index_name: &str, obj: &K) -> Result<Objects<K>, Error>;
 
     /// Keys of the objects indexed under `indexed_value` in `index_name`.
     ///
@@ -163,11 +164,12 @@ pub trait Indexer<K>: Store<K> {
 
     /// Objects indexed under `indexed_value` in `index_name`, e.g. `by_index("namespace", "kube-system")`.
     ///
-    /// Mirrors client-go `Indexer.ByIndex`.
+    /// Mirrors client-go `Indexer.ByIndex`, but returns a shared slice ([`Objects`]) that is
+    /// reused until an object under this value changes.
     ///
     /// # Errors
     /// [`Error::IndexNotFound`] when the index does not exist.
-    fn by_index(&self, index_name: &str, indexed_value: &str) -> Result<Vec<Arc<K>>, Error>;
+    fn by_index(&self, index_name: &str, indexed_value: &str) -> Result<Objects<K>, Error>;
 
     /// The store's index functions.
     ///
@@ -185,36 +187,64 @@ pub trait Indexer<K>: Store<K> {
     fn add_indexers(&self, indexers: Indexers<K>) -> Result<(), Error>;
 }
 
+/// The objects a query returns: a shared, immutable slice of shared objects.
+///
+/// client-go's `ByIndex` builds a fresh `[]interface{}` on every call. Here each index value keeps
+/// the slice it last returned until one of its objects changes, so repeated queries of a quiet
+/// value (a lister listing one namespace per reconcile) cost one reference-count increment.
+pub type Objects<K> = Arc<[Arc<K>]>;
+
 /// One index: indexed value → the store slots of the objects carrying it.
 ///
 /// Mirrors client-go `cache.Index` (`map[string]sets.String`), keyed by slot instead of by key
 /// string so a lookup is a plain array access. Values are interned: every object indexed under
 /// `kube-system` shares one `Arc<str>`.
-#[derive(Default)]
-pub(crate) struct Index {
-    buckets: HashMap<Arc<str>, Bucket>,
+pub(crate) struct Index<K> {
+    buckets: HashMap<Arc<str>, Bucket<K>>,
 }
 
-struct Bucket {
+pub(crate) struct Bucket<K> {
     value: Arc<str>,
-    slots: HashSet<usize>,
+    slots: HashSet<usize, BuildSlotHasher>,
+    /// The objects of `slots`, built by the first query after a change; reset by every change.
+    snapshot: OnceLock<Objects<K>>,
 }
 
-impl Index {
+impl<K> Bucket<K> {
+    /// The objects carrying this value, built with `object` (slot → object) if not cached.
+    pub(crate) fn objects(&self, object: impl Fn(usize) -> Option<Arc<K>>) -> Objects<K> {
+        Arc::clone(
+            self.snapshot
+                .get_or_init(|| self.slots.iter().filter_map(|&s| object(s)).collect()),
+        )
+    }
+}
+
+impl<K> Default for Index<K> {
+    fn default() -> Self {
+        Index {
+            buckets: HashMap::new(),
+        }
+    }
+}
+
+impl<K> Index<K> {
     /// Records that `slot` carries `value`, returning the interned value.
     pub(crate) fn insert(&mut self, value: &str, slot: usize) -> Arc<str> {
         if let Some(bucket) = self.buckets.get_mut(value) {
             bucket.slots.insert(slot);
+            bucket.snapshot.take();
             return Arc::clone(&bucket.value);
         }
         let value: Arc<str> = Arc::from(value);
-        let mut slots = HashSet::with_capacity(1);
+        let mut slots = HashSet::with_capacity_and_hasher(1, BuildSlotHasher);
         slots.insert(slot);
         self.buckets.insert(
             Arc::clone(&value),
             Bucket {
                 value: Arc::clone(&value),
                 slots,
+                snapshot: OnceLock::new(),
             },
         );
         value
@@ -225,20 +255,68 @@ impl Index {
     pub(crate) fn remove(&mut self, value: &str, slot: usize) {
         if let Some(bucket) = self.buckets.get_mut(value) {
             bucket.slots.remove(&slot);
+            bucket.snapshot.take();
             if bucket.slots.is_empty() {
                 self.buckets.remove(value);
             }
         }
     }
 
+    /// Notes that the object in a slot carrying `value` was replaced: cached results are stale.
+    pub(crate) fn touch(&mut self, value: &str) {
+        if let Some(bucket) = self.buckets.get_mut(value) {
+            bucket.snapshot.take();
+        }
+    }
+
+    /// The bucket of `value`.
+    pub(crate) fn bucket(&self, value: &str) -> Option<&Bucket<K>> {
+        self.buckets.get(value)
+    }
+
     /// The slots carrying `value`.
-    pub(crate) fn slots(&self, value: &str) -> Option<&HashSet<usize>> {
+    pub(crate) fn slots(&self, value: &str) -> Option<&HashSet<usize, BuildSlotHasher>> {
         self.buckets.get(value).map(|b| &b.slots)
     }
 
     /// Every value present.
     pub(crate) fn values(&self) -> impl Iterator<Item = &Arc<str>> {
         self.buckets.keys()
+    }
+}
+
+/// Hashes slot numbers (which this crate assigns, so no attacker picks them) with one multiply
+/// instead of SipHash.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct BuildSlotHasher;
+
+impl BuildHasher for BuildSlotHasher {
+    type Hasher = SlotHasher;
+
+    fn build_hasher(&self) -> SlotHasher {
+        SlotHasher(0)
+    }
+}
+
+/// See [`BuildSlotHasher`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SlotHasher(u64);
+
+impl Hasher for SlotHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        // Widening on every supported target; the multiply spreads the bits over the top 7 that
+        // hashbrown's control bytes use.
+        self.0 = (self.0 ^ n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     }
 }
 
@@ -301,16 +379,58 @@ mod tests {
 
     #[test]
     fn index_interns_values_and_drops_empty_buckets() {
-        let mut index = Index::default();
+        let mut index: Index<()> = Index::default();
         let a = index.insert("ns", 1);
         let b = index.insert("ns", 2);
         assert!(Arc::ptr_eq(&a, &b));
         assert_eq!(index.slots("ns").map(HashSet::len), Some(2));
         index.remove("ns", 1);
         assert_eq!(index.slots("ns").map(HashSet::len), Some(1));
+        index.touch("ns");
+        index.touch("absent");
         index.remove("ns", 2);
         assert!(index.slots("ns").is_none());
         assert_eq!(index.values().count(), 0);
         index.remove("absent", 3);
+    }
+
+    #[test]
+    fn bucket_snapshot_is_reused_until_a_change() {
+        let mut index: Index<u32> = Index::default();
+        index.insert("v", 1);
+        index.insert("v", 2);
+        let objects = |s: usize| u32::try_from(s).ok().map(Arc::new);
+        let a = index.bucket("v").expect("present").objects(objects);
+        let b = index.bucket("v").expect("present").objects(objects);
+        assert!(Arc::ptr_eq(&a, &b), "second query reuses the slice");
+        let mut got: Vec<u32> = a.iter().map(|x| **x).collect();
+        got.sort();
+        assert_eq!(got, [1, 2]);
+        for change in [0, 1, 2] {
+            let before = index.bucket("v").expect("present").objects(objects);
+            match change {
+                0 => index.touch("v"),
+                1 => {
+                    index.insert("v", 3);
+                }
+                _ => index.remove("v", 3),
+            }
+            let after = index.bucket("v").expect("present").objects(objects);
+            assert!(!Arc::ptr_eq(&before, &after), "change {change} invalidates");
+        }
+    }
+
+    #[test]
+    fn slot_hasher_spreads_sequential_slots() {
+        let hash = |n: usize| {
+            let mut h = BuildSlotHasher.build_hasher();
+            h.write_usize(n);
+            h.finish()
+        };
+        let tops: HashSet<u64> = (0..128).map(|n| hash(n) >> 57).collect();
+        assert!(tops.len() > 64, "top bits vary: {}", tops.len());
+        let mut h = BuildSlotHasher.build_hasher();
+        h.write(b"ab");
+        assert_ne!(h.finish(), 0);
     }
 }

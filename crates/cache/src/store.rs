@@ -11,7 +11,7 @@ use clientgo_apimachinery::Object;
 
 use crate::delta_fifo::{DeletedFinalStateUnknown, DeltaObject};
 use crate::error::{Error, KeyError};
-use crate::index::{Indexer, Indexers};
+use crate::index::{Indexer, Indexers, Objects};
 use crate::thread_safe_store::ThreadSafeStore;
 
 /// Makes the storage key of an object. Must be deterministic.
@@ -266,7 +266,7 @@ impl<K> Store<K> for Cache<K> {
 }
 
 impl<K> Indexer<K> for Cache<K> {
-    fn index(&self, index_name: &str, obj: &K) -> Result<Vec<Arc<K>>, Error> {
+    fn index(&self, index_name: &str, obj: &K) -> Result<Objects<K>, Error> {
         self.storage.index(index_name, obj)
     }
 
@@ -278,7 +278,7 @@ impl<K> Indexer<K> for Cache<K> {
         self.storage.list_index_func_values(index_name)
     }
 
-    fn by_index(&self, index_name: &str, indexed_value: &str) -> Result<Vec<Arc<K>>, Error> {
+    fn by_index(&self, index_name: &str, indexed_value: &str) -> Result<Objects<K>, Error> {
         self.storage.by_index(index_name, indexed_value)
     }
 

@@ -8,7 +8,7 @@ use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use crate::delta_fifo::DeletedFinalStateUnknown;
 use crate::error::Error;
-use crate::index::{Index, Indexers};
+use crate::index::{Index, Indexers, Objects};
 use crate::store::ReplaceDelta;
 
 /// A concurrent key → object map with incrementally maintained indices.
@@ -40,7 +40,7 @@ pub struct ThreadSafeStore<K> {
 struct State<K> {
     indexers: Arc<Indexers<K>>,
     /// One index per indexer, in `indexers` name order.
-    indices: Vec<Index>,
+    indices: Vec<Index<K>>,
     slots: Vec<Option<Entry<K>>>,
     free: Vec<usize>,
     keys: HashMap<Arc<str>, usize>,
@@ -193,23 +193,18 @@ impl<K> ThreadSafeStore<K> {
     ///
     /// # Errors
     /// [`Error::IndexNotFound`] when the index does not exist.
-    pub fn index(&self, index_name: &str, obj: &K) -> Result<Vec<Arc<K>>, Error> {
+    pub fn index(&self, index_name: &str, obj: &K) -> Result<Objects<K>, Error> {
         let indexers = self.indexers();
         let func = indexers.get(index_name).ok_or_else(|| not_found(index_name))?;
         let values = func(obj);
         let state = self.read();
         let pos = state.position(index_name)?;
         let index = &state.indices[pos];
-        let objects = |slots: &mut dyn Iterator<Item = &usize>| -> Vec<Arc<K>> {
-            slots
-                .filter_map(|&s| state.entry(s).map(|e| Arc::clone(&e.obj)))
-                .collect()
-        };
         Ok(match values.as_slice() {
-            [one] => index
-                .slots(one)
-                .map(|set| objects(&mut set.iter()))
-                .unwrap_or_default(),
+            [one] => match index.bucket(one) {
+                Some(bucket) => bucket.objects(|s| state.object(s)),
+                None => Arc::from([]),
+            },
             many => {
                 let mut union = HashSet::new();
                 for value in many {
@@ -217,7 +212,7 @@ impl<K> ThreadSafeStore<K> {
                         union.extend(set.iter().copied());
                     }
                 }
-                objects(&mut union.iter())
+                union.into_iter().filter_map(|s| state.object(s)).collect()
             }
         })
     }
@@ -254,24 +249,19 @@ impl<K> ThreadSafeStore<K> {
 
     /// Objects indexed under `indexed_value` in `index_name`: shared `Arc`s, no copies.
     ///
-    /// Mirrors client-go `ThreadSafeStore.ByIndex`.
+    /// Mirrors client-go `ThreadSafeStore.ByIndex`. The returned slice is cached per indexed value
+    /// and handed out again until an object under that value is added, updated or removed; the
+    /// first query after a change builds it (one reference-count increment per object).
     ///
     /// # Errors
     /// [`Error::IndexNotFound`] when the index does not exist.
-    pub fn by_index(&self, index_name: &str, indexed_value: &str) -> Result<Vec<Arc<K>>, Error> {
+    pub fn by_index(&self, index_name: &str, indexed_value: &str) -> Result<Objects<K>, Error> {
         let state = self.read();
         let pos = state.position(index_name)?;
-        Ok(state.indices[pos]
-            .slots(indexed_value)
-            .map(|set| {
-                let mut out = Vec::with_capacity(set.len());
-                out.extend(
-                    set.iter()
-                        .filter_map(|&s| state.entry(s).map(|e| Arc::clone(&e.obj))),
-                );
-                out
-            })
-            .unwrap_or_default())
+        Ok(match state.indices[pos].bucket(indexed_value) {
+            Some(bucket) => bucket.objects(|s| state.object(s)),
+            None => Arc::from([]),
+        })
     }
 
     /// The store's index functions.
@@ -336,6 +326,10 @@ impl<K> State<K> {
         self.slots.get(slot).and_then(Option::as_ref)
     }
 
+    fn object(&self, slot: usize) -> Option<Arc<K>> {
+        self.entry(slot).map(|e| Arc::clone(&e.obj))
+    }
+
     fn position(&self, index_name: &str) -> Result<usize, Error> {
         self.indexers
             .position(index_name)
@@ -355,6 +349,10 @@ impl<K> State<K> {
             if let Some(entry) = slots.get_mut(slot).and_then(Option::as_mut) {
                 for ((index, old), new) in indices.iter_mut().zip(entry.values.iter_mut()).zip(&item.values) {
                     if old.len() == new.len() && old.iter().zip(new).all(|(o, n)| **o == **n) {
+                        // Same place in the index, but cached query results hold the old object.
+                        for value in old.iter() {
+                            index.touch(value);
+                        }
                         continue;
                     }
                     for value in old.iter() {

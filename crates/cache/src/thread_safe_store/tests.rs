@@ -70,6 +70,29 @@ fn update_returns_old_and_moves_only_changed_index_values() {
 }
 
 #[test]
+fn by_index_after_an_update_in_place_returns_the_new_object() {
+    let s = store();
+    s.add("a/x".into(), labelled("a", "x", "1", &[("app", "web")]));
+    let before = s.by_index("app", "web").expect("index");
+    assert_eq!(before[0].resource_version(), "1");
+    let again = s.by_index("app", "web").expect("index");
+    assert!(
+        Arc::ptr_eq(&before, &again),
+        "an unchanged value reuses its result"
+    );
+    s.update("a/x".into(), labelled("a", "x", "2", &[("app", "web")]));
+    let after = s.by_index("app", "web").expect("index");
+    assert_eq!(after[0].resource_version(), "2");
+    assert_eq!(
+        before[0].resource_version(),
+        "1",
+        "earlier results are untouched snapshots"
+    );
+    let probe = labelled("b", "probe", "1", &[("app", "web")]);
+    assert_eq!(s.index("app", &probe).expect("index")[0].resource_version(), "2");
+}
+
+#[test]
 fn delete_removes_object_and_index_entries() {
     let s = store();
     s.add("a/x".into(), labelled("a", "x", "1", &[("app", "web")]));
@@ -383,6 +406,13 @@ mod model {
                 assert_eq!(&got, want, "index {name} value {value}");
                 let objs = cache.by_index(name, value).expect("index exists");
                 assert_eq!(objs.len(), want.len());
+                for o in objs.iter() {
+                    let k = meta_namespace_key_func(&**o).expect("named");
+                    assert!(
+                        Arc::ptr_eq(&model[&k], o),
+                        "by_index({name}, {value}) returned a stale {k}"
+                    );
+                }
             }
         }
     }
