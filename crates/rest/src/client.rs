@@ -107,6 +107,29 @@ impl RestClient {
         })
     }
 
+    /// A client for another group version on the same server, sharing this one's transport, rate
+    /// limiter and timeout. `api_path` is `/api` for the core group and `/apis` otherwise. No I/O.
+    /// This is how client-go's clientset gives every group client one shared `http.Client`.
+    pub fn for_group_version(&self, api_path: &str, group_version: GroupVersion) -> RestClient {
+        let mut versioned_path = format!("/{}", api_path.trim_matches('/'));
+        for part in [&group_version.group, &group_version.version] {
+            if !part.is_empty() {
+                versioned_path.push('/');
+                versioned_path.push_str(part);
+            }
+        }
+        RestClient {
+            inner: Arc::new(Inner {
+                base: self.inner.base.clone(),
+                versioned_path,
+                group_version: Some(group_version),
+                http: self.inner.http.clone(),
+                limiter: self.inner.limiter.clone(),
+                timeout: self.inner.timeout,
+            }),
+        }
+    }
+
     /// Starts a request with any verb. Mirrors `RESTClient.Verb`.
     pub fn verb(&self, verb: Method) -> Request {
         Request::new(self.clone(), verb)
@@ -187,7 +210,14 @@ mod tests {
             e.to_string(),
             "GroupVersion is required when initializing a RESTClient"
         );
-        assert_eq!(RestClient::new_unversioned(&c).unwrap().versioned_path(), "/api");
+        let root = RestClient::new_unversioned(&c).unwrap();
+        assert_eq!(root.versioned_path(), "/api");
+        let apps = root.for_group_version("/apis", GroupVersion::new("apps", "v1"));
+        assert_eq!(apps.versioned_path(), "/apis/apps/v1");
+        assert!(
+            Arc::ptr_eq(apps.limiter().unwrap(), root.limiter().unwrap()),
+            "limiter shared"
+        );
     }
 
     #[test]

@@ -1,0 +1,325 @@
+//! The clients against the embedded API server, over TLS with a token (through a kubeconfig) and over
+//! plain HTTP.
+
+use clientgo_api::apps::v1::Deployment;
+use clientgo_api::core::v1::{ConfigMap, Namespace};
+use clientgo_apimachinery::{DynamicObject, Object, Resource, WatchEvent};
+use clientgo_apiserver::ApiServer;
+use clientgo_client::{
+    Clientset, DeleteOptions, DynamicClient, GetOptions, ListOptions, ListPager, PatchOptions, PatchType,
+    WriteOptions,
+};
+use futures_util::StreamExt;
+use serde_json::json;
+
+async fn tls_server() -> (ApiServer, Clientset) {
+    let server = ApiServer::builder()
+        .tls(true)
+        .token("test-token")
+        .start()
+        .await
+        .unwrap();
+    let config =
+        clientgo_clientcmd::build_config_from_flags("", server.kubeconfig_path().to_str().unwrap()).unwrap();
+    assert!(config.host.starts_with("https://"));
+    let cs = Clientset::new(&config).unwrap();
+    (server, cs)
+}
+
+async fn plain_server() -> (ApiServer, Clientset) {
+    let server = ApiServer::start().await.unwrap();
+    let mut config = clientgo_rest::Config::new(server.url());
+    config.qps = -1.0;
+    let cs = Clientset::new(&config).unwrap();
+    (server, cs)
+}
+
+#[tokio::test]
+async fn server_version_and_namespace_list_over_tls_with_a_token() {
+    let (_server, cs) = tls_server().await;
+    let v = cs.server_version().await.unwrap();
+    assert!(v.git_version.starts_with("v1."), "{v:?}");
+    let names: Vec<String> = cs
+        .core_v1()
+        .namespaces()
+        .list(&ListOptions::default())
+        .await
+        .unwrap()
+        .items
+        .iter()
+        .map(|n| n.name().to_owned())
+        .collect();
+    for ns in ["default", "kube-node-lease", "kube-public", "kube-system"] {
+        assert!(names.iter().any(|n| n == ns), "{ns} missing from {names:?}");
+    }
+}
+
+#[tokio::test]
+async fn wrong_token_is_unauthorized() {
+    let server = ApiServer::builder()
+        .tls(true)
+        .token("right")
+        .start()
+        .await
+        .unwrap();
+    let mut config =
+        clientgo_clientcmd::build_config_from_flags("", server.kubeconfig_path().to_str().unwrap()).unwrap();
+    config.bearer_token = Some("wrong".into());
+    let e = Clientset::new(&config)
+        .unwrap()
+        .core_v1()
+        .namespaces()
+        .list(&ListOptions::default())
+        .await
+        .unwrap_err();
+    assert!(e.is_unauthorized(), "{e}");
+}
+
+#[tokio::test]
+async fn namespace_crud_patch_and_apply() {
+    let (_server, cs) = plain_server().await;
+    let ns = cs.core_v1().namespaces();
+    assert!(ns.get("kube-system", &GetOptions::default()).await.is_ok());
+    let e = ns.get("nope", &GetOptions::default()).await.unwrap_err();
+    assert!(e.is_not_found());
+
+    let created = ns
+        .create(&Namespace::new("test"), &WriteOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(created.name(), "test");
+    assert!(!created.resource_version().is_empty());
+    let e = ns
+        .create(&Namespace::new("test"), &WriteOptions::default())
+        .await
+        .unwrap_err();
+    assert!(e.is_already_exists(), "{e}");
+
+    // Full replace without resourceVersion, as the seed does.
+    let mut labelled = Namespace::new("test");
+    labelled.metadata.labels.insert("a".into(), "b".into());
+    let updated = ns
+        .update("test", &labelled, &WriteOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(updated.metadata.labels.get("a").map(String::as_str), Some("b"));
+
+    let p = ns
+        .patch(
+            "test",
+            &PatchType::Json,
+            &json!([{"op":"add","path":"/metadata/labels/a","value":"c"}]),
+            &PatchOptions::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(p.metadata.labels["a"], "c");
+    let p = ns
+        .patch(
+            "test",
+            &PatchType::Merge,
+            &json!({"metadata":{"labels":{"a":"f"}}}),
+            &PatchOptions::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(p.metadata.labels["a"], "f");
+    let e = ns
+        .patch("missing", &PatchType::Merge, &json!({}), &PatchOptions::default())
+        .await
+        .unwrap_err();
+    assert!(e.is_not_found());
+
+    let applied = ns
+        .patch(
+            "applied",
+            &PatchType::apply("client-go"),
+            &json!({"apiVersion":"v1","kind":"Namespace","metadata":{"name":"applied"}}),
+            &PatchOptions::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(applied.name(), "applied");
+    assert!(
+        ns.get("applied", &GetOptions::default()).await.is_ok(),
+        "apply created it"
+    );
+
+    ns.delete("test", &DeleteOptions::default()).await.unwrap();
+}
+
+#[tokio::test]
+async fn watch_sees_changes_after_the_list() {
+    let (_server, cs) = plain_server().await;
+    let cms = cs.core_v1().config_maps("default");
+    let list = cms.list(&ListOptions::default()).await.unwrap();
+    let rv = list.metadata.resource_version.clone().unwrap();
+    let mut w = Box::pin(
+        cms.watch(&ListOptions::default().resource_version(rv))
+            .await
+            .unwrap(),
+    );
+    let mut cm = ConfigMap::new("cm1");
+    cm.data.insert("k".into(), "v".into());
+    cms.create(&cm, &WriteOptions::default()).await.unwrap();
+    cms.delete("cm1", &DeleteOptions::default()).await.unwrap();
+    let first = w.next().await.unwrap().unwrap();
+    assert!(matches!(&first, WatchEvent::Added(c) if c.name() == "cm1" && c.data["k"] == "v"));
+    let second = w.next().await.unwrap().unwrap();
+    assert!(matches!(second, WatchEvent::Deleted(_)));
+}
+
+#[tokio::test]
+async fn watch_from_a_compacted_version_is_gone() {
+    let (server, cs) = plain_server().await;
+    let cms = cs.core_v1().config_maps("default");
+    for i in 0..3 {
+        cms.create(&ConfigMap::new(format!("c{i}")), &WriteOptions::default())
+            .await
+            .unwrap();
+    }
+    server.compact_now();
+    let outcome = match cms.watch(&ListOptions::default().resource_version("1")).await {
+        Err(e) => e,
+        Ok(s) => Box::pin(s).next().await.unwrap().unwrap_err(),
+    };
+    assert!(outcome.is_gone(), "{outcome}");
+}
+
+#[tokio::test]
+async fn pager_follows_continue_and_falls_back_to_a_full_list_on_410() {
+    let (server, cs) = plain_server().await;
+    for i in 0..1203 {
+        server
+            .create(
+                "",
+                "v1",
+                "configmaps",
+                Some("default"),
+                json!({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":format!("cm{i:05}")}}),
+            )
+            .unwrap();
+    }
+    let cms = cs.core_v1().config_maps("default");
+    let mut sizes = Vec::new();
+    let pages = ListPager::default()
+        .each_page(&cms, &ListOptions::default(), |p| sizes.push(p.items.len()))
+        .await
+        .unwrap();
+    assert_eq!(pages, 3);
+    assert_eq!(sizes, vec![500, 500, 203]);
+    let all = ListPager::new(100)
+        .list(&cms, &ListOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(all.items.len(), 1203);
+    assert!(all.metadata.continue_.is_none());
+
+    // A write and a compaction after the first page: the token's version is gone, so one full list
+    // follows.
+    let bump = |i: usize| {
+        server
+            .create(
+                "",
+                "v1",
+                "configmaps",
+                Some("kube-public"),
+                json!({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":format!("bump{i}")}}),
+            )
+            .unwrap();
+        server.compact_now();
+    };
+    let mut sizes = Vec::new();
+    let pages = ListPager::default()
+        .each_page(&cms, &ListOptions::default(), |p| {
+            sizes.push(p.items.len());
+            bump(sizes.len());
+        })
+        .await
+        .unwrap();
+    assert_eq!(sizes, vec![500, 1203]);
+    assert_eq!(pages, 2);
+    let mut strict = ListPager::default();
+    strict.full_list_if_expired = false;
+    let e = strict
+        .each_page(&cms, &ListOptions::default(), |_| bump(100))
+        .await
+        .unwrap_err();
+    assert!(e.is_gone());
+}
+
+#[tokio::test]
+async fn delete_collection_by_label() {
+    let (_server, cs) = plain_server().await;
+    let cms = cs.core_v1().config_maps("default");
+    for (name, tier) in [("a", "x"), ("b", "x"), ("c", "y")] {
+        let mut cm = ConfigMap::new(name);
+        cm.metadata.labels.insert("tier".into(), tier.into());
+        cms.create(&cm, &WriteOptions::default()).await.unwrap();
+    }
+    cms.delete_collection(
+        &DeleteOptions::default(),
+        &ListOptions::default().labels("tier=x"),
+    )
+    .await
+    .unwrap();
+    let left: Vec<_> = cms
+        .list(&ListOptions::default())
+        .await
+        .unwrap()
+        .items
+        .iter()
+        .map(|c| c.name().to_owned())
+        .collect();
+    assert_eq!(left, vec!["c"]);
+}
+
+#[tokio::test]
+async fn dynamic_client_on_deployments_and_typed_deployment_status() {
+    let (server, _cs) = plain_server().await;
+    let mut config = clientgo_rest::Config::new(server.url());
+    config.qps = -1.0;
+    let dynamic = DynamicClient::new(&config).unwrap();
+    let deployments = dynamic.resource(&Deployment::api_resource(), Some("default"));
+    let obj: DynamicObject = serde_json::from_value(json!({
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "web"},
+        "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "web"}},
+                 "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [{"name": "web", "image": "nginx"}]}}}
+    }))
+    .unwrap();
+    let created = deployments.create(&obj, &WriteOptions::default()).await.unwrap();
+    assert_eq!(created.get_path("spec.replicas"), Some(&json!(2)));
+    let list = deployments.list(&ListOptions::default()).await.unwrap();
+    assert_eq!(list.items.len(), 1);
+    assert_eq!(list.items[0].name(), "web");
+
+    let cs = Clientset::new(&config).unwrap();
+    let typed = cs.apps_v1().deployments("default");
+    let mut d = typed.get("web", &GetOptions::default()).await.unwrap();
+    assert_eq!(d.spec.replicas, Some(2));
+    d.status.replicas = 2;
+    let after = typed
+        .update_status("web", &d, &WriteOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(after.status.replicas, 2);
+}
+
+#[tokio::test]
+async fn discovery_lists_groups_and_resources() {
+    let (_server, cs) = plain_server().await;
+    let d = cs.discovery();
+    let groups = d.server_groups().await.unwrap();
+    assert_eq!(groups[0].name, "");
+    assert!(groups.iter().any(|g| g.name == "apps"));
+    let core = d.server_resources_for_group_version("v1").await.unwrap();
+    let ns = core.resources.iter().find(|r| r.name == "namespaces").unwrap();
+    assert!(!ns.namespaced);
+    assert_eq!(ns.kind, "Namespace");
+    assert!(ns.short_names.contains(&"ns".to_owned()));
+    let all = d.server_preferred_resources().await.unwrap();
+    assert!(all
+        .iter()
+        .any(|l| l.group_version == "apps/v1" && l.resources.iter().any(|r| r.name == "deployments")));
+}
