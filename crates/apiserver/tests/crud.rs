@@ -242,7 +242,7 @@ async fn cluster_scoped_and_status_subresource() {
     let r = h
         .post(
             "/apis/apps/v1/namespaces/default/deployments",
-            &json!({"metadata":{"name":"web"},"spec":{"replicas":1}}),
+            &json!({"metadata":{"name":"web"},"spec":{"replicas":1,"selector":{"matchLabels":{"app":"web"}},"template":{"metadata":{"labels":{"app":"web"}},"spec":{"containers":[{"name":"c","image":"i"}]}}}}),
         )
         .await;
     assert_eq!(r.body["metadata"]["generation"], 1);

@@ -149,6 +149,36 @@ async fn apply_twice_then_delete_twice() {
 }
 
 #[tokio::test]
+async fn server_side_apply_twice_then_delete() {
+    let s = server().await;
+    let kc = s.kubeconfig_path();
+    let file = kc.with_file_name("multi-ssa.yaml");
+    std::fs::write(&file, MULTI).unwrap();
+    let f = file.to_str().unwrap();
+    for _ in 0..2 {
+        let (code, out, err) = kubectl(kc, &["apply", "--server-side", "-f", f]).await;
+        assert_eq!(code, 0, "{err}");
+        assert_eq!(
+            out,
+            "configmap/one serverside-applied\ndeployment.apps/web serverside-applied\n"
+        );
+    }
+    let cm = s.resource_version();
+    let (code, out, _) = kubectl(kc, &["get", "cm", "one", "-o", "json", "--show-managed-fields"]).await;
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["metadata"]["managedFields"][0]["manager"], "kubectl");
+    assert_eq!(v["metadata"]["managedFields"][0]["operation"], "Apply");
+    assert_eq!(s.resource_version(), cm);
+    let (code, out, err) = kubectl(kc, &["delete", "-f", f]).await;
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        out,
+        "configmap \"one\" deleted\ndeployment.apps \"web\" deleted\n"
+    );
+}
+
+#[tokio::test]
 async fn get_pods_all_namespaces_watch_prints_live_events() {
     let s = server().await;
     let mut child = Command::new("kubectl")

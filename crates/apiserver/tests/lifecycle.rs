@@ -151,7 +151,7 @@ async fn merge_and_strategic_patches() {
     let r = h
         .post(
             "/apis/apps/v1/namespaces/default/deployments",
-            &json!({"metadata":{"name":"d"},"spec":{"template":{"spec":{"containers":[{"name":"a","image":"x:1"},{"name":"b","image":"y:1"}]}}}}),
+            &json!({"metadata":{"name":"d"},"spec":{"selector":{"matchLabels":{"app":"d"}},"template":{"metadata":{"labels":{"app":"d"}},"spec":{"containers":[{"name":"a","image":"x:1"},{"name":"b","image":"y:1"}]}}}}),
         )
         .await;
     assert_eq!(r.status, StatusCode::CREATED);

@@ -130,9 +130,8 @@ async fn all_namespaces_list_and_empty_items() {
     let r = h.get("/api/v1/configmaps").await;
     assert_eq!(names(&r.body), ["y", "x"]);
     let r = h.get("/api/v1/namespaces/kube-system/configmaps").await;
-    assert_eq!(
+    assert!(
         r.raw.ends_with(b"\"items\":[]}"),
-        true,
         "{}",
         String::from_utf8_lossy(&r.raw)
     );

@@ -60,10 +60,15 @@ impl ServerState {
         let ns = ns
             .map(str::to_owned)
             .or_else(|| meta_str(&obj, "namespace").map(str::to_owned));
-        self.create(&info, ns.as_deref(), obj)
+        self.create(&info, ns.as_deref(), obj, "clientgo-apiserver")
     }
 
-    fn check_namespace_open(&self, info: &ResourceInfo, ns: Option<&str>, name: &str) -> Result<(), Status> {
+    pub(crate) fn check_namespace_open(
+        &self,
+        info: &ResourceInfo,
+        ns: Option<&str>,
+        name: &str,
+    ) -> Result<(), Status> {
         if !info.namespaced {
             return Ok(());
         }
@@ -99,13 +104,16 @@ impl ServerState {
         info: &ResourceInfo,
         ns: Option<&str>,
         mut obj: Value,
+        manager: &str,
     ) -> Result<Written, Status> {
         check_type(info, &mut obj)?;
         check_namespace(info, &mut obj, ns)?;
         let name = resolve_name(info, &mut obj)?;
         self.validate(info, &obj, None)?;
         self.check_namespace_open(info, ns, &name)?;
-        prepare_create(info, &mut obj, Time::now());
+        let now = Time::now();
+        crate::apply::update_managed_fields(None, &mut obj, manager, crate::apply::UPDATE, now);
+        prepare_create(info, &mut obj, now);
         if info.group == "apiextensions.k8s.io" {
             crd_set_status(&mut obj);
         }
@@ -132,8 +140,7 @@ impl ServerState {
         obj: &Value,
         old: Option<&Value>,
     ) -> Result<(), Status> {
-        let _ = (info, obj, old);
-        Ok(())
+        crate::validation::validate(&info.plural, obj, old)
     }
 
     /// A read-modify-write of one object: `f` maps the current object to the desired one; the strategy
@@ -144,6 +151,7 @@ impl ServerState {
         ns: Option<&str>,
         name: &str,
         part: Part,
+        manager: Option<&str>,
         mut f: F,
     ) -> Result<Written, Status>
     where
@@ -181,6 +189,26 @@ impl ServerState {
                     _ => {}
                 }
                 prepare_update(info, &mut new, &old, part)?;
+                if let Some(manager) = manager {
+                    let now = Time::now();
+                    if part == Part::Status {
+                        crate::apply::update_subresource_managed_fields(
+                            Some(&old),
+                            &mut new,
+                            manager,
+                            "status",
+                            now,
+                        );
+                    } else {
+                        crate::apply::update_managed_fields(
+                            Some(&old),
+                            &mut new,
+                            manager,
+                            crate::apply::UPDATE,
+                            now,
+                        );
+                    }
+                }
                 self.validate(info, &new, Some(&old))?;
                 if ready_to_delete(&new) {
                     return Ok(Outcome::Delete(new));
@@ -254,7 +282,7 @@ impl ServerState {
     }
 
     /// Follow-ups of a write: CRD registration changes, namespace finalization.
-    fn after_write(&self, info: &ResourceInfo, ns: Option<&str>, written: &Written) {
+    pub(crate) fn after_write(&self, info: &ResourceInfo, ns: Option<&str>, written: &Written) {
         if written.kind == Some(EventKind::Deleted) {
             if info.group == "apiextensions.k8s.io" {
                 self.unregister_crd(&written.object.to_value());
@@ -301,7 +329,7 @@ impl ServerState {
         if !self.store.keys_with_prefix(&format!("{ns}/")).is_empty() {
             return;
         }
-        let _ = self.modify(&ns_info, None, ns, Part::Finalize, |old| {
+        let _ = self.modify(&ns_info, None, ns, Part::Finalize, None, |old| {
             let mut new = old.clone();
             if let Some(spec) = new.get_mut("spec").and_then(Value::as_object_mut) {
                 spec.insert("finalizers".into(), json!([]));
@@ -310,7 +338,7 @@ impl ServerState {
         });
     }
 
-    fn register_crd(&self, crd: &Value) {
+    pub(crate) fn register_crd(&self, crd: &Value) {
         for info in crd_resources(crd) {
             self.registry.insert(info);
         }
@@ -381,7 +409,7 @@ pub(crate) fn crd_resources(crd: &Value) -> Vec<ResourceInfo> {
 }
 
 /// Marks a CRD's names accepted and the CRD established, as the apiextensions controllers would.
-fn crd_set_status(crd: &mut Value) {
+pub(crate) fn crd_set_status(crd: &mut Value) {
     let names = crd
         .get("spec")
         .and_then(|s| s.get("names"))

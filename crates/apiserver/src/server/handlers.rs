@@ -33,9 +33,9 @@ pub(crate) async fn dispatch(
         }
         (&Method::GET, None, _) => return list::serve(&state, &t, &query),
         (&Method::GET, Some(name), None | Some("status")) => get(&state, &t, name),
-        (&Method::POST, None, None) => create(&state, &t, req).await,
+        (&Method::POST, None, None) => create(&state, &t, req, &query).await,
         (&Method::PUT, Some(name), sub) => match part_for(&t, sub) {
-            Ok(part) => update(&state, &t, name, part, req).await,
+            Ok(part) => update(&state, &t, name, part, req, &query).await,
             Err(s) => Err(s),
         },
         (&Method::PATCH, Some(name), sub) => match part_for(&t, sub) {
@@ -91,11 +91,32 @@ pub(crate) fn content_type(req: &Request<Incoming>) -> Option<String> {
         .map(str::to_owned)
 }
 
-async fn create(state: &ServerState, t: &Target, req: Request<Incoming>) -> Result<Response<Body>, Status> {
+/// The field manager of a write: `?fieldManager=`, else the User-Agent's program name, as the real
+/// server derives it (`curl/7.88.1` manages as `curl`).
+pub(crate) fn manager(req: &Request<Incoming>, query: &Query) -> String {
+    if let Some(m) = query.get("fieldManager").filter(|m| !m.is_empty()) {
+        return m.to_owned();
+    }
+    req.headers()
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|ua| ua.split('/').next())
+        .filter(|s| !s.is_empty())
+        .unwrap_or("unknown")
+        .to_owned()
+}
+
+async fn create(
+    state: &ServerState,
+    t: &Target,
+    req: Request<Incoming>,
+    query: &Query,
+) -> Result<Response<Body>, Status> {
     let ct = content_type(&req);
+    let manager = manager(&req, query);
     let body = read_body(req.into_body()).await?;
     let obj = decode_body(ct.as_deref(), &body)?;
-    let w = state.create(&t.info, t.namespace.as_deref(), obj)?;
+    let w = state.create(&t.info, t.namespace.as_deref(), obj, &manager)?;
     Ok(json(StatusCode::CREATED, w.object.bytes().clone()))
 }
 
@@ -105,8 +126,10 @@ async fn update(
     name: &str,
     part: Part,
     req: Request<Incoming>,
+    query: &Query,
 ) -> Result<Response<Body>, Status> {
     let ct = content_type(&req);
+    let manager = manager(&req, query);
     let body = read_body(req.into_body()).await?;
     let obj = decode_body(ct.as_deref(), &body)?;
     if !obj.is_object() {
@@ -117,7 +140,14 @@ async fn update(
             "the name of the object ({n}) does not match the name on the URL ({name})"
         )));
     }
-    let w = state.modify(&t.info, t.namespace.as_deref(), name, part, |_| Ok(obj.clone()))?;
+    let w = state.modify(
+        &t.info,
+        t.namespace.as_deref(),
+        name,
+        part,
+        Some(&manager),
+        |_| Ok(obj.clone()),
+    )?;
     Ok(json(StatusCode::OK, w.object.bytes().clone()))
 }
 

@@ -396,9 +396,14 @@ impl ApiServer {
         let info = self.state.lookup(group, version, plural)?;
         let name = crate::object::meta_str(&object, "name").unwrap_or("").to_owned();
         self.state
-            .modify(&info, namespace, &name, crate::strategy::Part::Main, |_| {
-                Ok(object.clone())
-            })
+            .modify(
+                &info,
+                namespace,
+                &name,
+                crate::strategy::Part::Main,
+                Some("clientgo-apiserver"),
+                |_| Ok(object.clone()),
+            )
             .map(|w| w.object.to_value())
     }
 

@@ -46,23 +46,31 @@ pub(crate) async fn patch(
     query: &Query,
 ) -> Result<Response<Body>, Status> {
     let ct = content_type(&req).unwrap_or_default();
+    let manager = super::handlers::manager(&req, query);
     let body = read_body(req.into_body()).await?;
     if ct.starts_with("application/apply-patch") {
-        return super::apply::apply(state, t, name, part, &body, query);
+        return super::apply::apply(state, t, name, part, &ct, &body, query);
     }
     let Some(kind) = kind_of(&ct) else {
         return Err(unsupported_media_type(&ct));
     };
     let doc: Value =
         serde_json::from_slice(&body).map_err(|e| bad_request(format!("error decoding patch: {e}")))?;
-    let w = state.modify(&t.info, t.namespace.as_deref(), name, part, |cur| {
-        let mut v = cur.clone();
-        match kind {
-            Kind::Json => json_patch(&mut v, &doc).map_err(|e| e.to_status())?,
-            Kind::Merge => merge_patch(&mut v, &doc),
-            Kind::Strategic => strategic_merge_patch(&mut v, &doc).map_err(|e| e.to_status())?,
-        }
-        Ok(v)
-    })?;
+    let w = state.modify(
+        &t.info,
+        t.namespace.as_deref(),
+        name,
+        part,
+        Some(&manager),
+        |cur| {
+            let mut v = cur.clone();
+            match kind {
+                Kind::Json => json_patch(&mut v, &doc).map_err(|e| e.to_status())?,
+                Kind::Merge => merge_patch(&mut v, &doc),
+                Kind::Strategic => strategic_merge_patch(&mut v, &doc).map_err(|e| e.to_status())?,
+            }
+            Ok(v)
+        },
+    )?;
     Ok(json(StatusCode::OK, w.object.bytes().clone()))
 }
