@@ -4,8 +4,9 @@
 //! [`super::schema`] merge item by item on their merge key, new items appended; `metadata.finalizers`
 //! merges as a set; other lists are replaced. Directives: `$patch: replace | delete | merge` on maps
 //! and on list items (`{"$patch": "replace"}` as a list item replaces the whole list),
-//! `$deleteFromPrimitiveList/<field>`, and `$retainKeys`. `$setElementOrder/<field>` is accepted and
-//! ignored (the merged order is: existing items in place, new items appended).
+//! `$deleteFromPrimitiveList/<field>`, `$retainKeys`, and `$setElementOrder/<field>` (the order
+//! kubectl's client-side apply asks for). Without an order directive, existing items keep their
+//! place and new items are appended.
 
 use serde_json::{Map, Value};
 
@@ -15,6 +16,7 @@ use super::{json_equal, json_type_name, PatchError};
 const PATCH: &str = "$patch";
 const RETAIN_KEYS: &str = "$retainKeys";
 const DELETE_FROM: &str = "$deleteFromPrimitiveList/";
+const SET_ORDER: &str = "$setElementOrder/";
 
 /// Applies a strategic merge patch to `target` (a JSON object).
 ///
@@ -76,6 +78,17 @@ fn merge_map(
         let keys = keys.as_array().ok_or_else(|| not_a_list(path, RETAIN_KEYS))?;
         original.retain(|k, _| keys.iter().any(|r| r.as_str() == Some(k)));
     }
+    let orders = element_orders(patch, path)?;
+    let before: Vec<Vec<Value>> = orders
+        .iter()
+        .map(|(field, _)| {
+            original
+                .get(*field)
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default()
+        })
+        .collect();
     for (key, value) in patch {
         if let Some(field) = key.strip_prefix(DELETE_FROM) {
             delete_from_primitive_list(original, field, value, path)?;
@@ -87,7 +100,72 @@ fn merge_map(
             path.pop();
         }
     }
+    for ((field, order), server) in orders.into_iter().zip(before) {
+        reorder(original, field, order, &server, path);
+    }
     Ok(Outcome::Keep)
+}
+
+/// The `$setElementOrder/<field>` directives of a patch map.
+fn element_orders<'p>(
+    patch: &'p Map<String, Value>,
+    path: &[String],
+) -> Result<Vec<(&'p str, &'p [Value])>, PatchError> {
+    patch
+        .iter()
+        .filter_map(|(k, v)| k.strip_prefix(SET_ORDER).map(|field| (k, field, v)))
+        .map(|(k, field, v)| {
+            v.as_array()
+                .map(|a| (field, a.as_slice()))
+                .ok_or_else(|| not_a_list(path, k))
+        })
+        .collect()
+}
+
+/// Enforces `$setElementOrder`: the items named in `order` take its relative order, the other
+/// (server-only) items keep theirs, and the two sequences are interleaved by the live list's order.
+///
+/// Mirrors strategicpatch `normalizeElementOrder` and `mergeSortedSlice`.
+fn reorder(
+    original: &mut Map<String, Value>,
+    field: &str,
+    order: &[Value],
+    server: &[Value],
+    path: &[String],
+) {
+    let parents: Vec<&str> = path.iter().map(String::as_str).collect();
+    let id: fn(&Value, &str) -> Option<Value> = |v, key| match key {
+        "" => Some(v.clone()),
+        key => v.get(key).cloned(),
+    };
+    let key = match list_type(field, &parents) {
+        ListType::Map(keys) => keys.first().copied().unwrap_or("name"),
+        ListType::Set => "",
+        ListType::Atomic => return,
+    };
+    let Some(Value::Array(merged)) = original.get_mut(field) else {
+        return;
+    };
+    let order_ids: Vec<Value> = order.iter().filter_map(|o| id(o, key)).collect();
+    let pos_in =
+        |ids: &[Value], item: &Value| id(item, key).and_then(|i| ids.iter().position(|o| json_equal(o, &i)));
+    let server_ids: Vec<Value> = server.iter().filter_map(|s| id(s, key)).collect();
+    let (mut in_patch, server_only): (Vec<Value>, Vec<Value>) = merged
+        .drain(..)
+        .partition(|item| pos_in(&order_ids, item).is_some());
+    in_patch.sort_by_key(|item| pos_in(&order_ids, item));
+    let (mut left, mut right) = (
+        server_only.into_iter().peekable(),
+        in_patch.into_iter().peekable(),
+    );
+    while let (Some(l), Some(r)) = (left.peek(), right.peek()) {
+        let left_first =
+            matches!((pos_in(&server_ids, l), pos_in(&server_ids, r)), (Some(a), Some(b)) if a < b);
+        let next = if left_first { left.next() } else { right.next() };
+        merged.extend(next);
+    }
+    merged.extend(left);
+    merged.extend(right);
 }
 
 fn merge_field(
@@ -261,9 +339,12 @@ fn invalid_directive(value: &Value, path: &[String]) -> PatchError {
 }
 
 fn not_a_list(path: &[String], directive: &str) -> PatchError {
-    PatchError::DirectiveNotAList {
-        path: format!("{}.{directive}", dotted(path)),
-    }
+    let path = if path.is_empty() {
+        directive.to_owned()
+    } else {
+        format!("{}.{directive}", path.join("."))
+    };
+    PatchError::DirectiveNotAList { path }
 }
 
 #[cfg(test)]
@@ -383,6 +464,37 @@ mod tests {
                 json!({"metadata": {"$deleteFromPrimitiveList/finalizers": ["a"], "$setElementOrder/finalizers": ["b"]}})
             ),
             json!({"metadata": {"finalizers": ["b"]}})
+        );
+    }
+
+    #[test]
+    fn set_element_order_like_kubectl_apply() {
+        let live = json!({"spec": {"containers": [
+            {"name": "a", "image": "1"}, {"name": "server-only", "image": "s"}, {"name": "c", "image": "3"}]}});
+        // kubectl inserts b between a and c.
+        let patch = json!({"spec": {
+            "$setElementOrder/containers": [{"name": "a"}, {"name": "b"}, {"name": "c"}],
+            "containers": [{"name": "b", "image": "2"}]}});
+        let out = smp(live, patch);
+        let names: Vec<&str> = out["spec"]["containers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["a", "b", "server-only", "c"]);
+
+        let live = json!({"metadata": {"finalizers": ["x", "y"]}});
+        let patch = json!({"metadata": {"$setElementOrder/finalizers": ["y", "x"]}});
+        assert_eq!(smp(live, patch), json!({"metadata": {"finalizers": ["y", "x"]}}));
+
+        let err =
+            strategic_merge_patch(&mut json!({}), &json!({"$setElementOrder/containers": 1})).unwrap_err();
+        assert_eq!(
+            err,
+            PatchError::DirectiveNotAList {
+                path: "$setElementOrder/containers".into()
+            }
         );
     }
 
