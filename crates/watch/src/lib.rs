@@ -1,0 +1,2 @@
+//! Placeholder crate root; filled in by its issue.
+#![warn(missing_docs)]
