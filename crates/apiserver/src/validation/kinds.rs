@@ -45,6 +45,7 @@ pub(super) fn validate_kind_update(resource: &str, obj: &Value, old: &Value) -> 
     match resource {
         "configmaps" | "secrets" => immutable_data(obj, old),
         "services" => workloads::service_update(obj, old),
+        "deployments" => workloads::deployment_update(obj, old),
         _ => Vec::new(),
     }
 }

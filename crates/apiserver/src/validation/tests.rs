@@ -251,7 +251,7 @@ fn deployment_selector_required_and_matching() {
     let d = deployment(json!({"matchLabels": {}}), json!({"app": "web"}));
     assert_eq!(
         message(validate("deployments", &d, None)),
-        "Deployment.apps \"web\" is invalid: spec.selector: Invalid value: &LabelSelector{MatchLabels:map[string]string{},MatchExpressions:[]LabelSelectorRequirement{},}: empty selector is invalid for deployment"
+        "Deployment.apps \"web\" is invalid: spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]string{}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: empty selector is invalid for deployment"
     );
     let d = deployment(
         json!({"matchExpressions": [{"key": "app", "operator": "In", "values": ["web"]}]}),

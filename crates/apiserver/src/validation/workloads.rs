@@ -338,20 +338,52 @@ fn go_string_map(map: Option<&Map<String, Value>>) -> String {
     format!("map[string]string{{{}}}", entries.join(", "))
 }
 
-/// The generated `String()` of a `LabelSelector`, as the empty-selector message prints it.
+/// Go's `%#v` of a `metav1.LabelSelector`, as validation messages print a selector:
+/// `v1.LabelSelector{MatchLabels:map[string]string{"app":"web"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}`.
 fn go_label_selector(sel: &Value) -> String {
-    let labels: Vec<String> = sel
-        .get("matchLabels")
-        .and_then(Value::as_object)
-        .map(|m| {
-            sorted_keys(m)
-                .into_iter()
-                .map(|k| format!("{k}: {},", m.get(k).and_then(Value::as_str).unwrap_or_default()))
-                .collect()
-        })
-        .unwrap_or_default();
+    let labels = go_string_map(sel.get("matchLabels").and_then(Value::as_object));
+    let exprs = match sel.get("matchExpressions").and_then(Value::as_array) {
+        None => "[]v1.LabelSelectorRequirement(nil)".to_owned(),
+        Some(list) => {
+            let items: Vec<String> = list.iter().map(go_requirement).collect();
+            format!("[]v1.LabelSelectorRequirement{{{}}}", items.join(", "))
+        }
+    };
+    format!("v1.LabelSelector{{MatchLabels:{labels}, MatchExpressions:{exprs}}}")
+}
+
+fn go_requirement(req: &Value) -> String {
+    let values = match req.get("values").and_then(Value::as_array) {
+        None => "[]string(nil)".to_owned(),
+        Some(v) => {
+            let quoted: Vec<String> = v.iter().map(|x| quote(x.as_str().unwrap_or_default())).collect();
+            format!("[]string{{{}}}", quoted.join(", "))
+        }
+    };
     format!(
-        "&LabelSelector{{MatchLabels:map[string]string{{{}}},MatchExpressions:[]LabelSelectorRequirement{{}},}}",
-        labels.concat()
+        "v1.LabelSelectorRequirement{{Key:{}, Operator:{}, Values:{values}}}",
+        quote(str_at(req, &["key"])),
+        quote(str_at(req, &["operator"]))
     )
+}
+
+/// An apps/v1 Deployment's selector cannot change.
+///
+/// Mirrors apps `ValidateDeploymentUpdate`.
+pub(super) fn deployment_update(obj: &Value, old: &Value) -> Vec<FieldError> {
+    let selector = |o: &Value| {
+        o.get("spec")
+            .and_then(|s| s.get("selector"))
+            .cloned()
+            .unwrap_or(Value::Null)
+    };
+    let (new_sel, old_sel) = (selector(obj), selector(old));
+    if new_sel == old_sel || new_sel.is_null() {
+        return Vec::new();
+    }
+    vec![FieldError::invalid_raw(
+        "spec.selector",
+        go_label_selector(&new_sel),
+        "field is immutable",
+    )]
 }
