@@ -2,7 +2,8 @@
 //!
 //! The umbrella crate re-exports each layer under the path a Go developer expects:
 //! `clientgo::apimachinery` (k8s.io/apimachinery), `clientgo::api` (k8s.io/api),
-//! `clientgo::util::flowcontrol` and `clientgo::util::workqueue` (client-go's util/...).
+//! `clientgo::util::flowcontrol` and `clientgo::util::workqueue` (client-go's util/...),
+//! `clientgo::tools::cache` (client-go's tools/cache).
 //! See docs/ARCHITECTURE.md for the layers and the rules between them.
 #![warn(missing_docs)]
 
@@ -13,4 +14,9 @@ pub use clientgo_apimachinery as apimachinery;
 pub mod util {
     pub use clientgo_flowcontrol as flowcontrol;
     pub use clientgo_workqueue as workqueue;
+}
+
+/// client-go's `tools` packages.
+pub mod tools {
+    pub use clientgo_cache as cache;
 }
