@@ -124,7 +124,8 @@ pub fn missing_field_manager_status() -> Status {
 /// exactly equal to `existing` (the applier's entry keeps its old time), so the caller compares
 /// `result == *existing` to keep the resourceVersion and skip the write and the watch event.
 /// `applied` is merged as is: server-set metadata (uid, resourceVersion, ...) and defaults are the
-/// caller's business, before validation.
+/// caller's business, before validation. Its `status` is ignored for built-in kinds with a status
+/// subresource; for custom resources with one, the caller removes it first.
 ///
 /// # Errors
 /// [`ApplyError::Conflict`] when another manager owns a field this apply changes and `force` is
@@ -161,6 +162,12 @@ pub fn server_side_apply(
     let mine = entries.iter().position(|e| e.same_identity(&me));
     let previous = mine.map(|i| entries.remove(i));
 
+    if managed_fields::has_status_subresource(&config) {
+        // A main-resource write never changes status where status is a subresource.
+        if let Some(obj) = config.as_object_mut() {
+            obj.remove("status");
+        }
+    }
     let mut merged = live.clone();
     merge::merge(&mut merged, &config);
     if let Some(prev) = &previous {

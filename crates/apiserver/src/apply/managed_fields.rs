@@ -232,7 +232,7 @@ pub(crate) fn reset_fields(obj: &Value, subresource: Option<&str>, set: &FieldSe
 }
 
 /// Built-in kinds served with a `status` subresource.
-fn has_status_subresource(obj: &Value) -> bool {
+pub(crate) fn has_status_subresource(obj: &Value) -> bool {
     let kind = obj.get("kind").and_then(Value::as_str).unwrap_or_default();
     let api_version = api_version_of(obj);
     let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);

@@ -507,3 +507,29 @@ fn update_entries_match_every_transcript_put_and_patch() {
     }
     assert!(checked >= 10, "only {checked} writes checked");
 }
+
+#[test]
+fn apply_never_touches_status_of_kinds_with_a_status_subresource() {
+    let live = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d",
+        "managedFields": [{"manager": "controller", "operation": "Update", "apiVersion": "apps/v1",
+            "time": "2026-11-23T07:00:00Z", "fieldsType": "FieldsV1", "fieldsV1": {"f:status": {"f:replicas": {}}},
+            "subresource": "status"}]},
+        "spec": {"replicas": 1}, "status": {"replicas": 1}});
+    let applied = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"},
+        "spec": {"replicas": 2}, "status": {"replicas": 7}});
+    let out = server_side_apply(Some(&live), &applied, "m", false, t("2026-11-23T07:01:00Z")).unwrap();
+    assert_eq!(out["status"], json!({"replicas": 1}));
+    assert_eq!(out["spec"]["replicas"], 2);
+    let mine = out["metadata"]["managedFields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["manager"] == "m")
+        .cloned()
+        .unwrap();
+    assert_eq!(mine["fieldsV1"], json!({"f:spec": {"f:replicas": {}}}));
+    // A custom resource's status is ordinary data.
+    let w = json!({"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"}, "status": {"x": 1}});
+    let out = server_side_apply(None, &w, "m", false, t("2026-11-23T07:01:00Z")).unwrap();
+    assert_eq!(out["status"], json!({"x": 1}));
+}
