@@ -3,12 +3,16 @@
 //! The umbrella crate re-exports each layer under the path a Go developer expects:
 //! `clientgo::apimachinery` (k8s.io/apimachinery), `clientgo::api` (k8s.io/api),
 //! `clientgo::util::flowcontrol` and `clientgo::util::workqueue` (client-go's util/...),
-//! `clientgo::tools::cache` (client-go's tools/cache).
+//! `clientgo::tools::cache` (client-go's tools/cache), `clientgo::rest`, `clientgo::tools::clientcmd`,
+//! `clientgo::tools::pager`, `clientgo::kubernetes` (the Clientset), `clientgo::discovery` and
+//! `clientgo::dynamic`.
 //! See docs/ARCHITECTURE.md for the layers and the rules between them.
 #![warn(missing_docs)]
 
 pub use clientgo_api as api;
 pub use clientgo_apimachinery as apimachinery;
+pub use clientgo_client::{discovery, dynamic, kubernetes};
+pub use clientgo_rest as rest;
 
 /// client-go's `util` packages.
 pub mod util {
@@ -19,4 +23,6 @@ pub mod util {
 /// client-go's `tools` packages.
 pub mod tools {
     pub use clientgo_cache as cache;
+    pub use clientgo_client::pager;
+    pub use clientgo_clientcmd as clientcmd;
 }

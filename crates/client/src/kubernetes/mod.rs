@@ -11,7 +11,11 @@ use clientgo_apimachinery::{GroupVersion, Resource};
 use clientgo_rest::{Config, ConfigError, Error, RestClient};
 
 use crate::discovery::{DiscoveryClient, Info};
-use crate::resource_client::ResourceClient;
+pub use crate::options::{
+    CreateOptions, DeleteOptions, GetOptions, ListOptions, PatchOptions, PatchType, Preconditions,
+    UpdateOptions, WriteOptions,
+};
+pub use crate::resource_client::ResourceClient;
 
 /// Typed clients for the built-in API groups, plus discovery.
 ///
