@@ -14,6 +14,8 @@ use crate::raw::RawJson;
 /// which exactly one is set; here the one that is set is kept as its JSON key and verbatim JSON text
 /// ([`VolumeSource`]), so every source kind, including ones newer than this crate, round-trips
 /// exactly and costs one allocation. Typed accessors cover the references controllers follow.
+/// Two known sources in one volume is a decode error (the API server rejects it too); other extra
+/// fields are ignored.
 #[doc(alias = "v1.Volume")]
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Volume {
@@ -61,6 +63,45 @@ impl Volume {
     pub fn claim_name(&self) -> Option<String> {
         self.source_as::<NameRef>("persistentVolumeClaim")?.claim_name
     }
+}
+
+/// The members of Go's `VolumeSource`. A key outside this list is taken as the source only when no
+/// known one is present (a source kind newer than this crate), and is otherwise an ignored field.
+const KNOWN_SOURCES: &[&str] = &[
+    "hostPath",
+    "emptyDir",
+    "gcePersistentDisk",
+    "awsElasticBlockStore",
+    "gitRepo",
+    "secret",
+    "nfs",
+    "iscsi",
+    "glusterfs",
+    "persistentVolumeClaim",
+    "rbd",
+    "flexVolume",
+    "cinder",
+    "cephfs",
+    "flocker",
+    "downwardAPI",
+    "fc",
+    "azureFile",
+    "configMap",
+    "vsphereVolume",
+    "quobyte",
+    "azureDisk",
+    "photonPersistentDisk",
+    "projected",
+    "portworxVolume",
+    "scaleIO",
+    "storageos",
+    "csi",
+    "ephemeral",
+    "image",
+];
+
+fn is_known_source(kind: &str) -> bool {
+    KNOWN_SOURCES.contains(&kind)
 }
 
 /// The name fields of the common reference sources.
@@ -126,13 +167,22 @@ impl<'de> Deserialize<'de> for Volume {
                             let Some(spec) = map.next_value::<Option<RawJson>>()? else {
                                 continue;
                             };
-                            if let Some(first) = &vol.source {
-                                return Err(de::Error::custom(format_args!(
-                                    "volume {:?} has more than one source ({} and {kind})",
-                                    vol.name, first.kind
-                                )));
+                            let known = is_known_source(&kind);
+                            match &vol.source {
+                                None => vol.source = Some(VolumeSource { kind, spec }),
+                                Some(first) if is_known_source(&first.kind) => {
+                                    if known {
+                                        return Err(de::Error::custom(format_args!(
+                                            "volume {:?} has more than one source ({} and {kind})",
+                                            vol.name, first.kind
+                                        )));
+                                    }
+                                    // An unknown extra field next to a known source: ignored.
+                                }
+                                // A known source wins over an unknown key seen first.
+                                Some(_) if known => vol.source = Some(VolumeSource { kind, spec }),
+                                Some(_) => {}
                             }
-                            vol.source = Some(VolumeSource { kind, spec });
                         }
                     }
                 }
@@ -163,6 +213,24 @@ mod tests {
         let cm: Volume =
             serde_json::from_str(r#"{"name":"c","configMap":{"name":"cfg"},"secret":null}"#).unwrap();
         assert_eq!(cm.config_map_name().as_deref(), Some("cfg"));
+    }
+
+    #[test]
+    fn unknown_fields_never_fail_and_new_source_kinds_survive() {
+        let v: Volume =
+            serde_json::from_str(r#"{"name":"x","zzExtra":{"a":1},"configMap":{"name":"c"},"zzMore":2}"#)
+                .unwrap();
+        assert_eq!(v.config_map_name().as_deref(), Some("c"));
+        assert_eq!(
+            serde_json::to_string(&v).unwrap(),
+            r#"{"name":"x","configMap":{"name":"c"}}"#
+        );
+        let future: Volume = serde_json::from_str(r#"{"name":"f","quantumDisk":{"qubits":8}}"#).unwrap();
+        assert_eq!(future.source_kind(), Some("quantumDisk"));
+        assert_eq!(
+            serde_json::to_string(&future).unwrap(),
+            r#"{"name":"f","quantumDisk":{"qubits":8}}"#
+        );
     }
 
     #[test]
