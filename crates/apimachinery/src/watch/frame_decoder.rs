@@ -356,9 +356,14 @@ impl FrameDecoder {
         }
     }
 
-    /// Drops consumed bytes before `incoming` more are appended, copying only when that is cheap
-    /// relative to the bytes consumed (or replaces a reallocation that would copy them anyway), so
-    /// the total copying stays linear in the stream length.
+    /// Drops consumed bytes before `incoming` more are appended.
+    ///
+    /// Consumed bytes are dropped for free when nothing is left, and otherwise only when the buffer
+    /// would have to grow, in place of the reallocation (which would copy them anyway). Frames before
+    /// the current one are consumed by then, so the bytes moved belong to the frame in progress, which
+    /// then starts at index 0 and stays there until it completes: each byte is moved at most once and
+    /// the copying stays linear in the stream length. The capacity stays within about twice the
+    /// largest frame plus chunk seen.
     fn compact(&mut self, incoming: usize) {
         if self.start == 0 {
             return;
@@ -374,8 +379,7 @@ impl FrameDecoder {
             }
             return;
         }
-        let would_grow = self.buf.len() + incoming > self.buf.capacity();
-        if self.start >= remaining || would_grow {
+        if self.buf.len() + incoming > self.buf.capacity() {
             self.buf.copy_within(self.start.., 0);
             self.buf.truncate(remaining);
             self.base += self.start as u64;
