@@ -1,0 +1,241 @@
+//! Decodes watch streams recorded from a real kube-apiserver and prints one line per event.
+//!
+//! ```text
+//! cargo run --example watch_decode_demo                      # ../shared/fixtures/real-apiserver/04-watch-raw-chunked.txt
+//! cargo run --example watch_decode_demo -- FILE [--chunk-size N]
+//! ```
+//!
+//! FILE is a transcript from shared/fixtures/real-apiserver (every watch response in it is decoded)
+//! or a plain file of watch events as the API server writes them (one JSON object per event).
+//!
+//! The body reaches the decoder the way a network would deliver it: the server's own HTTP chunks,
+//! cut again into pieces of at most N bytes (default 64), so frames arrive split across pushes and
+//! several to a push. The decoder is clientgo's sans-IO `WatchEventDecoder`: it finds each event by
+//! its JSON structure, never by chunk or newline, which is what the seed's newline trap (S000) is about.
+
+use std::error::Error;
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use clientgo::apimachinery::{ApiError, DynamicObject, Object, WatchEvent, WatchEventDecoder};
+
+/// The stream decoded when no file is given.
+pub const DEFAULT_TRANSCRIPT: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../shared/fixtures/real-apiserver/04-watch-raw-chunked.txt"
+);
+
+/// Pieces are at most this long unless `--chunk-size` says otherwise.
+pub const DEFAULT_CHUNK_SIZE: usize = 64;
+
+/// One watch response body and how it arrived.
+struct Body {
+    /// The request line, e.g. `GET /api/v1/...?watch=1 HTTP/1.1`, or the file name for a plain file.
+    request: String,
+    /// The HTTP chunks as the server sent them (a single piece when the transcript kept no chunking).
+    chunks: Vec<Vec<u8>>,
+}
+
+/// What one run decoded.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Summary {
+    /// Watch responses decoded.
+    pub streams: usize,
+    /// Events per type, in the order ADDED, MODIFIED, DELETED, BOOKMARK, ERROR.
+    pub by_type: [usize; 5],
+    /// Errors the decoder reported (it skips the bad frame and carries on).
+    pub errors: usize,
+    /// Body bytes fed to the decoder.
+    pub bytes: usize,
+    /// Pushes it took.
+    pub pushes: usize,
+}
+
+impl Summary {
+    /// Events of every type.
+    pub fn events(&self) -> usize {
+        self.by_type.iter().sum()
+    }
+}
+
+/// Decodes every watch response in `input` (a transcript or a plain stream), feeding each body in
+/// pieces of at most `chunk_size` bytes, and writes one line per event to `out`.
+pub fn run(input: &[u8], name: &str, chunk_size: usize, out: &mut String) -> Summary {
+    let mut summary = Summary::default();
+    for body in watch_bodies(input, name) {
+        summary.streams += 1;
+        let total: usize = body.chunks.iter().map(Vec::len).sum();
+        let _ = writeln!(out, "== {}", body.request);
+        let _ = writeln!(
+            out,
+            "   {total} bytes in {}, fed in pieces of at most {chunk_size} bytes",
+            plural(body.chunks.len(), "HTTP chunk")
+        );
+        let mut decoder = WatchEventDecoder::<DynamicObject>::new();
+        for piece in body.chunks.iter().flat_map(|c| c.chunks(chunk_size.max(1))) {
+            decoder.push(piece);
+            summary.pushes += 1;
+            summary.bytes += piece.len();
+            while let Some(item) = decoder.next_event() {
+                report(item, &mut summary, out);
+            }
+        }
+        decoder.finish();
+        while let Some(item) = decoder.next_event() {
+            report(item, &mut summary, out);
+        }
+    }
+    let [added, modified, deleted, bookmark, error] = summary.by_type;
+    let _ = writeln!(
+        out,
+        "summary: {} in {} (ADDED {added}, MODIFIED {modified}, DELETED {deleted}, BOOKMARK {bookmark}, \
+         ERROR {error}), {}, {} bytes in {} pushes",
+        plural(summary.events(), "event"),
+        plural(summary.streams, "watch stream"),
+        plural(summary.errors, "decode error"),
+        summary.bytes,
+        summary.pushes,
+    );
+    summary
+}
+
+fn plural(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
+}
+
+fn report(
+    item: Result<WatchEvent<DynamicObject>, clientgo::apimachinery::watch::DecodeError>,
+    summary: &mut Summary,
+    out: &mut String,
+) {
+    let event = match item {
+        Ok(event) => event,
+        Err(e) => {
+            summary.errors += 1;
+            let _ = writeln!(out, "decode error: {e}");
+            return;
+        }
+    };
+    let ty = event.event_type();
+    let index = match &event {
+        WatchEvent::Added(_) => 0,
+        WatchEvent::Modified(_) => 1,
+        WatchEvent::Deleted(_) => 2,
+        WatchEvent::Bookmark(_) => 3,
+        WatchEvent::Error(_) => 4,
+    };
+    summary.by_type[index] += 1;
+    let detail = match &event {
+        WatchEvent::Added(o) | WatchEvent::Modified(o) | WatchEvent::Deleted(o) => {
+            let key = match o.namespace() {
+                Some(ns) => format!("{ns}/{}", o.name()),
+                None => o.name().to_string(),
+            };
+            let rv = o.metadata().resource_version.as_deref().unwrap_or("");
+            format!("{key:<20} rv={rv}")
+        }
+        WatchEvent::Bookmark(b) if b.is_initial_events_end() => {
+            format!("rv={} (initial events end)", b.resource_version())
+        }
+        WatchEvent::Bookmark(b) => format!("rv={}", b.resource_version()),
+        WatchEvent::Error(status) => {
+            let err = ApiError::from_status(status.clone());
+            let hint = if err.is_gone() {
+                " -> resourceVersion too old: relist, then watch again"
+            } else {
+                ""
+            };
+            format!("{} {}: {}{hint}", err.code(), err.reason(), err.message())
+        }
+    };
+    let _ = writeln!(out, "{:<9} {detail}", ty.as_str());
+}
+
+/// Every 200 response to a watch request in a transcript, or the whole input when it is not one.
+fn watch_bodies(input: &[u8], name: &str) -> Vec<Body> {
+    if find(input, b"---- response\n").is_none() {
+        return vec![Body {
+            request: name.to_string(),
+            chunks: vec![input.to_vec()],
+        }];
+    }
+    let mut bodies = Vec::new();
+    let mut rest = input;
+    while let Some(at) = find(rest, b"---- response\n") {
+        let request = rest[..at]
+            .split(|&b| b == b'\n')
+            .rev()
+            .map(|l| String::from_utf8_lossy(l).trim_end().to_string())
+            .find(|l| l.ends_with(" HTTP/1.1"))
+            .unwrap_or_default();
+        rest = &rest[at + b"---- response\n".len()..];
+        let next = find(rest, b"\n################").map_or(rest.len(), |n| n + 1);
+        let response = &rest[..next];
+        rest = &rest[next..];
+        let is_watch = request.contains("watch=1") || request.contains("watch=true");
+        let Some(head_end) = find(response, b"\r\n\r\n") else {
+            continue;
+        };
+        if !is_watch || !response.starts_with(b"HTTP/1.1 200 ") {
+            continue;
+        }
+        let body = &response[head_end + 4..];
+        let chunks = dechunk(body).unwrap_or_else(|| vec![body.to_vec()]);
+        bodies.push(Body { request, chunks });
+    }
+    bodies
+}
+
+/// HTTP/1.1 chunked decoding; `None` when the body does not start with a chunk-size line (the
+/// transcript kept the decoded body).
+fn dechunk(mut body: &[u8]) -> Option<Vec<Vec<u8>>> {
+    let mut chunks = Vec::new();
+    loop {
+        let eol = find(body, b"\r\n")?;
+        let size = usize::from_str_radix(std::str::from_utf8(&body[..eol]).ok()?, 16).ok()?;
+        body = &body[eol + 2..];
+        if size == 0 {
+            return Some(chunks);
+        }
+        chunks.push(body.get(..size)?.to_vec());
+        body = body.get(size..)?.strip_prefix(b"\r\n")?;
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+fn main() -> Result<(), Box<dyn Error>> {
+    let mut path = PathBuf::from(DEFAULT_TRANSCRIPT);
+    let mut chunk_size = DEFAULT_CHUNK_SIZE;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--chunk-size" => {
+                chunk_size = args
+                    .next()
+                    .ok_or("--chunk-size needs a value")?
+                    .parse()
+                    .map_err(|e| format!("--chunk-size: {e}"))?;
+            }
+            "-h" | "--help" => {
+                println!("usage: watch_decode_demo [FILE] [--chunk-size N]");
+                return Ok(());
+            }
+            other => path = PathBuf::from(other),
+        }
+    }
+    let input = std::fs::read(&path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+    let name = path
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let mut out = String::new();
+    run(&input, &name, chunk_size, &mut out);
+    print!("{out}");
+    Ok(())
+}
