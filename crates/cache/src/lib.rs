@@ -47,6 +47,7 @@ mod delta_fifo;
 mod error;
 mod fifo;
 mod index;
+mod listwatch;
 mod real_fifo;
 mod store;
 mod thread_safe_store;
@@ -61,6 +62,7 @@ pub use delta_fifo::{
 pub use error::{Error, KeyError};
 pub use fifo::{ProcessError, Queue};
 pub use index::{meta_namespace_index_func, IndexFunc, Indexer, Indexers, Objects, NAMESPACE_INDEX};
+pub use listwatch::{FnListWatch, ListWatch, ListerWatcher, TweakListOptions, WatchStream};
 pub use real_fifo::{RealFifo, DEFAULT_BATCH_SIZE};
 pub use store::{
     deletion_handling_meta_namespace_key_func, meta_namespace_key_func, split_meta_namespace_key, Cache,

@@ -1,2 +1,22 @@
-//! Placeholder crate root; filled in by its issue.
+//! clientgo tools/watch: watches that survive their connection.
+//!
+//! Mirrors client-go `k8s.io/client-go/tools/watch`:
+//! - [`RetryWatcher`]: a [`Stream`](futures_util::Stream) of watch events that resumes every closed
+//!   or failed watch from the last resourceVersion it delivered, so no event is lost or repeated,
+//!   and ends with the ERROR event on 410 Gone (the caller must list again);
+//! - [`until_with_sync`]: list, then watch until a condition holds, relisting on 410.
+//!
+//! Both take a [`ListerWatcher`](clientgo_cache::ListerWatcher) (usually a
+//! [`ListWatch`](clientgo_cache::ListWatch) over a typed or dynamic client). Nothing here spawns a
+//! task: the work happens while the stream or future is polled, and dropping it stops it.
 #![warn(missing_docs)]
+
+mod error;
+mod retry_watcher;
+mod until;
+
+pub use clientgo_cache::{FnListWatch, ListWatch, ListerWatcher, WatchStream};
+pub use error::Error;
+pub use retry_watcher::{RetryWatcher, RetryWatcherOptions, MIN_RESTART_DELAY};
+pub use tokio_util::sync::CancellationToken;
+pub use until::{until_with_sync, ListSnapshot};

@@ -1,0 +1,354 @@
+//! A watch that restarts itself from the last resourceVersion it delivered.
+//!
+//! Mirrors client-go `tools/watch/retrywatcher.go`. The rules, as client-go has them:
+//! - the initial resourceVersion must be a real one (not `""` or `"0"`);
+//! - every ADDED/MODIFIED/DELETED event advances the resume point; BOOKMARKs advance it too and are
+//!   not delivered unless asked for ([`RetryWatcherOptions::deliver_bookmarks`]);
+//! - a closed watch, a broken connection, a 500/504 or any other unknown failure restarts the watch
+//!   from the resume point, after the Retry-After the server asked for, and never sooner than
+//!   [`MIN_RESTART_DELAY`] after the previous start;
+//! - 401/403 are delivered as an ERROR event (so the caller sees them) and retried;
+//! - 410 Gone is delivered as an ERROR event and ends the stream: the history is gone and only a
+//!   new list can recover (see [`crate::until_with_sync`]).
+//!
+//! Dropping the watcher, or [`RetryWatcher::stop`], closes the watch connection and ends the stream.
+
+use std::fmt;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use clientgo_apimachinery::{Object, Status, WatchEvent};
+use clientgo_cache::{ListerWatcher, WatchStream};
+use clientgo_client::ListOptions;
+use futures_util::stream::BoxStream;
+use futures_util::{Stream, StreamExt as _};
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use crate::error::Error;
+
+/// The least time between two watch starts (client-go's `minRestartDelay` of one second), so a
+/// server that closes every watch at once is not hammered.
+pub const MIN_RESTART_DELAY: Duration = Duration::from_secs(1);
+
+/// Tuning of a [`RetryWatcher`]. `Default` is client-go's behaviour.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RetryWatcherOptions {
+    /// Deliver BOOKMARK events too (client-go swallows them).
+    pub deliver_bookmarks: bool,
+    /// The least time between two watch starts; [`MIN_RESTART_DELAY`] by default.
+    pub min_restart_delay: Duration,
+}
+
+impl Default for RetryWatcherOptions {
+    fn default() -> Self {
+        RetryWatcherOptions {
+            deliver_bookmarks: false,
+            min_restart_delay: MIN_RESTART_DELAY,
+        }
+    }
+}
+
+impl RetryWatcherOptions {
+    /// Sets [`RetryWatcherOptions::deliver_bookmarks`].
+    pub fn deliver_bookmarks(mut self, on: bool) -> Self {
+        self.deliver_bookmarks = on;
+        self
+    }
+
+    /// Sets [`RetryWatcherOptions::min_restart_delay`].
+    pub fn min_restart_delay(mut self, d: Duration) -> Self {
+        self.min_restart_delay = d;
+        self
+    }
+}
+
+/// A stream of watch events that survives closed and failed watches. Mirrors client-go
+/// `watch.RetryWatcher` (`NewRetryWatcher`, `ResultChan`, `Stop`, `Done`).
+///
+/// Items are the events themselves; failures the caller must see arrive as
+/// [`WatchEvent::Error`] (a 410 Gone one is the last item).
+///
+/// # Drop behavior
+/// Dropping the watcher closes its watch connection; nothing keeps running.
+pub struct RetryWatcher<K> {
+    inner: BoxStream<'static, WatchEvent<K>>,
+    stop: CancellationToken,
+    resume: Arc<std::sync::Mutex<String>>,
+}
+
+impl<K> fmt::Debug for RetryWatcher<K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RetryWatcher")
+            .field("resource_version", &self.resource_version())
+            .field("stopped", &self.stop.is_cancelled())
+            .finish()
+    }
+}
+
+impl<K: Object + Send + 'static> RetryWatcher<K> {
+    /// Watches from `initial_resource_version` (typically a list's resourceVersion) through
+    /// `lister_watcher`. Mirrors `NewRetryWatcher`.
+    ///
+    /// # Errors
+    /// [`Error::UnsupportedResourceVersion`] for `""` and `"0"`.
+    pub fn new<L: ListerWatcher<K>>(
+        initial_resource_version: &str,
+        lister_watcher: L,
+    ) -> Result<Self, Error> {
+        Self::with_options(
+            initial_resource_version,
+            lister_watcher,
+            RetryWatcherOptions::default(),
+        )
+    }
+
+    /// As [`RetryWatcher::new`], with options.
+    ///
+    /// # Errors
+    /// [`Error::UnsupportedResourceVersion`] for `""` and `"0"`.
+    pub fn with_options<L: ListerWatcher<K>>(
+        initial_resource_version: &str,
+        lister_watcher: L,
+        options: RetryWatcherOptions,
+    ) -> Result<Self, Error> {
+        if initial_resource_version.is_empty() || initial_resource_version == "0" {
+            return Err(Error::UnsupportedResourceVersion(
+                initial_resource_version.to_owned(),
+            ));
+        }
+        let stop = CancellationToken::new();
+        let resume = Arc::new(std::sync::Mutex::new(initial_resource_version.to_owned()));
+        let state = State {
+            lw: Box::new(lister_watcher),
+            last_rv: initial_resource_version.to_owned(),
+            resume: Arc::clone(&resume),
+            watch: None,
+            next_start: None,
+            done: false,
+            stop: stop.clone(),
+            options,
+        };
+        let inner = futures_util::stream::unfold(state, |mut s| async move {
+            let ev = s.next().await?;
+            Some((ev, s))
+        })
+        .boxed();
+        Ok(RetryWatcher { inner, stop, resume })
+    }
+}
+
+impl<K> RetryWatcher<K> {
+    /// Stops for good: the stream ends at its next poll and the connection closes. Mirrors `Stop`.
+    pub fn stop(&self) {
+        self.stop.cancel();
+    }
+
+    /// A token that stops this watcher when cancelled (e.g. from another task).
+    pub fn stop_token(&self) -> CancellationToken {
+        self.stop.clone()
+    }
+
+    /// The resourceVersion the next restart would resume from: the last delivered event's or
+    /// bookmark's. Save it to resume after a process restart (`watch_persist_resource_version`).
+    pub fn resource_version(&self) -> String {
+        self.resume.lock().map(|g| g.clone()).unwrap_or_default()
+    }
+}
+
+impl<K> Stream for RetryWatcher<K> {
+    type Item = WatchEvent<K>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.inner.poll_next_unpin(cx)
+    }
+}
+
+struct State<K> {
+    lw: Box<dyn ListerWatcher<K>>,
+    last_rv: String,
+    resume: Arc<std::sync::Mutex<String>>,
+    watch: Option<WatchStream<K>>,
+    /// Earliest start of the next watch.
+    next_start: Option<Instant>,
+    done: bool,
+    stop: CancellationToken,
+    options: RetryWatcherOptions,
+}
+
+/// What one failure means.
+enum Outcome {
+    /// Restart after this delay (at least the minimum restart delay after the last start).
+    Retry(Duration),
+    /// Deliver this ERROR status, then restart.
+    Report(Status),
+    /// Deliver this ERROR status and end.
+    Fatal(Status),
+}
+
+impl<K: Object + Send + 'static> State<K> {
+    fn advance(&mut self, rv: &str) {
+        self.last_rv.clear();
+        self.last_rv.push_str(rv);
+        if let Ok(mut g) = self.resume.lock() {
+            g.clear();
+            g.push_str(rv);
+        }
+    }
+
+    async fn next(&mut self) -> Option<WatchEvent<K>> {
+        loop {
+            if self.done || self.stop.is_cancelled() {
+                return None;
+            }
+            let Some(watch) = self.watch.as_mut() else {
+                match self.start().await? {
+                    Ok(()) => continue,
+                    Err(status) => return Some(WatchEvent::Error(status)),
+                }
+            };
+            let item = tokio::select! {
+                biased;
+                () = self.stop.cancelled() => return None,
+                item = watch.next() => item,
+            };
+            match item {
+                None => {
+                    tracing::debug!(rv = %self.last_rv, "watch closed; restarting");
+                    self.watch = None;
+                }
+                Some(Ok(WatchEvent::Bookmark(b))) => {
+                    let rv = b.resource_version().to_owned();
+                    if !rv.is_empty() {
+                        self.advance(&rv);
+                    }
+                    if self.options.deliver_bookmarks {
+                        return Some(WatchEvent::Bookmark(b));
+                    }
+                }
+                Some(Ok(WatchEvent::Error(status))) => {
+                    self.watch = None;
+                    if let Some(ev) = self.on_failure(classify_status(status)) {
+                        return Some(ev);
+                    }
+                }
+                Some(Ok(ev)) => {
+                    let rv = match &ev {
+                        WatchEvent::Added(o) | WatchEvent::Modified(o) | WatchEvent::Deleted(o) => {
+                            o.resource_version().to_owned()
+                        }
+                        _ => String::new(),
+                    };
+                    if rv.is_empty() {
+                        self.done = true;
+                        return Some(WatchEvent::Error(Status::failure(
+                            500,
+                            "InternalError",
+                            "retryWatcher: object has no resourceVersion, so the watch cannot resume",
+                        )));
+                    }
+                    self.advance(&rv);
+                    return Some(ev);
+                }
+                Some(Err(e)) => {
+                    self.watch = None;
+                    if let Some(ev) = self.on_failure(classify_error(&e)) {
+                        return Some(ev);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Waits for the restart time, then starts a watch. `None` when stopped; `Some(Err)` when the
+    /// start failed in a way the caller must see.
+    async fn start(&mut self) -> Option<Result<(), Status>> {
+        if let Some(at) = self.next_start {
+            tokio::select! {
+                biased;
+                () = self.stop.cancelled() => return None,
+                () = tokio::time::sleep_until(at) => {}
+            }
+        }
+        self.next_start = Some(Instant::now() + self.options.min_restart_delay);
+        let opts = ListOptions::default()
+            .resource_version(self.last_rv.clone())
+            .bookmarks();
+        tracing::debug!(rv = %self.last_rv, "starting watch");
+        let started = tokio::select! {
+            biased;
+            () = self.stop.cancelled() => return None,
+            r = self.lw.watch(opts) => r,
+        };
+        match started {
+            Ok(w) => {
+                self.watch = Some(w);
+                Some(Ok(()))
+            }
+            Err(e) => match self.on_failure(classify_error(&e)) {
+                Some(WatchEvent::Error(s)) => Some(Err(s)),
+                _ => Some(Ok(())),
+            },
+        }
+    }
+
+    fn on_failure(&mut self, outcome: Outcome) -> Option<WatchEvent<K>> {
+        match outcome {
+            Outcome::Retry(delay) => {
+                self.delay_restart(delay);
+                None
+            }
+            Outcome::Report(status) => {
+                self.delay_restart(Duration::ZERO);
+                Some(WatchEvent::Error(status))
+            }
+            Outcome::Fatal(status) => {
+                self.done = true;
+                Some(WatchEvent::Error(status))
+            }
+        }
+    }
+
+    fn delay_restart(&mut self, retry_after: Duration) {
+        let after = Instant::now() + retry_after;
+        self.next_start = Some(match self.next_start {
+            Some(t) if t > after => t,
+            _ => after,
+        });
+    }
+}
+
+fn classify_status(status: Status) -> Outcome {
+    let retry_after = status
+        .details
+        .as_ref()
+        .and_then(|d| d.retry_after_seconds)
+        .map_or(Duration::ZERO, |s| Duration::from_secs(u64::from(s)));
+    match status.code.unwrap_or(0) {
+        410 => Outcome::Fatal(status),
+        401 | 403 => Outcome::Report(status),
+        _ => Outcome::Retry(retry_after),
+    }
+}
+
+fn classify_error(e: &clientgo_rest::Error) -> Outcome {
+    match e.api_error() {
+        Some(api) => {
+            let mut status = api.status().clone();
+            if let Some(s) = api.retry_after_seconds() {
+                let details = status.details.get_or_insert_with(Default::default);
+                if details.retry_after_seconds.is_none() {
+                    details.retry_after_seconds = Some(s);
+                }
+            }
+            classify_status(status)
+        }
+        None => {
+            tracing::debug!(error = %e, "watch failed; restarting");
+            Outcome::Retry(Duration::ZERO)
+        }
+    }
+}

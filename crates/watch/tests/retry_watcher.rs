@@ -1,0 +1,363 @@
+//! RetryWatcher and until_with_sync against the embedded API server, and their timing rules against a
+//! scripted lister-watcher on tokio's paused clock.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use clientgo_api::core::v1::ConfigMap;
+use clientgo_apimachinery::{ApiError, Bookmark, List, ObjectMeta, Status, WatchEvent};
+use clientgo_apiserver::ApiServer;
+use clientgo_client::{Clientset, DeleteOptions, ListOptions, ResourceClient, WriteOptions};
+use clientgo_watch::{
+    until_with_sync, FnListWatch, ListWatch, RetryWatcher, RetryWatcherOptions, WatchStream,
+};
+use futures_util::StreamExt;
+
+/// A guard against hangs; never waited on for correctness.
+const GUARD: Duration = Duration::from_secs(30);
+
+async fn server() -> (ApiServer, Clientset) {
+    let server = ApiServer::start().await.unwrap();
+    let mut config = clientgo_rest::Config::new(server.url());
+    config.qps = -1.0;
+    let cs = Clientset::new(&config).unwrap();
+    (server, cs)
+}
+
+fn cm(name: &str, v: usize) -> ConfigMap {
+    ConfigMap {
+        metadata: ObjectMeta {
+            name: Some(name.into()),
+            ..ObjectMeta::default()
+        },
+        data: [("v".to_owned(), v.to_string())].into(),
+        ..ConfigMap::default()
+    }
+}
+
+fn summary(ev: &WatchEvent<ConfigMap>) -> (String, String, String) {
+    let (t, o) = match ev {
+        WatchEvent::Added(o) => ("ADDED", o),
+        WatchEvent::Modified(o) => ("MODIFIED", o),
+        WatchEvent::Deleted(o) => ("DELETED", o),
+        other => panic!("unexpected {other:?}"),
+    };
+    use clientgo_apimachinery::Object;
+    (t.to_owned(), o.name().to_owned(), o.resource_version().to_owned())
+}
+
+async fn writer(client: ResourceClient<ConfigMap>, id: usize, n: usize) {
+    for i in 0..n {
+        let name = format!("w{id}-{i}");
+        let created = client
+            .create(&cm(&name, 0), &WriteOptions::default())
+            .await
+            .unwrap();
+        let mut next = created.clone();
+        next.data.insert("v".into(), "1".into());
+        client
+            .update(&name, &next, &WriteOptions::default())
+            .await
+            .unwrap();
+        if i % 3 != 0 {
+            client.delete(&name, &DeleteOptions::default()).await.unwrap();
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_event_lost_or_duplicated_while_the_connection_is_cut_every_few_events() {
+    let (server, cs) = server().await;
+    let client = cs.core_v1().config_maps("default");
+    let start_rv = client
+        .list(&ListOptions::default())
+        .await
+        .unwrap()
+        .metadata
+        .resource_version
+        .unwrap();
+
+    // Cut every watch connection after 4 events (abruptly, like a dropped TCP connection).
+    server.faults().close_watches_after_events(Some(4));
+    server.faults().cut_watches(true);
+
+    let options = RetryWatcherOptions::default().min_restart_delay(Duration::ZERO);
+    let mut watcher = RetryWatcher::with_options(&start_rv, ListWatch::new(client.clone()), options).unwrap();
+    let writers: Vec<_> = (0..3)
+        .map(|id| tokio::spawn(writer(client.clone(), id, 25)))
+        .collect();
+    for w in writers {
+        w.await.unwrap();
+    }
+    let final_rv = server.resource_version().to_string();
+
+    let mut got = Vec::new();
+    tokio::time::timeout(GUARD, async {
+        while let Some(ev) = watcher.next().await {
+            let s = summary(&ev);
+            let done = s.2 == final_rv;
+            got.push(s);
+            if done {
+                break;
+            }
+        }
+    })
+    .await
+    .expect("the watcher reaches the last write");
+
+    // The server's event log, replayed by one uninterrupted watch from the same point.
+    server.faults().clear();
+    let mut reference = Vec::new();
+    let mut log = client
+        .watch(&ListOptions::default().resource_version(start_rv.clone()))
+        .await
+        .unwrap()
+        .boxed();
+    tokio::time::timeout(GUARD, async {
+        while let Some(ev) = log.next().await {
+            let s = summary(&ev.unwrap());
+            let done = s.2 == final_rv;
+            reference.push(s);
+            if done {
+                break;
+            }
+        }
+    })
+    .await
+    .expect("the log replays");
+
+    assert_eq!(
+        reference.len(),
+        3 * 25 * 2 + 3 * 16,
+        "creates + updates + deletes"
+    );
+    assert_eq!(
+        got, reference,
+        "same events, same order, none lost, none repeated"
+    );
+}
+
+#[tokio::test]
+async fn gone_is_delivered_as_an_error_event_and_ends_the_stream() {
+    let (server, cs) = server().await;
+    let client = cs.core_v1().config_maps("default");
+    let rv = client
+        .list(&ListOptions::default())
+        .await
+        .unwrap()
+        .metadata
+        .resource_version
+        .unwrap();
+    for i in 0..3 {
+        client
+            .create(&cm(&format!("c{i}"), 0), &WriteOptions::default())
+            .await
+            .unwrap();
+    }
+    server.compact_now();
+    let mut watcher = RetryWatcher::new(&rv, ListWatch::new(client)).unwrap();
+    let first = tokio::time::timeout(GUARD, watcher.next()).await.unwrap();
+    match first {
+        Some(WatchEvent::Error(s)) => assert_eq!(s.code, Some(410), "{s:?}"),
+        other => panic!("expected a 410 ERROR event, got {other:?}"),
+    }
+    assert!(tokio::time::timeout(GUARD, watcher.next())
+        .await
+        .unwrap()
+        .is_none());
+}
+
+#[tokio::test]
+async fn empty_and_zero_resource_versions_are_refused() {
+    let (_server, cs) = server().await;
+    let lw = ListWatch::new(cs.core_v1().config_maps("default"));
+    for rv in ["", "0"] {
+        let err = RetryWatcher::new(rv, lw.clone()).unwrap_err();
+        assert!(
+            matches!(err, clientgo_watch::Error::UnsupportedResourceVersion(ref r) if r == rv),
+            "{err}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn until_with_sync_survives_a_compaction_by_relisting() {
+    let (server, cs) = server().await;
+    let client = cs.core_v1().config_maps("default");
+    client
+        .create(&cm("seen-at-list", 0), &WriteOptions::default())
+        .await
+        .unwrap();
+    // Every watch ends after one event, so the relist path is exercised after compaction.
+    let lw = ListWatch::new(client.clone());
+    let waiter = tokio::spawn(until_with_sync(
+        lw,
+        |snapshot| snapshot.contains_key("default/never"),
+        |ev: &WatchEvent<ConfigMap>| matches!(ev, WatchEvent::Added(o) | WatchEvent::Modified(o) if o.metadata.name.as_deref() == Some("target") && o.data.get("v").map(String::as_str) == Some("2")),
+    ));
+    // Compact while the waiter watches: its next restart gets 410 and relists.
+    client
+        .create(&cm("other", 0), &WriteOptions::default())
+        .await
+        .unwrap();
+    server.faults().close_watches_after_events(Some(1));
+    server.compact_now();
+    client
+        .create(&cm("target", 1), &WriteOptions::default())
+        .await
+        .unwrap();
+    server.compact_now();
+    let mut t = client.get("target", &Default::default()).await.unwrap();
+    t.data.insert("v".into(), "2".into());
+    client
+        .update("target", &t, &WriteOptions::default())
+        .await
+        .unwrap();
+    server.compact_now();
+    let ev = tokio::time::timeout(GUARD, waiter)
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    match ev {
+        Some(WatchEvent::Added(o) | WatchEvent::Modified(o)) => assert_eq!(o.data["v"], "2"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn until_with_sync_precondition_ends_before_watching() {
+    let (_server, cs) = server().await;
+    let client = cs.core_v1().config_maps("default");
+    client
+        .create(&cm("ready", 0), &WriteOptions::default())
+        .await
+        .unwrap();
+    let r = until_with_sync(
+        ListWatch::new(client),
+        |s| s.contains_key("default/ready"),
+        |_: &WatchEvent<ConfigMap>| false,
+    )
+    .await
+    .unwrap();
+    assert!(r.is_none());
+}
+
+// ---- timing rules on a scripted source and tokio's paused clock ----
+
+enum Step {
+    Fail(Box<ApiError>),
+    Events(Vec<WatchEvent<ConfigMap>>),
+}
+
+fn named(name: &str, rv: &str) -> ConfigMap {
+    let mut c = cm(name, 0);
+    c.metadata.resource_version = Some(rv.into());
+    c
+}
+
+/// A lister-watcher that plays `steps` in order and records each watch's time and resourceVersion.
+fn scripted(
+    steps: Vec<Step>,
+    calls: Arc<Mutex<Vec<(tokio::time::Instant, String)>>>,
+) -> FnListWatch<ConfigMap> {
+    let steps = Arc::new(Mutex::new(steps.into_iter()));
+    FnListWatch::new(
+        |_| Box::pin(async { Ok(List::default()) }),
+        move |opts: ListOptions| {
+            calls
+                .lock()
+                .unwrap()
+                .push((tokio::time::Instant::now(), opts.resource_version.clone()));
+            assert!(opts.allow_watch_bookmarks, "RetryWatcher asks for bookmarks");
+            let step = steps.lock().unwrap().next();
+            Box::pin(async move {
+                match step {
+                    Some(Step::Fail(e)) => Err((*e).into()),
+                    Some(Step::Events(evs)) => {
+                        Ok(futures_util::stream::iter(evs.into_iter().map(Ok)).boxed()
+                            as WatchStream<ConfigMap>)
+                    }
+                    None => Ok(futures_util::stream::pending().boxed() as WatchStream<ConfigMap>),
+                }
+            })
+        },
+    )
+}
+
+#[tokio::test(start_paused = true)]
+async fn restarts_resume_from_bookmarks_honour_retry_after_and_wait_a_second_between_starts() {
+    let calls = Arc::new(Mutex::new(Vec::new()));
+    let bookmark = WatchEvent::Bookmark(Bookmark {
+        metadata: ObjectMeta {
+            resource_version: Some("15".into()),
+            ..ObjectMeta::default()
+        },
+        ..Bookmark::default()
+    });
+    let steps = vec![
+        Step::Events(vec![WatchEvent::Added(named("a", "11")), bookmark]),
+        Step::Fail(Box::new(
+            ApiError::from_status(Status::failure(429, "TooManyRequests", "slow down"))
+                .with_retry_after(Some(5)),
+        )),
+        Step::Events(vec![WatchEvent::Error(Status::failure(
+            500,
+            "InternalError",
+            "etcd hiccup",
+        ))]),
+        Step::Events(vec![WatchEvent::Modified(named("a", "16"))]),
+        Step::Events(vec![WatchEvent::Error(Status::failure(
+            410,
+            "Expired",
+            "too old resource version: 16 (20)",
+        ))]),
+    ];
+    let mut w = RetryWatcher::new("10", scripted(steps, Arc::clone(&calls))).unwrap();
+    let t0 = tokio::time::Instant::now();
+    assert!(
+        matches!(w.next().await, Some(WatchEvent::Added(ref o)) if o.metadata.resource_version.as_deref() == Some("11"))
+    );
+    // The bookmark is swallowed but advances the resume point; then 429, 500 and a MODIFIED.
+    assert!(matches!(w.next().await, Some(WatchEvent::Modified(_))));
+    assert_eq!(w.resource_version(), "16");
+    assert!(matches!(w.next().await, Some(WatchEvent::Error(ref s)) if s.code == Some(410)));
+    assert!(w.next().await.is_none(), "410 ends the stream");
+
+    let calls = calls.lock().unwrap().clone();
+    let at: Vec<Duration> = calls.iter().map(|(t, _)| *t - t0).collect();
+    let rvs: Vec<&str> = calls.iter().map(|(_, rv)| rv.as_str()).collect();
+    assert_eq!(rvs, ["10", "15", "15", "15", "16"]);
+    // Start 1 at 0; its stream ends, so start 2 waits the 1 s minimum; it gets 429 Retry-After 5;
+    // start 4 follows the 500 after the 1 s minimum; start 5 after the MODIFIED stream closed.
+    assert_eq!(
+        at,
+        [0, 1, 6, 7, 8].map(Duration::from_secs),
+        "restart times on the paused clock"
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn forbidden_is_reported_and_retried_and_stop_ends_the_stream() {
+    let calls = Arc::new(Mutex::new(Vec::new()));
+    let steps = vec![
+        Step::Fail(Box::new(ApiError::from_status(Status::failure(
+            403,
+            "Forbidden",
+            "configmaps is forbidden",
+        )))),
+        Step::Events(vec![WatchEvent::Added(named("b", "12"))]),
+    ];
+    let mut w = RetryWatcher::new("10", scripted(steps, Arc::clone(&calls))).unwrap();
+    assert!(matches!(w.next().await, Some(WatchEvent::Error(ref s)) if s.code == Some(403)));
+    assert!(matches!(w.next().await, Some(WatchEvent::Added(_))));
+    let token = w.stop_token();
+    let next = tokio::spawn(async move { w.next().await.is_none() });
+    token.cancel();
+    assert!(
+        next.await.unwrap(),
+        "stop ends the stream even while a watch is idle"
+    );
+    // The second watch's stream ended; the stop came during the 1 s wait before a third start.
+    assert_eq!(calls.lock().unwrap().len(), 2);
+}
