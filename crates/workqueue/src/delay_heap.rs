@@ -1,7 +1,6 @@
 //! Sans-IO bookkeeping of items waiting for their delay to pass.
 
-use std::cmp::Ordering;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::{BTreeMap, HashMap};
 use std::hash::Hash;
 use std::time::Instant;
 
@@ -9,48 +8,24 @@ use std::time::Instant;
 ///
 /// Mirrors client-go's `waitForPriorityQueue` plus the `waitingEntryByData` map of
 /// `delaying_queue.go`: an item added again while waiting keeps the earlier of its two ready times.
-/// Instead of re-sifting an entry in place, an earlier time pushes a new heap entry and the old one
-/// is skipped when it surfaces (its sequence number no longer matches the index).
+///
+/// The order is a B-tree keyed by (ready time, insertion number) rather than a binary heap: taking
+/// every due item is one split of the tree followed by a sequential walk, where a heap would pay a
+/// cache-missing sift-down per item (measured: the heap made 100k items due within 100 ms arrive
+/// hundreds of milliseconds late). Moving an item earlier removes its old entry, so nothing stale
+/// is ever kept.
 #[derive(Debug)]
 pub(crate) struct DelayHeap<T> {
-    heap: BinaryHeap<Waiting<T>>,
-    /// The live ready time and sequence number of each waiting item.
+    by_time: BTreeMap<(Instant, u64), T>,
+    /// The key of each waiting item in `by_time`.
     index: HashMap<T, (Instant, u64)>,
     seq: u64,
-}
-
-#[derive(Debug)]
-struct Waiting<T> {
-    ready_at: Instant,
-    seq: u64,
-    item: T,
-}
-
-impl<T> PartialEq for Waiting<T> {
-    fn eq(&self, other: &Self) -> bool {
-        self.ready_at == other.ready_at && self.seq == other.seq
-    }
-}
-impl<T> Eq for Waiting<T> {}
-impl<T> PartialOrd for Waiting<T> {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl<T> Ord for Waiting<T> {
-    /// Reversed, so the max-heap pops the earliest ready time, then the earliest insertion.
-    fn cmp(&self, other: &Self) -> Ordering {
-        other
-            .ready_at
-            .cmp(&self.ready_at)
-            .then_with(|| other.seq.cmp(&self.seq))
-    }
 }
 
 impl<T: Hash + Eq + Clone> DelayHeap<T> {
     pub(crate) fn new() -> Self {
         DelayHeap {
-            heap: BinaryHeap::new(),
+            by_time: BTreeMap::new(),
             index: HashMap::new(),
             seq: 0,
         }
@@ -60,46 +35,43 @@ impl<T: Hash + Eq + Clone> DelayHeap<T> {
     /// Returns true when this changed the earliest deadline, i.e. the timer must re-arm.
     pub(crate) fn insert(&mut self, item: T, ready_at: Instant) -> bool {
         let head = self.next_ready_at();
-        if let Some(&(existing, _)) = self.index.get(&item) {
-            if existing <= ready_at {
-                return false;
+        self.seq += 1;
+        let key = (ready_at, self.seq);
+        match self.index.get_mut(&item) {
+            Some(existing) if existing.0 <= ready_at => return false,
+            Some(existing) => {
+                let old = std::mem::replace(existing, key);
+                self.by_time.remove(&old);
+            }
+            None => {
+                self.index.insert(item.clone(), key);
             }
         }
-        self.seq += 1;
-        let seq = self.seq;
-        self.index.insert(item.clone(), (ready_at, seq));
-        self.heap.push(Waiting { ready_at, seq, item });
+        self.by_time.insert(key, item);
         head.is_none_or(|head| ready_at < head)
     }
 
     /// Moves every item whose time has come (`ready_at <= now`) into `out`, earliest first.
     pub(crate) fn pop_ready(&mut self, now: Instant, out: &mut Vec<T>) {
-        while let Some(top) = self.heap.peek() {
-            if top.ready_at > now {
-                break;
-            }
-            let Some(w) = self.heap.pop() else { break };
-            if self.index.get(&w.item).is_some_and(|&(_, seq)| seq == w.seq) {
-                self.index.remove(&w.item);
-                out.push(w.item);
-            }
+        match self.by_time.first_key_value() {
+            Some((&(first, _), _)) if first <= now => {}
+            _ => return,
         }
-        self.drop_stale_top();
+        let later = match now.checked_add(std::time::Duration::from_nanos(1)) {
+            Some(after) => self.by_time.split_off(&(after, 0)),
+            None => BTreeMap::new(),
+        };
+        let due = std::mem::replace(&mut self.by_time, later);
+        out.reserve(due.len());
+        for (_, item) in due {
+            self.index.remove(&item);
+            out.push(item);
+        }
     }
 
-    /// The earliest ready time of a live entry.
+    /// The earliest ready time of a waiting item.
     pub(crate) fn next_ready_at(&self) -> Option<Instant> {
-        self.heap.peek().map(|w| w.ready_at)
-    }
-
-    /// Skips superseded entries at the top so `next_ready_at` is a live deadline.
-    fn drop_stale_top(&mut self) {
-        while let Some(top) = self.heap.peek() {
-            if self.index.get(&top.item).is_some_and(|&(_, seq)| seq == top.seq) {
-                break;
-            }
-            self.heap.pop();
-        }
+        self.by_time.first_key_value().map(|(&(at, _), _)| at)
     }
 
     /// Number of distinct items waiting.
@@ -109,7 +81,7 @@ impl<T: Hash + Eq + Clone> DelayHeap<T> {
 
     /// Forgets every waiting item (on shutdown).
     pub(crate) fn clear(&mut self) {
-        self.heap.clear();
+        self.by_time.clear();
         self.index.clear();
     }
 }
@@ -152,6 +124,7 @@ mod tests {
         h.pop_ready(t0 + s(2), &mut out);
         assert_eq!(out, vec!["x"]);
         assert_eq!(h.next_ready_at(), None, "the superseded entry is gone");
+        assert!(h.by_time.is_empty() && h.index.is_empty());
         out.clear();
         h.pop_ready(t0 + s(10), &mut out);
         assert!(out.is_empty(), "the item fires once");

@@ -61,7 +61,8 @@ struct Slot<T> {
 #[derive(Debug)]
 pub(crate) struct QueueState<T> {
     hasher: RandomState,
-    index: HashTable<u32>,
+    /// (hash, slot) pairs: keeping the hash here means growing the table never touches the slots.
+    index: HashTable<(u64, u32)>,
     slots: Vec<Slot<T>>,
     free: Vec<u32>,
     fifo: VecDeque<u32>,
@@ -70,9 +71,12 @@ pub(crate) struct QueueState<T> {
     drain: bool,
 }
 
-/// The hash of a slot's item (indexed slots always hold one; a free slot hashes to 0).
-fn slot_hash<T: Hash>(hasher: &RandomState, slot: &Slot<T>) -> u64 {
-    slot.item.as_ref().map_or(0, |item| hasher.hash_one(item))
+fn idle_or_busy(processing: usize) -> Finished {
+    if processing == 0 {
+        Finished::Idle
+    } else {
+        Finished::Busy
+    }
 }
 
 impl<T: Hash + Eq + Clone> QueueState<T> {
@@ -89,14 +93,6 @@ impl<T: Hash + Eq + Clone> QueueState<T> {
         }
     }
 
-    fn find(&self, item: &T) -> Option<u32> {
-        let hash = self.hasher.hash_one(item);
-        let slots = &self.slots;
-        self.index
-            .find(hash, |&i| slots[i as usize].item.as_ref() == Some(item))
-            .copied()
-    }
-
     /// Marks `item` as needing processing. Mirrors `Type.Add`.
     pub(crate) fn add(&mut self, item: T, now: Option<Instant>) -> Added {
         if self.shutting_down {
@@ -104,12 +100,11 @@ impl<T: Hash + Eq + Clone> QueueState<T> {
         }
         let hash = self.hasher.hash_one(&item);
         let slots = &self.slots;
-        let found = self
-            .index
-            .find(hash, |&i| slots[i as usize].item.as_ref() == Some(&item))
-            .copied();
+        let found = self.index.find(hash, |&(h, i)| {
+            h == hash && slots[i as usize].item.as_ref() == Some(&item)
+        });
         let idx = match found {
-            Some(idx) => idx,
+            Some(&(_, idx)) => idx,
             None => {
                 let slot = Slot {
                     item: Some(item),
@@ -131,9 +126,7 @@ impl<T: Hash + Eq + Clone> QueueState<T> {
                         idx
                     }
                 };
-                let (slots, hasher) = (&self.slots, &self.hasher);
-                self.index
-                    .insert_unique(hash, idx, |&i| slot_hash(hasher, &slots[i as usize]));
+                self.index.insert_unique(hash, (hash, idx), |&(h, _)| h);
                 idx
             }
         };
@@ -182,43 +175,42 @@ impl<T: Hash + Eq + Clone> QueueState<T> {
     /// `Type.Done`, including its behaviour for an item that was never handed out.
     pub(crate) fn done(&mut self, item: &T, now: Option<Instant>) -> (Finished, Timing) {
         let mut timing = Timing::default();
-        let Some(idx) = self.find(item) else {
-            return (self.idle_or_busy(), timing);
+        let hash = self.hasher.hash_one(item);
+        let QueueState {
+            index,
+            slots,
+            free,
+            fifo,
+            processing,
+            ..
+        } = self;
+        let found = index.find_entry(hash, |&(h, i)| {
+            h == hash && slots[i as usize].item.as_ref() == Some(item)
+        });
+        let Ok(entry) = found else {
+            return (idle_or_busy(*processing), timing);
         };
-        let slot = &mut self.slots[idx as usize];
+        let idx = entry.get().1;
+        let slot = &mut slots[idx as usize];
         if slot.processing {
             slot.processing = false;
-            self.processing -= 1;
+            *processing -= 1;
         }
         if let (Some(now), Some(started)) = (now, slot.started_at.take()) {
             timing.elapsed = Some(now.saturating_duration_since(started));
         }
         if slot.dirty {
             slot.queued += 1;
-            self.fifo.push_back(idx);
+            fifo.push_back(idx);
             return (Finished::Requeued, timing);
         }
         if slot.queued == 0 {
-            self.release(idx);
-        }
-        (self.idle_or_busy(), timing)
-    }
-
-    fn idle_or_busy(&self) -> Finished {
-        if self.processing == 0 {
-            Finished::Idle
-        } else {
-            Finished::Busy
-        }
-    }
-
-    fn release(&mut self, idx: u32) {
-        let hash = slot_hash(&self.hasher, &self.slots[idx as usize]);
-        if let Ok(entry) = self.index.find_entry(hash, |&i| i == idx) {
+            // Nothing refers to the slot any more: drop the item and recycle the slot.
             entry.remove();
+            slot.item = None;
+            free.push(idx);
         }
-        self.slots[idx as usize].item = None;
-        self.free.push(idx);
+        (idle_or_busy(*processing), timing)
     }
 
     /// Items waiting in the FIFO. Mirrors `Type.Len`.
