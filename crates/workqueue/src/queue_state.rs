@@ -218,6 +218,10 @@ impl<T: Hash + Eq + Clone> QueueState<T> {
         self.fifo.len()
     }
 
+    pub(crate) fn is_empty(&self) -> bool {
+        self.fifo.is_empty()
+    }
+
     /// Items handed out and not yet done.
     pub(crate) fn processing(&self) -> usize {
         self.processing

@@ -277,3 +277,59 @@ async fn an_item_is_never_handed_to_two_workers_at_once() {
     }
     assert!(processed.load(Ordering::SeqCst) >= 5);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_adds_reaches_every_waiting_getter() {
+    let q: Queue<u32> = Queue::new();
+    let getters: Vec<_> = (0..4)
+        .map(|_| {
+            let q = q.clone();
+            tokio::spawn(async move { q.get().await })
+        })
+        .collect();
+    // Give the getters a chance to start waiting (the test also holds if some have not).
+    for _ in 0..20 {
+        tokio::task::yield_now().await;
+    }
+    for i in 0..4 {
+        q.add(i);
+    }
+    let mut got = Vec::new();
+    for g in getters {
+        got.push(guarded("getter", g).await.expect("task").expect("an item"));
+    }
+    got.sort();
+    assert_eq!(
+        got,
+        vec![0, 1, 2, 3],
+        "each waiting getter got one item, none was left asleep"
+    );
+}
+
+#[test]
+fn blocking_getters_on_plain_threads_share_a_burst() {
+    let q: Queue<u32> = Queue::new();
+    let threads: Vec<_> = (0..3)
+        .map(|_| {
+            let q = q.clone();
+            std::thread::spawn(move || {
+                let mut n = 0;
+                while let Some(i) = q.get_blocking() {
+                    q.done(&i);
+                    n += 1;
+                }
+                n
+            })
+        })
+        .collect();
+    for i in 0..3000 {
+        q.add(i);
+    }
+    q.shut_down_with_drain_blocking();
+    while !q.is_empty() {
+        std::thread::yield_now();
+    }
+    q.shut_down();
+    let total: u32 = threads.into_iter().map(|t| t.join().expect("thread")).sum();
+    assert_eq!(total, 3000);
+}
