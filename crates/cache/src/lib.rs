@@ -14,7 +14,12 @@
 //! `Arc`, never a deep copy, and since an `Arc<K>` cannot be mutated, client-go's "do not modify
 //! objects returned by the cache" is a compile-time guarantee here.
 //!
-//! Everything in this crate is sans-IO: no async runtime, no clock, no sockets. Stores are
+//! The I/O layer on top: [`ListerWatcher`]/[`ListWatch`], the [`Reflector`] (list, watch, relist
+//! with backoff), the [`SharedIndexInformer`] with bounded per-handler buffers, the
+//! [`SharedInformerFactory`] and typed [`Lister`]s. They run on tokio and stop on a
+//! cancellation token or drop.
+//!
+//! Everything below the reflector is sans-IO: no async runtime, no clock, no sockets. Stores are
 //! thread-safe (an `RwLock` held only briefly, never while user code runs); queues are plain
 //! `&mut self` state machines whose `pop` never blocks, wrapped by the informer layer.
 //!
@@ -45,10 +50,14 @@
 mod controller;
 mod delta_fifo;
 mod error;
+mod factory;
 mod fifo;
 mod index;
+mod lister;
 mod listwatch;
 mod real_fifo;
+mod reflector;
+mod shared_informer;
 mod store;
 mod thread_safe_store;
 
@@ -60,10 +69,20 @@ pub use delta_fifo::{
     DeletedFinalStateUnknown, Delta, DeltaFifo, DeltaObject, DeltaType, Deltas, KeyListerGetter, KnownObjects,
 };
 pub use error::{Error, KeyError};
+pub use factory::SharedInformerFactory;
 pub use fifo::{ProcessError, Queue};
 pub use index::{meta_namespace_index_func, IndexFunc, Indexer, Indexers, Objects, NAMESPACE_INDEX};
+pub use lister::{Lister, NamespaceLister};
 pub use listwatch::{FnListWatch, ListWatch, ListerWatcher, TweakListOptions, WatchStream};
 pub use real_fifo::{RealFifo, DEFAULT_BATCH_SIZE};
+pub use reflector::{
+    strip_managed_fields, EventSink, Reflector, ReflectorOptions, ReflectorStats, SyncStatus, Transform,
+    BACKOFF_INITIAL, BACKOFF_MAX, BACKOFF_RESET_AFTER,
+};
+pub use shared_informer::{
+    HandlerRegistration, ResourceEventHandler, ResourceEventHandlerFuncs, SharedIndexInformer,
+    DEFAULT_HANDLER_BUFFER, MINIMUM_RESYNC_PERIOD,
+};
 pub use store::{
     deletion_handling_meta_namespace_key_func, meta_namespace_key_func, split_meta_namespace_key, Cache,
     KeyFunc, ReplaceDelta, Store,

@@ -1,0 +1,124 @@
+//! What a reflector has done: synced or not, its last failure, and counters.
+
+use std::fmt;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use clientgo_rest::Error as RestError;
+use tokio::sync::Notify;
+
+/// A reflector's sync state, shared with whoever waits on it. Mirrors client-go's `HasSynced`
+/// plus the `WatchErrorHandler`'s view: a failing list (403, say) is visible here instead of a
+/// silent wait.
+#[derive(Default)]
+pub struct SyncStatus {
+    synced: AtomicBool,
+    notify: Notify,
+    last_error: Mutex<Option<Arc<RestError>>>,
+    error_hook: Mutex<Option<ErrorHook>>,
+    stats: ReflectorStats,
+}
+
+type ErrorHook = Arc<dyn Fn(&RestError) + Send + Sync>;
+
+impl fmt::Debug for SyncStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SyncStatus")
+            .field("synced", &self.has_synced())
+            .field("last_error", &self.last_error().map(|e| e.to_string()))
+            .field("stats", &self.stats)
+            .finish()
+    }
+}
+
+/// Counters of a reflector's work.
+#[derive(Debug, Default)]
+pub struct ReflectorStats {
+    relists: AtomicU64,
+    rewatches: AtomicU64,
+    events: AtomicU64,
+}
+
+impl ReflectorStats {
+    /// Lists after the first one.
+    pub fn relists(&self) -> u64 {
+        self.relists.load(Ordering::Relaxed)
+    }
+
+    /// Watches restarted without a list.
+    pub fn rewatches(&self) -> u64 {
+        self.rewatches.load(Ordering::Relaxed)
+    }
+
+    /// Watch events applied (bookmarks included).
+    pub fn events(&self) -> u64 {
+        self.events.load(Ordering::Relaxed)
+    }
+}
+
+impl SyncStatus {
+    /// True once the first list (or streaming list) is in the store. Mirrors `HasSynced`.
+    pub fn has_synced(&self) -> bool {
+        self.synced.load(Ordering::Acquire)
+    }
+
+    /// Waits until [`SyncStatus::has_synced`].
+    pub async fn wait_synced(&self) {
+        loop {
+            let notified = self.notify.notified();
+            if self.has_synced() {
+                return;
+            }
+            notified.await;
+        }
+    }
+
+    /// The last list or watch failure, cleared by the next successful list.
+    pub fn last_error(&self) -> Option<Arc<RestError>> {
+        self.last_error.lock().ok().and_then(|g| g.clone())
+    }
+
+    /// Counters.
+    pub fn stats(&self) -> &ReflectorStats {
+        &self.stats
+    }
+
+    /// Calls `hook` with every list/watch failure. Mirrors `SetWatchErrorHandler`.
+    pub fn set_error_handler(&self, hook: Arc<dyn Fn(&RestError) + Send + Sync>) {
+        if let Ok(mut g) = self.error_hook.lock() {
+            *g = Some(hook);
+        }
+    }
+
+    pub(crate) fn mark_synced(&self) {
+        if let Ok(mut g) = self.last_error.lock() {
+            *g = None;
+        }
+        self.synced.store(true, Ordering::Release);
+        self.notify.notify_waiters();
+    }
+
+    pub(crate) fn set_error(&self, e: RestError) {
+        let hook = self.error_hook.lock().ok().and_then(|g| g.clone());
+        if let Some(h) = hook {
+            h(&e);
+        }
+        if let Ok(mut g) = self.last_error.lock() {
+            *g = Some(Arc::new(e));
+        }
+        // Wake waiters so they can look at the error.
+        self.notify.notify_waiters();
+    }
+
+    pub(crate) fn count_relist(&self) {
+        self.stats.relists.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn count_rewatch(&self) {
+        self.stats.rewatches.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn count_event(&self) {
+        self.stats.events.fetch_add(1, Ordering::Relaxed);
+    }
+}

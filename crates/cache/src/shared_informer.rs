@@ -1,0 +1,493 @@
+//! One reflector and one indexer shared by any number of event handlers.
+//!
+//! Mirrors client-go `tools/cache/shared_informer.go` (`sharedIndexInformer`, `sharedProcessor`,
+//! `processorListener`). Differences, on purpose:
+//! - each handler has a bounded buffer ([`SharedIndexInformer::with_handler_buffer`]); when it is
+//!   full the reflector waits (back-pressure all the way to the watch connection). client-go's
+//!   per-listener buffer is unbounded, a known source of OOMs behind a stalled handler;
+//! - there is no DeltaFIFO between reflector and indexer: the reflector writes the indexer and
+//!   hands each change straight to the handlers, in order;
+//! - handlers run on tokio tasks (one per handler), not goroutines; the informer itself is a
+//!   future ([`SharedIndexInformer::run`]) that stops when its token is cancelled or it is dropped.
+
+use std::fmt;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use clientgo_apimachinery::Object;
+use futures_util::future::BoxFuture;
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use crate::controller::Notification;
+use crate::delta_fifo::DeltaObject;
+use crate::index::Indexers;
+use crate::listwatch::ListerWatcher;
+use crate::reflector::{EventSink, Reflector, ReflectorOptions, SyncStatus, Transform};
+use crate::store::{meta_namespace_key_func, Cache, Store};
+
+/// The least resync period a handler may ask for. Mirrors `minimumResyncPeriod`.
+pub const MINIMUM_RESYNC_PERIOD: Duration = Duration::from_secs(1);
+
+/// Default capacity of a handler's buffer.
+pub const DEFAULT_HANDLER_BUFFER: usize = 1024;
+
+/// Receives an informer's notifications. Mirrors client-go `cache.ResourceEventHandler`. Every
+/// method has an empty default, so implement only what you need.
+///
+/// Calls for one handler are sequential and in order; a slow handler delays only itself until its
+/// buffer fills, then the informer.
+pub trait ResourceEventHandler<K>: Send + Sync + 'static {
+    /// A new object (`is_in_initial_list`: delivered by the first list). Mirrors `OnAdd`.
+    fn on_add(&self, obj: &Arc<K>, is_in_initial_list: bool) {
+        let _ = (obj, is_in_initial_list);
+    }
+
+    /// A change; on a resync `old` and `new` are the same object. Mirrors `OnUpdate`.
+    fn on_update(&self, old: &Arc<K>, new: &Arc<K>) {
+        let _ = (old, new);
+    }
+
+    /// A deletion; a [`DeltaObject::DeletedFinalStateUnknown`] tombstone when the deletion was
+    /// noticed by a relist. Mirrors `OnDelete`.
+    fn on_delete(&self, obj: &DeltaObject<K>) {
+        let _ = obj;
+    }
+}
+
+type AddFn<K> = Box<dyn Fn(&Arc<K>, bool) + Send + Sync>;
+type UpdateFn<K> = Box<dyn Fn(&Arc<K>, &Arc<K>) + Send + Sync>;
+type DeleteFn<K> = Box<dyn Fn(&DeltaObject<K>) + Send + Sync>;
+
+/// A handler made of closures. Mirrors client-go `cache.ResourceEventHandlerFuncs`.
+pub struct ResourceEventHandlerFuncs<K> {
+    add: Option<AddFn<K>>,
+    update: Option<UpdateFn<K>>,
+    delete: Option<DeleteFn<K>>,
+}
+
+impl<K> Default for ResourceEventHandlerFuncs<K> {
+    fn default() -> Self {
+        ResourceEventHandlerFuncs {
+            add: None,
+            update: None,
+            delete: None,
+        }
+    }
+}
+
+impl<K> fmt::Debug for ResourceEventHandlerFuncs<K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResourceEventHandlerFuncs")
+            .finish_non_exhaustive()
+    }
+}
+
+impl<K> ResourceEventHandlerFuncs<K> {
+    /// Sets `AddFunc`.
+    pub fn on_add(mut self, f: impl Fn(&Arc<K>, bool) + Send + Sync + 'static) -> Self {
+        self.add = Some(Box::new(f));
+        self
+    }
+
+    /// Sets `UpdateFunc`.
+    pub fn on_update(mut self, f: impl Fn(&Arc<K>, &Arc<K>) + Send + Sync + 'static) -> Self {
+        self.update = Some(Box::new(f));
+        self
+    }
+
+    /// Sets `DeleteFunc`.
+    pub fn on_delete(mut self, f: impl Fn(&DeltaObject<K>) + Send + Sync + 'static) -> Self {
+        self.delete = Some(Box::new(f));
+        self
+    }
+}
+
+impl<K: Send + Sync + 'static> ResourceEventHandler<K> for ResourceEventHandlerFuncs<K> {
+    fn on_add(&self, obj: &Arc<K>, initial: bool) {
+        if let Some(f) = &self.add {
+            f(obj, initial);
+        }
+    }
+
+    fn on_update(&self, old: &Arc<K>, new: &Arc<K>) {
+        if let Some(f) = &self.update {
+            f(old, new);
+        }
+    }
+
+    fn on_delete(&self, obj: &DeltaObject<K>) {
+        if let Some(f) = &self.delete {
+            f(obj);
+        }
+    }
+}
+
+/// Returned by `add_event_handler`; pass it to `remove_event_handler`. Mirrors
+/// `ResourceEventHandlerRegistration`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct HandlerRegistration(u64);
+
+struct Listener<K> {
+    id: u64,
+    tx: mpsc::Sender<Notification<K>>,
+    resync_period: Option<Duration>,
+    next_resync: Option<Instant>,
+}
+
+/// The handler fan-out. Mirrors `sharedProcessor`.
+struct Processor<K> {
+    listeners: Mutex<Vec<Listener<K>>>,
+    /// Held while notifications are handed out, so a handler added meanwhile gets the cache
+    /// replay and then exactly the later changes.
+    dispatch: tokio::sync::Mutex<()>,
+    indexer: Arc<Cache<K>>,
+}
+
+impl<K: Send + Sync + 'static> Processor<K> {
+    fn senders(&self) -> Vec<mpsc::Sender<Notification<K>>> {
+        match self.listeners.lock() {
+            Ok(g) => g.iter().map(|l| l.tx.clone()).collect(),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    /// The listeners whose resync is due, with their next deadline moved on.
+    fn due_for_resync(&self, now: Instant) -> Vec<mpsc::Sender<Notification<K>>> {
+        let Ok(mut g) = self.listeners.lock() else {
+            return Vec::new();
+        };
+        g.iter_mut()
+            .filter_map(|l| {
+                let (period, next) = (l.resync_period?, l.next_resync?);
+                if next > now {
+                    return None;
+                }
+                l.next_resync = Some(now + period);
+                Some(l.tx.clone())
+            })
+            .collect()
+    }
+}
+
+impl<K: Send + Sync + 'static> EventSink<K> for Processor<K> {
+    fn notify(&self, n: Notification<K>) -> BoxFuture<'_, ()> {
+        Box::pin(async move {
+            let _g = self.dispatch.lock().await;
+            for tx in self.senders() {
+                // A removed handler's closed channel is not an error.
+                let _ = tx.send(n.clone()).await;
+            }
+        })
+    }
+
+    fn resync(&self) -> BoxFuture<'_, ()> {
+        Box::pin(async move {
+            let _g = self.dispatch.lock().await;
+            let due = self.due_for_resync(Instant::now());
+            if due.is_empty() {
+                return;
+            }
+            // Replays the local cache: no request is made.
+            for obj in self.indexer.list() {
+                for tx in &due {
+                    let n = Notification::Update {
+                        old: Arc::clone(&obj),
+                        new: Arc::clone(&obj),
+                    };
+                    let _ = tx.send(n).await;
+                }
+            }
+        })
+    }
+}
+
+/// An informer: a reflector filling an indexer, and handlers told of every change. Mirrors
+/// client-go `cache.SharedIndexInformer` (`NewSharedIndexInformer`). Cheap to clone (shared).
+pub struct SharedIndexInformer<K> {
+    inner: Arc<Inner<K>>,
+}
+
+/// A handler added before `run`, with its buffer's receiving end.
+type PendingHandler<K> = (mpsc::Receiver<Notification<K>>, Arc<dyn ResourceEventHandler<K>>);
+
+struct Inner<K> {
+    lw: Arc<dyn ListerWatcher<K>>,
+    indexer: Arc<Cache<K>>,
+    options: Mutex<ReflectorOptions<K>>,
+    default_resync: Option<Duration>,
+    processor: Arc<Processor<K>>,
+    status: Arc<SyncStatus>,
+    started: AtomicBool,
+    next_id: AtomicU64,
+    buffer: Mutex<usize>,
+    stop: CancellationToken,
+    runtime: std::sync::OnceLock<tokio::runtime::Handle>,
+    /// Handlers added before `run`: their receivers wait for a runtime.
+    pending: Mutex<Vec<PendingHandler<K>>>,
+}
+
+impl<K> Clone for SharedIndexInformer<K> {
+    fn clone(&self) -> Self {
+        SharedIndexInformer {
+            inner: Arc::clone(&self.inner),
+        }
+    }
+}
+
+impl<K> fmt::Debug for SharedIndexInformer<K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SharedIndexInformer")
+            .field("status", &self.inner.status)
+            .field("started", &self.inner.started.load(Ordering::Relaxed))
+            .finish_non_exhaustive()
+    }
+}
+
+async fn serve<K: Send + Sync + 'static>(
+    mut rx: mpsc::Receiver<Notification<K>>,
+    handler: Arc<dyn ResourceEventHandler<K>>,
+) {
+    while let Some(n) = rx.recv().await {
+        match &n {
+            Notification::Add {
+                obj,
+                is_in_initial_list,
+            } => handler.on_add(obj, *is_in_initial_list),
+            Notification::Update { old, new } => handler.on_update(old, new),
+            Notification::Delete(obj) => handler.on_delete(obj),
+        }
+    }
+}
+
+impl<K: Object + Send + Sync + 'static> SharedIndexInformer<K> {
+    /// An informer over `lister_watcher` with `indexers` and a default resync period (`None` or
+    /// zero: never). Mirrors `NewSharedIndexInformer`.
+    pub fn new<L: ListerWatcher<K>>(
+        lister_watcher: L,
+        default_resync: Option<Duration>,
+        indexers: Indexers<K>,
+    ) -> Self {
+        let indexer = Arc::new(Cache::new_indexer(meta_namespace_key_func, indexers));
+        let default_resync = default_resync.filter(|d| !d.is_zero());
+        SharedIndexInformer {
+            inner: Arc::new(Inner {
+                lw: Arc::new(lister_watcher),
+                indexer: Arc::clone(&indexer),
+                options: Mutex::new(ReflectorOptions::default()),
+                default_resync,
+                processor: Arc::new(Processor {
+                    listeners: Mutex::new(Vec::new()),
+                    dispatch: tokio::sync::Mutex::new(()),
+                    indexer,
+                }),
+                status: Arc::new(SyncStatus::default()),
+                started: AtomicBool::new(false),
+                next_id: AtomicU64::new(0),
+                buffer: Mutex::new(DEFAULT_HANDLER_BUFFER),
+                stop: CancellationToken::new(),
+                runtime: std::sync::OnceLock::new(),
+                pending: Mutex::new(Vec::new()),
+            }),
+        }
+    }
+
+    /// Sets the capacity of each handler's buffer added from now on (at least 1).
+    pub fn with_handler_buffer(self, capacity: usize) -> Self {
+        if let Ok(mut g) = self.inner.buffer.lock() {
+            *g = capacity.max(1);
+        }
+        self
+    }
+
+    /// Changes the reflector's options before [`SharedIndexInformer::run`] (page size, streaming
+    /// list, backoff, watch timeouts). Ignored once running.
+    pub fn with_reflector_options(self, f: impl FnOnce(ReflectorOptions<K>) -> ReflectorOptions<K>) -> Self {
+        if let Ok(mut g) = self.inner.options.lock() {
+            let o = std::mem::take(&mut *g);
+            *g = f(o);
+        }
+        self
+    }
+
+    /// Applies `transform` to every object before it is stored. Mirrors `SetTransform` (which
+    /// must also be called before `Run`); see [`strip_managed_fields`](crate::strip_managed_fields).
+    pub fn set_transform(&self, transform: Transform<K>) {
+        if let Ok(mut g) = self.inner.options.lock() {
+            g.transform = Some(transform);
+        }
+    }
+
+    /// Calls `handler` with every list/watch failure. Mirrors `SetWatchErrorHandler`.
+    pub fn set_watch_error_handler(&self, handler: impl Fn(&clientgo_rest::Error) + Send + Sync + 'static) {
+        self.inner.status.set_error_handler(Arc::new(handler));
+    }
+
+    /// Adds a handler with the informer's default resync period. Mirrors `AddEventHandler`.
+    pub fn add_event_handler(&self, handler: impl ResourceEventHandler<K>) -> HandlerRegistration {
+        self.add_handler(Arc::new(handler), self.inner.default_resync)
+    }
+
+    /// Adds a handler that also gets every cached object as an update each `resync_period`
+    /// (at least [`MINIMUM_RESYNC_PERIOD`]). Mirrors `AddEventHandlerWithResyncPeriod`.
+    pub fn add_event_handler_with_resync_period(
+        &self,
+        handler: impl ResourceEventHandler<K>,
+        resync_period: Duration,
+    ) -> HandlerRegistration {
+        let period = (!resync_period.is_zero()).then(|| resync_period.max(MINIMUM_RESYNC_PERIOD));
+        self.add_handler(Arc::new(handler), period)
+    }
+
+    fn add_handler(
+        &self,
+        handler: Arc<dyn ResourceEventHandler<K>>,
+        resync: Option<Duration>,
+    ) -> HandlerRegistration {
+        let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
+        let capacity = self
+            .inner
+            .buffer
+            .lock()
+            .map(|g| *g)
+            .unwrap_or(DEFAULT_HANDLER_BUFFER);
+        let (tx, rx) = mpsc::channel(capacity);
+        let listener = Listener {
+            id,
+            tx: tx.clone(),
+            resync_period: resync,
+            next_resync: resync.map(|p| Instant::now() + p),
+        };
+        match self.inner.runtime.get() {
+            Some(rt) => {
+                rt.spawn(serve(rx, handler));
+                // Running: replay the cache to the newcomer, then let it join the fan-out,
+                // with no change in between.
+                let processor = Arc::clone(&self.inner.processor);
+                rt.spawn(async move {
+                    let _g = processor.dispatch.lock().await;
+                    for obj in processor.indexer.list() {
+                        let _ = tx
+                            .send(Notification::Add {
+                                obj,
+                                is_in_initial_list: true,
+                            })
+                            .await;
+                    }
+                    if let Ok(mut g) = processor.listeners.lock() {
+                        g.push(listener);
+                    }
+                });
+            }
+            None => {
+                if let Ok(mut g) = self.inner.processor.listeners.lock() {
+                    g.push(listener);
+                }
+                if let Ok(mut g) = self.inner.pending.lock() {
+                    g.push((rx, handler));
+                }
+            }
+        }
+        HandlerRegistration(id)
+    }
+
+    /// Removes a handler; it sees nothing after its buffered notifications. Mirrors
+    /// `RemoveEventHandler`. Returns false for an unknown registration.
+    pub fn remove_event_handler(&self, registration: HandlerRegistration) -> bool {
+        match self.inner.processor.listeners.lock() {
+            Ok(mut g) => {
+                let before = g.len();
+                g.retain(|l| l.id != registration.0);
+                g.len() != before
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// The shared indexer (read-only use). Mirrors `GetIndexer`/`GetStore`.
+    pub fn indexer(&self) -> &Arc<Cache<K>> {
+        &self.inner.indexer
+    }
+
+    /// True once the first list is in the indexer. Mirrors `HasSynced`.
+    pub fn has_synced(&self) -> bool {
+        self.inner.status.has_synced()
+    }
+
+    /// Sync state, the last list/watch error and counters.
+    pub fn status(&self) -> &Arc<SyncStatus> {
+        &self.inner.status
+    }
+
+    /// Waits until synced; false when the informer was stopped first. Bound it with
+    /// `tokio::time::timeout`, and look at [`SyncStatus::last_error`] on a timeout.
+    /// Mirrors `cache.WaitForCacheSync`.
+    pub async fn wait_for_cache_sync(&self) -> bool {
+        tokio::select! {
+            () = self.inner.status.wait_synced() => true,
+            () = self.inner.stop.cancelled() => self.has_synced(),
+        }
+    }
+
+    /// Stops [`SharedIndexInformer::run`] and the handlers.
+    pub fn stop(&self) {
+        self.inner.stop.cancel();
+    }
+
+    /// The token that stops this informer.
+    pub fn stop_token(&self) -> CancellationToken {
+        self.inner.stop.clone()
+    }
+
+    /// True once `run` was called.
+    pub fn is_started(&self) -> bool {
+        self.inner.started.load(Ordering::Acquire)
+    }
+
+    /// Lists, watches and notifies until stopped; a second call returns at once. Mirrors `Run`.
+    /// Spawn it (`tokio::spawn(informer.clone().run())`) or await it; dropping it stops the
+    /// reflector, and handler tasks end when the informer is stopped.
+    pub async fn run(self) {
+        if self.inner.started.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let rt = tokio::runtime::Handle::current();
+        let _ = self.inner.runtime.set(rt.clone());
+        let pending = self
+            .inner
+            .pending
+            .lock()
+            .map(|mut g| std::mem::take(&mut *g))
+            .unwrap_or_default();
+        for (rx, handler) in pending {
+            rt.spawn(serve(rx, handler));
+        }
+        let mut options = self.inner.options.lock().map(|g| g.clone()).unwrap_or_default();
+        // The resync check period: the shortest handler period (client-go's resyncCheckPeriod).
+        let shortest = self
+            .inner
+            .processor
+            .listeners
+            .lock()
+            .ok()
+            .and_then(|g| g.iter().filter_map(|l| l.resync_period).min());
+        options.resync_period = match (shortest, self.inner.default_resync) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        let reflector = Reflector::new(
+            Arc::clone(&self.inner.lw),
+            Arc::clone(&self.inner.indexer),
+            options,
+        )
+        .with_status(Arc::clone(&self.inner.status))
+        .with_sink(Arc::clone(&self.inner.processor) as Arc<dyn EventSink<K>>);
+        reflector.run(self.inner.stop.clone()).await;
+        // Stopped: close every handler's channel so its task ends.
+        if let Ok(mut g) = self.inner.processor.listeners.lock() {
+            g.clear();
+        }
+    }
+}

@@ -1,0 +1,288 @@
+//! Informer and reflector rules on scripted sources and tokio's paused clock (deterministic).
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use clientgo_api::core::v1::ConfigMap;
+use clientgo_apimachinery::{ApiError, List, ListMeta, ObjectMeta, Status, WatchEvent};
+use clientgo_cache::{
+    DeltaObject, FnListWatch, Indexers, ResourceEventHandlerFuncs, SharedIndexInformer, Store, WatchStream,
+};
+use clientgo_client::ListOptions;
+use futures_util::StreamExt;
+
+fn cm(name: &str, rv: &str) -> ConfigMap {
+    ConfigMap {
+        metadata: ObjectMeta {
+            name: Some(name.into()),
+            namespace: Some("default".into()),
+            resource_version: Some(rv.into()),
+            ..ObjectMeta::default()
+        },
+        ..ConfigMap::default()
+    }
+}
+
+fn list_of(items: Vec<ConfigMap>, rv: &str) -> List<ConfigMap> {
+    List {
+        metadata: ListMeta {
+            resource_version: Some(rv.into()),
+            ..ListMeta::default()
+        },
+        items,
+        ..List::default()
+    }
+}
+
+#[derive(Default)]
+struct Calls {
+    lists: AtomicUsize,
+    watches: AtomicUsize,
+    list_opts: Mutex<Vec<ListOptions>>,
+    watch_opts: Mutex<Vec<ListOptions>>,
+}
+
+type Lists = Arc<Mutex<Vec<Result<List<ConfigMap>, ApiError>>>>;
+type Watches = Arc<Mutex<Vec<Vec<WatchEvent<ConfigMap>>>>>;
+
+/// Lists answer from `lists` in order (the last one repeats); watches play `watches` in order and
+/// then stay open without events.
+fn scripted(
+    lists: Vec<Result<List<ConfigMap>, ApiError>>,
+    watches: Vec<Vec<WatchEvent<ConfigMap>>>,
+    calls: Arc<Calls>,
+) -> FnListWatch<ConfigMap> {
+    let lists: Lists = Arc::new(Mutex::new(lists));
+    let watches: Watches = Arc::new(Mutex::new(watches));
+    let c2 = Arc::clone(&calls);
+    FnListWatch::new(
+        move |opts| {
+            calls.lists.fetch_add(1, Ordering::SeqCst);
+            calls.list_opts.lock().unwrap().push(opts);
+            let mut g = lists.lock().unwrap();
+            let r = if g.len() > 1 { g.remove(0) } else { g[0].clone() };
+            Box::pin(async move { r.map_err(Into::into) })
+        },
+        move |opts| {
+            c2.watches.fetch_add(1, Ordering::SeqCst);
+            c2.watch_opts.lock().unwrap().push(opts);
+            let mut g = watches.lock().unwrap();
+            let evs = if g.is_empty() { None } else { Some(g.remove(0)) };
+            Box::pin(async move {
+                Ok(match evs {
+                    Some(evs) => futures_util::stream::iter(evs.into_iter().map(Ok))
+                        .chain(futures_util::stream::pending())
+                        .boxed() as WatchStream<ConfigMap>,
+                    None => futures_util::stream::pending().boxed(),
+                })
+            })
+        },
+    )
+}
+
+fn recorder() -> (Arc<Mutex<Vec<String>>>, ResourceEventHandlerFuncs<ConfigMap>) {
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let (a, u, d) = (Arc::clone(&log), Arc::clone(&log), Arc::clone(&log));
+    let h = ResourceEventHandlerFuncs::default()
+        .on_add(move |o: &Arc<ConfigMap>, initial| {
+            a.lock().unwrap().push(format!(
+                "add {} {} initial={initial}",
+                o.metadata.name.as_deref().unwrap(),
+                o.metadata.resource_version.as_deref().unwrap()
+            ));
+        })
+        .on_update(move |old: &Arc<ConfigMap>, new: &Arc<ConfigMap>| {
+            u.lock().unwrap().push(format!(
+                "update {} {}->{}",
+                new.metadata.name.as_deref().unwrap(),
+                old.metadata.resource_version.as_deref().unwrap(),
+                new.metadata.resource_version.as_deref().unwrap()
+            ));
+        })
+        .on_delete(move |o: &DeltaObject<ConfigMap>| {
+            let kind = if o.is_tombstone() { "tombstone" } else { "delete" };
+            d.lock().unwrap().push(format!(
+                "{kind} {}",
+                o.object().unwrap().metadata.name.as_deref().unwrap()
+            ));
+        });
+    (log, h)
+}
+
+#[tokio::test(start_paused = true)]
+async fn handlers_see_list_then_watch_and_a_relist_after_410_yields_tombstones() {
+    let calls = Arc::new(Calls::default());
+    let lw = scripted(
+        vec![
+            Ok(list_of(vec![cm("a", "5"), cm("b", "6")], "10")),
+            Ok(list_of(vec![cm("a", "12")], "20")),
+        ],
+        vec![vec![
+            WatchEvent::Modified(cm("a", "11")),
+            WatchEvent::Added(cm("c", "12")),
+            WatchEvent::Deleted(cm("c", "13")),
+            WatchEvent::Error(Status::failure(410, "Expired", "too old resource version")),
+        ]],
+        Arc::clone(&calls),
+    );
+    let informer = SharedIndexInformer::new(lw, None, Indexers::namespace());
+    let (log, h) = recorder();
+    informer.add_event_handler(h);
+    let task = tokio::spawn(informer.clone().run());
+    assert!(informer.wait_for_cache_sync().await);
+    // Past the backoff before the relist (the paused clock jumps there once all tasks are idle).
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let mut got = log.lock().unwrap().clone();
+    got[..2].sort();
+    assert_eq!(
+        got,
+        [
+            "add a 5 initial=true",
+            "add b 6 initial=true",
+            "update a 5->11",
+            "add c 12 initial=false",
+            "delete c",
+            "update a 11->12",
+            "tombstone b",
+        ]
+    );
+    assert_eq!(informer.indexer().list_keys(), ["default/a"]);
+    let list_opts = calls.list_opts.lock().unwrap().clone();
+    assert_eq!(
+        list_opts[0].resource_version, "0",
+        "first list from the watch cache"
+    );
+    assert_eq!(list_opts[0].limit, 500);
+    assert_eq!(list_opts[1].resource_version, "", "after 410 a consistent list");
+    let watch_opts = calls.watch_opts.lock().unwrap().clone();
+    assert_eq!(watch_opts[0].resource_version, "10");
+    assert!(watch_opts[0].allow_watch_bookmarks);
+    let t = watch_opts[0].timeout_seconds.unwrap();
+    assert!((300..=600).contains(&t), "{t}");
+    assert_eq!(informer.status().stats().relists(), 1);
+    informer.stop();
+    task.await.unwrap();
+}
+
+#[tokio::test(start_paused = true)]
+async fn resync_replays_the_cache_without_any_request() {
+    let calls = Arc::new(Calls::default());
+    let lw = scripted(
+        vec![Ok(list_of(vec![cm("a", "5"), cm("b", "6")], "10"))],
+        vec![],
+        Arc::clone(&calls),
+    );
+    let informer = SharedIndexInformer::new(lw, None, Indexers::namespace());
+    let (log, h) = recorder();
+    informer.add_event_handler_with_resync_period(h, Duration::from_secs(30));
+    let (quiet_log, quiet) = recorder();
+    informer.add_event_handler(quiet);
+    let task = tokio::spawn(informer.clone().run());
+    assert!(informer.wait_for_cache_sync().await);
+    tokio::time::sleep(Duration::from_secs(95)).await;
+    let updates: Vec<String> = log
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|l| l.starts_with("update"))
+        .cloned()
+        .collect();
+    assert_eq!(updates.len(), 6, "3 resyncs x 2 objects: {updates:?}");
+    assert!(updates
+        .iter()
+        .all(|u| u == "update a 5->5" || u == "update b 6->6"));
+    assert_eq!(
+        quiet_log.lock().unwrap().len(),
+        2,
+        "a handler without resync only saw the adds"
+    );
+    assert_eq!(calls.lists.load(Ordering::SeqCst), 1, "resync lists nothing");
+    assert_eq!(calls.watches.load(Ordering::SeqCst), 1, "resync watches nothing");
+    informer.stop();
+    task.await.unwrap();
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_forbidden_list_is_visible_in_the_sync_status_and_the_error_handler() {
+    let calls = Arc::new(Calls::default());
+    let forbidden = ApiError::from_status(Status::failure(
+        403,
+        "Forbidden",
+        "configmaps is forbidden: User \"x\" cannot list",
+    ));
+    let lw = scripted(vec![Err(forbidden)], vec![], Arc::clone(&calls));
+    let informer = SharedIndexInformer::new(lw, None, Indexers::namespace());
+    let seen = Arc::new(AtomicUsize::new(0));
+    let s2 = Arc::clone(&seen);
+    informer.set_watch_error_handler(move |e| {
+        assert!(e.is_forbidden());
+        s2.fetch_add(1, Ordering::SeqCst);
+    });
+    let task = tokio::spawn(informer.clone().run());
+    let r = tokio::time::timeout(Duration::from_secs(10), informer.wait_for_cache_sync()).await;
+    assert!(r.is_err(), "never syncs");
+    assert!(!informer.has_synced());
+    let err = informer.status().last_error().expect("the error is recorded");
+    assert!(err.is_forbidden(), "{err}");
+    assert!(
+        seen.load(Ordering::SeqCst) >= 2,
+        "retried with backoff, each failure reported"
+    );
+    informer.stop();
+    task.await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_handler_applies_back_pressure_instead_of_buffering_without_bound() {
+    const BUFFER: usize = 8;
+    let pulled = Arc::new(AtomicUsize::new(0));
+    let handled = Arc::new(AtomicUsize::new(0));
+    let max_gap = Arc::new(AtomicUsize::new(0));
+    let (p2, h2, g2) = (Arc::clone(&pulled), Arc::clone(&handled), Arc::clone(&max_gap));
+    let lw = FnListWatch::new(
+        |_| Box::pin(async { Ok(list_of(vec![], "1")) }),
+        move |_| {
+            let (p3, h3, g3) = (Arc::clone(&p2), Arc::clone(&h2), Arc::clone(&g2));
+            Box::pin(async move {
+                Ok(futures_util::stream::iter(2u64..)
+                    .map(move |i| {
+                        let pulled = p3.fetch_add(1, Ordering::SeqCst) + 1;
+                        let gap = pulled.saturating_sub(h3.load(Ordering::SeqCst));
+                        g3.fetch_max(gap, Ordering::SeqCst);
+                        Ok(WatchEvent::Added(cm(&format!("o{i}"), &i.to_string())))
+                    })
+                    .boxed() as WatchStream<ConfigMap>)
+            })
+        },
+    );
+    let informer = SharedIndexInformer::new(lw, None, Indexers::namespace()).with_handler_buffer(BUFFER);
+    // The handler can only proceed when the test hands it a permit (a handler waiting on
+    // something slow), and blocks its task meanwhile.
+    let (release, permits) = std::sync::mpsc::channel::<()>();
+    let permits = Mutex::new(permits);
+    let h4 = Arc::clone(&handled);
+    informer.add_event_handler(ResourceEventHandlerFuncs::default().on_add(move |_, _| {
+        if permits.lock().unwrap().recv().is_ok() {
+            h4.fetch_add(1, Ordering::SeqCst);
+        }
+    }));
+    let task = tokio::spawn(informer.clone().run());
+    for _ in 0..200 {
+        release.send(()).unwrap();
+    }
+    tokio::time::timeout(Duration::from_secs(30), async {
+        while handled.load(Ordering::SeqCst) < 200 {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await
+    .expect("the handler works through its permits");
+    informer.stop();
+    drop(release);
+    task.await.unwrap();
+    let gap = max_gap.load(Ordering::SeqCst);
+    // Buffered events never exceed the buffer plus the one being handled and the one in hand.
+    assert!(gap <= BUFFER + 2, "{gap} events were pulled ahead of the handler");
+    assert!(pulled.load(Ordering::SeqCst) >= 200);
+}
