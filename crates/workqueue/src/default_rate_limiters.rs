@@ -1,12 +1,12 @@
 //! Rate limiters deciding how long an item waits before it is retried.
 
-use std::collections::hash_map::RandomState;
 use std::fmt;
 use std::hash::{BuildHasher, Hash};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use clientgo_flowcontrol::{Error as FlowcontrolError, TokenBucketRateLimiter};
+use foldhash::quality::RandomState;
 use hashbrown::hash_table::Entry;
 use hashbrown::HashTable;
 
@@ -57,7 +57,7 @@ struct FailureCounts<T> {
 impl<T: Hash + Eq + Clone> FailureCounts<T> {
     fn new() -> Self {
         FailureCounts {
-            hasher: RandomState::new(),
+            hasher: RandomState::default(),
             table: Mutex::new(HashTable::new()),
         }
     }

@@ -4,6 +4,8 @@ use std::collections::{BTreeMap, HashMap};
 use std::hash::Hash;
 use std::time::Instant;
 
+use foldhash::quality::RandomState;
+
 /// Items waiting to be added to a queue, ordered by ready time, each item at most once.
 ///
 /// Mirrors client-go's `waitForPriorityQueue` plus the `waitingEntryByData` map of
@@ -18,7 +20,7 @@ use std::time::Instant;
 pub(crate) struct DelayHeap<T> {
     by_time: BTreeMap<(Instant, u64), T>,
     /// The key of each waiting item in `by_time`.
-    index: HashMap<T, (Instant, u64)>,
+    index: HashMap<T, (Instant, u64), RandomState>,
     seq: u64,
 }
 
@@ -26,7 +28,7 @@ impl<T: Hash + Eq + Clone> DelayHeap<T> {
     pub(crate) fn new() -> Self {
         DelayHeap {
             by_time: BTreeMap::new(),
-            index: HashMap::new(),
+            index: HashMap::default(),
             seq: 0,
         }
     }

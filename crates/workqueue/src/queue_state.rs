@@ -1,8 +1,9 @@
 //! Sans-IO state of the basic work queue: the dirty set, the processing set and the FIFO.
 
-use std::collections::hash_map::RandomState;
 use std::collections::VecDeque;
 use std::hash::{BuildHasher, Hash};
+
+use foldhash::quality::RandomState;
 use std::time::{Duration, Instant};
 
 use hashbrown::HashTable;
@@ -82,7 +83,7 @@ fn idle_or_busy(processing: usize) -> Finished {
 impl<T: Hash + Eq + Clone> QueueState<T> {
     pub(crate) fn new() -> Self {
         QueueState {
-            hasher: RandomState::new(),
+            hasher: RandomState::default(),
             index: HashTable::new(),
             slots: Vec::new(),
             free: Vec::new(),

@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use clientgo_flowcontrol::{saturating_add, Clock};
+use foldhash::quality::RandomState;
 
 use crate::default_rate_limiters::RateLimiter;
 use crate::delaying_queue::DelayingQueue;
@@ -58,7 +59,7 @@ struct Inner<T> {
     limiter: Box<dyn RateLimiter<T>>,
     counting: FailureCounting,
     /// When each item's pending rate-limited retry is due (OncePerBackoff only).
-    retry_due: Mutex<HashMap<T, Instant>>,
+    retry_due: Mutex<HashMap<T, Instant, RandomState>>,
     clock: Arc<dyn Clock>,
 }
 
@@ -105,7 +106,7 @@ impl<T: Hash + Eq + Clone + Send + 'static> RateLimitingQueue<T> {
                 delaying: DelayingQueue::with_config(config),
                 limiter,
                 counting,
-                retry_due: Mutex::new(HashMap::new()),
+                retry_due: Mutex::new(HashMap::default()),
                 clock,
             }),
         }
