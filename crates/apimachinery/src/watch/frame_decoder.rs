@@ -39,7 +39,15 @@ const RETAINED_CAPACITY: usize = 1024 * 1024;
 
 /// Splits a byte stream into JSON-object frames, without I/O.
 ///
-/// Mirrors client-go's JSON framer and `streaming.Decoder` (see the [module docs](self)).
+/// Mirrors client-go's JSON framer (`k8s.io/apimachinery/pkg/util/framer`, `NewJSONFramedReader`)
+/// together with the size limit of `streaming.Decoder` (`pkg/runtime/serializer/streaming`). The API
+/// server writes one JSON object per event followed by a newline, but HTTP chunk boundaries are not
+/// frame boundaries: a frame may be split across any number of chunks, several frames may share a
+/// chunk, and the last frame may lack its newline. So frame ends are found by JSON structure (depth,
+/// strings, escapes), never by chunk or newline. Unlike Go's framer, which hands `encoding/json` an
+/// `io.Reader`, this one is sans-IO: the caller [`push`](FrameDecoder::push)es whatever bytes
+/// arrived, drains [`next_frame`](FrameDecoder::next_frame) until it returns `None`, and calls
+/// [`finish`](FrameDecoder::finish) when the body ends.
 ///
 /// Work is linear in the input: each byte is scanned once, whatever the chunking (a 10 MiB object fed
 /// one byte at a time costs the same scan as one push of 10 MiB), and consumed bytes are dropped from
@@ -57,6 +65,8 @@ const RETAINED_CAPACITY: usize = 1024 * 1024;
 /// skips to the next newline, since the API server ends every frame with one. Most callers should still
 /// end the watch on the first error, as client-go's `StreamWatcher` does: the resourceVersion they hold
 /// is still valid for a new watch.
+#[doc(alias = "NewJSONFramedReader")]
+#[doc(alias = "streaming.Decoder")]
 pub struct FrameDecoder {
     buf: Vec<u8>,
     /// Bytes before this index are consumed: returned, skipped or reported.

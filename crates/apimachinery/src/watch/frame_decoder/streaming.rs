@@ -102,6 +102,7 @@ impl DecodeError {
 /// assert!(matches!(&events[..], [WatchEvent::Added(o)] if o.metadata.name.as_deref() == Some("a")));
 /// # Ok::<(), clientgo_apimachinery::watch::DecodeError>(())
 /// ```
+#[doc(alias = "Decoder")]
 pub struct WatchEventDecoder<T> {
     frames: FrameDecoder,
     // fn() -> T: the decoder produces Ts but holds none, so it is Send and Sync whatever T is.
@@ -168,7 +169,12 @@ impl<T: DeserializeOwned> WatchEventDecoder<T> {
     }
 }
 
-/// Decodes one frame, telling apart bad JSON, an unknown event type and an event that does not fit.
+/// Decodes one frame from a [`FrameDecoder`] into a [`WatchEvent`], telling apart bad JSON, an unknown
+/// event type and an event that does not fit the object type.
+///
+/// This is what [`WatchEventDecoder::next_event`] does with each frame; it is public for callers that
+/// drive a [`FrameDecoder`] themselves, e.g. to look at a frame before decoding it. Mirrors the decode
+/// step of client-go's watch `Decoder.Decode` (`rest/watch/decoder.go`).
 pub fn decode_frame<T: DeserializeOwned>(frame: Frame<'_>) -> Result<WatchEvent<T>, DecodeError> {
     serde_json::from_slice(frame.bytes()).map_err(|source| classify(frame, source))
 }
