@@ -3,6 +3,7 @@
 use std::fmt;
 use std::hash::Hash;
 use std::pin::pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::Duration;
 
@@ -130,6 +131,9 @@ struct Inner<T> {
     metrics: Option<QueueMetrics>,
     clock: Arc<dyn Clock>,
     stop: Arc<StopSignal>,
+    /// Mirror of the state's shutdown flag, so `shutting_down()` (checked on every `add_after`)
+    /// does not take the lock. The flag under the lock stays authoritative for `add` and `get`.
+    shutting_down: AtomicBool,
 }
 
 struct Locked<T> {
@@ -214,6 +218,7 @@ impl<T: Hash + Eq + Clone + Send + 'static> Queue<T> {
             metrics,
             clock: config.clock.clone(),
             stop: Arc::new(StopSignal::default()),
+            shutting_down: AtomicBool::new(false),
         });
         if inner.metrics.is_some() {
             let period = config.unfinished_work_update_period;
@@ -337,12 +342,12 @@ impl<T: Hash + Eq + Clone + Send + 'static> Queue<T> {
     /// `Done`.
     pub fn done(&self, item: &T) {
         let now = self.metrics_now();
-        let (finished, timing, wake_getter, wake_drainer) = {
+        let (timing, wake_getter, wake_drainer) = {
             let mut st = self.inner.lock();
             let (finished, timing) = st.queue.done(item, now);
             let wake_getter = finished == Finished::Requeued && st.should_wake();
             let wake_drainer = finished == Finished::Idle && st.queue.should_drain();
-            (finished, timing, wake_getter, wake_drainer)
+            (timing, wake_getter, wake_drainer)
         };
         if wake_getter {
             self.inner.item_ready.notify_one();
@@ -353,7 +358,6 @@ impl<T: Hash + Eq + Clone + Send + 'static> Queue<T> {
         if let (Some(m), Some(worked)) = (&self.inner.metrics, timing.elapsed) {
             m.work_duration.observe(worked.as_secs_f64());
         }
-        let _ = finished;
     }
 
     /// Number of items waiting to be handed out (not those being processed). Informational only:
@@ -376,6 +380,7 @@ impl<T: Hash + Eq + Clone + Send + 'static> Queue<T> {
     /// Does not wait for items being processed. Mirrors `ShutDown`.
     pub fn shut_down(&self) {
         self.inner.lock().queue.shut_down(false);
+        self.inner.shutting_down.store(true, Ordering::Release);
         self.inner.item_ready.notify_waiters();
         self.inner.drained.notify_waiters();
     }
@@ -386,6 +391,7 @@ impl<T: Hash + Eq + Clone + Send + 'static> Queue<T> {
     pub async fn shut_down_with_drain(&self) {
         let inner = &*self.inner;
         inner.lock().queue.shut_down(true);
+        inner.shutting_down.store(true, Ordering::Release);
         inner.item_ready.notify_waiters();
         loop {
             let mut notified = pin!(inner.drained.notified());
@@ -407,7 +413,7 @@ impl<T: Hash + Eq + Clone + Send + 'static> Queue<T> {
 
     /// True once `shut_down` or `shut_down_with_drain` was called. Mirrors `ShuttingDown`.
     pub fn shutting_down(&self) -> bool {
-        self.inner.lock().queue.shutting_down()
+        self.inner.shutting_down.load(Ordering::Acquire)
     }
 
     /// The clock this queue reads.
