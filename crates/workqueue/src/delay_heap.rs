@@ -1,10 +1,12 @@
 //! Sans-IO bookkeeping of items waiting for their delay to pass.
 
-use std::collections::{BTreeMap, HashMap};
-use std::hash::Hash;
+use std::collections::BTreeMap;
+use std::hash::{BuildHasher, Hash};
 use std::time::Instant;
 
 use foldhash::quality::RandomState;
+use hashbrown::hash_table::Entry;
+use hashbrown::HashTable;
 
 /// Items waiting to be added to a queue, ordered by ready time, each item at most once.
 ///
@@ -19,8 +21,10 @@ use foldhash::quality::RandomState;
 #[derive(Debug)]
 pub(crate) struct DelayHeap<T> {
     by_time: BTreeMap<(Instant, u64), T>,
-    /// The key of each waiting item in `by_time`.
-    index: HashMap<T, (Instant, u64), RandomState>,
+    /// Each waiting item with its key in `by_time` (one hash per lookup, the item cloned only
+    /// when it is new).
+    index: HashTable<(T, (Instant, u64))>,
+    hasher: RandomState,
     seq: u64,
 }
 
@@ -28,7 +32,8 @@ impl<T: Hash + Eq + Clone> DelayHeap<T> {
     pub(crate) fn new() -> Self {
         DelayHeap {
             by_time: BTreeMap::new(),
-            index: HashMap::default(),
+            index: HashTable::new(),
+            hasher: RandomState::default(),
             seq: 0,
         }
     }
@@ -39,14 +44,22 @@ impl<T: Hash + Eq + Clone> DelayHeap<T> {
         let head = self.next_ready_at();
         self.seq += 1;
         let key = (ready_at, self.seq);
-        match self.index.get_mut(&item) {
-            Some(existing) if existing.0 <= ready_at => return false,
-            Some(existing) => {
+        let hash = self.hasher.hash_one(&item);
+        let hasher = &self.hasher;
+        match self
+            .index
+            .entry(hash, |(k, _)| *k == item, |(k, _)| hasher.hash_one(k))
+        {
+            Entry::Occupied(mut e) => {
+                let existing = &mut e.get_mut().1;
+                if existing.0 <= ready_at {
+                    return false;
+                }
                 let old = std::mem::replace(existing, key);
                 self.by_time.remove(&old);
             }
-            None => {
-                self.index.insert(item.clone(), key);
+            Entry::Vacant(e) => {
+                e.insert((item.clone(), key));
             }
         }
         self.by_time.insert(key, item);
@@ -66,7 +79,10 @@ impl<T: Hash + Eq + Clone> DelayHeap<T> {
         let due = std::mem::replace(&mut self.by_time, later);
         out.reserve(due.len());
         for (_, item) in due {
-            self.index.remove(&item);
+            let hash = self.hasher.hash_one(&item);
+            if let Ok(e) = self.index.find_entry(hash, |(k, _)| *k == item) {
+                e.remove();
+            }
             out.push(item);
         }
     }
