@@ -228,7 +228,8 @@ pub fn prepare_create(info: &ResourceInfo, obj: &mut Value, now: Time) {
 /// # Errors
 /// 422 when a finalizer is added to an object being deleted.
 pub fn prepare_update(info: &ResourceInfo, new: &mut Value, old: &Value, part: Part) -> Result<(), Status> {
-    let old_meta = old.get("metadata").cloned().unwrap_or(Value::Null);
+    let null = Value::Null;
+    let old_meta = old.get("metadata").unwrap_or(&null);
     match part {
         Part::Status => {
             let status = new.get("status").cloned();
@@ -295,7 +296,7 @@ pub fn prepare_update(info: &ResourceInfo, new: &mut Value, old: &Value, part: P
             ));
         }
     }
-    let spec_changed = strip_for_generation(new) != strip_for_generation(old);
+    let spec_changed = spec_differs(new, old);
     if let Some(meta) = meta_mut(new) {
         for k in [
             "uid",
@@ -318,26 +319,40 @@ pub fn prepare_update(info: &ResourceInfo, new: &mut Value, old: &Value, part: P
     Ok(())
 }
 
-/// The object without metadata and status: what `generation` tracks.
-fn strip_for_generation(v: &Value) -> Value {
-    let mut v = v.clone();
-    if let Some(m) = v.as_object_mut() {
-        m.remove("metadata");
-        m.remove("status");
+/// Whether two objects differ outside metadata and status: what `generation` tracks.
+fn spec_differs(a: &Value, b: &Value) -> bool {
+    let skip = |k: &str| k == "metadata" || k == "status";
+    match (a.as_object(), b.as_object()) {
+        (Some(x), Some(y)) => {
+            x.iter().filter(|(k, _)| !skip(k)).count() != y.iter().filter(|(k, _)| !skip(k)).count()
+                || x.iter()
+                    .filter(|(k, _)| !skip(k))
+                    .any(|(k, v)| y.get(k) != Some(v))
+        }
+        _ => a != b,
     }
-    v
 }
 
-/// Whether two revisions differ in anything but resourceVersion and managedFields timestamps.
+/// Whether two revisions differ in anything but resourceVersion (compared without copying).
 pub fn same_content(a: &Value, b: &Value) -> bool {
-    let strip = |v: &Value| {
-        let mut v = v.clone();
-        if let Some(m) = v.get_mut("metadata").and_then(Value::as_object_mut) {
-            m.remove("resourceVersion");
-        }
-        v
+    let (Some(x), Some(y)) = (a.as_object(), b.as_object()) else {
+        return a == b;
     };
-    strip(a) == strip(b)
+    if x.len() != y.len() {
+        return false;
+    }
+    x.iter().all(|(k, v)| match (k.as_str(), y.get(k)) {
+        ("metadata", Some(w)) => match (v.as_object(), w.as_object()) {
+            (Some(m), Some(n)) => {
+                let rv = |k: &&String| k.as_str() != "resourceVersion";
+                m.keys().filter(rv).count() == n.keys().filter(rv).count()
+                    && m.iter().filter(|(k, _)| rv(k)).all(|(k, v)| n.get(k) == Some(v))
+            }
+            _ => v == w,
+        },
+        (_, Some(w)) => v == w,
+        (_, None) => false,
+    })
 }
 
 /// Whether an object being deleted has no finalizers left and can go.
@@ -353,4 +368,31 @@ pub fn ready_to_delete(obj: &Value) -> bool {
         .is_some_and(|a| !a.is_empty())
         && obj.get("kind").and_then(Value::as_str) == Some("Namespace");
     deleting && finalizers(obj).is_empty() && !spec_fins
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_content_ignores_only_the_resource_version() {
+        let a = json!({"kind":"ConfigMap","metadata":{"name":"x","resourceVersion":"1"},"data":{"k":"v"}});
+        let b = json!({"kind":"ConfigMap","metadata":{"name":"x","resourceVersion":"2"},"data":{"k":"v"}});
+        let c = json!({"kind":"ConfigMap","metadata":{"name":"x"},"data":{"k":"w"}});
+        let d = json!({"kind":"ConfigMap","metadata":{"name":"x","labels":{}},"data":{"k":"v"}});
+        assert!(same_content(&a, &b));
+        assert!(!same_content(&a, &c));
+        assert!(!same_content(&a, &d));
+    }
+
+    #[test]
+    fn generation_tracks_everything_but_metadata_and_status() {
+        let a = json!({"metadata":{"name":"x"},"spec":{"r":1},"status":{"s":1}});
+        let b = json!({"metadata":{"name":"y"},"spec":{"r":1},"status":{"s":2}});
+        let c = json!({"metadata":{"name":"x"},"spec":{"r":2}});
+        let d = json!({"metadata":{"name":"x"},"spec":{"r":1},"extra":1});
+        assert!(!spec_differs(&a, &b));
+        assert!(spec_differs(&a, &c));
+        assert!(spec_differs(&a, &d));
+    }
 }

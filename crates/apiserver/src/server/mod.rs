@@ -358,6 +358,13 @@ impl ApiServer {
         self.state.store.compact_now()
     }
 
+    /// The store itself: a low-level hook for benchmarks and tests that need many revisions fast.
+    /// Writes through it bypass the registry's rules (validation, defaults, managedFields, namespace
+    /// checks); prefer [`ApiServer::create`] and [`ApiServer::update`].
+    pub fn store(&self) -> &crate::store::Store {
+        &self.state.store
+    }
+
     /// The latest resourceVersion.
     pub fn resource_version(&self) -> u64 {
         self.state.store.current_rv()
