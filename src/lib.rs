@@ -25,4 +25,5 @@ pub mod tools {
     pub use clientgo_cache as cache;
     pub use clientgo_client::pager;
     pub use clientgo_clientcmd as clientcmd;
+    pub use clientgo_watch as watch;
 }
