@@ -493,3 +493,26 @@ async fn watch_error_event_becomes_a_typed_error_and_ends_the_stream() {
         .await;
     assert!(matches!(events.as_slice(), [Err(Error::WatchDecode { .. })]));
 }
+
+#[tokio::test]
+async fn client_certificates_authenticate_over_mutual_tls() {
+    let (server, cert, key) = TestServer::mtls(version_server).await;
+    let mut c = config(&server);
+    let without = RestClient::new(&c)
+        .unwrap()
+        .get()
+        .abs_path("/version")
+        .do_raw()
+        .await;
+    assert!(without.is_err(), "the server requires a client certificate");
+    c.tls.cert_data = Some(cert.into_bytes());
+    c.tls.key_data = Some(key.into_bytes());
+    let body = RestClient::new(&c)
+        .unwrap()
+        .get()
+        .abs_path("/version")
+        .do_raw()
+        .await
+        .unwrap();
+    assert_eq!(&body[..], VERSION_JSON.as_bytes());
+}
