@@ -103,7 +103,7 @@ impl<K> Indexers<K> {
     }
 
     /// Every index's values for `obj`, in name order. Runs user code: never call under a lock.
-    pub(crate) fn compute(&self, obj: &K) -> Vec<Vec<String>> {
+    pub(crate) fn compute(&self, obj: &K) -> Small<Vec<String>> {
         self.funcs.iter().map(|(_, f)| f(obj)).collect()
     }
 }
@@ -285,6 +285,48 @@ impl<K> Index<K> {
     }
 }
 
+/// A list kept inline when it has at most one item: most stores have one indexer and most index
+/// functions return one value, so an entry's index values then cost no allocation.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Small<T> {
+    Empty,
+    One(T),
+    Many(Box<[T]>),
+}
+
+impl<T> Small<T> {
+    pub(crate) fn as_slice(&self) -> &[T] {
+        match self {
+            Small::Empty => &[],
+            Small::One(item) => std::slice::from_ref(item),
+            Small::Many(items) => items,
+        }
+    }
+
+    pub(crate) fn as_mut_slice(&mut self) -> &mut [T] {
+        match self {
+            Small::Empty => &mut [],
+            Small::One(item) => std::slice::from_mut(item),
+            Small::Many(items) => items,
+        }
+    }
+}
+
+impl<T> FromIterator<T> for Small<T> {
+    fn from_iter<I: IntoIterator<Item = T>>(iter: I) -> Self {
+        let mut iter = iter.into_iter();
+        let Some(first) = iter.next() else {
+            return Small::Empty;
+        };
+        let Some(second) = iter.next() else {
+            return Small::One(first);
+        };
+        let mut items = vec![first, second];
+        items.extend(iter);
+        Small::Many(items.into_boxed_slice())
+    }
+}
+
 /// Hashes slot numbers (which this crate assigns, so no attacker picks them) with one multiply
 /// instead of SipHash.
 #[derive(Debug, Clone, Copy, Default)]
@@ -362,8 +404,8 @@ mod tests {
         assert_eq!(idx.len(), 3);
         let o = obj(None, "x");
         assert_eq!(
-            idx.compute(&o),
-            vec![vec!["a".to_owned()], vec!["m2".to_owned()], vec!["z".to_owned()]]
+            idx.compute(&o).as_slice(),
+            [vec!["a".to_owned()], vec!["m2".to_owned()], vec!["z".to_owned()]]
         );
         assert_eq!(format!("{idx:?}"), r#"["alpha", "mid", "zeta"]"#);
     }
@@ -418,6 +460,21 @@ mod tests {
             let after = index.bucket("v").expect("present").objects(objects);
             assert!(!Arc::ptr_eq(&before, &after), "change {change} invalidates");
         }
+    }
+
+    #[test]
+    fn small_lists_inline_zero_and_one_item() {
+        let mut none: Small<u8> = std::iter::empty().collect();
+        assert_eq!(none, Small::Empty);
+        assert!(none.as_mut_slice().is_empty());
+        let mut one: Small<u8> = [7].into_iter().collect();
+        assert_eq!(one, Small::One(7));
+        one.as_mut_slice()[0] = 8;
+        assert_eq!(one.as_slice(), [8]);
+        let mut many: Small<u8> = [1, 2, 3].into_iter().collect();
+        assert!(matches!(many, Small::Many(_)));
+        many.as_mut_slice()[2] = 4;
+        assert_eq!(many.as_slice(), [1, 2, 4]);
     }
 
     #[test]

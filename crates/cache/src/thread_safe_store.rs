@@ -8,7 +8,7 @@ use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use crate::delta_fifo::DeletedFinalStateUnknown;
 use crate::error::Error;
-use crate::index::{Index, Indexers, Objects};
+use crate::index::{Index, Indexers, Objects, Small};
 use crate::store::ReplaceDelta;
 
 /// A concurrent key → object map with incrementally maintained indices.
@@ -53,7 +53,7 @@ struct Entry<K> {
     key: Arc<str>,
     obj: Arc<K>,
     /// Interned index values, one list per indexer.
-    values: Box<[Box<[Arc<str>]>]>,
+    values: Small<Small<Arc<str>>>,
     epoch: u64,
 }
 
@@ -61,7 +61,7 @@ struct Entry<K> {
 struct Prepared<K> {
     key: String,
     obj: Arc<K>,
-    values: Vec<Vec<String>>,
+    values: Small<Vec<String>>,
 }
 
 impl<K> ThreadSafeStore<K> {
@@ -347,15 +347,20 @@ impl<K> State<K> {
         } = self;
         if let Some(&slot) = keys.get(item.key.as_str()) {
             if let Some(entry) = slots.get_mut(slot).and_then(Option::as_mut) {
-                for ((index, old), new) in indices.iter_mut().zip(entry.values.iter_mut()).zip(&item.values) {
-                    if old.len() == new.len() && old.iter().zip(new).all(|(o, n)| **o == **n) {
+                for ((index, old), new) in indices
+                    .iter_mut()
+                    .zip(entry.values.as_mut_slice())
+                    .zip(item.values.as_slice())
+                {
+                    let old_values = old.as_slice();
+                    if old_values.len() == new.len() && old_values.iter().zip(new).all(|(o, n)| **o == **n) {
                         // Same place in the index, but cached query results hold the old object.
-                        for value in old.iter() {
+                        for value in old_values {
                             index.touch(value);
                         }
                         continue;
                     }
-                    for value in old.iter() {
+                    for value in old_values {
                         index.remove(value, slot);
                     }
                     *old = new.iter().map(|v| index.insert(v, slot)).collect();
@@ -367,7 +372,7 @@ impl<K> State<K> {
         let slot = free.pop().unwrap_or(slots.len());
         let values = indices
             .iter_mut()
-            .zip(&item.values)
+            .zip(item.values.as_slice())
             .map(|(index, vals)| vals.iter().map(|v| index.insert(v, slot)).collect())
             .collect();
         let key: Arc<str> = Arc::from(item.key);
@@ -393,8 +398,8 @@ impl<K> State<K> {
 
     fn remove_slot(&mut self, slot: usize) -> Option<Entry<K>> {
         let entry = self.slots.get_mut(slot)?.take()?;
-        for (index, values) in self.indices.iter_mut().zip(entry.values.iter()) {
-            for value in values.iter() {
+        for (index, values) in self.indices.iter_mut().zip(entry.values.as_slice()) {
+            for value in values.as_slice() {
                 index.remove(value, slot);
             }
         }
