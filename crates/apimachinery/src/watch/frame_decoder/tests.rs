@@ -424,3 +424,13 @@ fn errors_name_what_and_where() {
         "watch frame at byte 0 is larger than the limit of 4 bytes (starts with \"{\\\"ab\")"
     );
 }
+
+#[test]
+fn decoders_can_move_between_threads_whatever_the_object_type() {
+    // A watch stream adapter holds the decoder across `.await`s on a multi-threaded runtime.
+    fn send_sync<D: Send + Sync>() {}
+    send_sync::<FrameDecoder>();
+    send_sync::<WatchEventDecoder<DynamicObject>>();
+    send_sync::<WatchEventDecoder<std::rc::Rc<DynamicObject>>>();
+    send_sync::<DecodeError>();
+}
