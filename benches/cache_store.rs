@@ -187,7 +187,8 @@ fn rss_bytes() -> usize {
 
 /// Nanoseconds this thread has spent on a CPU (`/proc/thread-self/schedstat`), falling back to
 /// wall time where that is unavailable. On a machine shared with other builds, wall time counts
-/// the slices other processes ran in; on-CPU time does not.
+/// the slices other processes ran in; on-CPU time does not. It advances at scheduler ticks, so
+/// every measured round runs for tens of milliseconds at least.
 fn cpu_ns() -> u128 {
     thread_local! {
         static ORIGIN: Instant = Instant::now();
@@ -239,7 +240,8 @@ fn summary(d: &Data) {
         black_box(d.read_cache.get_by_key(&d.read_keys[i]));
     });
     let mut ns = 0usize;
-    let cached = median_ns(5, 20_000, || {
+    // Rounds of at least ~100 ms: the on-CPU clock advances at scheduler ticks.
+    let cached = median_ns(5, 1_000_000, || {
         ns = (ns + 37) % NAMESPACES;
         black_box(by_namespace(&d.read_cache, ns));
     });
