@@ -323,3 +323,92 @@ async fn discovery_lists_groups_and_resources() {
         .iter()
         .any(|l| l.group_version == "apps/v1" && l.resources.iter().any(|r| r.name == "deployments")));
 }
+
+/// A user's own type for a custom resource: implementing `Resource` is all a typed client needs.
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Widget {
+    #[serde(default)]
+    api_version: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    metadata: clientgo_apimachinery::ObjectMeta,
+    #[serde(default)]
+    spec: WidgetSpec,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    status: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+struct WidgetSpec {
+    size: i64,
+}
+
+impl Object for Widget {
+    fn metadata(&self) -> &clientgo_apimachinery::ObjectMeta {
+        &self.metadata
+    }
+    fn metadata_mut(&mut self) -> &mut clientgo_apimachinery::ObjectMeta {
+        &mut self.metadata
+    }
+}
+
+impl Resource for Widget {
+    const GROUP: &'static str = "example.com";
+    const VERSION: &'static str = "v1";
+    const KIND: &'static str = "Widget";
+    const PLURAL: &'static str = "widgets";
+    const NAMESPACED: bool = true;
+}
+
+#[tokio::test]
+async fn typed_client_for_a_users_custom_resource() {
+    let (server, cs) = plain_server().await;
+    let mut config = clientgo_rest::Config::new(server.url());
+    config.qps = -1.0;
+    let crds = DynamicClient::new(&config).unwrap().resource(
+        &clientgo_apimachinery::ApiResource {
+            group: "apiextensions.k8s.io".into(),
+            version: "v1".into(),
+            kind: "CustomResourceDefinition".into(),
+            plural: "customresourcedefinitions".into(),
+            namespaced: false,
+        },
+        None,
+    );
+    let crd: DynamicObject = serde_json::from_value(json!({
+        "apiVersion":"apiextensions.k8s.io/v1","kind":"CustomResourceDefinition",
+        "metadata":{"name":"widgets.example.com"},
+        "spec":{"group":"example.com","scope":"Namespaced",
+            "names":{"plural":"widgets","singular":"widget","kind":"Widget"},
+            "versions":[{"name":"v1","served":true,"storage":true,"subresources":{"status":{}},
+                "schema":{"openAPIV3Schema":{"type":"object","x-kubernetes-preserve-unknown-fields":true}}}]}
+    }))
+    .unwrap();
+    crds.create(&crd, &WriteOptions::default()).await.unwrap();
+
+    let widgets = cs.resource::<Widget>(Some("default"));
+    let w = Widget {
+        api_version: Widget::api_version().into_owned(),
+        kind: "Widget".into(),
+        metadata: clientgo_apimachinery::ObjectMeta {
+            name: Some("w1".into()),
+            ..Default::default()
+        },
+        spec: WidgetSpec { size: 3 },
+        status: None,
+    };
+    let created = widgets.create(&w, &WriteOptions::default()).await.unwrap();
+    assert_eq!(created.spec.size, 3);
+    let mut with_status = created.clone();
+    with_status.status = Some(json!({"ready": true}));
+    let after = widgets
+        .update_status("w1", &with_status, &WriteOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(after.status, Some(json!({"ready": true})));
+    let list = widgets.list(&ListOptions::default()).await.unwrap();
+    assert_eq!(list.items.len(), 1);
+    assert_eq!(list.items[0].name(), "w1");
+}
