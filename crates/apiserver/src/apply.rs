@@ -239,16 +239,36 @@ fn find_conflicts(entries: &[Entry], changed: &FieldSet) -> Vec<(String, String)
 ///
 /// Mirrors apiserver `IgnoreManagedFieldsTimestampsTransformer`.
 fn same_ignoring_times(a: &Value, b: &Value) -> bool {
-    fn strip(v: &Value) -> Value {
-        let mut v = v.clone();
-        if let Some(Value::Array(entries)) = v.get_mut("metadata").and_then(|m| m.get_mut("managedFields")) {
-            for e in entries.iter_mut().filter_map(Value::as_object_mut) {
-                e.remove("time");
-            }
+    same_map_by(a, b, |key, x, y| match key {
+        "metadata" => same_map_by(x, y, |k, p, q| match k {
+            "managedFields" => same_entries(p, q),
+            _ => p == q,
+        }),
+        _ => x == y,
+    })
+}
+
+/// Whether `a` and `b` are objects with the same keys whose values agree by `same`.
+fn same_map_by(a: &Value, b: &Value, same: impl Fn(&str, &Value, &Value) -> bool) -> bool {
+    match (a.as_object(), b.as_object()) {
+        (Some(x), Some(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(k, v, w)))
         }
-        v
+        _ => a == b,
     }
-    crate::patch::json_equal(&strip(a), &strip(b))
+}
+
+fn same_entries(a: &Value, b: &Value) -> bool {
+    match (a.as_array(), b.as_array()) {
+        (Some(x), Some(y)) => {
+            x.len() == y.len()
+                && x.iter().zip(y).all(|(p, q)| {
+                    same_map_by(p, q, |k, v, w| k == "time" || v == w)
+                        && p.get("time").is_some() == q.get("time").is_some()
+                })
+        }
+        _ => a == b,
+    }
 }
 
 /// Records a create, update or patch by `manager` (`operation` is normally [`UPDATE`]) in `new`'s

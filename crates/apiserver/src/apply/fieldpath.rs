@@ -151,11 +151,60 @@ impl FieldSet {
         let Some((first, rest)) = path.split_first() else {
             return;
         };
-        let child = self.children.entry(first.clone()).or_default();
+        // Look up before inserting so existing levels do not clone their key.
+        if !self.children.contains_key(first) {
+            self.children.insert(first.clone(), FieldSet::default());
+        }
+        let Some(child) = self.children.get_mut(first) else {
+            return;
+        };
         if rest.is_empty() {
             child.member = true;
         } else {
             child.insert(rest);
+        }
+    }
+
+    /// A set whose root is a member: the node for a leaf.
+    pub(crate) fn leaf() -> Self {
+        FieldSet {
+            member: true,
+            children: BTreeMap::new(),
+        }
+    }
+
+    /// Makes the root a member or not.
+    pub(crate) fn set_member(&mut self, member: bool) {
+        self.member = member;
+    }
+
+    /// Adds `child` under `pe`, merging with what is there.
+    pub(crate) fn add_child(&mut self, pe: PathElement, child: FieldSet) {
+        match self.children.get_mut(&pe) {
+            Some(existing) => *existing = existing.union(&child),
+            None => {
+                self.children.insert(pe, child);
+            }
+        }
+    }
+
+    /// Adds the set `node` at `path` (the root's own membership is never set).
+    pub(crate) fn graft(&mut self, path: &[PathElement], node: FieldSet) {
+        match path.split_first() {
+            None => {
+                for (pe, child) in node.children {
+                    self.add_child(pe, child);
+                }
+            }
+            Some((first, [])) => self.add_child(first.clone(), node),
+            Some((first, rest)) => {
+                if !self.children.contains_key(first) {
+                    self.children.insert(first.clone(), FieldSet::default());
+                }
+                if let Some(child) = self.children.get_mut(first) {
+                    child.graft(rest, node);
+                }
+            }
         }
     }
 

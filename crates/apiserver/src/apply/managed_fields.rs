@@ -113,15 +113,37 @@ pub(crate) fn decode_live_or_new(live: Option<&Value>, new: &Value) -> Vec<Entry
         None | Some(Value::Null) => live_entries(),
         Some(Value::Array(items)) if items.is_empty() => Vec::new(),
         Some(Value::Array(items)) if items.len() == 1 && items[0] == Value::Object(Map::new()) => Vec::new(),
+        Some(requested) if Some(requested) == live.and_then(managed_fields) => live_entries(),
         Some(_) => {
             let mine = decode(new);
-            if mine.is_empty() || managed_fields(new) == live.and_then(managed_fields) {
+            if mine.is_empty() {
                 live_entries()
             } else {
                 mine
             }
         }
     }
+}
+
+/// For a write that changes no field: when the request does not set managedFields of its own, puts
+/// the live ones back unchanged (no decoding, no re-encoding) and returns true.
+fn keep_live_entries(live: Option<&Value>, new: &mut Value) -> bool {
+    let Some(live) = live else {
+        return false;
+    };
+    let requested = managed_fields(new);
+    if !matches!(requested, None | Some(Value::Null)) && requested != managed_fields(live) {
+        return false;
+    }
+    let live_entries = managed_fields(live).cloned();
+    let Some(meta) = new.get_mut("metadata").and_then(Value::as_object_mut) else {
+        return live_entries.is_none();
+    };
+    match live_entries {
+        Some(v) => meta.insert("managedFields".into(), v),
+        None => meta.remove("managedFields"),
+    };
+    true
 }
 
 /// Writes `entries` (sorted as the real server sorts them, empty ones dropped) into `obj`.
@@ -181,7 +203,6 @@ pub(crate) fn record_update(
     subresource: Option<&str>,
     now: Time,
 ) {
-    let mut entries = decode_live_or_new(old, new);
     let zero;
     let old_obj = match old {
         Some(o) => o,
@@ -193,6 +214,10 @@ pub(crate) fn record_update(
     let cmp = compare(old_obj, new);
     let changed = reset_fields(new, subresource, &cmp.changed());
     let removed = reset_fields(new, subresource, &cmp.removed);
+    if changed.is_empty() && removed.is_empty() && keep_live_entries(old, new) {
+        return;
+    }
+    let mut entries = decode_live_or_new(old, new);
     for e in &mut entries {
         e.fields = e.fields.difference(&changed).difference(&removed);
     }

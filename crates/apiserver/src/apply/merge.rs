@@ -42,8 +42,7 @@ fn merge_maps(live: &mut Map<String, Value>, config: &Map<String, Value>, path: 
 }
 
 fn merge_lists(live: &mut Vec<Value>, config: &[Value], path: &mut Path) {
-    let all: Vec<Value> = live.iter().chain(config).cloned().collect();
-    match list_type_at(path, &all) {
+    match list_type_at(path, &[live.as_slice(), config]) {
         ListType::Atomic => *live = config.iter().map(without_nulls).collect(),
         ListType::Set => {
             for item in config {
@@ -53,18 +52,23 @@ fn merge_lists(live: &mut Vec<Value>, config: &[Value], path: &mut Path) {
             }
         }
         ListType::Map(keys) => {
+            let mut live_keys: Vec<Option<PathElement>> =
+                live.iter().map(|l| PathElement::key_of(l, keys)).collect();
             for item in config {
                 let Some(pe) = PathElement::key_of(item, keys) else {
                     continue;
                 };
-                let found = live.iter().enumerate().position(|(i, l)| pe.matches_item(i, l));
+                let found = live_keys.iter().position(|k| k.as_ref() == Some(&pe));
                 match found.and_then(|i| live.get_mut(i)) {
                     Some(existing) => {
                         path.push(pe);
                         merge_at(existing, item, path);
                         path.pop();
                     }
-                    None => live.push(without_nulls(item)),
+                    None => {
+                        live.push(without_nulls(item));
+                        live_keys.push(Some(pe));
+                    }
                 }
             }
         }

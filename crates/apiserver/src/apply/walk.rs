@@ -54,14 +54,15 @@ fn is_atomic_at(path: &[PathElement]) -> bool {
     matches!(path.last(), Some(PathElement::Field(name)) if is_atomic_map(name))
 }
 
-/// How the list at `path` merges; lists whose items lack their keys are treated as atomic.
-pub(crate) fn list_type_at(path: &[PathElement], items: &[Value]) -> ListType {
+/// How the list at `path` merges, given every version of it; lists whose items lack their keys are
+/// treated as atomic.
+pub(crate) fn list_type_at(path: &[PathElement], lists: &[&[Value]]) -> ListType {
     if !matches!(path.last(), Some(PathElement::Field(_))) {
         return ListType::Atomic;
     }
     let (field, parents) = context(path);
     match list_type(field, &parents) {
-        ListType::Map(keys) if items.iter().all(|i| PathElement::key_of(i, keys).is_some()) => {
+        ListType::Map(keys) if lists.iter().all(|l| l.iter().all(|i| has_keys(i, keys))) => {
             ListType::Map(keys)
         }
         ListType::Map(_) => ListType::Atomic,
@@ -69,52 +70,66 @@ pub(crate) fn list_type_at(path: &[PathElement], items: &[Value]) -> ListType {
     }
 }
 
+/// Whether `item` has every key field (or a default for it).
+fn has_keys(item: &Value, keys: &[&str]) -> bool {
+    keys.iter()
+        .all(|k| item.get(*k).is_some_and(|v| !v.is_null()) || crate::patch::schema::key_default(k).is_some())
+}
+
 /// The set of fields an applied configuration sets: its leaves, its list-map items and set items.
 pub fn to_field_set(config: &Value) -> FieldSet {
-    let mut set = FieldSet::new();
-    let mut path = Vec::new();
-    if let Value::Object(map) = config {
-        walk_map(map, &mut path, &mut set);
-    }
+    let mut set = subtree(config, &mut Vec::new(), false);
+    set.set_member(false);
     set
 }
 
-fn walk(value: &Value, path: &mut Path, set: &mut FieldSet) {
-    match value {
-        Value::Object(map) if !map.is_empty() && !is_atomic_at(path) => walk_map(map, path, set),
-        Value::Array(items) if !items.is_empty() => match list_type_at(path, items) {
-            ListType::Atomic => set.insert(path),
+/// The field set of `value` found at `path`, built bottom-up: leaves (scalars, empty and atomic
+/// containers), list-map and set items, and, when `containers` is set, every map and list too (what
+/// a comparison reports as added or removed). `metadata` itself and stripped fields never count.
+fn subtree(value: &Value, path: &mut Path, containers: bool) -> FieldSet {
+    let mut node = FieldSet::new();
+    let granular = match value {
+        Value::Object(map) if !map.is_empty() && !is_atomic_at(path) => {
+            for (key, child) in map {
+                if stripped(path, key) {
+                    continue;
+                }
+                path.push(PathElement::Field(key.clone()));
+                let sub = subtree(child, path, containers);
+                if let Some(pe) = path.pop() {
+                    if !sub.is_empty() {
+                        node.add_child(pe, sub);
+                    }
+                }
+            }
+            true
+        }
+        Value::Array(items) if !items.is_empty() => match list_type_at(path, &[items]) {
+            ListType::Atomic => false,
             ListType::Set => {
                 for item in items {
-                    path.push(PathElement::value_of(item));
-                    set.insert(path);
-                    path.pop();
+                    node.add_child(PathElement::value_of(item), FieldSet::leaf());
                 }
+                true
             }
             ListType::Map(keys) => {
                 for item in items {
                     if let Some(pe) = PathElement::key_of(item, keys) {
                         path.push(pe);
-                        set.insert(path);
-                        walk(item, path, set);
-                        path.pop();
+                        let mut sub = subtree(item, path, containers);
+                        sub.set_member(true);
+                        if let Some(pe) = path.pop() {
+                            node.add_child(pe, sub);
+                        }
                     }
                 }
+                true
             }
         },
-        _ => set.insert(path),
-    }
-}
-
-fn walk_map(map: &Map<String, Value>, path: &mut Path, set: &mut FieldSet) {
-    for (key, value) in map {
-        if stripped(path, key) {
-            continue;
-        }
-        path.push(PathElement::Field(key.clone()));
-        walk(value, path, set);
-        path.pop();
-    }
+        _ => false,
+    };
+    node.set_member(!granular || (containers && !is_metadata_root(path)));
+    node
 }
 
 /// What changed between two versions of an object.
@@ -169,12 +184,25 @@ fn is_empty_container(v: Option<&Value>) -> bool {
 }
 
 fn compare_values(old: Option<&Value>, new: Option<&Value>, path: &mut Path, cmp: &mut Comparison) {
+    // Equal subtrees hold no change; checking that first skips the walk for most of an update.
+    match (old, new) {
+        (Some(a), Some(b)) if a == b => return,
+        (None, Some(v)) => {
+            let node = subtree(v, path, true);
+            return cmp.added.graft(path, node);
+        }
+        (Some(v), None) => {
+            let node = subtree(v, path, true);
+            return cmp.removed.graft(path, node);
+        }
+        _ => {}
+    }
     let either = new.or(old);
     let both_empty = is_empty_container(old) && is_empty_container(new);
     let granular = match either {
         Some(Value::Object(_)) => !both_empty && !is_atomic_at(path) && same_shape(old, new),
         Some(Value::Array(items)) => {
-            !both_empty && same_shape(old, new) && list_type_at(path, items) != ListType::Atomic
+            !both_empty && same_shape(old, new) && list_type_at(path, &[items]) != ListType::Atomic
         }
         _ => false,
     };
@@ -229,37 +257,45 @@ fn compare_leaf(old: Option<&Value>, new: Option<&Value>, path: &Path, cmp: &mut
 fn compare_lists(old: Option<&Value>, new: Option<&Value>, path: &mut Path, cmp: &mut Comparison) {
     let old_items: &[Value] = old.and_then(Value::as_array).map_or(&[], Vec::as_slice);
     let new_items: &[Value] = new.and_then(Value::as_array).map_or(&[], Vec::as_slice);
-    let all: Vec<Value> = old_items.iter().chain(new_items).cloned().collect();
-    let kind = list_type_at(path, &all);
+    let kind = list_type_at(path, &[old_items, new_items]);
     let element = |item: &Value| match kind {
         ListType::Map(keys) => PathElement::key_of(item, keys),
         _ => Some(PathElement::value_of(item)),
     };
-    let index = |items: &[Value]| -> Vec<(PathElement, Value)> {
+    let index = |items: &'_ [Value]| -> Vec<(PathElement, usize)> {
         items
             .iter()
-            .filter_map(|i| element(i).map(|pe| (pe, i.clone())))
+            .enumerate()
+            .filter_map(|(i, item)| element(item).map(|pe| (pe, i)))
             .collect()
     };
     let old_index = index(old_items);
     let new_index = index(new_items);
-    let find = |idx: &[(PathElement, Value)], pe: &PathElement| {
-        idx.iter().find(|(p, _)| p == pe).map(|(_, v)| v.clone())
-    };
-    let mut seen = Vec::new();
-    for (pe, _) in old_index.iter().chain(&new_index) {
-        if seen.contains(pe) {
+    let news_only = new_index
+        .iter()
+        .filter(|(pe, _)| !old_index.iter().any(|(o, _)| o == pe));
+    let mut done: Vec<&PathElement> = Vec::with_capacity(old_index.len());
+    for (pe, _) in old_index.iter().chain(news_only) {
+        if done.contains(&pe) {
             continue;
         }
-        seen.push(pe.clone());
-        let (o, n) = (find(&old_index, pe), find(&new_index, pe));
+        done.push(pe);
+        let (o, n) = (find(&old_index, old_items, pe), find(&new_index, new_items, pe));
         path.push(pe.clone());
         match kind {
-            ListType::Map(_) => compare_values(o.as_ref(), n.as_ref(), path, cmp),
-            _ => compare_leaf(o.as_ref(), n.as_ref(), path, cmp),
+            ListType::Map(_) => compare_values(o, n, path, cmp),
+            _ => compare_leaf(o, n, path, cmp),
         }
         path.pop();
     }
+}
+
+/// The item of `items` whose element (in `index`) is `pe`.
+fn find<'v>(index: &[(PathElement, usize)], items: &'v [Value], pe: &PathElement) -> Option<&'v Value> {
+    index
+        .iter()
+        .find(|(p, _)| p == pe)
+        .and_then(|(_, i)| items.get(*i))
 }
 
 #[cfg(test)]
