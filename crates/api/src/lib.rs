@@ -6,6 +6,24 @@
 //! (including the field-selector paths the API server supports for its kind) and
 //! [`Resource`](clientgo_apimachinery::Resource).
 //!
+//! ```
+//! use clientgo_api::core::v1::Pod;
+//! use clientgo_apimachinery::Object;
+//!
+//! let json = r#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"web-0","namespace":"demo"},
+//!   "spec":{"nodeName":"node-a","containers":[{"name":"web","image":"nginx:1.27",
+//!     "resources":{"requests":{"cpu":"100m"}},"livenessProbe":{"tcpSocket":{"port":80}}}]},
+//!   "status":{"phase":"Running"}}"#;
+//! let pod: Pod = serde_json::from_str(json)?;
+//! assert_eq!(pod.name(), "web-0");
+//! assert_eq!(pod.field("spec.nodeName").as_deref(), Some("node-a"));
+//! let web = &pod.spec.containers[0];
+//! assert_eq!(web.resources.requests.get("cpu").map(|q| q.as_str()), Some("100m"));
+//! // Kept verbatim; parse on demand.
+//! assert_eq!(web.liveness_probe.as_ref().map(|p| p.as_str()), Some(r#"{"tcpSocket":{"port":80}}"#));
+//! # Ok::<(), serde_json::Error>(())
+//! ```
+//!
 //! # Design
 //! - Decoding never fails on fields this crate does not model: they are ignored.
 //! - Fields controllers read are typed. Deep, rarely read sub-objects (probes, affinity, security
