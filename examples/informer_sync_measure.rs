@@ -1,0 +1,266 @@
+//! Measures an informer's initial sync of many realistic pods from the embedded server, and the
+//! informer's event throughput. Figures go to docs/performance.md ("Informers (tools/cache)").
+//!
+//! `cargo run --release --example informer_sync_measure -- [--pods N] [--strip]` seeds N pods
+//! (default 50,000, shaped like shared/fixtures/bench/pod.json), then syncs a SharedIndexInformer
+//! over all namespaces and prints wall time, CPU time (user+system from /proc/self/stat), the
+//! process's peak RSS during the sync (VmHWM after resetting it through /proc/self/clear_refs) and
+//! the cache's resident bytes per pod beside the pod's JSON size. `--strip` adds the
+//! strip-managedFields transform, `--watch-list` uses a streaming list. `--throughput` instead pushes events through an informer with
+//! 1 and 8 handlers from an in-memory source and prints events/s.
+//!
+//! The server runs in the same process; its own memory is in the baseline taken before the sync.
+
+use std::error::Error;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use clientgo::api::core::v1::Pod;
+use clientgo::apimachinery::{List, ListMeta, WatchEvent};
+use clientgo::kubernetes::Clientset;
+use clientgo::tools::cache::{
+    strip_managed_fields, FnListWatch, Indexers, ListWatch, ResourceEventHandlerFuncs, SharedIndexInformer,
+    WatchStream,
+};
+use futures_util::StreamExt as _;
+
+/// Counts live heap bytes and their peak, so the cache's own size is measured exactly (RSS keeps
+/// freed pages, so after a large sync it overstates the steady state).
+struct Counting;
+
+static LIVE: AtomicU64 = AtomicU64::new(0);
+static PEAK: AtomicU64 = AtomicU64::new(0);
+
+// SAFETY: every call is forwarded unchanged to the system allocator; only counters are added.
+unsafe impl std::alloc::GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        let p = unsafe { std::alloc::System.alloc(layout) };
+        if !p.is_null() {
+            let live = LIVE.fetch_add(layout.size() as u64, Ordering::Relaxed) + layout.size() as u64;
+            PEAK.fetch_max(live, Ordering::Relaxed);
+        }
+        p
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: std::alloc::Layout) {
+        unsafe { std::alloc::System.dealloc(ptr, layout) };
+        LIVE.fetch_sub(layout.size() as u64, Ordering::Relaxed);
+    }
+}
+
+#[global_allocator]
+static ALLOC: Counting = Counting;
+
+fn proc_status_kb(field: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with(field))
+                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
+        })
+        .unwrap_or(0)
+}
+
+/// User + system CPU time of the process (clock ticks of 10 ms, the Linux default).
+fn cpu_time() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name, starting with field 3 (state): utime is field 14, stime 15.
+    let after: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or("", |(_, r)| r)
+        .split_whitespace()
+        .collect();
+    let field = |n: usize| after.get(n - 3).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0);
+    let ticks = field(14) + field(15);
+    Duration::from_millis(ticks * 10)
+}
+
+fn arg(name: &str) -> Option<String> {
+    let mut args = std::env::args();
+    while let Some(a) = args.next() {
+        if a == name {
+            return args.next();
+        }
+    }
+    None
+}
+
+fn flag(name: &str) -> bool {
+    std::env::args().any(|a| a == name)
+}
+
+async fn sync_measure(pods: usize, strip: bool) -> Result<(), Box<dyn Error + Send + Sync>> {
+    let fixture = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/fixtures/bench/pod.json"
+    ))?;
+    let mut template: serde_json::Value = serde_json::from_str(&fixture)?;
+    let meta = template["metadata"]
+        .as_object_mut()
+        .ok_or("fixture has no metadata")?;
+    for k in ["uid", "resourceVersion", "creationTimestamp", "namespace"] {
+        meta.remove(k);
+    }
+    let server = clientgo_apiserver::ApiServer::start().await?;
+    let seed_start = Instant::now();
+    for i in 0..pods {
+        let mut p = template.clone();
+        p["metadata"]["name"] = format!("web-{i:06}").into();
+        server
+            .create("", "v1", "pods", Some("default"), p)
+            .map_err(|s| format!("seed: {s:?}"))?;
+    }
+    let json_bytes = {
+        let mut p = template.clone();
+        p["metadata"]["name"] = "web-000000".into();
+        serde_json::to_vec(
+            &server
+                .create("", "v1", "pods", Some("kube-public"), p)
+                .map_err(|s| format!("{s:?}"))?,
+        )?
+        .len()
+    };
+    println!(
+        "seeded {pods} pods in {:.1?}; one pod is {json_bytes} bytes of compact JSON",
+        seed_start.elapsed()
+    );
+
+    let mut config = clientgo::rest::Config::new(server.url());
+    config.qps = -1.0;
+    let cs = Clientset::new(&config)?;
+    let informer =
+        SharedIndexInformer::new(ListWatch::new(cs.core_v1().pods("")), None, Indexers::namespace());
+    let informer = informer.with_reflector_options(|o| o.use_watch_list(flag("--watch-list")));
+    if strip {
+        informer.set_transform(Arc::new(strip_managed_fields::<Pod>));
+    }
+    // Baseline: the server with its pods, and the client's code; then reset the peak.
+    let baseline_kb = proc_status_kb("VmRSS:");
+    let _ = std::fs::write("/proc/self/clear_refs", "5");
+    let live0 = LIVE.load(Ordering::Relaxed);
+    PEAK.store(live0, Ordering::Relaxed);
+    let cpu0 = cpu_time();
+    let t0 = Instant::now();
+    let task = tokio::spawn(informer.clone().run());
+    informer.wait_for_cache_sync().await;
+    let wall = t0.elapsed();
+    let cpu = cpu_time().saturating_sub(cpu0);
+    let peak_kb = proc_status_kb("VmHWM:");
+    let steady_kb = proc_status_kb("VmRSS:");
+    let cached = informer.indexer().len();
+    let heap_peak = PEAK.load(Ordering::Relaxed).saturating_sub(live0);
+    let heap_steady = LIVE.load(Ordering::Relaxed).saturating_sub(live0);
+    println!(
+        "heap (counting allocator): steady cache {:.1} MiB = {:.0} bytes/pod ({:.2}x the pod's JSON), \
+         peak during sync +{:.1} MiB (server's transient list pages included), peak/steady {:.2}",
+        heap_steady as f64 / 1048576.0,
+        heap_steady as f64 / cached.max(1) as f64,
+        heap_steady as f64 / cached.max(1) as f64 / json_bytes as f64,
+        heap_peak as f64 / 1048576.0,
+        heap_peak as f64 / heap_steady.max(1) as f64
+    );
+    let per_pod = (steady_kb.saturating_sub(baseline_kb) * 1024) as f64 / cached.max(1) as f64;
+    println!(
+        "initial sync of {cached} pods (strip managedFields: {strip}, streaming list: {}): wall {wall:.2?}, cpu {cpu:.2?}, \
+         peak RSS +{:.1} MiB over baseline ({:.1} MiB), steady cache +{:.1} MiB = {per_pod:.0} bytes/pod \
+         ({:.2}x the pod's JSON), peak/steady {:.2}",
+        flag("--watch-list"),
+        peak_kb.saturating_sub(baseline_kb) as f64 / 1024.0,
+        baseline_kb as f64 / 1024.0,
+        steady_kb.saturating_sub(baseline_kb) as f64 / 1024.0,
+        per_pod / json_bytes as f64,
+        peak_kb.saturating_sub(baseline_kb) as f64 / steady_kb.saturating_sub(baseline_kb).max(1) as f64,
+    );
+    informer.stop();
+    task.await?;
+    Ok(())
+}
+
+async fn throughput(events: u64, handlers: usize) -> Result<(), Box<dyn Error + Send + Sync>> {
+    let fixture = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/fixtures/bench/pod.json"
+    ))?;
+    let template: Pod = serde_json::from_str(&fixture)?;
+    let template = Arc::new(template);
+    let t2 = Arc::clone(&template);
+    let lw = FnListWatch::new(
+        |_| {
+            Box::pin(async {
+                Ok(List {
+                    metadata: ListMeta {
+                        resource_version: Some("1".into()),
+                        ..ListMeta::default()
+                    },
+                    ..List::default()
+                })
+            })
+        },
+        move |_| {
+            let t3 = Arc::clone(&t2);
+            Box::pin(async move {
+                // 1,000 distinct pods, each modified over and over.
+                Ok(futures_util::stream::iter(0..events)
+                    .map(move |i| {
+                        let mut p = (*t3).clone();
+                        p.metadata.name = Some(format!("web-{:04}", i % 1000));
+                        p.metadata.resource_version = Some((i + 2).to_string());
+                        Ok(if i < 1000 {
+                            WatchEvent::Added(p)
+                        } else {
+                            WatchEvent::Modified(p)
+                        })
+                    })
+                    .chain(futures_util::stream::pending())
+                    .boxed() as WatchStream<Pod>)
+            })
+        },
+    );
+    let informer = SharedIndexInformer::new(lw, None, Indexers::namespace());
+    let done = Arc::new(AtomicU64::new(0));
+    let finished = Arc::new(tokio::sync::Notify::new());
+    for _ in 0..handlers {
+        let (d, f) = (Arc::clone(&done), Arc::clone(&finished));
+        let target = events * handlers as u64;
+        let count = move || {
+            if d.fetch_add(1, Ordering::Relaxed) + 1 == target {
+                f.notify_one();
+            }
+        };
+        let c2 = count.clone();
+        informer.add_event_handler(
+            ResourceEventHandlerFuncs::default()
+                .on_add(move |_, _| count())
+                .on_update(move |_, _| c2()),
+        );
+    }
+    let notified = finished.notified();
+    let cpu0 = cpu_time();
+    let t0 = Instant::now();
+    let task = tokio::spawn(informer.clone().run());
+    notified.await;
+    let wall = t0.elapsed();
+    let cpu = cpu_time().saturating_sub(cpu0);
+    println!(
+        "throughput, {handlers} handler(s): {events} events in {wall:.2?} = {:.0} events/s ({:.0} deliveries/s), cpu {cpu:.2?}",
+        events as f64 / wall.as_secs_f64(),
+        (events * handlers as u64) as f64 / wall.as_secs_f64()
+    );
+    informer.stop();
+    task.await?;
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn Error + Send + Sync>> {
+    if flag("--throughput") {
+        let events = arg("--events").and_then(|v| v.parse().ok()).unwrap_or(200_000);
+        throughput(events, 1).await?;
+        throughput(events, 8).await?;
+        return Ok(());
+    }
+    let pods = arg("--pods").and_then(|v| v.parse().ok()).unwrap_or(50_000);
+    sync_measure(pods, flag("--strip")).await
+}
