@@ -83,7 +83,7 @@ impl DecodeError {
 ///
 /// Mirrors client-go's watch `Decoder` (`rest/watch/decoder.go`) over a `streaming.Decoder` with the
 /// JSON framer. Each frame found by the [`FrameDecoder`] is decoded straight from the decoder's buffer
-/// with `serde_json::from_slice`: no copy of the frame is made.
+/// with serde_json after one UTF-8 check of the frame: no copy of the frame is made.
 ///
 /// ```
 /// use clientgo_apimachinery::{DynamicObject, WatchEvent, WatchEventDecoder};
@@ -176,7 +176,14 @@ impl<T: DeserializeOwned> WatchEventDecoder<T> {
 /// drive a [`FrameDecoder`] themselves, e.g. to look at a frame before decoding it. Mirrors the decode
 /// step of client-go's watch `Decoder.Decode` (`rest/watch/decoder.go`).
 pub fn decode_frame<T: DeserializeOwned>(frame: Frame<'_>) -> Result<WatchEvent<T>, DecodeError> {
-    serde_json::from_slice(frame.bytes()).map_err(|source| classify(frame, source))
+    // One UTF-8 check of the whole frame lets serde read it as `str`, which skips the per-string
+    // validation `from_slice` does (about a tenth of a Pod's decode time). Invalid UTF-8 goes through
+    // `from_slice`, so the error still names the position serde finds.
+    let decoded = match std::str::from_utf8(frame.bytes()) {
+        Ok(text) => serde_json::from_str(text),
+        Err(_) => serde_json::from_slice(frame.bytes()),
+    };
+    decoded.map_err(|source| classify(frame, source))
 }
 
 /// Only the `type` of an event, to explain a failed decode. serde skips every other field.
