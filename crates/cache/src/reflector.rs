@@ -188,6 +188,10 @@ impl<K: Object + Send + Sync + 'static> Reflector<K> {
                     continue 'relist;
                 }
             };
+            if stop.is_cancelled() {
+                // The list was abandoned half-way: not a sync.
+                return;
+            }
             self.status.mark_synced();
             loop {
                 let w = match stream.take() {
