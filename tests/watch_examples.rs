@@ -14,8 +14,12 @@ mod retry_watcher_basic;
 mod retry_watcher_resource_version;
 #[path = "../examples/store_get_by_key.rs"]
 mod store_get_by_key;
+#[path = "../examples/watch_persist_resource_version.rs"]
+mod watch_persist_resource_version;
 #[path = "../examples/watch_pods_basic.rs"]
 mod watch_pods_basic;
+#[path = "../examples/watch_selectors.rs"]
+mod watch_selectors;
 
 use std::time::Duration;
 
@@ -181,4 +185,111 @@ async fn store_get_by_key_finds_namespaced_and_cluster_scoped_objects() {
         out.contains("cluster-scoped key \"kube-system\" -> namespace kube-system"),
         "{out}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watch_selectors_are_applied_by_the_server() {
+    let s = seeded().await;
+    let mut out = String::new();
+    tokio::time::timeout(
+        GUARD,
+        watch_selectors::run(s.kubeconfig_path(), "default", &mut out),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert!(out.contains("labels app=pod-1,id=1: pod-1\n"), "{out}");
+    assert!(out.contains("labels app,id: pod-1, pod-2\n"), "{out}");
+    assert!(out.contains("fields metadata.name=pod-2: pod-2\n"), "{out}");
+    assert!(out.contains("all namespaces (10 pods):"), "{out}");
+    assert!(out.contains("  kube-system  etcd-control-plane"), "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watch_persist_resource_version_resumes_and_restarts_from_now_after_410() {
+    let s = seeded().await;
+    let config =
+        clientgo_clientcmd::build_config_from_flags("", s.kubeconfig_path().to_str().unwrap()).unwrap();
+    let pods = clientgo_client::Clientset::new(&config)
+        .unwrap()
+        .core_v1()
+        .pods("default");
+    let dir = std::env::temp_dir().join(format!("clientgo-persist-rv-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("resource-version.txt");
+    let _ = std::fs::remove_file(&file);
+    let make = |name: &str| -> clientgo_api::core::v1::Pod {
+        serde_json::from_value(serde_json::json!({
+            "metadata": {"name": name},
+            "spec": {"containers": [{"name": "busybox", "image": "busybox"}]}
+        }))
+        .unwrap()
+    };
+
+    // First run: nothing saved, so it starts from now (and saves that); then pod-1 and pod-2
+    // are created and the next run replays them.
+    let mut out = String::new();
+    tokio::time::timeout(
+        GUARD,
+        watch_persist_resource_version::run(s.kubeconfig_path(), "default", &file, 0, &mut out),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert!(
+        out.starts_with("no saved resourceVersion: starting from now"),
+        "{out}"
+    );
+    for n in ["pod-1", "pod-2"] {
+        pods.create(&make(n), &Default::default()).await.unwrap();
+    }
+    let mut out = String::new();
+    tokio::time::timeout(
+        GUARD,
+        watch_persist_resource_version::run(s.kubeconfig_path(), "default", &file, 2, &mut out),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert!(out.contains("ADDED pod-1\nADDED pod-2\n"), "{out}");
+    let saved = std::fs::read_to_string(&file).unwrap();
+    assert!(
+        out.ends_with(&format!("saved resourceVersion {saved}\n")),
+        "{out}"
+    );
+
+    // While "down": pod-3 created, pod-1 deleted. The second run replays exactly those.
+    pods.create(&make("pod-3"), &Default::default()).await.unwrap();
+    pods.delete("pod-1", &Default::default()).await.unwrap();
+    let mut out = String::new();
+    tokio::time::timeout(
+        GUARD,
+        watch_persist_resource_version::run(s.kubeconfig_path(), "default", &file, 2, &mut out),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(out, format!("resuming from saved resourceVersion {saved}\nADDED pod-3\nDELETED pod-1\nsaved resourceVersion {}\n", std::fs::read_to_string(&file).unwrap()));
+
+    // Compaction: the saved version is gone; a warning, then from now.
+    pods.delete("pod-2", &Default::default()).await.unwrap();
+    s.compact_now();
+    let p3 = pods.clone();
+    let mut out = String::new();
+    let run = watch_persist_resource_version::run(s.kubeconfig_path(), "default", &file, 1, &mut out);
+    let (f2, stale) = (file.clone(), std::fs::read_to_string(&file).unwrap());
+    let writer = async move {
+        // Once the example has restarted from now (it saves the new version), create pod-4.
+        while std::fs::read_to_string(&f2).unwrap_or_default() == stale {
+            tokio::task::yield_now().await;
+        }
+        p3.create(&make("pod-4"), &Default::default()).await.unwrap();
+    };
+    let (r, ()) = tokio::time::timeout(GUARD, futures_util::future::join(run, writer))
+        .await
+        .unwrap();
+    r.unwrap();
+    assert!(out.contains("Warn: too old resource version"), "{out}");
+    assert!(out.contains("ADDED pod-4\n"), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
 }
