@@ -8,6 +8,8 @@
 mod indexer_queries;
 #[path = "../examples/informer_basic.rs"]
 mod informer_basic;
+#[path = "../examples/informer_factory_options.rs"]
+mod informer_factory_options;
 #[path = "../examples/retry_watcher_basic.rs"]
 mod retry_watcher_basic;
 #[path = "../examples/retry_watcher_resource_version.rs"]
@@ -292,4 +294,37 @@ async fn watch_persist_resource_version_resumes_and_restarts_from_now_after_410(
     assert!(out.contains("Warn: too old resource version"), "{out}");
     assert!(out.contains("ADDED pod-4\n"), "{out}");
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn informer_factory_options_restrict_namespace_and_labels_with_per_type_resync() {
+    let s = seeded().await;
+    let config =
+        clientgo_clientcmd::build_config_from_flags("", s.kubeconfig_path().to_str().unwrap()).unwrap();
+    informer_factory_options::seed_objects(&clientgo_client::Clientset::new(&config).unwrap())
+        .await
+        .unwrap();
+    let mut out = String::new();
+    tokio::time::timeout(
+        GUARD,
+        informer_factory_options::run(
+            s.kubeconfig_path(),
+            Duration::from_secs(1),
+            Duration::from_secs(1),
+            1,
+            &mut out,
+        ),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert!(
+        out.contains("pods cached: kube-system/cp-a, kube-system/cp-b\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("deployments cached: kube-system/cp-operator\n"),
+        "{out}"
+    );
+    assert!(out.contains("resync rounds seen: pods >= 1"), "{out}");
 }
