@@ -16,6 +16,8 @@ mod retry_watcher_basic;
 mod retry_watcher_resource_version;
 #[path = "../examples/store_get_by_key.rs"]
 mod store_get_by_key;
+#[path = "../examples/watch_event_types.rs"]
+mod watch_event_types;
 #[path = "../examples/watch_persist_resource_version.rs"]
 mod watch_persist_resource_version;
 #[path = "../examples/watch_pods_basic.rs"]
@@ -327,4 +329,33 @@ async fn informer_factory_options_restrict_namespace_and_labels_with_per_type_re
         "{out}"
     );
     assert!(out.contains("resync rounds seen: pods >= 1"), "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watch_event_types_shows_all_five() {
+    let s = ApiServer::builder()
+        .bookmark_interval(Duration::from_millis(200))
+        .start()
+        .await
+        .unwrap();
+    let mut out = String::new();
+    let compact = || {
+        s.compact_now();
+    };
+    tokio::time::timeout(
+        GUARD,
+        watch_event_types::run(s.kubeconfig_path(), "default", &compact, &mut out),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "ADDED    pod-1 labels={}", "{out}");
+    assert_eq!(lines[1], "MODIFIED pod-1 labels={\"stage\": \"two\"}", "{out}");
+    assert_eq!(lines[2], "DELETED  pod-1 labels={\"stage\": \"two\"}", "{out}");
+    assert!(
+        lines[3].starts_with("BOOKMARK resourceVersion advanced to "),
+        "{out}"
+    );
+    assert!(lines[5].starts_with("ERROR    code=410 reason=Expired"), "{out}");
 }
