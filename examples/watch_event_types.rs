@@ -46,8 +46,7 @@ pub async fn run(
     labelled.metadata.labels.insert("stage".into(), "two".into());
     pods.update("pod-1", &labelled, &WriteOptions::default()).await?;
     pods.delete("pod-1", &DeleteOptions::default()).await?;
-    loop {
-        let Some(ev) = w.next().await else { break };
+    while let Some(ev) = w.next().await {
         match &ev {
             WatchEvent::Added(p) | WatchEvent::Modified(p) | WatchEvent::Deleted(p) => {
                 let ty = match ev {
