@@ -16,6 +16,8 @@ mod retry_watcher_basic;
 mod retry_watcher_resource_version;
 #[path = "../examples/store_get_by_key.rs"]
 mod store_get_by_key;
+#[path = "../examples/watch_double_loop_rewatch.rs"]
+mod watch_double_loop_rewatch;
 #[path = "../examples/watch_event_types.rs"]
 mod watch_event_types;
 #[path = "../examples/watch_persist_resource_version.rs"]
@@ -358,4 +360,24 @@ async fn watch_event_types_shows_all_five() {
         "{out}"
     );
     assert!(lines[5].starts_with("ERROR    code=410 reason=Expired"), "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watch_double_loop_rewatch_shows_duplicates_and_lost_events() {
+    let s = ApiServer::start().await.unwrap();
+    s.faults().close_watches_after_events(Some(1));
+    let mut out = String::new();
+    tokio::time::timeout(
+        GUARD,
+        watch_double_loop_rewatch::run(s.kubeconfig_path(), "default", &mut out),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert!(out.contains("round 1: event for pod-a\n"), "{out}");
+    assert!(out.contains("round 2: event for pod-a (duplicate)\n"), "{out}");
+    assert!(
+        out.contains("pod-b was created and deleted between the watches: never seen"),
+        "{out}"
+    );
 }
