@@ -16,6 +16,8 @@ mod retry_watcher_basic;
 mod retry_watcher_resource_version;
 #[path = "../examples/store_get_by_key.rs"]
 mod store_get_by_key;
+#[path = "../examples/watch_all_namespaces.rs"]
+mod watch_all_namespaces;
 #[path = "../examples/watch_double_loop_rewatch.rs"]
 mod watch_double_loop_rewatch;
 #[path = "../examples/watch_event_types.rs"]
@@ -24,6 +26,8 @@ mod watch_event_types;
 mod watch_persist_resource_version;
 #[path = "../examples/watch_pods_basic.rs"]
 mod watch_pods_basic;
+#[path = "../examples/watch_resource_version_resume.rs"]
+mod watch_resource_version_resume;
 #[path = "../examples/watch_selectors.rs"]
 mod watch_selectors;
 
@@ -380,4 +384,43 @@ async fn watch_double_loop_rewatch_shows_duplicates_and_lost_events() {
         out.contains("pod-b was created and deleted between the watches: never seen"),
         "{out}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watch_all_namespaces_prints_the_namespace_column() {
+    let s = seeded().await;
+    s.faults().close_watches_after_events(Some(7));
+    let mut out = String::new();
+    tokio::time::timeout(
+        GUARD,
+        watch_all_namespaces::run(s.kubeconfig_path(), 60, &mut out),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines[0].starts_with("NAMESPACE       NAME"), "{out}");
+    assert_eq!(lines.len(), 8, "{out}");
+    assert!(
+        lines.iter().skip(1).all(|l| l.starts_with("kube-system     ")),
+        "{out}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watch_resource_version_resume_replays_exactly_the_later_events() {
+    let s = ApiServer::start().await.unwrap();
+    s.faults().close_watches_after_events(Some(2));
+    let mut out = String::new();
+    tokio::time::timeout(
+        GUARD,
+        watch_resource_version_resume::run(s.kubeconfig_path(), "default", 60, &mut out),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let events: Vec<&str> = out.lines().filter(|l| l.starts_with("  event for")).collect();
+    assert_eq!(events.len(), 2, "{out}");
+    assert!(events[0].starts_with("  event for pod-2 at "), "{out}");
+    assert!(events[1].starts_with("  event for pod-3 at "), "{out}");
 }
