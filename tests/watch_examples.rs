@@ -18,8 +18,12 @@ mod retry_watcher_resource_version;
 mod store_get_by_key;
 #[path = "../examples/watch_all_namespaces.rs"]
 mod watch_all_namespaces;
+#[path = "../examples/watch_channel_close.rs"]
+mod watch_channel_close;
 #[path = "../examples/watch_double_loop_rewatch.rs"]
 mod watch_double_loop_rewatch;
+#[path = "../examples/watch_event_ordering.rs"]
+mod watch_event_ordering;
 #[path = "../examples/watch_event_types.rs"]
 mod watch_event_types;
 #[path = "../examples/watch_persist_resource_version.rs"]
@@ -423,4 +427,54 @@ async fn watch_resource_version_resume_replays_exactly_the_later_events() {
     assert_eq!(events.len(), 2, "{out}");
     assert!(events[0].starts_with("  event for pod-2 at "), "{out}");
     assert!(events[1].starts_with("  event for pod-3 at "), "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watch_channel_close_shows_the_three_causes() {
+    let s = ApiServer::start().await.unwrap();
+    let cut = |on: bool| {
+        s.faults().close_watches_after_events(on.then_some(1));
+        s.faults().cut_watches(on);
+    };
+    let mut out = String::new();
+    tokio::time::timeout(
+        GUARD,
+        watch_channel_close::run(s.kubeconfig_path(), "default", 1, &cut, &mut out),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert!(
+        out.contains("1. closed by the server after timeoutSeconds=1 (0 events)"),
+        "{out}"
+    );
+    assert!(out.contains("2. connection dropped after 1 event(s)"), "{out}");
+    assert!(
+        out.contains("3. stopped by the client: stream ended with no event: true"),
+        "{out}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watch_event_ordering_initial_events_are_not_in_version_order() {
+    let s = ApiServer::start().await.unwrap();
+    s.faults().close_watches_after_events(Some(3));
+    let mut out = String::new();
+    tokio::time::timeout(
+        GUARD,
+        watch_event_ordering::run(s.kubeconfig_path(), "default", 60, &mut out),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let names: Vec<&str> = out
+        .lines()
+        .filter_map(|l| l.strip_prefix("ADDED "))
+        .map(|l| &l[..5])
+        .collect();
+    assert_eq!(names, ["pod-a", "pod-b", "pod-c"], "{out}");
+    assert!(
+        out.contains("initial events in resourceVersion order: false"),
+        "{out}"
+    );
 }
