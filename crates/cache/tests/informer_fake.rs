@@ -286,3 +286,57 @@ async fn a_slow_handler_applies_back_pressure_instead_of_buffering_without_bound
     assert!(gap <= BUFFER + 2, "{gap} events were pulled ahead of the handler");
     assert!(pulled.load(Ordering::SeqCst) >= 200);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_late_handler_gets_the_cache_replayed_and_a_removed_one_hears_nothing_more() {
+    let calls = Arc::new(Calls::default());
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<WatchEvent<ConfigMap>>();
+    let rx = Arc::new(Mutex::new(Some(rx)));
+    let lw = FnListWatch::new(
+        |_| Box::pin(async { Ok(list_of(vec![cm("a", "5"), cm("b", "6")], "10")) }),
+        move |_| {
+            calls.watches.fetch_add(1, Ordering::SeqCst);
+            let rx = rx.lock().unwrap().take();
+            Box::pin(async move {
+                Ok(match rx {
+                    Some(rx) => futures_util::stream::unfold(rx, |mut rx| async move {
+                        rx.recv().await.map(|ev| (Ok(ev), rx))
+                    })
+                    .boxed() as WatchStream<ConfigMap>,
+                    None => futures_util::stream::pending().boxed(),
+                })
+            })
+        },
+    );
+    let informer = SharedIndexInformer::new(lw, None, Indexers::namespace());
+    let (early_log, early) = recorder();
+    let early_reg = informer.add_event_handler(early);
+    let task = tokio::spawn(informer.clone().run());
+    assert!(informer.wait_for_cache_sync().await);
+    let (late_log, late) = recorder();
+    informer.add_event_handler(late);
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert!(informer.remove_event_handler(early_reg));
+    assert!(!informer.remove_event_handler(early_reg), "already removed");
+    tx.send(WatchEvent::Added(cm("c", "11"))).unwrap();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let mut late_got = late_log.lock().unwrap().clone();
+    late_got[..2].sort();
+    assert_eq!(
+        late_got,
+        [
+            "add a 5 initial=true",
+            "add b 6 initial=true",
+            "add c 11 initial=false"
+        ],
+        "the late handler first gets the cache, then the changes"
+    );
+    let early_got = early_log.lock().unwrap().clone();
+    assert_eq!(
+        early_got.len(),
+        2,
+        "the removed handler saw only the initial list: {early_got:?}"
+    );
+    informer.stop();
+    task.await.unwrap();
+}
