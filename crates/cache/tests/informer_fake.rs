@@ -340,3 +340,76 @@ async fn a_late_handler_gets_the_cache_replayed_and_a_removed_one_hears_nothing_
     informer.stop();
     task.await.unwrap();
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_429_at_watch_start_rewatches_without_listing_and_a_410_relists_consistently() {
+    let calls = Arc::new(Calls::default());
+    let (c_list, c_watch) = (Arc::clone(&calls), Arc::clone(&calls));
+    let starts = Arc::new(Mutex::new(vec![
+        Some(
+            ApiError::from_status(Status::failure(429, "TooManyRequests", "slow down"))
+                .with_retry_after(Some(1)),
+        ),
+        Some(ApiError::from_status(Status::failure(
+            410,
+            "Expired",
+            "too old resource version",
+        ))),
+        None,
+    ]));
+    let lw = FnListWatch::new(
+        move |opts: ListOptions| {
+            c_list.lists.fetch_add(1, Ordering::SeqCst);
+            c_list.list_opts.lock().unwrap().push(opts);
+            Box::pin(async { Ok(list_of(vec![cm("a", "5")], "10")) })
+        },
+        move |opts: ListOptions| {
+            c_watch.watches.fetch_add(1, Ordering::SeqCst);
+            c_watch.watch_opts.lock().unwrap().push(opts);
+            let next = {
+                let mut g = starts.lock().unwrap();
+                if g.is_empty() {
+                    None
+                } else {
+                    g.remove(0)
+                }
+            };
+            Box::pin(async move {
+                match next {
+                    Some(e) => Err(e.into()),
+                    None => Ok(futures_util::stream::pending().boxed() as WatchStream<ConfigMap>),
+                }
+            })
+        },
+    );
+    let informer = SharedIndexInformer::new(lw, None, Indexers::namespace());
+    let task = tokio::spawn(informer.clone().run());
+    assert!(informer.wait_for_cache_sync().await);
+    // Past both backoffs (the paused clock jumps once every task is idle).
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    let stats = informer.status().stats();
+    assert_eq!(stats.rewatches(), 1, "429: watch again, no list");
+    assert_eq!(stats.relists(), 1, "410: list again");
+    let list_rvs: Vec<String> = calls
+        .list_opts
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|o| o.resource_version.clone())
+        .collect();
+    assert_eq!(
+        list_rvs,
+        ["0", ""],
+        "first from the cache, after 410 a consistent read"
+    );
+    let watch_rvs: Vec<String> = calls
+        .watch_opts
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|o| o.resource_version.clone())
+        .collect();
+    assert_eq!(watch_rvs, ["10", "10", "10"]);
+    informer.stop();
+    task.await.unwrap();
+}
