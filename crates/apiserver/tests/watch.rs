@@ -227,3 +227,29 @@ async fn faults_close_watches_after_n_events_cleanly_or_abruptly() {
     assert_eq!(r1.body["details"]["retryAfterSeconds"], 3);
     assert_eq!(r2.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_long_log_replays_completely() {
+    let h = Harness::start().await;
+    let cm = h.configmap("default", "busy", json!({})).await;
+    let from = rv(&cm);
+    let resource: std::sync::Arc<str> = std::sync::Arc::from("configmaps");
+    let mut v = cm.clone();
+    for i in 0..3000 {
+        v["data"]["k"] = json!(i.to_string());
+        h.server
+            .store()
+            .guaranteed_update(&resource, "default/busy", &[], |_| {
+                Ok(clientgo_apiserver::store::Outcome::Put(v.clone()))
+            })
+            .unwrap();
+    }
+    let mut w = h.watch(&format!("{CM}?watch=1&resourceVersion={from}")).await;
+    for i in 0..3000u64 {
+        let e = w.next().await.unwrap();
+        assert_eq!(
+            ev(&e),
+            ("MODIFIED".into(), "busy".into(), (from + 1 + i).to_string())
+        );
+    }
+}
