@@ -12,6 +12,7 @@
 pub use clientgo_api as api;
 pub use clientgo_apimachinery as apimachinery;
 pub use clientgo_client::{discovery, dynamic, kubernetes};
+pub use clientgo_controller as controller;
 pub use clientgo_rest as rest;
 
 /// client-go's `util` packages.
