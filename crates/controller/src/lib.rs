@@ -9,6 +9,8 @@
 
 mod action;
 mod controller;
+mod finalizer;
 
 pub use action::{Action, Request};
 pub use controller::{Config, Controller, DEFAULT_SHUTDOWN_GRACE};
+pub use finalizer::{finalizer, FinalizerError, FinalizerEvent};
