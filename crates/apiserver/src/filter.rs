@@ -33,16 +33,12 @@ impl Filter {
         field_selector: Option<&str>,
     ) -> Result<Self, Status> {
         let labels = match label_selector.filter(|s| !s.trim().is_empty()) {
-            Some(s) => Some(
-                labels::Selector::parse(s)
-                    .map_err(|e| bad_request(format!("unable to parse requirement: {e}")))?,
-            ),
+            Some(s) => Some(labels::Selector::parse(s).map_err(|e| bad_request(e.to_string()))?),
             None => None,
         };
         let fields = match field_selector.filter(|s| !s.trim().is_empty()) {
             Some(s) => {
-                let sel = fields::Selector::parse(s)
-                    .map_err(|e| bad_request(format!("invalid field selector {s:?}: {e}")))?;
+                let sel = fields::Selector::parse(s).map_err(|e| bad_request(e.to_string()))?;
                 let reqs = sel.requirements().to_vec();
                 for r in &reqs {
                     let f = r.field();
@@ -86,5 +82,31 @@ impl Filter {
             }
         }
         self.fields.iter().all(|r| r.matches_value(obj.field(r.field())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resources::builtin_resources;
+
+    fn pods() -> ResourceInfo {
+        builtin_resources().into_iter().find(|r| r.plural == "pods").expect("pods are built in")
+    }
+
+    #[test]
+    fn selector_errors_carry_the_parser_message_once() {
+        let err = Filter::new(&pods(), None, Some("a in (x"), None).unwrap_err();
+        let msg = err.message.unwrap_or_default();
+        assert_eq!(err.code, Some(400));
+        assert_eq!(msg.matches("unable to parse requirement").count(), 1, "{msg}");
+
+        let err = Filter::new(&pods(), None, None, Some("metadata.name")).unwrap_err();
+        let msg = err.message.unwrap_or_default();
+        assert!(!msg.contains("invalid field selector \""), "{msg}");
+        assert!(msg.contains("metadata.name"), "{msg}");
+
+        let err = Filter::new(&pods(), None, None, Some("spec.bogus=x")).unwrap_err();
+        assert_eq!(err.message.as_deref(), Some("field label not supported: spec.bogus"));
     }
 }
