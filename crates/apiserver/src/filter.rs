@@ -91,7 +91,10 @@ mod tests {
     use crate::resources::builtin_resources;
 
     fn pods() -> ResourceInfo {
-        builtin_resources().into_iter().find(|r| r.plural == "pods").expect("pods are built in")
+        builtin_resources()
+            .into_iter()
+            .find(|r| r.plural == "pods")
+            .expect("pods are built in")
     }
 
     #[test]
@@ -107,6 +110,9 @@ mod tests {
         assert!(msg.contains("metadata.name"), "{msg}");
 
         let err = Filter::new(&pods(), None, None, Some("spec.bogus=x")).unwrap_err();
-        assert_eq!(err.message.as_deref(), Some("field label not supported: spec.bogus"));
+        assert_eq!(
+            err.message.as_deref(),
+            Some("field label not supported: spec.bogus")
+        );
     }
 }
