@@ -1,0 +1,281 @@
+//! Runs the built `kubectl-lite` binary against the embedded API server (started in process, with the
+//! kubeconfig it writes) and checks stdout, stderr and the exit code exactly.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use clientgo_apiserver::ApiServer;
+
+struct Out {
+    stdout: String,
+    stderr: String,
+    code: i32,
+}
+
+async fn kubectl(args: &[&str], cwd: &Path) -> Out {
+    let args: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
+    let cwd = cwd.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let o = Command::new(env!("CARGO_BIN_EXE_kubectl-lite"))
+            .args(&args)
+            .current_dir(&cwd)
+            .env_remove("KUBECONFIG")
+            .output()
+            .unwrap();
+        Out {
+            stdout: String::from_utf8(o.stdout).unwrap(),
+            stderr: String::from_utf8(o.stderr).unwrap(),
+            code: o.status.code().unwrap_or(-1),
+        }
+    })
+    .await
+    .unwrap()
+}
+
+fn workdir(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("kubectl-lite-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+const SERVICE: &str = "apiVersion: v1
+kind: Service
+metadata:
+  name: demo
+spec:
+  selector:
+    app: web
+  type: ClusterIP
+  ports:
+  - name: http
+    protocol: TCP
+    port: 80
+    targetPort: 80
+";
+
+const DEPLOYMENT: &str = "apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: demo
+spec:
+  replicas: 1
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.27
+";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn seed_lifecycle_created_unchanged_configured_deleted_not_found() {
+    let s = ApiServer::start().await.unwrap();
+    let kc = s.kubeconfig_path().to_string_lossy().into_owned();
+    let dir = workdir("lifecycle");
+    std::fs::write(dir.join("demo.yaml"), format!("{SERVICE}---\n{DEPLOYMENT}")).unwrap();
+    let apply = ["--kubeconfig", &kc, "apply", "-f", "demo.yaml"];
+    let delete = ["--kubeconfig", &kc, "delete", "-f", "demo.yaml"];
+
+    let o = kubectl(&apply, &dir).await;
+    assert_eq!(
+        (o.stdout.as_str(), o.stderr.as_str(), o.code),
+        ("service/demo created\ndeployment.apps/demo created\n", "", 0)
+    );
+    let o = kubectl(&apply, &dir).await;
+    assert_eq!(
+        (o.stdout.as_str(), o.stderr.as_str(), o.code),
+        ("service/demo unchanged\ndeployment.apps/demo unchanged\n", "", 0)
+    );
+
+    let labelled = SERVICE.replace("  name: demo\n", "  name: demo\n  labels:\n    tier: web\n");
+    std::fs::write(dir.join("demo.yaml"), format!("{labelled}---\n{DEPLOYMENT}")).unwrap();
+    let o = kubectl(&apply, &dir).await;
+    assert_eq!(
+        (o.stdout.as_str(), o.stderr.as_str(), o.code),
+        ("service/demo configured\ndeployment.apps/demo unchanged\n", "", 0)
+    );
+
+    let o = kubectl(&["--kubeconfig", &kc, "get", "svc", "demo", "-o", "name"], &dir).await;
+    assert_eq!((o.stdout.as_str(), o.code), ("service/demo\n", 0));
+
+    let o = kubectl(&delete, &dir).await;
+    assert_eq!(
+        (o.stdout.as_str(), o.stderr.as_str(), o.code),
+        (
+            "service \"demo\" deleted\ndeployment.apps \"demo\" deleted\n",
+            "",
+            0
+        )
+    );
+    let o = kubectl(&delete, &dir).await;
+    assert_eq!((o.stdout.as_str(), o.stderr.as_str(), o.code), ("",
+        "Error from server (NotFound): error when deleting \"demo.yaml\": services \"demo\" not found\n\
+         Error from server (NotFound): error when deleting \"demo.yaml\": deployments.apps \"demo\" not found\n", 1));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invalid_service_type_is_printed_last_with_exit_1() {
+    let s = ApiServer::start().await.unwrap();
+    let kc = s.kubeconfig_path().to_string_lossy().into_owned();
+    let dir = workdir("invalid");
+    let bad = SERVICE.replace("type: ClusterIP", "type: ClusterIP1");
+    std::fs::write(dir.join("demo.yaml"), format!("{bad}---\n{DEPLOYMENT}")).unwrap();
+    let o = kubectl(&["--kubeconfig", &kc, "apply", "-f", "demo.yaml"], &dir).await;
+    assert_eq!((o.stdout.as_str(), o.stderr.as_str(), o.code), (
+        "deployment.apps/demo created\n",
+        "The Service \"demo\" is invalid: spec.type: Unsupported value: \"ClusterIP1\": supported values: \"ClusterIP\", \"ExternalName\", \"LoadBalancer\", \"NodePort\"\n",
+        1));
+    let o = kubectl(&["--kubeconfig", &kc, "delete", "-f", "demo.yaml"], &dir).await;
+    assert_eq!(
+        (o.stdout.as_str(), o.stderr.as_str(), o.code),
+        (
+            "deployment.apps \"demo\" deleted\n",
+            "Error from server (NotFound): error when deleting \"demo.yaml\": services \"demo\" not found\n",
+            1
+        )
+    );
+}
+
+const MIXED: &str = "apiVersion: v1
+kind: Namespace
+metadata:
+  name: shop
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: settings
+  namespace: shop
+data:
+  color: blue
+---
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  scope: Namespaced
+  names:
+    plural: widgets
+    singular: widget
+    kind: Widget
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema:
+        type: object
+        x-kubernetes-preserve-unknown-fields: true
+---
+apiVersion: example.com/v1
+kind: Widget
+metadata:
+  name: gear
+  namespace: shop
+spec:
+  teeth: 12
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: demo
+  namespace: shop
+spec:
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.27
+";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn five_kinds_including_a_crd_and_its_custom_object() {
+    let s = ApiServer::start().await.unwrap();
+    let kc = s.kubeconfig_path().to_string_lossy().into_owned();
+    let dir = workdir("mixed");
+    std::fs::create_dir_all(dir.join("m")).unwrap();
+    std::fs::write(dir.join("m/all.yaml"), MIXED).unwrap();
+    let o = kubectl(&["--kubeconfig", &kc, "apply", "-f", "m"], &dir).await;
+    assert_eq!(
+        (o.stdout.as_str(), o.stderr.as_str(), o.code),
+        (
+            "namespace/shop created\nconfigmap/settings created\n\
+         customresourcedefinition.apiextensions.k8s.io/widgets.example.com created\n\
+         widget.example.com/gear created\ndeployment.apps/demo created\n",
+            "",
+            0
+        )
+    );
+    let o = kubectl(
+        &[
+            "--kubeconfig",
+            &kc,
+            "-n",
+            "shop",
+            "get",
+            "widgets",
+            "gear",
+            "-o",
+            "json",
+        ],
+        &dir,
+    )
+    .await;
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let v: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(v["spec"]["teeth"], 12);
+    let o = kubectl(&["--kubeconfig", &kc, "apply", "-f", "m/all.yaml"], &dir).await;
+    assert_eq!(
+        o.stdout.matches(" unchanged\n").count(),
+        5,
+        "{}{}",
+        o.stdout,
+        o.stderr
+    );
+}
+
+#[tokio::test]
+async fn parse_errors_use_kubectls_words() {
+    let dir = workdir("parse");
+    let o = kubectl(&["abc"], &dir).await;
+    assert_eq!(
+        (o.stdout.as_str(), o.stderr.as_str(), o.code),
+        ("", "error: unknown command \"abc\" for \"kubectl-lite\"\n", 1)
+    );
+    let o = kubectl(&["apply"], &dir).await;
+    assert_eq!(
+        (o.stderr.as_str(), o.code),
+        ("error: must specify one of -f and -k\n", 1)
+    );
+    let o = kubectl(&["delete", "-f", "missing.yaml"], &dir).await;
+    assert_eq!(
+        (o.stderr.as_str(), o.code),
+        ("error: the path \"missing.yaml\" does not exist\n", 1)
+    );
+    std::fs::write(dir.join("bad.yaml"), "kind: A\n---\nkind: B\nmetadata: [x\n").unwrap();
+    let o = kubectl(&["apply", "-f", "bad.yaml"], &dir).await;
+    assert_eq!(o.code, 1);
+    assert!(
+        o.stderr
+            .starts_with("error: error parsing bad.yaml: document 2: line "),
+        "{}",
+        o.stderr
+    );
+    let o = kubectl(&["apply", "--help"], &dir).await;
+    assert_eq!(o.code, 0);
+    assert!(o.stdout.contains("-f, --filename <FILENAME>"), "{}", o.stdout);
+}
