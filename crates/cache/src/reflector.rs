@@ -311,6 +311,11 @@ impl<K: Object + Send + Sync + 'static> Reflector<K> {
                 return Ok(());
             }
             opts.continue_ = next;
+            // The server refuses a resourceVersion beside a continue token ("specifying resource
+            // version is not allowed when using continue"): the token carries it. client-go's
+            // pager clears both the same way.
+            opts.resource_version.clear();
+            opts.resource_version_match.clear();
         }
     }
 

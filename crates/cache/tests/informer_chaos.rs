@@ -228,10 +228,31 @@ async fn informer_store_equals_server_state_after_chaos() {
         stats.events(),
         truth.len()
     );
-    assert!(
-        converged.is_ok(),
-        "the cache and every handler reach the server's state"
-    );
+    if converged.is_err() {
+        let cache = cache_state();
+        let missing: Vec<_> = truth
+            .iter()
+            .filter(|(k, v)| cache.get(*k) != Some(v))
+            .take(5)
+            .collect();
+        let extra: Vec<_> = cache
+            .iter()
+            .filter(|(k, _)| !truth.contains_key(*k))
+            .take(5)
+            .collect();
+        panic!(
+            "not converged: cache {} vs server {} pods; differing {missing:?}; extra {extra:?}; \
+             handler states equal: {:?}; last error: {:?}; synced {}",
+            cache.len(),
+            truth.len(),
+            handler_logs
+                .iter()
+                .map(|s| handler_state(s) == truth)
+                .collect::<Vec<_>>(),
+            informer.status().last_error().map(|e| e.to_string()),
+            informer.has_synced()
+        );
+    }
     assert_eq!(cache_state(), truth, "same keys, same resourceVersions");
     assert!(stats.relists() >= 1, "compaction forced at least one relist");
     assert!(stats.rewatches() >= 1, "cut watches were resumed");

@@ -413,3 +413,47 @@ async fn a_429_at_watch_start_rewatches_without_listing_and_a_410_relists_consis
     informer.stop();
     task.await.unwrap();
 }
+
+#[tokio::test(start_paused = true)]
+async fn pages_after_the_first_carry_the_continue_token_and_no_resource_version() {
+    let calls = Arc::new(Calls::default());
+    let page = |items: Vec<ConfigMap>, cont: Option<&str>| {
+        let mut l = list_of(items, "10");
+        l.metadata.continue_ = cont.map(str::to_owned);
+        l
+    };
+    let lw = scripted(
+        vec![
+            Ok(page(vec![cm("a", "5")], Some("t1"))),
+            Ok(page(vec![cm("b", "6")], None)),
+            Ok(page(vec![cm("a", "5")], Some("t2"))),
+            Ok(page(vec![cm("b", "6")], None)),
+        ],
+        // A watch error that is not 410: list again from the last resourceVersion.
+        vec![vec![WatchEvent::Error(Status::failure(
+            500,
+            "InternalError",
+            "etcd hiccup",
+        ))]],
+        Arc::clone(&calls),
+    );
+    let informer = SharedIndexInformer::new(lw, None, Indexers::namespace());
+    let task = tokio::spawn(informer.clone().run());
+    assert!(informer.wait_for_cache_sync().await);
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let opts: Vec<(String, String)> = calls
+        .list_opts
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|o| (o.resource_version.clone(), o.continue_.clone()))
+        .collect();
+    let expected: Vec<(String, String)> = [("0", ""), ("", "t1"), ("10", ""), ("", "t2")]
+        .iter()
+        .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+        .collect();
+    assert_eq!(opts[..4], expected[..]);
+    assert_eq!(informer.indexer().len(), 2);
+    informer.stop();
+    task.await.unwrap();
+}
