@@ -104,3 +104,42 @@ pub fn parse(source: &str, text: &str, docs: &mut Vec<Document>) -> Result<(), S
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn multi_document_yaml_lists_and_empty_documents() {
+        let mut docs = Vec::new();
+        let text =
+            "---\nkind: A\n---\n\n---\nkind: BList\nitems:\n- kind: B\n- kind: C\n---\n{\"kind\":\"D\"}";
+        parse("f.yaml", text, &mut docs).unwrap();
+        let kinds: Vec<_> = docs.iter().map(|d| d.object["kind"].clone()).collect();
+        assert_eq!(kinds, ["A", "B", "C", "D"]);
+        assert!(docs.iter().all(|d| d.source == "f.yaml"));
+    }
+
+    #[test]
+    fn syntax_errors_name_the_file_document_and_line() {
+        let mut docs = Vec::new();
+        let err = parse("demo.yaml", "kind: A\n---\nkind: B\nspec:\n  a: [1\n", &mut docs).unwrap_err();
+        assert!(
+            err.starts_with("error: error parsing demo.yaml: document 2: line "),
+            "{err}"
+        );
+        let err = parse("s.yaml", "- 1\n", &mut docs).unwrap_err();
+        assert_eq!(err, "error: error parsing s.yaml: document 1: not an object");
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_text_never_panics_and_errors_name_the_source(text in ".{0,200}") {
+            let mut docs = Vec::new();
+            if let Err(e) = parse("p.yaml", &text, &mut docs) {
+                prop_assert!(e.starts_with("error: error parsing p.yaml: document "), "{}", e);
+            }
+        }
+    }
+}

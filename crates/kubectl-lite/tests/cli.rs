@@ -279,3 +279,78 @@ async fn parse_errors_use_kubectls_words() {
     assert_eq!(o.code, 0);
     assert!(o.stdout.contains("-f, --filename <FILENAME>"), "{}", o.stdout);
 }
+
+async fn kubectl_stdin(args: &[&str], cwd: &Path, input: &str) -> Out {
+    use std::io::Write as _;
+    let args: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
+    let (cwd, input) = (cwd.to_owned(), input.to_owned());
+    tokio::task::spawn_blocking(move || {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_kubectl-lite"))
+            .args(&args)
+            .current_dir(&cwd)
+            .env_remove("KUBECONFIG")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        let o = child.wait_with_output().unwrap();
+        Out {
+            stdout: String::from_utf8(o.stdout).unwrap(),
+            stderr: String::from_utf8(o.stderr).unwrap(),
+            code: o.status.code().unwrap_or(-1),
+        }
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stdin_objects_default_to_the_context_namespace() {
+    let s = ApiServer::start().await.unwrap();
+    let dir = workdir("context-ns");
+    let text = std::fs::read_to_string(s.kubeconfig_path()).unwrap();
+    assert!(text.contains("    namespace: default\n"), "{text}");
+    std::fs::write(
+        dir.join("kc"),
+        text.replace("    namespace: default\n", "    namespace: team\n"),
+    )
+    .unwrap();
+    let input = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team\n---\n\
+                 apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\ndata:\n  k: v\n";
+    let o = kubectl_stdin(&["--kubeconfig", "kc", "apply", "-f", "-"], &dir, input).await;
+    assert_eq!(
+        (o.stdout.as_str(), o.stderr.as_str(), o.code),
+        ("namespace/team created\nconfigmap/cm created\n", "", 0)
+    );
+    // The object landed in the context's namespace, not in default.
+    let o = kubectl(&["--kubeconfig", "kc", "get", "cm", "-o", "name"], &dir).await;
+    assert_eq!((o.stdout.as_str(), o.code), ("configmap/cm\n", 0));
+    let o = kubectl(
+        &["--kubeconfig", "kc", "-n", "default", "get", "configmaps", "cm"],
+        &dir,
+    )
+    .await;
+    assert_eq!(
+        (o.stderr.as_str(), o.code),
+        ("Error from server (NotFound): configmaps \"cm\" not found\n", 1)
+    );
+    let o = kubectl(
+        &["--kubeconfig", "kc", "-n", "default", "get", "configmaps"],
+        &dir,
+    )
+    .await;
+    assert_eq!(o.stdout, "No resources found in default namespace.\n");
+    // Deleting the namespace first would take the ConfigMap with it: delete in reverse order.
+    let reversed = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n---\n\
+                    apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team\n";
+    let o = kubectl_stdin(&["--kubeconfig", "kc", "delete", "-f", "-"], &dir, reversed).await;
+    assert_eq!(
+        (o.stdout.as_str(), o.stderr.as_str(), o.code),
+        ("configmap \"cm\" deleted\nnamespace \"team\" deleted\n", "", 0)
+    );
+    let o = kubectl(&["--kubeconfig", "kc", "--context", "nosuch", "get", "ns"], &dir).await;
+    assert_eq!(o.code, 1);
+    assert!(o.stderr.contains("nosuch"), "{}", o.stderr);
+}
