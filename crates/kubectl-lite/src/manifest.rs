@@ -70,10 +70,21 @@ fn read_file(name: &str, docs: &mut Vec<Document>) -> Result<(), String> {
 pub fn parse(source: &str, text: &str, docs: &mut Vec<Document>) -> Result<(), String> {
     for (i, de) in serde_yaml::Deserializer::from_str(text).enumerate() {
         let value = Value::deserialize(de).map_err(|e| {
-            let line = e
-                .location()
-                .map_or(String::new(), |l| format!("line {}: ", l.line()));
-            format!("error: error parsing {source}: document {}: {line}{e}", i + 1)
+            let text = e.to_string();
+            let n = i + 1;
+            match e.location() {
+                // serde_yaml's text ends its first clause with " at line L column C": move it first.
+                Some(l) => {
+                    let at = format!(" at line {} column {}", l.line(), l.column());
+                    let msg = text.replacen(&at, "", 1);
+                    format!(
+                        "error: error parsing {source}: document {n}: line {} column {}: {msg}",
+                        l.line(),
+                        l.column()
+                    )
+                }
+                None => format!("error: error parsing {source}: document {n}: {text}"),
+            }
         })?;
         match value {
             Value::Null => {}
