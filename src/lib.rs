@@ -26,5 +26,6 @@ pub mod tools {
     pub use clientgo_cache as cache;
     pub use clientgo_client::pager;
     pub use clientgo_clientcmd as clientcmd;
+    pub use clientgo_leaderelection as leaderelection;
     pub use clientgo_watch as watch;
 }
