@@ -1,0 +1,55 @@
+//! Runs the controller and leader-election examples' `run` functions against the embedded API
+//! server and checks what they report.
+
+#![allow(dead_code)] // Each example's `main` is unused here.
+
+#[path = "../examples/controller_max_concurrent_reconciles.rs"]
+mod controller_max_concurrent_reconciles;
+#[path = "../examples/leader_election_lease.rs"]
+mod leader_election_lease;
+
+use std::time::Duration;
+
+use clientgo_apiserver::ApiServer;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn controller_max_concurrent_reconciles_reconciles_every_key_never_twice_at_once() {
+    let s = ApiServer::start().await.unwrap();
+    let lines =
+        controller_max_concurrent_reconciles::run(s.kubeconfig_path(), 3, 9, Duration::from_millis(20))
+            .await
+            .unwrap();
+    assert_eq!(lines[0], "workers: 3");
+    assert_eq!(lines[1], "reconciled: 9 keys");
+    let max: usize = lines[2].strip_prefix("max in flight: ").unwrap().parse().unwrap();
+    assert!((1..=3).contains(&max), "{lines:?}");
+    assert_eq!(lines[3], "max in flight per key: 1");
+    assert_eq!(lines[4], "drained and stopped");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn leader_election_lease_moves_the_lease_on_kill_and_on_release() {
+    let s = ApiServer::start().await.unwrap();
+    let lines = leader_election_lease::run(s.kubeconfig_path()).await.unwrap();
+    let pos = |l: &str| {
+        lines
+            .iter()
+            .position(|x| x == l)
+            .unwrap_or_else(|| panic!("missing {l:?} in {lines:?}"))
+    };
+    assert!(pos("replica-a: started leading") < pos("killing replica-a (no release)"));
+    assert!(pos("killing replica-a (no release)") < pos("replica-b: started leading"));
+    assert!(pos("replica-b: new leader is \"replica-b\"") > pos("killing replica-a (no release)"));
+    assert_eq!(
+        lines[pos("replica-b: started leading") + 1..]
+            .iter()
+            .find(|l| l.starts_with("lease holder"))
+            .unwrap(),
+        "lease holder \"replica-b\", transitions 1"
+    );
+    assert!(pos("replica-b: stopped leading") < pos("lease holder \"\" after release"));
+    assert!(
+        !lines.contains(&"replica-a: stopped leading".to_owned()),
+        "a was killed: {lines:?}"
+    );
+}
