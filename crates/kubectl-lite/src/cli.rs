@@ -1,6 +1,6 @@
 //! The command line, parsed with clap the way cobra parses kubectl's.
 
-use clap::error::ErrorKind;
+use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Args, Parser, Subcommand};
 
 /// The program name used in messages.
@@ -139,11 +139,14 @@ fn from_clap(e: clap::Error, args: &[String]) -> Parsed {
             code: 0,
         },
         ErrorKind::InvalidSubcommand => {
-            let cmd = args
-                .iter()
-                .find(|a| !a.starts_with('-'))
-                .cloned()
-                .unwrap_or_default();
+            let cmd = match e.get(ContextKind::InvalidSubcommand) {
+                Some(ContextValue::String(s)) => s.clone(),
+                _ => args
+                    .iter()
+                    .find(|a| !a.starts_with('-'))
+                    .cloned()
+                    .unwrap_or_default(),
+            };
             fail(format!("error: unknown command \"{cmd}\" for \"{NAME}\"\n"))
         }
         ErrorKind::MissingSubcommand => Parsed::Exit {

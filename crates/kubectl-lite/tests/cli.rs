@@ -256,6 +256,8 @@ async fn parse_errors_use_kubectls_words() {
         (o.stdout.as_str(), o.stderr.as_str(), o.code),
         ("", "error: unknown command \"abc\" for \"kubectl-lite\"\n", 1)
     );
+    let o = kubectl(&["--kubeconfig", "kc", "-v", "6", "abc"], &dir).await;
+    assert_eq!(o.stderr, "error: unknown command \"abc\" for \"kubectl-lite\"\n");
     let o = kubectl(&["apply"], &dir).await;
     assert_eq!(
         (o.stderr.as_str(), o.code),
