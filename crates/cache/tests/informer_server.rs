@@ -68,10 +68,13 @@ async fn factory_shares_informers_and_listers_read_the_cache() {
         "informer_for returns the shared instance"
     );
     let added = Arc::new(AtomicUsize::new(0));
-    let a2 = Arc::clone(&added);
+    let all_added = Arc::new(tokio::sync::Notify::new());
+    let (a2, n2) = (Arc::clone(&added), Arc::clone(&all_added));
     a.add_event_handler(ResourceEventHandlerFuncs::default().on_add(move |_, initial| {
         assert!(initial);
-        a2.fetch_add(1, Ordering::SeqCst);
+        if a2.fetch_add(1, Ordering::SeqCst) + 1 == 3 {
+            n2.notify_one();
+        }
     }));
     factory.start();
     let synced = tokio::time::timeout(GUARD, factory.wait_for_cache_sync())
@@ -86,6 +89,8 @@ async fn factory_shares_informers_and_listers_read_the_cache() {
     assert_eq!(pods.namespace("default").list(&web).len(), 1);
     assert_eq!(pods.namespace("default").get("db-1").unwrap().name(), "db-1");
     assert!(pods.namespace("kube-public").get("db-1").is_none());
+    // Handlers run on their own tasks: wait until the three adds were handled.
+    tokio::time::timeout(GUARD, all_added.notified()).await.unwrap();
     factory.shutdown().await;
     assert_eq!(added.load(Ordering::SeqCst), 3);
 }
