@@ -1,0 +1,47 @@
+//! clientgo-log: klog's look for programs that use `tracing`.
+//!
+//! Mirrors k8s.io/klog/v2. The library crates log with `tracing` and never install a subscriber;
+//! a program installs [`KlogLayer`] on a `tracing_subscriber::Registry` to get klog's text format
+//! (`I1223 12:30:38.017340   11656 main.go:16] "msg" k1="v1" k2=2`), klog's verbosity rules
+//! (`-v N`, `--vmodule pattern=N`, see [`verbosity`]) and klog's contextual logging (span fields
+//! named `logger` give the `WithName` prefix, other span fields are `WithValues`).
+#![warn(missing_docs)]
+
+pub mod format;
+pub mod layer;
+pub mod objref;
+pub mod verbosity;
+
+pub use format::{quote_into, Severity};
+pub use layer::KlogLayer;
+pub use layer::{Format, LOGGER_SPAN};
+pub use objref::{kobj, kref, ObjectRef};
+pub use verbosity::{Verbosity, VmoduleError};
+
+/// Opens a contextual logger span: `logger_span!("foo", time = %now)` makes every event inside
+/// print `"foo: msg" time="..."`. Nested spans join names with `/`. Mirrors klog's
+/// `logger.WithName(name).WithValues(...)` carried in a context.
+#[macro_export]
+macro_rules! logger_span {
+    ($name:expr $(, $($fields:tt)*)?) => {
+        ::tracing::info_span!("klog", logger = $name $(, $($fields)*)?)
+    };
+}
+
+/// Logs at klog's Fatal severity (`F...` line, at the caller's file:line), flushes stdout and
+/// stderr, and exits with status 255. Mirrors klog's `Fatal`/`FlushAndExit`.
+#[macro_export]
+macro_rules! fatal {
+    ($($arg:tt)+) => {{
+        ::tracing::error!(fatal = true, $($arg)+);
+        $crate::exit_fatal()
+    }};
+}
+
+/// Flushes stdout and stderr and exits with klog's fatal status 255. Used by [`fatal!`].
+pub fn exit_fatal() -> ! {
+    use std::io::Write as _;
+    let _ = std::io::stdout().flush();
+    let _ = std::io::stderr().flush();
+    std::process::exit(255)
+}
