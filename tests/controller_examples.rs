@@ -5,6 +5,8 @@
 
 #[path = "../examples/controller_max_concurrent_reconciles.rs"]
 mod controller_max_concurrent_reconciles;
+#[path = "../examples/controller_workqueue_informer.rs"]
+mod controller_workqueue_informer;
 #[path = "../examples/leader_election_lease.rs"]
 mod leader_election_lease;
 
@@ -51,5 +53,27 @@ async fn leader_election_lease_moves_the_lease_on_kill_and_on_release() {
     assert!(
         !lines.contains(&"replica-a: stopped leading".to_owned()),
         "a was killed: {lines:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn controller_workqueue_informer_retries_drops_after_max_retries_and_drains() {
+    let s = ApiServer::start().await.unwrap();
+    let lines = controller_workqueue_informer::run(s.kubeconfig_path())
+        .await
+        .unwrap();
+    assert_eq!(
+        lines,
+        [
+            "default/flaky attempt 1: transient error",
+            "default/flaky attempt 2: transient error",
+            "default/flaky attempt 3: synced (3 objects in the lister)",
+            "default/ok attempt 1: synced (3 objects in the lister)",
+            "default/poison attempt 1: permanent error",
+            "default/poison attempt 2: permanent error",
+            "default/poison attempt 3: permanent error",
+            "default/poison attempt 4: permanent error",
+            "shut down: in-flight reconciles drained",
+        ]
     );
 }
