@@ -71,7 +71,7 @@ pub struct ApplyArgs {
 #[derive(Debug, Args)]
 pub struct GetArgs {
     /// The kind or resource: `pods`, `pod`, `po`, `deployments.apps`, `Service`.
-    pub kind: String,
+    pub kind: Option<String>,
     /// One object's name; all objects when absent.
     pub name: Option<String>,
     /// Output format: json, yaml or name.
@@ -111,6 +111,12 @@ pub fn parse(args: &[String]) -> Parsed {
         return fail("error: must specify one of -f and -k\n".to_owned());
     }
     if let Command::Get(g) = &cli.command {
+        if g.kind.is_none() {
+            return fail(format!(
+                "You must specify the type of resource to get.\n\n\
+                 error: Required resource not specified.\nSee '{NAME} get -h' for help and examples\n"
+            ));
+        }
         if let Some(o) = g.output.as_deref() {
             if !matches!(o, "json" | "yaml" | "name" | "wide") {
                 return fail(format!(
@@ -156,8 +162,9 @@ fn from_clap(e: clap::Error, args: &[String]) -> Parsed {
         },
         _ => {
             let text = e.render().to_string();
-            let first = text.lines().next().unwrap_or("error").to_owned();
-            fail(format!("{first}\nSee '{NAME} --help' for usage.\n"))
+            // clap's first paragraph is the error ("error: ...", possibly with a list under it).
+            let head: Vec<&str> = text.lines().take_while(|l| !l.trim().is_empty()).collect();
+            fail(format!("{}\nSee '{NAME} --help' for usage.\n", head.join("\n")))
         }
     }
 }

@@ -281,12 +281,13 @@ fn format_error(e: &Error, verb: &str, source: &str) -> String {
 }
 
 async fn get(ctx: &Ctx, g: &cli::GetArgs) -> Result<String, String> {
+    let typed = g.kind.as_deref().unwrap_or_default();
     let resource = ctx
         .mapper
-        .resource_for(&g.kind)
+        .resource_for(typed)
         .await
         .map_err(|e| format!("error: {e}"))?
-        .ok_or_else(|| format!("error: the server doesn't have a resource type \"{}\"", g.kind))?;
+        .ok_or_else(|| format!("error: the server doesn't have a resource type \"{typed}\""))?;
     let namespace = resource.namespaced.then_some(ctx.namespace.as_str());
     let client = ctx.dynamic.resource(&resource, namespace);
     let items: Vec<DynamicObject> = match &g.name {

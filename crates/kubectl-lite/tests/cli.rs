@@ -258,6 +258,23 @@ async fn parse_errors_use_kubectls_words() {
     );
     let o = kubectl(&["--kubeconfig", "kc", "-v", "6", "abc"], &dir).await;
     assert_eq!(o.stderr, "error: unknown command \"abc\" for \"kubectl-lite\"\n");
+    let o = kubectl(&["get"], &dir).await;
+    assert_eq!(
+        (o.stderr.as_str(), o.code),
+        (
+            "You must specify the type of resource to get.\n\nerror: Required resource not specified.\n\
+         See 'kubectl-lite get -h' for help and examples\n",
+            1
+        )
+    );
+    let o = kubectl(&["get", "pods", "-o", "table"], &dir).await;
+    assert_eq!(o.code, 1);
+    assert!(
+        o.stderr
+            .starts_with("error: unable to match a printer suitable for the output format \"table\""),
+        "{}",
+        o.stderr
+    );
     let o = kubectl(&["apply"], &dir).await;
     assert_eq!(
         (o.stderr.as_str(), o.code),
@@ -351,6 +368,11 @@ async fn stdin_objects_default_to_the_context_namespace() {
     assert_eq!(
         (o.stdout.as_str(), o.stderr.as_str(), o.code),
         ("configmap \"cm\" deleted\nnamespace \"team\" deleted\n", "", 0)
+    );
+    let o = kubectl(&["--kubeconfig", "kc", "get", "gizmos"], &dir).await;
+    assert_eq!(
+        (o.stderr.as_str(), o.code),
+        ("error: the server doesn't have a resource type \"gizmos\"\n", 1)
     );
     let o = kubectl(&["--kubeconfig", "kc", "--context", "nosuch", "get", "ns"], &dir).await;
     assert_eq!(o.code, 1);
