@@ -7,15 +7,19 @@
 //! named `logger` give the `WithName` prefix, other span fields are `WithValues`).
 #![warn(missing_docs)]
 
+pub mod flags;
 pub mod format;
 pub mod layer;
 pub mod objref;
+pub mod rotate;
 pub mod verbosity;
 
+pub use flags::{FlagError, Flags};
 pub use format::{quote_into, Severity};
 pub use layer::KlogLayer;
 pub use layer::{Format, LOGGER_SPAN};
 pub use objref::{kobj, kref, ObjectRef};
+pub use rotate::RotatingFile;
 pub use verbosity::{Verbosity, VmoduleError};
 
 /// Opens a contextual logger span: `logger_span!("foo", time = %now)` makes every event inside
