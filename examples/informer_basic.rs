@@ -47,7 +47,7 @@ pub async fn run(
         Arc::clone(&log),
         Arc::clone(&resynced),
     );
-    let (n2, n3) = (Arc::clone(&changed), Arc::clone(&changed));
+    let (n1, n2, n3) = (Arc::clone(&changed), Arc::clone(&changed), Arc::clone(&changed));
     informer.add_event_handler(
         ResourceEventHandlerFuncs::default()
             .on_add(move |p: &Arc<Pod>, initial| {
@@ -60,6 +60,7 @@ pub async fn run(
                     if initial { " (initial list)" } else { "" }
                 );
                 l1.lock().map(|mut g| g.push(line)).ok();
+                n1.notify_waiters();
             })
             .on_update(move |old: &Arc<Pod>, new: &Arc<Pod>| {
                 if old.resource_version() == new.resource_version() {
@@ -82,7 +83,15 @@ pub async fn run(
     );
     factory.start();
     factory.wait_for_cache_sync().await;
-    let initial = log.lock().map(|g| g.len()).unwrap_or(0);
+    // Handlers run on their own task: wait until the initial list has been handled.
+    let initial = informer.indexer().len();
+    loop {
+        let notified = changed.notified();
+        if log.lock().map(|g| g.len() >= initial).unwrap_or(true) {
+            break;
+        }
+        notified.await;
+    }
     log.lock().map(|mut g| g.sort()).ok();
     if activity {
         watch_pods_basic::busybox_activity(&cs.core_v1().pods("default")).await?;
