@@ -21,6 +21,7 @@ use tokio::task::JoinSet;
 use tracing::Instrument;
 
 use crate::action::{Action, Request};
+use crate::metrics::{ControllerMetrics, ReconcileResult};
 
 /// How long [`Controller::run`] lets in-flight reconciles finish after shutdown is asked for.
 pub const DEFAULT_SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
@@ -151,6 +152,7 @@ pub struct Controller<K> {
     max_retries: Option<usize>,
     shutdown_grace: Duration,
     sources: Vec<Source>,
+    metrics: Arc<ControllerMetrics>,
 }
 
 impl<K> fmt::Debug for Controller<K> {
@@ -211,7 +213,12 @@ impl<K: Object + Send + Sync + 'static> Controller<K> {
             None => RateLimitingQueue::with_config(default_controller_rate_limiter(), queue_config),
         };
         informer.add_event_handler(enqueue_handlers::<K>(&queue));
+        let metrics = Arc::new(ControllerMetrics::new(
+            &config.name,
+            config.max_concurrent_reconciles,
+        ));
         Controller {
+            metrics,
             name: Arc::from(config.name),
             informer,
             queue,
@@ -299,6 +306,11 @@ impl<K: Object + Send + Sync + 'static> Controller<K> {
         Lister::new(Arc::clone(self.informer.indexer()))
     }
 
+    /// The reconcile metrics (controller-runtime's names; `prometheus_text()` to expose them).
+    pub fn metrics(&self) -> &Arc<ControllerMetrics> {
+        &self.metrics
+    }
+
     /// The workqueue of keys (to enqueue keys from elsewhere, or read its length).
     pub fn queue(&self) -> &RateLimitingQueue<String> {
         &self.queue
@@ -327,6 +339,7 @@ impl<K: Object + Send + Sync + 'static> Controller<K> {
             max_retries,
             shutdown_grace,
             sources,
+            metrics,
         } = self;
         let mut background = JoinSet::new();
         let mut stops: Vec<Box<dyn Fn() + Send + Sync>> = Vec::new();
@@ -362,6 +375,7 @@ impl<K: Object + Send + Sync + 'static> Controller<K> {
                     reconcile: Arc::clone(&reconcile),
                     ctx: Arc::clone(&ctx),
                     ids: Arc::clone(&ids),
+                    metrics: Arc::clone(&metrics),
                 };
                 worker_set.spawn(worker.run());
             }
@@ -396,6 +410,7 @@ struct Worker<K, C, F> {
     reconcile: Arc<F>,
     ctx: Arc<C>,
     ids: Arc<AtomicU64>,
+    metrics: Arc<ControllerMetrics>,
 }
 
 impl<K, C, E, F, Fut> Worker<K, C, F>
@@ -421,11 +436,20 @@ where
             key: key.to_owned(),
             object,
         };
+        self.metrics.worker_started();
+        let started = std::time::Instant::now();
         let fut = (self.reconcile)(request, Arc::clone(&self.ctx));
         let outcome = AssertUnwindSafe(fut)
             .catch_unwind()
             .instrument(span.clone())
             .await;
+        let result = match &outcome {
+            Ok(Ok(a)) if a.requeue_delay().is_some() => ReconcileResult::RequeueAfter,
+            Ok(Ok(_)) => ReconcileResult::Success,
+            _ => ReconcileResult::Error,
+        };
+        self.metrics.observe(result, started.elapsed());
+        self.metrics.worker_finished();
         let key = key.to_owned();
         let _entered = span.enter();
         match outcome {

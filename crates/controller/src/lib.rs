@@ -10,7 +10,9 @@
 mod action;
 mod controller;
 mod finalizer;
+mod metrics;
 
 pub use action::{Action, Request};
 pub use controller::{Config, Controller, DEFAULT_SHUTDOWN_GRACE};
 pub use finalizer::{finalizer, FinalizerError, FinalizerEvent};
+pub use metrics::{ControllerMetrics, ReconcileResult};

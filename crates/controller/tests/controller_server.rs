@@ -223,6 +223,7 @@ async fn failures_back_off_and_retry_until_success_which_forgets() {
         )),
     );
     let queue = controller.queue().clone();
+    let metrics = Arc::clone(controller.metrics());
     let (stop, signal) = shutdown();
     let run = tokio::spawn(controller.run(
         |_req: Request<ConfigMap>, ctx: Arc<Ctx>| async move {
@@ -248,6 +249,20 @@ async fn failures_back_off_and_retry_until_success_which_forgets() {
     );
     assert_eq!(queue.delaying_queue().waiting_len(), 0);
     assert_eq!(queue.len(), 0);
+    let m = metrics.prometheus_text();
+    assert!(
+        m.contains("controller_runtime_reconcile_total{controller=\"flaky\",result=\"error\"} 3"),
+        "{m}"
+    );
+    assert!(
+        m.contains("controller_runtime_reconcile_total{controller=\"flaky\",result=\"success\"} 1"),
+        "{m}"
+    );
+    assert!(
+        m.contains("controller_runtime_reconcile_time_seconds_count{controller=\"flaky\"} 4"),
+        "{m}"
+    );
+    assert_eq!(metrics.active_workers(), 0);
     stop.send(()).unwrap();
     tokio::time::timeout(GUARD, run).await.unwrap().unwrap();
     assert_eq!(ctx.attempts.load(Ordering::SeqCst), 4);
