@@ -170,7 +170,8 @@ where
                 fields.kind.unwrap_or(EventKind::Other),
             ),
         };
-        if !self.verbosity.enabled(level, meta.file()) {
+        let un_vd = fields.v.is_none() && level == 0;
+        if !un_vd && !self.verbosity.enabled(level, meta.file()) {
             return None;
         }
         let severity = if fields.fatal {
@@ -408,6 +409,9 @@ mod tests {
         assert_eq!(run(Verbosity::new(4)), 9); // -3..=4 and debug
         assert_eq!(run(Verbosity::new(6)), 11); // all
         assert_eq!(run(Verbosity::new(0).with_vmodule("layer=5").unwrap()), 10);
+        assert_eq!(run(Verbosity::new(-2)), 2); // -3, -2
+        let unvd = capture(Verbosity::new(-5), Format::Text, || tracing::warn!("w"));
+        assert_eq!(unvd.len(), 1);
     }
 
     #[test]

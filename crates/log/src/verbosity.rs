@@ -1,12 +1,12 @@
 //! klog's verbosity: `-v N` and `--vmodule pattern=N`, and how tracing events map onto V levels.
 //!
 //! Mirrors klog's `V(level)`, `-v` and `-vmodule`. An event's V level is, in order:
-//! - its `v` field when it has one (`tracing::info!(v = 4, "msg")` is klog's `V(4).Info`); a
-//!   negative `v` is always printed;
+//! - its `v` field when it has one (`tracing::info!(v = 4, "msg")` is klog's `V(4).Info`), printed
+//!   iff it is at most `-v` (so negative levels print at the default `-v 0`);
 //! - for the library's request logs (target `clientgo_rest...`): DEBUG events are level 6 (request
 //!   line, status and latency), TRACE `header` events level 7, TRACE `body` events level 8
 //!   (the rest crate truncates bodies; full bodies at 9 are not logged yet);
-//! - otherwise INFO, WARN and ERROR are level 0 (always printed, like un-V'd klog calls), DEBUG is
+//! - otherwise INFO, WARN and ERROR are un-V'd (always printed, even at `-v -1`), DEBUG is
 //!   level 4 and TRACE level 6 (so `-v 4` shows debug and `-v 6` shows trace output).
 //!
 //! `--vmodule` patterns match the source file's base name without `.rs` (klog matches the Go file
@@ -104,9 +104,11 @@ impl Verbosity {
         self.v
     }
 
-    /// Whether an event at V level `level` from `file` is printed.
+    /// Whether a `V(level)` event from `file` is printed: iff `level` is at most the level in force,
+    /// as klog's `V(level).Enabled()`. Negative levels pass at the default `-v 0`; `-v -1` hides
+    /// `V(0)`. Un-V'd events (no `v` field, INFO and up) bypass this and always print.
     pub fn enabled(&self, level: i32, file: Option<&str>) -> bool {
-        level <= 0 || level <= self.level_for(file)
+        level <= self.level_for(file)
     }
 }
 
@@ -187,6 +189,8 @@ mod tests {
         assert!(!v.enabled(3, Some("main.rs")));
         assert!(v.enabled(-1, Some("main.rs")));
         assert!(v.enabled(0, None));
+        let neg = Verbosity::new(-1);
+        assert!(neg.enabled(-1, None) && !neg.enabled(0, None));
     }
 
     #[test]
