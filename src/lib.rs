@@ -5,7 +5,7 @@
 //! `clientgo::util::flowcontrol` and `clientgo::util::workqueue` (client-go's util/...),
 //! `clientgo::tools::cache` (client-go's tools/cache), `clientgo::rest`, `clientgo::tools::clientcmd`,
 //! `clientgo::tools::pager`, `clientgo::kubernetes` (the Clientset), `clientgo::discovery` and
-//! `clientgo::dynamic`.
+//! `clientgo::dynamic`, and `clientgo::klog` (k8s.io/klog: klog's format and flags for `tracing`).
 //! See docs/ARCHITECTURE.md for the layers and the rules between them.
 #![warn(missing_docs)]
 
@@ -13,6 +13,7 @@ pub use clientgo_api as api;
 pub use clientgo_apimachinery as apimachinery;
 pub use clientgo_client::{discovery, dynamic, kubernetes};
 pub use clientgo_controller as controller;
+pub use clientgo_log as klog;
 pub use clientgo_rest as rest;
 
 /// client-go's `util` packages.
