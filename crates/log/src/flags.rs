@@ -216,4 +216,20 @@ mod tests {
             Err(FlagError::Vmodule(_))
         ));
     }
+
+    proptest::proptest! {
+        #[test]
+        fn parse_never_panics_and_keeps_non_flags(args in proptest::collection::vec("[-a-z=0-9_,*.]{0,12}", 0..8)) {
+            if let Ok((flags, rest)) = Flags::parse(args.clone()) {
+                proptest::prop_assert!(rest.len() <= args.len());
+                proptest::prop_assert!(flags.verbosity().is_ok());
+            }
+        }
+
+        #[test]
+        fn vmodule_round_trips_levels(pat in "[a-z*?]{1,8}", level in 0i32..100) {
+            let v = Verbosity::new(0).with_vmodule(&format!("{pat}={level}")).unwrap();
+            proptest::prop_assert_eq!(v.max(), level);
+        }
+    }
 }
