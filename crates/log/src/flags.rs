@@ -45,6 +45,7 @@ pub enum FlagError {
 
 /// The logging flags of a program. Mirrors klog's flag set.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Flags {
     /// `-v`: the verbosity (default 0).
     pub v: i32,

@@ -5,6 +5,17 @@
 //! (`I1223 12:30:38.017340   11656 main.go:16] "msg" k1="v1" k2=2`), klog's verbosity rules
 //! (`-v N`, `--vmodule pattern=N`, see [`verbosity`]) and klog's contextual logging (span fields
 //! named `logger` give the `WithName` prefix, other span fields are `WithValues`).
+//!
+//! Where this differs from klog, and why:
+//! - Header times are UTC (klog uses local time): no time-zone database is needed, and lines from
+//!   several hosts compare directly.
+//! - JSON `ts` is RFC 3339 with microseconds (zap writes epoch seconds as a float), and every JSON
+//!   line carries `level` and `v`.
+//! - `tracing` cannot tell `%` from `?` values, so both are quoted: a `Debug` struct prints as
+//!   `request="Request { method: \"GET\" }"` rather than klog's bare `{Method:GET}`.
+//! - Multi-line strings are escaped on one line (`\n`); klog's `<<` block form is not produced.
+//! - The rest crate logs at most a capped prefix of each body at TRACE, shown at V(8); V(9)
+//!   full bodies are not produced.
 #![warn(missing_docs)]
 
 pub mod flags;
