@@ -89,13 +89,20 @@ async fn execute(
                 field_manager: a.field_manager.clone(),
                 force: a.force_conflicts,
             };
-            let mut crd_applied = false;
+            // Groups of the CRDs applied so far in this run: their kinds may take a moment to appear.
+            let mut crd_groups = std::collections::HashSet::new();
             for d in &docs {
-                match apply_one(&mut ctx, d, &patch, crd_applied).await {
+                let group = api_group(d.object.get("apiVersion").and_then(Value::as_str));
+                let wait = crd_groups.contains(group);
+                match apply_one(&mut ctx, d, &patch, wait).await {
                     Ok(line) => writeln!(out, "{line}").map_err(io)?,
                     Err(e) => errors.push(e),
                 }
-                crd_applied |= kind_of(&d.object) == "CustomResourceDefinition";
+                if kind_of(&d.object) == "CustomResourceDefinition" {
+                    if let Some(g) = d.object.pointer("/spec/group").and_then(Value::as_str) {
+                        crd_groups.insert(g.to_owned());
+                    }
+                }
             }
         }
         Command::Delete(f) => {
@@ -115,6 +122,13 @@ async fn execute(
         }
     }
     Ok(())
+}
+
+/// The group of an `apiVersion` (`""` for `v1`).
+fn api_group(api_version: Option<&str>) -> &str {
+    api_version
+        .and_then(|v| v.rsplit_once('/'))
+        .map_or("", |(g, _)| g)
 }
 
 fn kind_of(v: &Value) -> &str {
