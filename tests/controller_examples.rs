@@ -7,6 +7,8 @@
 mod controller_max_concurrent_reconciles;
 #[path = "../examples/controller_workqueue_informer.rs"]
 mod controller_workqueue_informer;
+#[path = "../examples/finalizer_reconcile.rs"]
+mod finalizer_reconcile;
 #[path = "../examples/leader_election_lease.rs"]
 mod leader_election_lease;
 
@@ -74,6 +76,20 @@ async fn controller_workqueue_informer_retries_drops_after_max_retries_and_drain
             "default/poison attempt 3: permanent error",
             "default/poison attempt 4: permanent error",
             "shut down: in-flight reconciles drained",
+        ]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn finalizer_reconcile_applies_cleans_up_once_and_the_object_goes() {
+    let s = ApiServer::start().await.unwrap();
+    let lines = finalizer_reconcile::run(s.kubeconfig_path()).await.unwrap();
+    assert_eq!(
+        lines,
+        [
+            "apply: default/guarded is live, finalizers [\"example.com/cleanup\"]",
+            "cleanup: releasing what default/guarded holds",
+            "object gone from the server: true",
         ]
     );
 }

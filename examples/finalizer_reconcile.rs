@@ -1,0 +1,100 @@
+//! Seed §"Finalizers" (controller-runtime's finalizer pattern, with the library's `finalizer`
+//! helper): the controller adds its finalizer to each live ConfigMap, deletion only marks the
+//! object (deletionTimestamp), the controller's cleanup runs once, removes only its own
+//! finalizer, and the object disappears.
+//!
+//! Run: `cargo run --example finalizer_reconcile [-- --kubeconfig PATH]`
+
+use std::error::Error;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use clientgo::api::core::v1::ConfigMap;
+use clientgo::controller::{finalizer, Action, Config, Controller, FinalizerEvent, Request};
+use clientgo::kubernetes::{Clientset, DeleteOptions, GetOptions, WriteOptions};
+use clientgo::tools::clientcmd;
+use tokio::sync::mpsc;
+
+const FINALIZER: &str = "example.com/cleanup";
+
+/// Waits for the reconcile to report `want`.
+async fn wait(rx: &mut mpsc::UnboundedReceiver<&'static str>, want: &str) {
+    while let Some(got) = rx.recv().await {
+        if got == want {
+            return;
+        }
+    }
+}
+
+/// Creates a ConfigMap, lets the controller guard it, deletes it and reports each step.
+pub async fn run(kubeconfig: &Path) -> Result<Vec<String>, Box<dyn Error + Send + Sync>> {
+    let config = clientcmd::build_config_from_flags("", &kubeconfig.to_string_lossy())?;
+    let cs = Clientset::new(&config)?;
+    let api = cs.core_v1().config_maps("default");
+    let cm: ConfigMap = serde_json::from_value(serde_json::json!({
+        "metadata": {"name": "guarded", "labels": {"app": "finalizer-demo"}}
+    }))?;
+    api.create(&cm, &WriteOptions::default()).await?;
+    let out = Arc::new(Mutex::new(Vec::new()));
+    let (tx, mut rx) = mpsc::unbounded_channel::<&'static str>();
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let controller = Controller::new(
+        api.clone(),
+        Config::new("finalizer-demo").label_selector("app=finalizer-demo"),
+    );
+    let reconcile_api = api.clone();
+    let task = tokio::spawn(controller.run(
+        move |req: Request<ConfigMap>, out: Arc<Mutex<Vec<String>>>| {
+            let (api, tx) = (reconcile_api.clone(), tx.clone());
+            async move {
+                let Some(obj) = req.object else {
+                    let _ = tx.send("gone");
+                    return Ok(Action::done());
+                };
+                finalizer(&api, FINALIZER, obj, |event| async move {
+                    let line = match event {
+                        FinalizerEvent::Apply(o) => format!(
+                            "apply: {} is live, finalizers {:?}",
+                            req.key, o.metadata.finalizers
+                        ),
+                        FinalizerEvent::Cleanup(_) => format!("cleanup: releasing what {} holds", req.key),
+                    };
+                    let cleanup = line.starts_with("cleanup");
+                    if let Ok(mut g) = out.lock() {
+                        g.push(line);
+                    }
+                    let _ = tx.send(if cleanup { "cleanup" } else { "apply" });
+                    Ok::<_, std::io::Error>(Action::done())
+                })
+                .await
+            }
+        },
+        Arc::clone(&out),
+        async move {
+            let _ = stop_rx.await;
+        },
+    ));
+    wait(&mut rx, "apply").await;
+    api.delete("guarded", &DeleteOptions::default()).await?;
+    wait(&mut rx, "cleanup").await;
+    wait(&mut rx, "gone").await;
+    let gone = api
+        .get("guarded", &GetOptions::default())
+        .await
+        .err()
+        .is_some_and(|e| e.is_not_found());
+    let _ = stop_tx.send(());
+    task.await?;
+    let mut lines = out.lock().map(|g| g.clone()).unwrap_or_default();
+    lines.push(format!("object gone from the server: {gone}"));
+    Ok(lines)
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn Error + Send + Sync>> {
+    let target = clientgo_apiserver::embedded::cluster_from_args().await?;
+    for l in run(target.kubeconfig_path()).await? {
+        println!("{l}");
+    }
+    Ok(())
+}
