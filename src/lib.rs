@@ -28,5 +28,6 @@ pub mod tools {
     pub use clientgo_client::pager;
     pub use clientgo_clientcmd as clientcmd;
     pub use clientgo_leaderelection as leaderelection;
+    pub use clientgo_record as record;
     pub use clientgo_watch as watch;
 }

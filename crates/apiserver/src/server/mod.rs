@@ -87,6 +87,7 @@ pub struct ServerBuilder {
     bookmark_interval: Duration,
     seed: bool,
     kubeconfig_path: Option<PathBuf>,
+    disabled: Vec<(String, String)>,
 }
 
 impl Default for ServerBuilder {
@@ -99,6 +100,7 @@ impl Default for ServerBuilder {
             bookmark_interval: Duration::from_secs(60),
             seed: true,
             kubeconfig_path: None,
+            disabled: Vec::new(),
         }
     }
 }
@@ -153,6 +155,14 @@ impl ServerBuilder {
         self
     }
 
+    /// Do not serve the built-in `group/version` (e.g. `events.k8s.io/v1`): its discovery and
+    /// its URLs answer 404, as with kube-apiserver's `--runtime-config=events.k8s.io/v1=false`.
+    /// Lets tests check how clients fall back when an API is missing.
+    pub fn disable_api(mut self, group: impl Into<String>, version: impl Into<String>) -> Self {
+        self.disabled.push((group.into(), version.into()));
+        self
+    }
+
     /// Binds, writes the kubeconfig and starts serving on the current tokio runtime.
     ///
     /// # Errors
@@ -173,9 +183,19 @@ impl ServerBuilder {
         } else {
             None
         };
+        let registry = Registry::with_builtins();
+        for info in registry.all() {
+            if self
+                .disabled
+                .iter()
+                .any(|(g, v)| *g == info.group && *v == info.version)
+            {
+                registry.remove(&info.group, &info.version, &info.plural);
+            }
+        }
         let state = Arc::new(ServerState {
             store: Store::new(self.limits, 0),
-            registry: Registry::with_builtins(),
+            registry,
             token: self.token.clone(),
             bookmark_interval: self.bookmark_interval,
             faults: Arc::new(Faults::default()),
