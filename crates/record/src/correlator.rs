@@ -2,8 +2,9 @@
 //!
 //! Mirrors client-go `tools/record/events_cache.go` (`EventCorrelator`, `EventAggregator`,
 //! `eventLogger`, `EventSourceObjectSpamFilter`) and the series of `tools/events`:
-//! - **Spam filter**: a token bucket per source and object (burst 25, one token per 5 minutes);
-//!   an event without a token is dropped, neither written nor counted.
+//! - **Spam filter**: a token bucket per source and object (burst 25, one token per 5 minutes)
+//!   for every write: a new Event or a series patch without a token is not sent (a dropped
+//!   repeat still counts towards its series). Repeats folded into a queued patch need no token.
 //! - **Aggregation**: more than 10 events about one object with the same type and reason but
 //!   different notes within 10 minutes are combined into one event whose note starts with
 //!   `(combined from similar events): `.
@@ -64,7 +65,8 @@ pub enum Correlation {
     Patch(String),
     /// A repeat counted into a patch that is already queued.
     Coalesced,
-    /// Dropped by the spam filter.
+    /// Not sent: the spam filter had no token. A dropped repeat is still counted, so the next
+    /// patch of its series carries it.
     Dropped,
 }
 
@@ -94,7 +96,7 @@ struct SimilarRecord {
     first_seen: Instant,
 }
 
-/// Correlates recorded events: spam filter, aggregation and series, in that order.
+/// Correlates recorded events: aggregation, series, then the spam filter on what would be sent.
 #[derive(Debug)]
 pub struct EventCorrelator {
     options: CorrelatorOptions,
@@ -118,22 +120,31 @@ impl EventCorrelator {
 
     /// Correlates `event` (its name unset) observed at `now` (monotonic) and `observed` (wall).
     pub fn correlate(&mut self, mut event: Event, now: Instant, observed: MicroTime) -> Correlation {
-        if !self.allow(&event, now) {
-            return Correlation::Dropped;
-        }
         let key = self.aggregate(&mut event, now);
         let window = self.options.series_window;
-        if let Some(entry) = self.series.get_mut(&key) {
-            if now.saturating_duration_since(entry.last_seen) < window {
-                entry.count = entry.count.saturating_add(1);
-                entry.last_observed = observed;
-                entry.last_seen = now;
-                if entry.patch_queued {
-                    return Correlation::Coalesced;
-                }
+        let repeat = self
+            .series
+            .get(&key)
+            .is_some_and(|e| now.saturating_duration_since(e.last_seen) < window);
+        if repeat {
+            let queued = self.series.get(&key).is_some_and(|e| e.patch_queued);
+            // A repeat folded into a queued patch costs the server nothing: no token needed.
+            let send = !queued && self.allow(&event, now);
+            let entry = self.series.get_mut(&key).expect("checked above");
+            entry.count = entry.count.saturating_add(1);
+            entry.last_observed = observed;
+            entry.last_seen = now;
+            return if queued {
+                Correlation::Coalesced
+            } else if send {
                 entry.patch_queued = true;
-                return Correlation::Patch(key);
-            }
+                Correlation::Patch(key)
+            } else {
+                Correlation::Dropped
+            };
+        }
+        if !self.allow(&event, now) {
+            return Correlation::Dropped;
         }
         event.metadata.name = Some(self.event_name(&event.regarding));
         event.event_time = Some(observed);

@@ -127,7 +127,7 @@ async fn repeats_grow_one_series_by_patch_instead_of_new_objects() {
 }
 
 #[tokio::test]
-async fn spam_filter_and_aggregation_bound_a_flood_of_different_notes() {
+async fn similar_events_past_ten_notes_are_combined_into_one() {
     let server = ApiServer::start().await.unwrap();
     let cs = clientset(&server);
     let cm = config_map(&cs, "cfg").await;
@@ -139,7 +139,7 @@ async fn spam_filter_and_aggregation_bound_a_flood_of_different_notes() {
     }
     tokio::time::timeout(GUARD, broadcaster.flush()).await.unwrap();
 
-    // 25 pass the spam filter: 10 distinct notes, then one combined event for the other 15.
+    // Ten distinct notes, then one combined event counting the other twenty.
     let all = events(&cs).await;
     assert_eq!(all.len(), 11, "{all:#?}");
     let combined: Vec<&Event> = all
@@ -147,7 +147,26 @@ async fn spam_filter_and_aggregation_bound_a_flood_of_different_notes() {
         .filter(|e| e.note.as_deref().is_some_and(|n| n.starts_with(COMBINED_PREFIX)))
         .collect();
     assert_eq!(combined.len(), 1);
-    assert_eq!(series_count(combined[0]), 15);
+    assert_eq!(
+        combined[0].note.as_deref(),
+        Some("(combined from similar events): attempt 10")
+    );
+    assert_eq!(series_count(combined[0]), 20);
+}
+
+#[tokio::test]
+async fn the_spam_filter_lets_25_writes_through_per_object() {
+    let server = ApiServer::start().await.unwrap();
+    let cs = clientset(&server);
+    let cm = config_map(&cs, "cfg").await;
+    let broadcaster = EventBroadcaster::new(&cs, BroadcasterOptions::default());
+    let recorder = broadcaster.new_recorder("example.com/demo", "demo-0");
+    let r = get_reference(&cm);
+    for i in 0..30 {
+        recorder.event(&r, EventType::Normal, &format!("Step{i}"), "done");
+    }
+    tokio::time::timeout(GUARD, broadcaster.flush()).await.unwrap();
+    assert_eq!(events(&cs).await.len(), 25);
     assert_eq!(broadcaster.stats().dropped_spam, 5);
 }
 

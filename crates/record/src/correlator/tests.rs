@@ -90,10 +90,14 @@ fn a_repeat_after_the_series_window_starts_a_new_event() {
 
 #[test]
 fn spam_filter_allows_a_burst_of_25_then_one_per_five_minutes() {
-    let mut c = EventCorrelator::new(CorrelatorOptions::default());
+    let options = CorrelatorOptions {
+        series_window: Duration::from_secs(3600),
+        ..CorrelatorOptions::default()
+    };
+    let mut c = EventCorrelator::new(options);
     let now = Instant::now();
     let sent = (0..30)
-        .filter(|i| c.correlate(event("cm", "R", &format!("n{i}")), now, t(1)) != Correlation::Dropped)
+        .filter(|i| c.correlate(event("cm", &format!("R{i}"), "n"), now, t(1)) != Correlation::Dropped)
         .count();
     assert_eq!(sent, 25);
     assert_eq!(
@@ -103,6 +107,25 @@ fn spam_filter_allows_a_burst_of_25_then_one_per_five_minutes() {
     assert_ne!(
         c.correlate(event("cm", "R", "again"), now + Duration::from_secs(300), t(3)),
         Correlation::Dropped
+    );
+    // Repeats folded into a queued patch need no token; a patch does.
+    let Correlation::Patch(key) = c.correlate(event("cm", "R0", "n"), now + Duration::from_secs(600), t(4))
+    else {
+        panic!("a repeat is still counted");
+    };
+    assert_eq!(
+        c.correlate(event("cm", "R0", "n"), now + Duration::from_secs(600), t(5)),
+        Correlation::Coalesced
+    );
+    c.take_patch(&key);
+    assert_eq!(
+        c.correlate(event("cm", "R0", "n"), now + Duration::from_secs(600), t(6)),
+        Correlation::Dropped
+    );
+    assert_eq!(
+        c.take_patch(&key).unwrap().count,
+        4,
+        "a dropped repeat still counts"
     );
     // Another object has its own bucket.
     assert_ne!(
