@@ -24,6 +24,9 @@ pub enum InjectedError {
     },
     /// 500 InternalError.
     Internal,
+    /// 409 Conflict, worded as the real server's optimistic-concurrency failure ("the object
+    /// has been modified"). Meant for [`Faults::fail_writes`]: a read never conflicts.
+    Conflict,
 }
 
 #[derive(Debug)]
@@ -50,6 +53,7 @@ pub struct Faults {
     cut_next: AtomicU64,
     stall_next: AtomicU64,
     errors: Mutex<Option<ErrorFault>>,
+    write_errors: Mutex<Option<ErrorFault>>,
     watch_close_events: AtomicU64,
     watch_close_ms: AtomicU64,
     watch_cut: AtomicBool,
@@ -69,7 +73,17 @@ impl Faults {
     /// Answer `fail` out of every `per` requests with `kind` (deterministically: the first `fail` of
     /// each group of `per`). `fail == 0` turns it off.
     pub fn fail_requests(&self, fail: u64, per: u64, kind: InjectedError) {
-        let mut g = self.errors.lock().unwrap_or_else(|e| e.into_inner());
+        Self::set(&self.errors, fail, per, kind);
+    }
+
+    /// Like [`Faults::fail_requests`], counting only writes (POST, PUT, PATCH, DELETE): the
+    /// chaos a controller sees when other writers race it (409) or the server sheds load (429).
+    pub fn fail_writes(&self, fail: u64, per: u64, kind: InjectedError) {
+        Self::set(&self.write_errors, fail, per, kind);
+    }
+
+    fn set(slot: &Mutex<Option<ErrorFault>>, fail: u64, per: u64, kind: InjectedError) {
+        let mut g = slot.lock().unwrap_or_else(|e| e.into_inner());
         *g = (fail > 0 && per > 0).then_some(ErrorFault {
             kind,
             fail: fail.min(per),
@@ -99,6 +113,7 @@ impl Faults {
         self.cut_next_requests(0);
         self.stall_next_requests(0);
         self.fail_requests(0, 0, InjectedError::Internal);
+        self.fail_writes(0, 0, InjectedError::Internal);
         self.close_watches_after_events(None);
         self.close_watches_after(None);
         self.cut_watches(false);
@@ -120,29 +135,63 @@ impl Faults {
             .is_ok()
     }
 
-    pub(crate) fn on_request(&self) -> FaultAction {
+    pub(crate) fn on_request(&self, method: &http::Method, path: &str) -> FaultAction {
         if Self::take(&self.cut_next) {
             return FaultAction::Cut;
         }
         if Self::take(&self.stall_next) {
             return FaultAction::Stall;
         }
-        let mut g = self.errors.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(f) = g.as_mut() {
-            let slot = f.count % f.per;
-            f.count += 1;
-            if slot < f.fail {
-                return FaultAction::Respond(Box::new(match f.kind {
-                    InjectedError::TooManyRequests { retry_after } => crate::status::too_many_requests(
-                        "the server has received too many requests and has asked us to try again later",
-                        retry_after,
-                    ),
-                    InjectedError::Internal => crate::status::internal("injected fault"),
-                }));
+        let write = !matches!(
+            *method,
+            http::Method::GET | http::Method::HEAD | http::Method::OPTIONS
+        );
+        let slots = [Some(&self.errors), write.then_some(&self.write_errors)];
+        for slot in slots.into_iter().flatten() {
+            let mut g = slot.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(f) = g.as_mut() {
+                let n = f.count % f.per;
+                f.count += 1;
+                if n < f.fail {
+                    return FaultAction::Respond(Box::new(injected_status(f.kind, path)));
+                }
             }
         }
         FaultAction::None
     }
+}
+
+fn injected_status(kind: InjectedError, path: &str) -> Status {
+    match kind {
+        InjectedError::TooManyRequests { retry_after } => crate::status::too_many_requests(
+            "the server has received too many requests and has asked us to try again later",
+            retry_after,
+        ),
+        InjectedError::Internal => crate::status::internal("injected fault"),
+        InjectedError::Conflict => {
+            let (group, plural, name) = resource_of(path);
+            crate::status::conflict(plural, group, name)
+        }
+    }
+}
+
+/// `(group, plural, name)` of an API path such as `/apis/g/v/namespaces/ns/widgets/w`.
+fn resource_of(path: &str) -> (&str, &str, &str) {
+    let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let (group, rest) = match segs.as_slice() {
+        ["api", _, rest @ ..] => ("", rest),
+        ["apis", g, _, rest @ ..] => (*g, rest),
+        _ => ("", &[][..]),
+    };
+    let rest = match rest {
+        ["namespaces", _, r @ ..] if !r.is_empty() => r,
+        r => r,
+    };
+    (
+        group,
+        rest.first().copied().unwrap_or(""),
+        rest.get(1).copied().unwrap_or(""),
+    )
 }
 
 /// 200 with JSON headers and a body that never produces anything.

@@ -232,6 +232,38 @@ async fn faults_close_watches_after_n_events_cleanly_or_abruptly() {
 }
 
 #[tokio::test]
+async fn injected_write_conflicts_hit_only_writes_and_read_like_the_real_server() {
+    let h = Harness::start().await;
+    h.configmap("default", "c", json!({})).await;
+    h.server
+        .faults()
+        .fail_writes(1, 2, clientgo_apiserver::InjectedError::Conflict);
+    let read = h.get(&format!("{CM}/c")).await;
+    assert_eq!(read.status, StatusCode::OK, "reads are not counted");
+    let patch = json!({"data": {"k2": "w"}});
+    let first = h
+        .patch(&format!("{CM}/c"), "application/merge-patch+json", &patch)
+        .await;
+    assert_eq!(first.status, StatusCode::CONFLICT);
+    assert_eq!(first.body["reason"], "Conflict");
+    assert_eq!(
+        first.body["message"],
+        "Operation cannot be fulfilled on configmaps \"c\": the object has been modified; please apply your changes to the latest version and try again"
+    );
+    let after = h.get(&format!("{CM}/c")).await.body;
+    assert_eq!(
+        after["data"].get("k2"),
+        None,
+        "the failed write changed nothing: {after}"
+    );
+    let second = h
+        .patch(&format!("{CM}/c"), "application/merge-patch+json", &patch)
+        .await;
+    assert_eq!(second.status, StatusCode::OK);
+    assert_eq!(second.body["data"]["k2"], "w");
+}
+
+#[tokio::test]
 async fn a_long_log_replays_completely() {
     let h = Harness::start().await;
     let cm = h.configmap("default", "busy", json!({})).await;

@@ -4,7 +4,7 @@
 //! clientgo-apiserver [--port 6443] [--tls] [--token T] [--kubeconfig PATH] [--max-events N]
 //!                    [--bookmark-interval-secs S] [--seed-demo]
 //!                    [--fault-close-watches-after-events N] [--fault-close-watches-after-secs S]
-//!                    [--fault-cut-watches] [--fault-fail N/M:429|500]
+//!                    [--fault-cut-watches] [--fault-fail N/M:429|500|409]
 //! ```
 //! Prints the kubeconfig path, then serves until Ctrl-C.
 
@@ -23,7 +23,7 @@ struct Faults {
 
 fn usage(msg: &str) -> ExitCode {
     eprintln!("clientgo-apiserver: {msg}");
-    eprintln!("usage: clientgo-apiserver [--port 6443] [--tls] [--token T] [--kubeconfig PATH] [--max-events N] [--bookmark-interval-secs S] [--seed-demo] [--fault-close-watches-after-events N] [--fault-close-watches-after-secs S] [--fault-cut-watches] [--fault-fail N/M:429|500]");
+    eprintln!("usage: clientgo-apiserver [--port 6443] [--tls] [--token T] [--kubeconfig PATH] [--max-events N] [--bookmark-interval-secs S] [--seed-demo] [--fault-close-watches-after-events N] [--fault-close-watches-after-secs S] [--fault-cut-watches] [--fault-fail N/M:429|500|409]");
     ExitCode::from(2)
 }
 
@@ -33,6 +33,7 @@ fn parse_fail(s: &str) -> Option<(u64, u64, InjectedError)> {
     let kind = match code {
         "429" => InjectedError::TooManyRequests { retry_after: 1 },
         "500" => InjectedError::Internal,
+        "409" => InjectedError::Conflict,
         _ => return None,
     };
     Some((n.parse().ok()?, m.parse().ok()?, kind))

@@ -32,7 +32,7 @@ pub(crate) async fn handle(
 ) -> Result<Response<Body>, BodyError> {
     let path = req.uri().path().to_owned();
     tracing::debug!(method = %req.method(), path = %path, "request");
-    match state.faults.on_request() {
+    match state.faults.on_request(req.method(), &path) {
         FaultAction::None => {}
         FaultAction::Cut => {
             return Err(std::io::Error::new(
