@@ -26,8 +26,12 @@ use clientgo::dynamic::DynamicClient;
 use clientgo::kubernetes::{Clientset, DeleteOptions, ListOptions, PatchOptions, PatchType, WriteOptions};
 use clientgo::rest;
 use clientgo::tools::clientcmd;
-use clientgo::tools::leaderelection::{Callbacks, CancellationToken, LeaderElectionConfig, LeaderElector, LeaseLock};
-use clientgo::tools::record::{get_reference, BroadcasterOptions, EventBroadcaster, EventRecorder, EventType};
+use clientgo::tools::leaderelection::{
+    Callbacks, CancellationToken, LeaderElectionConfig, LeaderElector, LeaseLock,
+};
+use clientgo::tools::record::{
+    get_reference, BroadcasterOptions, EventBroadcaster, EventRecorder, EventType,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tokio::sync::{mpsc, oneshot};
@@ -245,9 +249,16 @@ impl Operator {
         };
         let reference = get_reference(w);
         let deployments = self.cs.apps_v1().deployments(ns);
-        if let Err(e) = deployments.patch(&child, &apply, &body, &PatchOptions::default()).await {
-            self.recorder
-                .eventf(&reference, EventType::Warning, "ApplyFailed", format_args!("deployment {child}: {e}"));
+        if let Err(e) = deployments
+            .patch(&child, &apply, &body, &PatchOptions::default())
+            .await
+        {
+            self.recorder.eventf(
+                &reference,
+                EventType::Warning,
+                "ApplyFailed",
+                format_args!("deployment {child}: {e}"),
+            );
             return Err(e);
         }
         let status = WidgetStatus {
@@ -266,7 +277,10 @@ impl Operator {
                 &reference,
                 EventType::Normal,
                 "Synced",
-                format_args!("deployment {child} has {} replicas of {}", w.spec.replicas, w.spec.image),
+                format_args!(
+                    "deployment {child} has {} replicas of {}",
+                    w.spec.replicas, w.spec.image
+                ),
             );
         }
         Ok(Action::done())
@@ -276,7 +290,13 @@ impl Operator {
         self.tally.cleanup_runs.fetch_add(1, Ordering::Relaxed);
         let ns = w.metadata.namespace.as_deref().unwrap_or("default");
         let child = child_name(w.metadata.name.as_deref().unwrap_or_default());
-        match self.cs.apps_v1().deployments(ns).delete(&child, &DeleteOptions::default()).await {
+        match self
+            .cs
+            .apps_v1()
+            .deployments(ns)
+            .delete(&child, &DeleteOptions::default())
+            .await
+        {
             Ok(()) => {
                 let uid = w.metadata.uid.clone().unwrap_or_default();
                 *self
@@ -290,8 +310,12 @@ impl Operator {
             Err(e) if e.is_not_found() => {}
             Err(e) => return Err(e),
         }
-        self.recorder
-            .eventf(&get_reference(w), EventType::Normal, "CleanedUp", format_args!("deleted deployment {child}"));
+        self.recorder.eventf(
+            &get_reference(w),
+            EventType::Normal,
+            "CleanedUp",
+            format_args!("deleted deployment {child}"),
+        );
         Ok(Action::done())
     }
 }
@@ -516,15 +540,32 @@ pub async fn run(kubeconfig: &Path) -> Result<Vec<String>, Box<dyn Error + Send 
     let tally = Arc::new(Tally::default());
     let (tx, mut rx) = mpsc::unbounded_channel();
     let timings = Timings::default();
-    let a = Replica::start(kubeconfig.into(), "operator-a", ns, timings, tally.clone(), tx.clone());
+    let a = Replica::start(
+        kubeconfig.into(),
+        "operator-a",
+        ns,
+        timings,
+        tally.clone(),
+        tx.clone(),
+    );
     wait_line(&mut rx, &mut out, "operator-a: started leading").await?;
-    let b = Replica::start(kubeconfig.into(), "operator-b", ns, timings, tally.clone(), tx.clone());
+    let b = Replica::start(
+        kubeconfig.into(),
+        "operator-b",
+        ns,
+        timings,
+        tally.clone(),
+        tx.clone(),
+    );
     wait_line(&mut rx, &mut out, "operator-b: new leader is \"operator-a\"").await?;
 
     let widgets = cs.resource::<Widget>(Some(ns));
     for (name, replicas) in [("alpha", 1), ("beta", 2), ("gamma", 3)] {
         widgets
-            .create(&Widget::new(ns, name, replicas, "nginx:1.27"), &WriteOptions::default())
+            .create(
+                &Widget::new(ns, name, replicas, "nginx:1.27"),
+                &WriteOptions::default(),
+            )
             .await?;
     }
     for name in ["alpha", "beta", "gamma"] {
@@ -547,7 +588,12 @@ pub async fn run(kubeconfig: &Path) -> Result<Vec<String>, Box<dyn Error + Send 
     }
 
     widgets
-        .patch("beta", &PatchType::Merge, &json!({"spec": {"replicas": 5}}), &PatchOptions::default())
+        .patch(
+            "beta",
+            &PatchType::Merge,
+            &json!({"spec": {"replicas": 5}}),
+            &PatchOptions::default(),
+        )
         .await?;
     eventually(Duration::from_secs(20), || async {
         (child_of(&cs, ns, "beta").await?.0 == 5).then_some(())
@@ -562,12 +608,18 @@ pub async fn run(kubeconfig: &Path) -> Result<Vec<String>, Box<dyn Error + Send 
 
     widgets.delete("gamma", &DeleteOptions::default()).await?;
     eventually(Duration::from_secs(20), || async {
-        let widget_gone = widgets.get("gamma", &Default::default()).await.err()?.is_not_found();
+        let widget_gone = widgets
+            .get("gamma", &Default::default())
+            .await
+            .err()?
+            .is_not_found();
         (widget_gone && child_of(&cs, ns, "gamma").await.is_none()).then_some(())
     })
     .await
     .ok_or("the deletion never completed")?;
-    out.push("widget/gamma deleted: cleanup removed deployment.apps/widget-gamma, then the widget went".to_owned());
+    out.push(
+        "widget/gamma deleted: cleanup removed deployment.apps/widget-gamma, then the widget went".to_owned(),
+    );
 
     let events = cs.resource::<clientgo::api::events::v1::Event>(Some(ns));
     let mut reasons: Vec<String> = events

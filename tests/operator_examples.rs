@@ -25,7 +25,8 @@ async fn operator_crd_creates_children_scales_fails_over_and_cleans_up() {
     let scaled = pos("widget/beta scaled to 5: deployment.apps/widget-beta now has 5 replicas");
     let kill = pos("killing operator-a (no release)");
     let takeover = pos("operator-b: started leading");
-    let deleted = pos("widget/gamma deleted: cleanup removed deployment.apps/widget-gamma, then the widget went");
+    let deleted =
+        pos("widget/gamma deleted: cleanup removed deployment.apps/widget-gamma, then the widget went");
     assert!(first < alpha && alpha < scaled && scaled < kill && kill < takeover && takeover < deleted);
     assert!(!lines[..takeover].contains(&"operator-b: started leading".to_owned()));
     assert_eq!(
@@ -33,5 +34,8 @@ async fn operator_crd_creates_children_scales_fails_over_and_cleans_up() {
         "events: alpha: Synced, beta: Synced, gamma: CleanedUp, gamma: Synced"
     );
     assert_eq!(lines[deleted + 2], "max reconciles of one key at once: 1");
-    assert!(lines[deleted + 3..].contains(&"operator-b: stopped leading".to_owned()), "{lines:#?}");
+    assert!(
+        lines[deleted + 3..].contains(&"operator-b: stopped leading".to_owned()),
+        "{lines:#?}"
+    );
 }
