@@ -74,6 +74,8 @@ pub async fn run(kubeconfig: &Path) -> Result<Vec<String>, Box<dyn Error + Send 
             let _ = stop_rx.await;
         },
     ));
+    // Applied in the reconcile that adds the finalizer, then again for the patch's own event.
+    wait(&mut rx, "apply").await;
     wait(&mut rx, "apply").await;
     api.delete("guarded", &DeleteOptions::default()).await?;
     wait(&mut rx, "cleanup").await;

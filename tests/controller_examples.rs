@@ -87,6 +87,8 @@ async fn finalizer_reconcile_applies_cleans_up_once_and_the_object_goes() {
     assert_eq!(
         lines,
         [
+            // Once in the reconcile that adds the finalizer, once for the patch's own event.
+            "apply: default/guarded is live, finalizers [\"example.com/cleanup\"]",
             "apply: default/guarded is live, finalizers [\"example.com/cleanup\"]",
             "cleanup: releasing what default/guarded holds",
             "object gone from the server: true",

@@ -57,8 +57,9 @@ pub enum FinalizerError<E: std::error::Error + 'static> {
 /// Runs `reconcile` under the finalizer `name` (e.g. `example.com/cleanup`) of `obj`:
 ///
 /// - live without the finalizer: adds it (JSON patch testing `resourceVersion`, so a
-///   concurrent change fails the patch and the key is retried instead of losing an update) and
-///   returns [`Action::done`]; the resulting watch event brings the object back with it;
+///   concurrent change fails the patch and the key is retried instead of losing an update),
+///   then runs [`FinalizerEvent::Apply`] on the patched object the server returned, so a new
+///   object is applied in its first reconcile, not only after its own patch comes back;
 /// - live with the finalizer: runs [`FinalizerEvent::Apply`];
 /// - being deleted with the finalizer: runs [`FinalizerEvent::Cleanup`], then removes only
 ///   our finalizer (JSON patch testing its list entry); a cleanup error keeps the finalizer;
@@ -100,13 +101,16 @@ where
                 {"op": "test", "path": "/metadata/resourceVersion", "value": rv},
                 {"op": "add", "path": "/metadata/finalizers", "value": finalizers},
             ]);
-            api.patch(&object_name, &PatchType::Json, &patch, &PatchOptions::default())
+            let patched = api
+                .patch(&object_name, &PatchType::Json, &patch, &PatchOptions::default())
                 .await
                 .map_err(|source| FinalizerError::AddFinalizer {
                     finalizer: name.to_owned(),
                     source,
                 })?;
-            Ok(Action::done())
+            reconcile(FinalizerEvent::Apply(Arc::new(patched)))
+                .await
+                .map_err(FinalizerError::ApplyFailed)
         }
         (true, Some(index)) => {
             let action = reconcile(FinalizerEvent::Cleanup(Arc::clone(&obj)))

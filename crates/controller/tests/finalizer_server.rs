@@ -50,13 +50,18 @@ async fn stale_object_fails_the_add_patch_instead_of_losing_an_update() {
     assert!(matches!(err, FinalizerError::AddFinalizer { .. }), "{err}");
     let now = api.get("a", &GetOptions::default()).await.unwrap();
     assert_eq!(now.metadata.finalizers, vec!["other.io/keep".to_owned()]);
-    // With the fresh object the finalizer is added next to the other one.
-    let action = finalizer(&api, FIN, Arc::new(now), |_| async {
-        Ok::<_, std::io::Error>(Action::done())
+    // With the fresh object the finalizer is added next to the other one, and the same call
+    // applies the patched object at once.
+    let action = finalizer(&api, FIN, Arc::new(now), |event| async move {
+        let FinalizerEvent::Apply(applied) = event else {
+            panic!("a live object must be applied");
+        };
+        let got = applied.metadata.finalizers.clone();
+        Ok::<_, std::io::Error>(Action::requeue_after(Duration::from_secs(got.len() as u64)))
     })
     .await
     .unwrap();
-    assert_eq!(action, Action::done());
+    assert_eq!(action, Action::requeue_after(Duration::from_secs(2)));
     let now = api.get("a", &GetOptions::default()).await.unwrap();
     assert_eq!(
         now.metadata.finalizers,
@@ -132,6 +137,8 @@ async fn controller_adds_applies_cleans_up_once_and_the_object_disappears() {
             let _ = signal.await;
         },
     ));
+    // Applied in the reconcile that added the finalizer, and again for the patch's own event.
+    assert_eq!(recv(&mut rx).await, "apply");
     assert_eq!(recv(&mut rx).await, "apply");
     let live = api.get("guarded", &GetOptions::default()).await.unwrap();
     assert_eq!(live.metadata.finalizers, vec![FIN.to_owned()]);
@@ -152,5 +159,5 @@ async fn controller_adds_applies_cleans_up_once_and_the_object_disappears() {
     stop.send(()).unwrap();
     tokio::time::timeout(GUARD, run).await.unwrap().unwrap();
     assert_eq!(ctx.cleanups.load(Ordering::SeqCst), 1);
-    assert_eq!(ctx.applies.load(Ordering::SeqCst), 1);
+    assert_eq!(ctx.applies.load(Ordering::SeqCst), 2);
 }
