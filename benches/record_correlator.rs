@@ -88,6 +88,14 @@ fn run(c: &mut EventCorrelator, events: Vec<Event>) -> (Duration, Outcomes) {
     (start.elapsed(), out)
 }
 
+/// Criterion's `iter_custom` body: `iters` rounds, each on a fresh correlator with default
+/// options; `round` returns the time it measured (its set-up excluded).
+fn rounds(iters: u64, mut round: impl FnMut(&mut EventCorrelator) -> Duration) -> Duration {
+    (0..iters)
+        .map(|_| round(&mut EventCorrelator::new(CorrelatorOptions::default())))
+        .sum()
+}
+
 fn expect(got: &Outcomes, create: usize, patch: usize, coalesced: usize) {
     let want = Outcomes {
         create,
@@ -104,28 +112,22 @@ fn distinct(c: &mut Criterion) {
     g.sample_size(10).throughput(Throughput::Elements(N as u64));
     g.bench_function(BenchmarkId::from_parameter("fresh"), |b| {
         b.iter_custom(|iters| {
-            let mut total = Duration::ZERO;
-            for _ in 0..iters {
-                let mut c = EventCorrelator::new(CorrelatorOptions::default());
-                let (t, out) = run(&mut c, distinct_events(0, N));
+            rounds(iters, |c| {
+                let (t, out) = run(c, distinct_events(0, N));
                 expect(&out, N, 0, 0);
-                total += t;
-            }
-            total
+                t
+            })
         })
     });
     g.bench_function(BenchmarkId::from_parameter("at_capacity_4096"), |b| {
         b.iter_custom(|iters| {
-            let mut total = Duration::ZERO;
-            for _ in 0..iters {
-                let mut c = EventCorrelator::new(CorrelatorOptions::default());
-                let (_, filled) = run(&mut c, distinct_events(0, CAP));
+            rounds(iters, |c| {
+                let (_, filled) = run(c, distinct_events(0, CAP));
                 expect(&filled, CAP, 0, 0);
-                let (t, out) = run(&mut c, distinct_events(CAP, N));
+                let (t, out) = run(c, distinct_events(CAP, N));
                 expect(&out, N, 0, 0);
-                total += t;
-            }
-            total
+                t
+            })
         })
     });
     g.finish();
@@ -138,21 +140,17 @@ fn repeated(c: &mut Criterion) {
     g.bench_function(BenchmarkId::from_parameter("identical"), |b| {
         let one = event(pod_ref(7), "Pulled", pulled_note(7));
         b.iter_custom(|iters| {
-            let mut total = Duration::ZERO;
-            for _ in 0..iters {
-                let mut c = EventCorrelator::new(CorrelatorOptions::default());
-                let (t, out) = run(&mut c, vec![one.clone(); N]);
+            rounds(iters, |c| {
+                let (t, out) = run(c, vec![one.clone(); N]);
                 expect(&out, 1, 1, N - 2);
-                total += t;
-            }
-            total
+                t
+            })
         })
     });
     g.bench_function(BenchmarkId::from_parameter("similar_note_differs"), |b| {
         let pod = pod_ref(7);
         b.iter_custom(|iters| {
-            let mut total = Duration::ZERO;
-            for _ in 0..iters {
+            rounds(iters, |c| {
                 let events = (0..N)
                     .map(|i| {
                         let note = format!(
@@ -161,13 +159,11 @@ fn repeated(c: &mut Criterion) {
                         event(pod.clone(), "BackOff", note)
                     })
                     .collect();
-                let mut c = EventCorrelator::new(CorrelatorOptions::default());
-                let (t, out) = run(&mut c, events);
+                let (t, out) = run(c, events);
                 // 10 distinct notes are tolerated, then one combined series.
                 expect(&out, 11, 1, N - 12);
-                total += t;
-            }
-            total
+                t
+            })
         })
     });
     g.finish();
