@@ -28,20 +28,15 @@ pub const MAX_ERROR_BODY: usize = 64 * 1024;
 /// At most this much of a body is written to trace logs.
 const MAX_LOGGED_BODY: usize = 1024;
 
-/// Verbs whose retry cannot apply a change twice.
-fn is_idempotent(verb: &Method) -> bool {
-    matches!(
-        *verb,
-        Method::GET | Method::HEAD | Method::OPTIONS | Method::PUT | Method::DELETE
-    )
-}
-
 /// The delay before retrying this reply, or `None` when it is final. Mirrors client-go's
-/// `checkWait`/`IsRetryableResponse`: 429, or a 5xx carrying `Retry-After` (whole seconds).
-pub fn retry_delay(verb: &Method, status: StatusCode, headers: &HeaderMap) -> Option<Duration> {
-    if !is_idempotent(verb) {
-        return None;
-    }
+/// `checkWait`/`IsNextRetry`: 429, or a 5xx carrying `Retry-After` (whole seconds), for every verb.
+///
+/// Both answers mean the server did not act on the request (429 is the API server's priority and
+/// fairness rejecting it before it reaches storage), so even a POST or PATCH is safe to send again,
+/// and client-go does. Unlike client-go, a 429 without `Retry-After` is retried after one second
+/// too: the API server always sends the header, and a proxy that drops it should not turn
+/// throttling into a hard failure.
+pub fn retry_delay(status: StatusCode, headers: &HeaderMap) -> Option<Duration> {
     let retry_after = headers
         .get(http::header::RETRY_AFTER)
         .and_then(|v| v.to_str().ok())
@@ -147,7 +142,7 @@ impl Request {
                     return Ok((resp, url, verb));
                 }
                 if attempt < max_retries {
-                    if let Some(delay) = retry_delay(&verb, status, resp.headers()) {
+                    if let Some(delay) = retry_delay(status, resp.headers()) {
                         attempt += 1;
                         tracing::warn!(status = status.as_u16(), attempt, delay = %go_duration::format(delay), "retrying");
                         // Drain the body so the connection can be reused.
@@ -296,29 +291,17 @@ mod tests {
     fn retry_decisions() {
         let s = |c| StatusCode::from_u16(c).unwrap();
         assert_eq!(
-            retry_delay(&Method::GET, s(429), &headers(Some("3"))),
+            retry_delay(s(429), &headers(Some("3"))),
             Some(Duration::from_secs(3))
         );
+        assert_eq!(retry_delay(s(429), &headers(None)), Some(Duration::from_secs(1)));
         assert_eq!(
-            retry_delay(&Method::GET, s(429), &headers(None)),
-            Some(Duration::from_secs(1))
-        );
-        assert_eq!(
-            retry_delay(&Method::PUT, s(503), &headers(Some("2"))),
+            retry_delay(s(503), &headers(Some("2"))),
             Some(Duration::from_secs(2))
         );
-        assert_eq!(
-            retry_delay(&Method::GET, s(503), &headers(None)),
-            None,
-            "5xx needs Retry-After"
-        );
-        assert_eq!(
-            retry_delay(&Method::POST, s(429), &headers(Some("1"))),
-            None,
-            "POST is not idempotent"
-        );
-        assert_eq!(retry_delay(&Method::GET, s(404), &headers(Some("1"))), None);
-        assert_eq!(retry_delay(&Method::GET, s(500), &headers(Some("soon"))), None);
+        assert_eq!(retry_delay(s(503), &headers(None)), None, "5xx needs Retry-After");
+        assert_eq!(retry_delay(s(404), &headers(Some("1"))), None);
+        assert_eq!(retry_delay(s(500), &headers(Some("soon"))), None);
     }
 
     #[test]

@@ -275,7 +275,7 @@ impl Request {
         self
     }
 
-    /// How often a 429 or a 5xx with `Retry-After` is retried (idempotent verbs only); default 10.
+    /// How often a 429 or a 5xx with `Retry-After` is retried (every verb, as client-go); default 10.
     /// Mirrors `Request.MaxRetries`.
     pub fn max_retries(mut self, n: u32) -> Self {
         self.max_retries = n;

@@ -204,36 +204,64 @@ async fn empty_body_fails_to_decode() {
 }
 
 #[tokio::test]
-async fn retries_429_and_5xx_with_retry_after_for_idempotent_verbs() {
-    let server = TestServer::plain(|rec, n| {
-        if rec.method == http::Method::POST {
-            return Reply::Full(
-                429,
-                vec![("retry-after", "0".into())],
-                Bytes::from_static(b"slow down"),
-            );
-        }
-        match n {
-            0 => Reply::Full(429, vec![("retry-after", "0".into())], Bytes::new()),
-            1 => Reply::Full(503, vec![("retry-after", "0".into())], Bytes::new()),
-            _ => Reply::Json(200, "{}"),
-        }
+async fn retries_429_and_5xx_with_retry_after_for_every_verb() {
+    // Every request is answered 429, then 503 with Retry-After, then 200: the server rejected the
+    // first two without acting, so POST and PATCH are resent (with their bodies) like GET.
+    let server = TestServer::plain(|_, n| match n % 3 {
+        0 => Reply::Full(
+            429,
+            vec![("retry-after", "0".into())],
+            Bytes::from_static(b"slow down"),
+        ),
+        1 => Reply::Full(503, vec![("retry-after", "0".into())], Bytes::new()),
+        _ => Reply::Json(200, "{}"),
     })
     .await;
     let client = RestClient::new(&config(&server)).unwrap();
     client.get().resource("pods").do_raw().await.unwrap();
     assert_eq!(server.recorded().len(), 3, "two retries then success");
+    client
+        .post()
+        .resource("pods")
+        .body_json(&serde_json::json!({"metadata": {"name": "p"}}))
+        .do_raw()
+        .await
+        .unwrap();
+    client
+        .patch()
+        .resource("pods")
+        .name("p")
+        .body_raw(
+            r#"{"metadata":{"labels":{"a":"b"}}}"#,
+            "application/merge-patch+json",
+        )
+        .do_raw()
+        .await
+        .unwrap();
+    let recorded = server.recorded();
+    assert_eq!(recorded.len(), 9, "each verb: two retries then success");
+    for rec in &recorded[3..6] {
+        assert_eq!(rec.method, http::Method::POST);
+        assert_eq!(
+            &rec.body[..],
+            br#"{"metadata":{"name":"p"}}"#,
+            "the body is resent"
+        );
+    }
+    for rec in &recorded[6..9] {
+        assert_eq!(rec.method, http::Method::PATCH);
+        assert_eq!(&rec.body[..], br#"{"metadata":{"labels":{"a":"b"}}}"#);
+    }
+    // Without retries the first 429 is the answer.
     let e = client
         .post()
         .resource("pods")
         .body_json(&serde_json::json!({}))
+        .max_retries(0)
         .do_raw()
         .await
         .unwrap_err();
     assert!(e.is_too_many_requests());
-    assert_eq!(server.recorded().len(), 4, "POST is not retried");
-    let e = client.get().resource("pods").max_retries(0).do_raw().await;
-    assert!(e.is_ok(), "third GET after n>=2 succeeds");
 }
 
 #[tokio::test]
