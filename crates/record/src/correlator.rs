@@ -13,13 +13,17 @@
 //!   further repeats only raise the count that patch will carry (client-go patches once per
 //!   repeat; coalescing keeps a hot loop to a handful of requests).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use clientgo_api::core::v1::ObjectReference;
 use clientgo_api::events::v1::Event;
 use clientgo_apimachinery::MicroTime;
 use clientgo_flowcontrol::TokenBucket;
+
+use lru::LruCache;
+
+mod lru;
 
 /// The prefix client-go puts on the note of an aggregated event.
 pub const COMBINED_PREFIX: &str = "(combined from similar events): ";
@@ -38,7 +42,8 @@ pub struct CorrelatorOptions {
     /// A repeat this long after the previous occurrence starts a new event instead of growing
     /// the series (client-go `tools/events`: 6 minutes).
     pub series_window: Duration,
-    /// Entries kept per cache before the oldest are forgotten (client-go's LRU: 4096).
+    /// Entries kept per cache before the least recently used is forgotten (client-go's LRU:
+    /// 4096). Entries idle past their window are forgotten sooner (see [`EventCorrelator`]).
     pub max_entries: usize,
 }
 
@@ -97,23 +102,32 @@ struct SimilarRecord {
 }
 
 /// Correlates recorded events: aggregation, series, then the spam filter on what would be sent.
+///
+/// Its three caches (spam buckets, similar-event records, series) each hold at most
+/// [`CorrelatorOptions::max_entries`] keys, least recently used out first, in O(log n) per event.
+/// An entry idle past the point where it can still matter (a series past `series_window`, a
+/// similar record past `aggregate_window`, a spam bucket idle long enough to have refilled to its
+/// burst) is dropped on the next write, so a controller that once emitted events about many
+/// objects does not keep them for hours.
 #[derive(Debug)]
 pub struct EventCorrelator {
     options: CorrelatorOptions,
-    spam: HashMap<String, (TokenBucket, Instant)>,
-    similar: HashMap<String, SimilarRecord>,
-    series: HashMap<String, SeriesEntry>,
+    spam: LruCache<TokenBucket>,
+    similar: LruCache<SimilarRecord>,
+    series: LruCache<SeriesEntry>,
     last_name_nanos: u128,
 }
 
 impl EventCorrelator {
     /// A correlator with `options`.
     pub fn new(options: CorrelatorOptions) -> Self {
+        let refill = Duration::try_from_secs_f64(f64::from(options.spam_burst) / options.spam_qps)
+            .unwrap_or(Duration::MAX);
         EventCorrelator {
+            spam: LruCache::new(options.max_entries, refill),
+            similar: LruCache::new(options.max_entries, options.aggregate_window),
+            series: LruCache::new(options.max_entries, options.series_window),
             options,
-            spam: HashMap::new(),
-            similar: HashMap::new(),
-            series: HashMap::new(),
             last_name_nanos: 0,
         }
     }
@@ -122,15 +136,15 @@ impl EventCorrelator {
     pub fn correlate(&mut self, mut event: Event, now: Instant, observed: MicroTime) -> Correlation {
         let key = self.aggregate(&mut event, now);
         let window = self.options.series_window;
-        let repeat = self
+        let queued = self
             .series
-            .get(&key)
-            .is_some_and(|e| now.saturating_duration_since(e.last_seen) < window);
-        if repeat {
-            let queued = self.series.get(&key).is_some_and(|e| e.patch_queued);
+            .peek_mut(&key)
+            .filter(|e| now.saturating_duration_since(e.last_seen) < window)
+            .map(|e| e.patch_queued);
+        if let Some(queued) = queued {
             // A repeat folded into a queued patch costs the server nothing: no token needed.
             let send = !queued && self.allow(&event, now);
-            let entry = self.series.get_mut(&key).expect("checked above");
+            let entry = self.series.get_mut(&key, now).expect("checked above");
             entry.count = entry.count.saturating_add(1);
             entry.last_observed = observed;
             entry.last_seen = now;
@@ -148,7 +162,6 @@ impl EventCorrelator {
         }
         event.metadata.name = Some(self.event_name(&event.regarding));
         event.event_time = Some(observed);
-        evict_if_full(&mut self.series, self.options.max_entries, |e| e.last_seen);
         self.series.insert(
             key,
             SeriesEntry {
@@ -158,6 +171,7 @@ impl EventCorrelator {
                 last_seen: now,
                 patch_queued: false,
             },
+            now,
         );
         Correlation::Create(Box::new(event))
     }
@@ -165,7 +179,7 @@ impl EventCorrelator {
     /// The patch queued for `key`, with the count as of now; `None` when the entry was
     /// forgotten meanwhile. Clears the queued mark, so the next repeat queues a new patch.
     pub fn take_patch(&mut self, key: &str) -> Option<SeriesPatch> {
-        let entry = self.series.get_mut(key)?;
+        let entry = self.series.peek_mut(key)?;
         entry.patch_queued = false;
         Some(SeriesPatch {
             event: entry.event.clone(),
@@ -176,7 +190,7 @@ impl EventCorrelator {
 
     /// Marks a queued patch as abandoned (the queue was full), so a later repeat queues again.
     pub fn cancel_patch(&mut self, key: &str) {
-        if let Some(entry) = self.series.get_mut(key) {
+        if let Some(entry) = self.series.peek_mut(key) {
             entry.patch_queued = false;
         }
     }
@@ -185,17 +199,12 @@ impl EventCorrelator {
     fn allow(&mut self, event: &Event, now: Instant) -> bool {
         let key = spam_key(event);
         let (burst, qps) = (self.options.spam_burst, self.options.spam_qps);
-        if !self.spam.contains_key(&key) {
-            evict_if_full(&mut self.spam, self.options.max_entries, |(_, seen)| *seen);
-        }
-        let entry = self.spam.entry(key).or_insert_with(|| {
+        let bucket = self.spam.get_or_insert_with(&key, now, || {
             // Options are validated by `TokenBucket::new`; an invalid pair disables the filter.
-            let bucket = TokenBucket::new(qps, burst, now)
-                .unwrap_or_else(|_| TokenBucket::new(f64::MAX, u32::MAX, now).expect("valid bucket"));
-            (bucket, now)
+            TokenBucket::new(qps, burst, now)
+                .unwrap_or_else(|_| TokenBucket::new(f64::MAX, u32::MAX, now).expect("valid bucket"))
         });
-        entry.1 = now;
-        entry.0.try_take(now)
+        bucket.try_take(now)
     }
 
     /// Combines similar events (same object, type and reason, different notes) past the limit;
@@ -203,10 +212,7 @@ impl EventCorrelator {
     fn aggregate(&mut self, event: &mut Event, now: Instant) -> String {
         let key = aggregate_key(event);
         let (max, window) = (self.options.max_similar_events, self.options.aggregate_window);
-        if !self.similar.contains_key(&key) {
-            evict_if_full(&mut self.similar, self.options.max_entries, |r| r.first_seen);
-        }
-        let record = self.similar.entry(key.clone()).or_insert_with(|| SimilarRecord {
+        let record = self.similar.get_or_insert_with(&key, now, || SimilarRecord {
             notes: HashSet::new(),
             first_seen: now,
         });
@@ -240,16 +246,6 @@ impl EventCorrelator {
             .filter(|n| !n.is_empty())
             .unwrap_or("event");
         format!("{base}.{:x}", self.last_name_nanos)
-    }
-}
-
-/// Drops the entry seen longest ago when `map` is full (client-go keeps an LRU of 4096).
-fn evict_if_full<V>(map: &mut HashMap<String, V>, max: usize, seen: impl Fn(&V) -> Instant) {
-    if map.len() < max.max(1) {
-        return;
-    }
-    if let Some(oldest) = map.iter().min_by_key(|(_, v)| seen(v)).map(|(k, _)| k.clone()) {
-        map.remove(&oldest);
     }
 }
 

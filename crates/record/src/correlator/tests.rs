@@ -188,6 +188,28 @@ fn caches_stay_bounded() {
 }
 
 #[test]
+fn entries_idle_past_their_windows_are_forgotten() {
+    let mut c = EventCorrelator::new(CorrelatorOptions::default());
+    let now = Instant::now();
+    for i in 0..100u64 {
+        c.correlate(event(&format!("o{i}"), "R", "n"), now, t(1));
+    }
+    assert_eq!((c.series.len(), c.spam.len(), c.similar.len()), (100, 100, 100));
+    // Seven minutes on, the series (6 min window) are gone; similar records (10 min) and spam
+    // buckets (25 tokens at one per 5 min: about 2 h to refill) are still needed.
+    let later = now + Duration::from_secs(7 * 60);
+    c.correlate(event("fresh", "R", "n"), later, t(2));
+    assert_eq!((c.series.len(), c.spam.len(), c.similar.len()), (1, 101, 101));
+    // Past every window, a write keeps only what it touched.
+    let much_later = now + Duration::from_secs(3 * 3600);
+    assert!(matches!(
+        c.correlate(event("o1", "R", "n"), much_later, t(3)),
+        Correlation::Create(_)
+    ));
+    assert_eq!((c.series.len(), c.spam.len(), c.similar.len()), (1, 1, 1));
+}
+
+#[test]
 fn names_are_unique_even_within_one_nanosecond() {
     let mut c = EventCorrelator::new(CorrelatorOptions {
         spam_burst: 1000,
