@@ -6,13 +6,14 @@
 
 use std::collections::HashMap;
 use std::error::Error;
+use std::future::Future;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use clientgo::api::core::v1::ConfigMap;
-use clientgo::controller::{Action, Config, Controller, Request};
+use clientgo::controller::{setup_signal_handler, Action, Config, Controller, Request};
 use clientgo::kubernetes::{Clientset, WriteOptions};
 use clientgo::tools::clientcmd;
 use tokio::sync::Notify;
@@ -30,12 +31,14 @@ struct Stats {
 }
 
 /// Creates `keys` labelled ConfigMaps, reconciles them with `workers` workers (each reconcile
-/// takes `work`), shuts down once all are reconciled, and returns the report lines.
+/// takes `work`), shuts down once all are reconciled or `interrupt` completes (Ctrl-C in
+/// `main`), and returns the report lines.
 pub async fn run(
     kubeconfig: &Path,
     workers: usize,
     keys: usize,
     work: Duration,
+    interrupt: impl Future<Output = ()>,
 ) -> Result<Vec<String>, Box<dyn Error + Send + Sync>> {
     let config = clientcmd::build_config_from_flags("", &kubeconfig.to_string_lossy())?;
     let cs = Clientset::new(&config)?;
@@ -57,10 +60,16 @@ pub async fn run(
             .label_selector("app=mcr-demo"),
     );
     let waiter = Arc::clone(&stats);
-    let shutdown = async move {
+    let all_done = async move {
         let notified = waiter.all_done.notified();
         if waiter.done.load(Ordering::SeqCst) < waiter.keys {
             notified.await;
+        }
+    };
+    let shutdown = async move {
+        tokio::select! {
+            () = all_done => {}
+            () = interrupt => {}
         }
     };
     controller
@@ -103,7 +112,17 @@ pub async fn run(
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error + Send + Sync>> {
     let target = clientgo_apiserver::embedded::cluster_from_args().await?;
-    for l in run(target.kubeconfig_path(), 4, 12, Duration::from_millis(200)).await? {
+    // Ctrl-C (or SIGTERM) shuts the controller down gracefully: in-flight reconciles drain.
+    let interrupt = setup_signal_handler()?;
+    for l in run(
+        target.kubeconfig_path(),
+        4,
+        12,
+        Duration::from_millis(200),
+        interrupt,
+    )
+    .await?
+    {
         println!("{l}");
     }
     Ok(())

@@ -8,13 +8,14 @@
 
 use std::collections::BTreeMap;
 use std::error::Error;
+use std::future::Future;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use clientgo::api::core::v1::ConfigMap;
 use clientgo::apimachinery::labels::Selector;
-use clientgo::controller::{Action, Config, Controller, Request};
+use clientgo::controller::{setup_signal_handler, Action, Config, Controller, Request};
 use clientgo::kubernetes::{Clientset, WriteOptions};
 use clientgo::tools::cache::Lister;
 use clientgo::tools::clientcmd;
@@ -43,8 +44,12 @@ fn settled(attempts: &BTreeMap<String, usize>) -> bool {
         && attempts.get("default/poison").is_some_and(|n| *n >= 4)
 }
 
-/// Runs the controller until the ok, flaky and poison keys have played out; returns the log.
-pub async fn run(kubeconfig: &Path) -> Result<Vec<String>, Box<dyn Error + Send + Sync>> {
+/// Runs the controller until the ok, flaky and poison keys have played out, or until `interrupt`
+/// completes (Ctrl-C in `main`); returns the log.
+pub async fn run(
+    kubeconfig: &Path,
+    interrupt: impl Future<Output = ()>,
+) -> Result<Vec<String>, Box<dyn Error + Send + Sync>> {
     let config = clientcmd::build_config_from_flags("", &kubeconfig.to_string_lossy())?;
     let cs = Clientset::new(&config)?;
     let api = cs.core_v1().config_maps("default");
@@ -72,13 +77,19 @@ pub async fn run(kubeconfig: &Path) -> Result<Vec<String>, Box<dyn Error + Send 
         settled: Notify::new(),
     });
     let waiter = Arc::clone(&ctx);
-    let shutdown = async move {
+    let played_out = async move {
         loop {
             let notified = waiter.settled.notified();
             if waiter.attempts.lock().map(|g| settled(&g)).unwrap_or(true) {
                 return;
             }
             notified.await;
+        }
+    };
+    let shutdown = async move {
+        tokio::select! {
+            () = played_out => {}
+            () = interrupt => {}
         }
     };
     controller
@@ -119,7 +130,9 @@ pub async fn run(kubeconfig: &Path) -> Result<Vec<String>, Box<dyn Error + Send 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error + Send + Sync>> {
     let target = clientgo_apiserver::embedded::cluster_from_args().await?;
-    for l in run(target.kubeconfig_path()).await? {
+    // Ctrl-C (or SIGTERM) shuts the controller down gracefully: in-flight reconciles drain.
+    let interrupt = setup_signal_handler()?;
+    for l in run(target.kubeconfig_path(), interrupt).await? {
         println!("{l}");
     }
     Ok(())

@@ -6,11 +6,14 @@
 //! Run: `cargo run --example finalizer_reconcile [-- --kubeconfig PATH]`
 
 use std::error::Error;
+use std::future::Future;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use clientgo::api::core::v1::ConfigMap;
-use clientgo::controller::{finalizer, Action, Config, Controller, FinalizerEvent, Request};
+use clientgo::controller::{
+    finalizer, setup_signal_handler, Action, Config, Controller, FinalizerEvent, Request,
+};
 use clientgo::kubernetes::{Clientset, DeleteOptions, GetOptions, WriteOptions};
 use clientgo::tools::clientcmd;
 use tokio::sync::mpsc;
@@ -18,16 +21,22 @@ use tokio::sync::mpsc;
 const FINALIZER: &str = "example.com/cleanup";
 
 /// Waits for the reconcile to report `want`.
-async fn wait(rx: &mut mpsc::UnboundedReceiver<&'static str>, want: &str) {
+/// Waits for `want`; false when the controller stopped first (interrupted).
+async fn wait(rx: &mut mpsc::UnboundedReceiver<&'static str>, want: &str) -> bool {
     while let Some(got) = rx.recv().await {
         if got == want {
-            return;
+            return true;
         }
     }
+    false
 }
 
-/// Creates a ConfigMap, lets the controller guard it, deletes it and reports each step.
-pub async fn run(kubeconfig: &Path) -> Result<Vec<String>, Box<dyn Error + Send + Sync>> {
+/// Creates a ConfigMap, lets the controller guard it, deletes it and reports each step; stops
+/// early, draining the controller, when `interrupt` completes (Ctrl-C in `main`).
+pub async fn run(
+    kubeconfig: &Path,
+    interrupt: impl Future<Output = ()> + Send + 'static,
+) -> Result<Vec<String>, Box<dyn Error + Send + Sync>> {
     let config = clientcmd::build_config_from_flags("", &kubeconfig.to_string_lossy())?;
     let cs = Clientset::new(&config)?;
     let api = cs.core_v1().config_maps("default");
@@ -71,15 +80,21 @@ pub async fn run(kubeconfig: &Path) -> Result<Vec<String>, Box<dyn Error + Send 
         },
         Arc::clone(&out),
         async move {
-            let _ = stop_rx.await;
+            tokio::select! {
+                _ = stop_rx => {}
+                () = interrupt => {}
+            }
         },
     ));
     // Applied in the reconcile that adds the finalizer, then again for the patch's own event.
-    wait(&mut rx, "apply").await;
-    wait(&mut rx, "apply").await;
+    let applied = wait(&mut rx, "apply").await && wait(&mut rx, "apply").await;
+    if !applied {
+        return interrupted(task, &out).await;
+    }
     api.delete("guarded", &DeleteOptions::default()).await?;
-    wait(&mut rx, "cleanup").await;
-    wait(&mut rx, "gone").await;
+    if !(wait(&mut rx, "cleanup").await && wait(&mut rx, "gone").await) {
+        return interrupted(task, &out).await;
+    }
     let gone = api
         .get("guarded", &GetOptions::default())
         .await
@@ -92,10 +107,24 @@ pub async fn run(kubeconfig: &Path) -> Result<Vec<String>, Box<dyn Error + Send 
     Ok(lines)
 }
 
+/// The lines so far once an interrupt has stopped the controller (its in-flight reconcile
+/// drained; the finalizer stays on the object until a controller runs again).
+async fn interrupted(
+    task: tokio::task::JoinHandle<()>,
+    out: &Mutex<Vec<String>>,
+) -> Result<Vec<String>, Box<dyn Error + Send + Sync>> {
+    task.await?;
+    let mut lines = out.lock().map(|g| g.clone()).unwrap_or_default();
+    lines.push("interrupted: controller drained and stopped".to_owned());
+    Ok(lines)
+}
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error + Send + Sync>> {
     let target = clientgo_apiserver::embedded::cluster_from_args().await?;
-    for l in run(target.kubeconfig_path()).await? {
+    // Ctrl-C (or SIGTERM) shuts the controller down gracefully: in-flight reconciles drain.
+    let interrupt = setup_signal_handler()?;
+    for l in run(target.kubeconfig_path(), interrupt).await? {
         println!("{l}");
     }
     Ok(())

@@ -19,14 +19,45 @@ use clientgo_apiserver::ApiServer;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn controller_max_concurrent_reconciles_reconciles_every_key_never_twice_at_once() {
     let s = ApiServer::start().await.unwrap();
-    let lines =
-        controller_max_concurrent_reconciles::run(s.kubeconfig_path(), 3, 9, Duration::from_millis(20))
-            .await
-            .unwrap();
+    let lines = controller_max_concurrent_reconciles::run(
+        s.kubeconfig_path(),
+        3,
+        9,
+        Duration::from_millis(20),
+        std::future::pending(),
+    )
+    .await
+    .unwrap();
     assert_eq!(lines[0], "workers: 3");
     assert_eq!(lines[1], "reconciled: 9 keys");
     let max: usize = lines[2].strip_prefix("max in flight: ").unwrap().parse().unwrap();
     assert!((1..=3).contains(&max), "{lines:?}");
+    assert_eq!(lines[3], "max in flight per key: 1");
+    assert_eq!(lines[4], "drained and stopped");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn controller_max_concurrent_reconciles_drains_and_stops_on_interrupt() {
+    // 20 keys of 200 ms each on 2 workers need 2 s; the interrupt (main's Ctrl-C) comes 1 s after
+    // the controller starts waiting for it (an async block: the timer starts when first polled).
+    let s = ApiServer::start().await.unwrap();
+    let interrupt = async { tokio::time::sleep(Duration::from_secs(1)).await };
+    let lines = controller_max_concurrent_reconciles::run(
+        s.kubeconfig_path(),
+        2,
+        20,
+        Duration::from_millis(200),
+        interrupt,
+    )
+    .await
+    .unwrap();
+    let reconciled: usize = lines[1]
+        .strip_prefix("reconciled: ")
+        .and_then(|l| l.strip_suffix(" keys"))
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(reconciled < 20, "stopped before the end: {lines:?}");
     assert_eq!(lines[3], "max in flight per key: 1");
     assert_eq!(lines[4], "drained and stopped");
 }
@@ -61,7 +92,7 @@ async fn leader_election_lease_moves_the_lease_on_kill_and_on_release() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn controller_workqueue_informer_retries_drops_after_max_retries_and_drains() {
     let s = ApiServer::start().await.unwrap();
-    let lines = controller_workqueue_informer::run(s.kubeconfig_path())
+    let lines = controller_workqueue_informer::run(s.kubeconfig_path(), std::future::pending())
         .await
         .unwrap();
     assert_eq!(
@@ -83,7 +114,9 @@ async fn controller_workqueue_informer_retries_drops_after_max_retries_and_drain
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn finalizer_reconcile_applies_cleans_up_once_and_the_object_goes() {
     let s = ApiServer::start().await.unwrap();
-    let lines = finalizer_reconcile::run(s.kubeconfig_path()).await.unwrap();
+    let lines = finalizer_reconcile::run(s.kubeconfig_path(), std::future::pending())
+        .await
+        .unwrap();
     assert_eq!(
         lines,
         [

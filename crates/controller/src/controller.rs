@@ -423,6 +423,12 @@ where
 {
     async fn run(self) {
         while let Some(key) = self.queue.get().await {
+            // The queue still hands out what was queued before shutdown; a stopping controller
+            // takes no new key (the next run relists and reconciles it).
+            if self.queue.shutting_down() {
+                self.queue.done(&key);
+                return;
+            }
             self.process(&key).await;
             self.queue.done(&key);
         }

@@ -11,8 +11,10 @@ mod action;
 mod controller;
 mod finalizer;
 mod metrics;
+mod signals;
 
 pub use action::{Action, Request};
 pub use controller::{Config, Controller, DEFAULT_SHUTDOWN_GRACE};
 pub use finalizer::{finalizer, FinalizerError, FinalizerEvent};
 pub use metrics::{ControllerMetrics, ReconcileResult};
+pub use signals::setup_signal_handler;
