@@ -26,6 +26,8 @@ mod watch_double_loop_rewatch;
 mod watch_event_ordering;
 #[path = "../examples/watch_event_types.rs"]
 mod watch_event_types;
+#[path = "../examples/watch_idle_timeout_resume.rs"]
+mod watch_idle_timeout_resume;
 #[path = "../examples/watch_persist_resource_version.rs"]
 mod watch_persist_resource_version;
 #[path = "../examples/watch_pods_basic.rs"]
@@ -477,4 +479,47 @@ async fn watch_event_ordering_initial_events_are_not_in_version_order() {
         out.contains("initial events in resourceVersion order: false"),
         "{out}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watch_idle_timeout_resume_gives_up_on_a_stalled_watch_and_loses_nothing() {
+    let s = seeded().await;
+    let stall = || s.faults().stall_next_requests(1);
+    let mut out = String::new();
+    tokio::time::timeout(
+        GUARD,
+        watch_idle_timeout_resume::run(
+            s.kubeconfig_path(),
+            Some(&stall),
+            Duration::from_millis(500),
+            &mut out,
+        ),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 6, "{out}");
+    assert_eq!(
+        lines[0],
+        "plain watch on a stalled connection: nothing in 1.5s, no error, no end: it would wait forever"
+    );
+    let rv = lines[1]
+        .strip_prefix("RetryWatcher from resourceVersion ")
+        .and_then(|l| l.strip_suffix(" with a 500ms idle timeout"))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert_eq!(
+        &lines[2..5],
+        [
+            "first event only after the idle timeout: true",
+            "ADDED configmap/idle-2",
+            "ADDED configmap/idle-3",
+        ]
+    );
+    let last: u64 = lines[5]
+        .strip_prefix("resumed: 2 events, none lost; resume point now resourceVersion ")
+        .unwrap_or_else(|| panic!("{out}"))
+        .parse()
+        .unwrap();
+    assert!(last > rv.parse::<u64>().unwrap());
 }

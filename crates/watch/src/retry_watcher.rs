@@ -11,6 +11,12 @@
 //! - 410 Gone is delivered as an ERROR event and ends the stream: the history is gone and only a
 //!   new list can recover (see [`crate::until_with_sync`]).
 //!
+//! Beyond client-go: an optional idle timeout ([`RetryWatcherOptions::idle_timeout`]) treats a watch
+//! that delivers nothing (no event, no bookmark) for that long as dead and resumes from the resume
+//! point, like the python client's read timeout in seed 004 ("60s without data received from
+//! watching ... Retrying the connection with resourceVersion=..."). client-go relies on TCP
+//! keep-alives and the server's timeout instead, which a stalled proxy can defeat.
+//!
 //! Dropping the watcher, or [`RetryWatcher::stop`], closes the watch connection and ends the stream.
 
 use std::fmt;
@@ -41,6 +47,11 @@ pub struct RetryWatcherOptions {
     pub deliver_bookmarks: bool,
     /// The least time between two watch starts; [`MIN_RESTART_DELAY`] by default.
     pub min_restart_delay: Duration,
+    /// Restart a watch that has delivered nothing, bookmarks included, for this long (and a
+    /// watch start whose reply headers take this long). `None` (the default, as client-go)
+    /// waits forever. Pick a value above the server's bookmark interval (about a minute on a
+    /// real API server), since bookmarks are what an idle but healthy watch sends.
+    pub idle_timeout: Option<Duration>,
 }
 
 impl Default for RetryWatcherOptions {
@@ -48,6 +59,7 @@ impl Default for RetryWatcherOptions {
         RetryWatcherOptions {
             deliver_bookmarks: false,
             min_restart_delay: MIN_RESTART_DELAY,
+            idle_timeout: None,
         }
     }
 }
@@ -62,6 +74,12 @@ impl RetryWatcherOptions {
     /// Sets [`RetryWatcherOptions::min_restart_delay`].
     pub fn min_restart_delay(mut self, d: Duration) -> Self {
         self.min_restart_delay = d;
+        self
+    }
+
+    /// Sets [`RetryWatcherOptions::idle_timeout`].
+    pub fn idle_timeout(mut self, d: Duration) -> Self {
+        self.idle_timeout = Some(d);
         self
     }
 }
@@ -210,10 +228,20 @@ impl<K: Object + Send + 'static> State<K> {
                     Err(status) => return Some(WatchEvent::Error(status)),
                 }
             };
+            let idle = self.options.idle_timeout;
             let item = tokio::select! {
                 biased;
                 () = self.stop.cancelled() => return None,
                 item = watch.next() => item,
+                () = sleep_or_forever(idle) => {
+                    tracing::warn!(
+                        idle = ?idle.unwrap_or_default(),
+                        rv = %self.last_rv,
+                        "no data received from the watch; retrying the connection from the last resourceVersion"
+                    );
+                    self.watch = None;
+                    continue;
+                }
             };
             match item {
                 None => {
@@ -278,10 +306,15 @@ impl<K: Object + Send + 'static> State<K> {
             .resource_version(self.last_rv.clone())
             .bookmarks();
         tracing::debug!(rv = %self.last_rv, "starting watch");
+        let idle = self.options.idle_timeout;
         let started = tokio::select! {
             biased;
             () = self.stop.cancelled() => return None,
             r = self.lw.watch(opts) => r,
+            () = sleep_or_forever(idle) => {
+                tracing::warn!(idle = ?idle.unwrap_or_default(), rv = %self.last_rv, "watch start got no reply; retrying");
+                return Some(Ok(()));
+            }
         };
         match started {
             Ok(w) => {
@@ -318,6 +351,14 @@ impl<K: Object + Send + 'static> State<K> {
             Some(t) if t > after => t,
             _ => after,
         });
+    }
+}
+
+/// Sleeps for `d`, or never completes when there is no timeout.
+async fn sleep_or_forever(d: Option<Duration>) {
+    match d {
+        Some(d) => tokio::time::sleep(d).await,
+        None => std::future::pending().await,
     }
 }
 
