@@ -3,6 +3,12 @@
 //! object (deletionTimestamp), the controller's cleanup runs once, removes only its own
 //! finalizer, and the object disappears.
 //!
+//! Then the other side of finalizers (seed 004, SO 55853312): a finalizer nobody will remove (its
+//! controller is gone) keeps a namespace in `Terminating` forever. The last-resort recovery is a
+//! PUT to the namespace's `/finalize` subresource with `spec.finalizers` emptied (client-go's
+//! `Namespaces().Finalize`); the namespace then goes, and the stuck object is left behind in
+//! storage, which is why running the missing controller is the better fix.
+//!
 //! Run: `cargo run --example finalizer_reconcile [-- --kubeconfig PATH]`
 
 use std::error::Error;
@@ -10,11 +16,11 @@ use std::future::Future;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use clientgo::api::core::v1::ConfigMap;
+use clientgo::api::core::v1::{ConfigMap, Namespace};
 use clientgo::controller::{
     finalizer, setup_signal_handler, Action, Config, Controller, FinalizerEvent, Request,
 };
-use clientgo::kubernetes::{Clientset, DeleteOptions, GetOptions, WriteOptions};
+use clientgo::kubernetes::{Clientset, DeleteOptions, GetOptions, UpdateOptions, WriteOptions};
 use clientgo::tools::clientcmd;
 use tokio::sync::mpsc;
 
@@ -104,7 +110,50 @@ pub async fn run(
     task.await?;
     let mut lines = out.lock().map(|g| g.clone()).unwrap_or_default();
     lines.push(format!("object gone from the server: {gone}"));
+    stuck_namespace_recovery(&cs, &mut lines).await?;
     Ok(lines)
+}
+
+/// A namespace held in Terminating by a finalizer nobody removes, recovered through `/finalize`.
+async fn stuck_namespace_recovery(
+    cs: &Clientset,
+    lines: &mut Vec<String>,
+) -> Result<(), Box<dyn Error + Send + Sync>> {
+    const NS: &str = "stuck-demo";
+    let namespaces = cs.core_v1().namespaces();
+    let ns: Namespace = serde_json::from_value(serde_json::json!({"metadata": {"name": NS}}))?;
+    namespaces.create(&ns, &WriteOptions::default()).await?;
+    let orphan: ConfigMap = serde_json::from_value(serde_json::json!({
+        "metadata": {"name": "orphan", "finalizers": [FINALIZER]}
+    }))?;
+    let stuck_cms = cs.core_v1().config_maps(NS);
+    stuck_cms.create(&orphan, &WriteOptions::default()).await?;
+    namespaces.delete(NS, &DeleteOptions::default()).await?;
+    let mut ns = namespaces.get(NS, &GetOptions::default()).await?;
+    let phase = ns.status.phase.clone().unwrap_or_default();
+    let held = stuck_cms
+        .get("orphan", &GetOptions::default())
+        .await?
+        .metadata
+        .finalizers;
+    lines.push(format!(
+        "namespace {NS}: {phase}, spec.finalizers {:?}; configmap {NS}/orphan still holds {held:?}",
+        ns.spec.finalizers
+    ));
+    ns.spec.finalizers.clear();
+    namespaces.finalize(&ns, &UpdateOptions::default()).await?;
+    lines.push(format!(
+        "PUT /api/v1/namespaces/{NS}/finalize with spec.finalizers []"
+    ));
+    let gone = namespaces
+        .get(NS, &GetOptions::default())
+        .await
+        .err()
+        .is_some_and(|e| e.is_not_found());
+    lines.push(format!("namespace {NS} gone: {gone}"));
+    let left = stuck_cms.get("orphan", &GetOptions::default()).await.is_ok();
+    lines.push(format!("configmap {NS}/orphan left behind in storage: {left}"));
+    Ok(())
 }
 
 /// The lines so far once an interrupt has stopped the controller (its in-flight reconcile

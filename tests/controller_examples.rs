@@ -125,6 +125,10 @@ async fn finalizer_reconcile_applies_cleans_up_once_and_the_object_goes() {
             "apply: default/guarded is live, finalizers [\"example.com/cleanup\"]",
             "cleanup: releasing what default/guarded holds",
             "object gone from the server: true",
+            "namespace stuck-demo: Terminating, spec.finalizers [\"kubernetes\"]; configmap stuck-demo/orphan still holds [\"example.com/cleanup\"]",
+            "PUT /api/v1/namespaces/stuck-demo/finalize with spec.finalizers []",
+            "namespace stuck-demo gone: true",
+            "configmap stuck-demo/orphan left behind in storage: true",
         ]
     );
 }

@@ -138,10 +138,22 @@ where
     /// # Errors
     /// As [`ResourceClient::update`].
     pub async fn update_status(&self, name: &str, obj: &K, opts: &UpdateOptions) -> Result<K, Error> {
+        self.update_subresource(name, "status", obj, opts).await
+    }
+
+    /// Replaces `subresource` of the named object with `obj` (PUT), as `UpdateStatus` and the
+    /// namespace `Finalize` expansion do.
+    pub(crate) async fn update_subresource(
+        &self,
+        name: &str,
+        subresource: &str,
+        obj: &K,
+        opts: &UpdateOptions,
+    ) -> Result<K, Error> {
         opts.apply(
             self.request(self.rest.put())
                 .name(name)
-                .sub_resource("status")
+                .sub_resource(subresource)
                 .body_json(obj),
         )
         .do_()

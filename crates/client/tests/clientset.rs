@@ -412,3 +412,39 @@ async fn typed_client_for_a_users_custom_resource() {
     assert_eq!(list.items.len(), 1);
     assert_eq!(list.items[0].name(), "w1");
 }
+
+#[tokio::test]
+async fn namespace_finalize_writes_only_spec_finalizers_and_releases_a_terminating_namespace() {
+    let (_server, cs) = plain_server().await;
+    let namespaces = cs.core_v1().namespaces();
+    let ns: Namespace =
+        serde_json::from_value(json!({"metadata": {"name": "fin", "labels": {"a": "b"}}})).unwrap();
+    namespaces.create(&ns, &WriteOptions::default()).await.unwrap();
+    let held: ConfigMap =
+        serde_json::from_value(json!({"metadata": {"name": "held", "finalizers": ["example.com/x"]}}))
+            .unwrap();
+    cs.core_v1()
+        .config_maps("fin")
+        .create(&held, &WriteOptions::default())
+        .await
+        .unwrap();
+    namespaces.delete("fin", &DeleteOptions::default()).await.unwrap();
+    let mut cur = namespaces.get("fin", &GetOptions::default()).await.unwrap();
+    assert_eq!(cur.status.phase.as_deref(), Some("Terminating"));
+    assert_eq!(cur.spec.finalizers, ["kubernetes"]);
+
+    // Only spec.finalizers is written through /finalize: a label change in the body is ignored.
+    cur.metadata.labels.insert("a".into(), "changed".into());
+    let kept = namespaces.finalize(&cur, &Default::default()).await.unwrap();
+    assert_eq!(kept.metadata.labels.get("a").map(String::as_str), Some("b"));
+    assert_eq!(
+        kept.spec.finalizers,
+        ["kubernetes"],
+        "unchanged list, namespace stays"
+    );
+
+    cur.spec.finalizers.clear();
+    namespaces.finalize(&cur, &Default::default()).await.unwrap();
+    let e = namespaces.get("fin", &GetOptions::default()).await.unwrap_err();
+    assert!(e.is_not_found(), "{e}");
+}

@@ -11,6 +11,8 @@ use clientgo_apimachinery::{GroupVersion, Resource};
 use clientgo_rest::{Config, ConfigError, Error, RestClient};
 
 use crate::discovery::{DiscoveryClient, Info};
+
+mod namespace;
 pub use crate::options::{
     CreateOptions, DeleteOptions, GetOptions, ListOptions, PatchOptions, PatchType, Preconditions,
     UpdateOptions, WriteOptions,
