@@ -83,8 +83,26 @@ async fn no_event_lost_or_duplicated_while_the_connection_is_cut_every_few_event
 
     let options = RetryWatcherOptions::default().min_restart_delay(Duration::ZERO);
     let mut watcher = RetryWatcher::with_options(&start_rv, ListWatch::new(client.clone()), options).unwrap();
+    // The consumer runs while the writers write, so cuts land on live events, not only on the
+    // replay of history; the writers pace themselves so the two overlap.
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let consumer = tokio::spawn(async move {
+        while let Some(ev) = watcher.next().await {
+            if tx.send(summary(&ev)).is_err() {
+                break;
+            }
+        }
+    });
     let writers: Vec<_> = (0..3)
-        .map(|id| tokio::spawn(writer(client.clone(), id, 25)))
+        .map(|id| {
+            let client = client.clone();
+            tokio::spawn(async move {
+                for chunk in 0..5 {
+                    writer(client.clone(), id * 10 + chunk, 5).await;
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+            })
+        })
         .collect();
     for w in writers {
         w.await.unwrap();
@@ -93,8 +111,7 @@ async fn no_event_lost_or_duplicated_while_the_connection_is_cut_every_few_event
 
     let mut got = Vec::new();
     tokio::time::timeout(GUARD, async {
-        while let Some(ev) = watcher.next().await {
-            let s = summary(&ev);
+        while let Some(s) = rx.recv().await {
             let done = s.2 == final_rv;
             got.push(s);
             if done {
@@ -104,6 +121,7 @@ async fn no_event_lost_or_duplicated_while_the_connection_is_cut_every_few_event
     })
     .await
     .expect("the watcher reaches the last write");
+    consumer.abort();
 
     // The server's event log, replayed by one uninterrupted watch from the same point.
     server.faults().clear();
@@ -128,8 +146,8 @@ async fn no_event_lost_or_duplicated_while_the_connection_is_cut_every_few_event
 
     assert_eq!(
         reference.len(),
-        3 * 25 * 2 + 3 * 16,
-        "creates + updates + deletes"
+        3 * 5 * (5 * 2 + 3),
+        "creates + updates + deletes (names i % 3 != 0 of each 5 are deleted)"
     );
     assert_eq!(
         got, reference,
@@ -360,4 +378,68 @@ async fn forbidden_is_reported_and_retried_and_stop_ends_the_stream() {
     );
     // The second watch's stream ended; the stop came during the 1 s wait before a third start.
     assert_eq!(calls.lock().unwrap().len(), 2);
+}
+
+/// Sends on drop: tells the test that the watch stream holding it was dropped.
+struct DropSignal(Option<tokio::sync::oneshot::Sender<()>>);
+
+impl Drop for DropSignal {
+    fn drop(&mut self) {
+        if let Some(tx) = self.0.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+/// A watch that never delivers anything, whose drop (or the drop of its connection) is reported.
+fn silent_watch(dropped: tokio::sync::oneshot::Sender<()>) -> WatchStream<ConfigMap> {
+    futures_util::stream::unfold(DropSignal(Some(dropped)), |guard| async move {
+        std::future::pending::<()>().await;
+        Some((Ok(WatchEvent::Added(cm("never", 0))), guard))
+    })
+    .boxed()
+}
+
+#[tokio::test]
+async fn dropping_the_watcher_closes_its_watch() {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let tx = Arc::new(Mutex::new(Some(tx)));
+    let lw = FnListWatch::new(
+        |_| Box::pin(async { Ok(List::default()) }),
+        move |_| {
+            let tx = tx.lock().unwrap().take().expect("one watch");
+            Box::pin(async move { Ok(silent_watch(tx)) })
+        },
+    );
+    let mut watcher = RetryWatcher::new("5", lw).unwrap();
+    // Polling starts the watch; nothing arrives.
+    assert!(tokio::time::timeout(Duration::from_millis(50), watcher.next())
+        .await
+        .is_err());
+    drop(watcher);
+    tokio::time::timeout(GUARD, rx)
+        .await
+        .expect("the watch stream is dropped with the watcher")
+        .unwrap();
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_idle_timeout_restarts_a_silent_watch_from_the_last_resource_version() {
+    let calls = Arc::new(Mutex::new(Vec::new()));
+    let steps = vec![Step::Events(vec![WatchEvent::Added(named("a", "11"))])];
+    // After the scripted step every watch is silent (pending) until the idle timeout gives up.
+    let options = RetryWatcherOptions::default().idle_timeout(Duration::from_secs(30));
+    let mut watcher = RetryWatcher::with_options("10", scripted(steps, calls.clone()), options).unwrap();
+    let t0 = tokio::time::Instant::now();
+    assert!(matches!(watcher.next().await, Some(WatchEvent::Added(_))));
+    // The scripted stream ends: restart after 1 s; that watch is silent; 30 s later another.
+    assert!(tokio::time::timeout(Duration::from_secs(65), watcher.next())
+        .await
+        .is_err());
+    let calls = calls.lock().unwrap().clone();
+    let at: Vec<(u64, &str)> = calls
+        .iter()
+        .map(|(t, rv)| ((*t - t0).as_secs(), rv.as_str()))
+        .collect();
+    assert_eq!(at, [(0, "10"), (1, "11"), (31, "11"), (61, "11")]);
 }
