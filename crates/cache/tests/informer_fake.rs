@@ -457,3 +457,150 @@ async fn pages_after_the_first_carry_the_continue_token_and_no_resource_version(
     informer.stop();
     task.await.unwrap();
 }
+
+fn list_rvs(calls: &Calls) -> Vec<String> {
+    calls
+        .list_opts
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|o| o.resource_version.clone())
+        .collect()
+}
+
+#[tokio::test(start_paused = true)]
+async fn too_large_resource_version_makes_the_next_list_a_consistent_read() {
+    // The real server's answer to a list from a resourceVersion it has not reached (a watch cache
+    // behind etcd): 504 Timeout, "Too large resource version".
+    let too_large = ApiError::from_status(Status::failure(
+        504,
+        "Timeout",
+        "Too large resource version: 20, current: 10",
+    ));
+    let calls = Arc::new(Calls::default());
+    let lw = scripted(
+        vec![Err(too_large), Ok(list_of(vec![cm("a", "5")], "10"))],
+        vec![],
+        Arc::clone(&calls),
+    );
+    let informer = SharedIndexInformer::new(lw, None, Indexers::namespace());
+    let task = tokio::spawn(informer.clone().run());
+    assert!(informer.wait_for_cache_sync().await);
+    assert_eq!(list_rvs(&calls), ["0", ""], "after Too large, a consistent read");
+    assert_eq!(informer.indexer().list_keys(), ["default/a"]);
+    informer.stop();
+    task.await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_connection_at_watch_start_rewatches_without_listing() {
+    // A real transport error: the watch request goes to a port nobody listens on.
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap()
+    };
+    let dead = clientgo_client::Clientset::new(&clientgo_rest::Config::new(format!("http://{closed}")))
+        .unwrap()
+        .core_v1()
+        .config_maps("default");
+    let calls = Arc::new(Calls::default());
+    let (c_list, c_watch) = (Arc::clone(&calls), Arc::clone(&calls));
+    let lw = FnListWatch::new(
+        move |opts: ListOptions| {
+            c_list.lists.fetch_add(1, Ordering::SeqCst);
+            c_list.list_opts.lock().unwrap().push(opts);
+            Box::pin(async { Ok(list_of(vec![cm("a", "5")], "10")) })
+        },
+        move |opts: ListOptions| {
+            let n = c_watch.watches.fetch_add(1, Ordering::SeqCst);
+            c_watch.watch_opts.lock().unwrap().push(opts);
+            let dead = dead.clone();
+            Box::pin(async move {
+                if n == 0 {
+                    let err = match dead.watch(&ListOptions::default()).await {
+                        Err(e) => e,
+                        Ok(_) => panic!("nothing listens on {closed}"),
+                    };
+                    return Err(err);
+                }
+                Ok(futures_util::stream::pending().boxed() as WatchStream<ConfigMap>)
+            })
+        },
+    );
+    let informer = SharedIndexInformer::new(lw, None, Indexers::namespace())
+        .with_reflector_options(|o| o.backoff(Duration::from_millis(10), Duration::from_millis(20)));
+    let task = tokio::spawn(informer.clone().run());
+    assert!(informer.wait_for_cache_sync().await);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while calls.watches.load(Ordering::SeqCst) < 2 {
+        assert!(tokio::time::Instant::now() < deadline, "no second watch");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(
+        calls.lists.load(Ordering::SeqCst),
+        1,
+        "a refused watch does not relist"
+    );
+    let watch_rvs: Vec<String> = calls
+        .watch_opts
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|o| o.resource_version.clone())
+        .collect();
+    assert_eq!(watch_rvs, ["10", "10"]);
+    informer.stop();
+    task.await.unwrap();
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_refused_streaming_list_falls_back_to_list_and_watch() {
+    let calls = Arc::new(Calls::default());
+    let (c_list, c_watch) = (Arc::clone(&calls), Arc::clone(&calls));
+    let lw = FnListWatch::new(
+        move |opts: ListOptions| {
+            c_list.lists.fetch_add(1, Ordering::SeqCst);
+            c_list.list_opts.lock().unwrap().push(opts);
+            Box::pin(async { Ok(list_of(vec![cm("a", "5")], "10")) })
+        },
+        move |opts: ListOptions| {
+            c_watch.watches.fetch_add(1, Ordering::SeqCst);
+            let streaming = opts.send_initial_events == Some(true);
+            c_watch.watch_opts.lock().unwrap().push(opts);
+            Box::pin(async move {
+                if streaming {
+                    // A server without the WatchList feature refuses the parameter.
+                    return Err(ApiError::from_status(Status::failure(
+                        422,
+                        "Invalid",
+                        "sendInitialEvents is forbidden for watch unless the WatchList feature gate is enabled",
+                    ))
+                    .into());
+                }
+                Ok(futures_util::stream::pending().boxed() as WatchStream<ConfigMap>)
+            })
+        },
+    );
+    let informer = SharedIndexInformer::new(lw, None, Indexers::namespace())
+        .with_reflector_options(|o| o.use_watch_list(true));
+    let task = tokio::spawn(informer.clone().run());
+    assert!(informer.wait_for_cache_sync().await);
+    assert_eq!(informer.indexer().list_keys(), ["default/a"]);
+    assert_eq!(calls.lists.load(Ordering::SeqCst), 1, "fell back to a list");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let watches: Vec<(Option<bool>, String)> = calls
+        .watch_opts
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|o| (o.send_initial_events, o.resource_version.clone()))
+        .collect();
+    assert_eq!(watches[0].0, Some(true), "tried the streaming list first");
+    assert_eq!(
+        watches[1],
+        (None, "10".to_owned()),
+        "then a plain watch from the list"
+    );
+    informer.stop();
+    task.await.unwrap();
+}
