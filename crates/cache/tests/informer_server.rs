@@ -239,3 +239,51 @@ async fn streaming_list_syncs_the_same_state_as_list_and_watch() {
         task.await.unwrap();
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_informer_over_the_dynamic_client_caches_untyped_objects() {
+    let server = ApiServer::start().await.unwrap();
+    let mut config = clientgo_rest::Config::new(server.url());
+    config.qps = -1.0;
+    let cs = Clientset::new(&config).unwrap();
+    let typed = cs.core_v1().config_maps("default");
+    let mut first = ConfigMap::default();
+    first.metadata.name = Some("first".into());
+    first.metadata.labels.insert("app".into(), "dyn".into());
+    typed.create(&first, &WriteOptions::default()).await.unwrap();
+
+    let dynamic = clientgo_client::DynamicClient::new(&config).unwrap().resource(
+        &<ConfigMap as clientgo_apimachinery::Resource>::api_resource(),
+        Some("default"),
+    );
+    let informer = SharedIndexInformer::new(
+        ListWatch::new(dynamic).with_selectors("app=dyn", ""),
+        None,
+        Indexers::namespace(),
+    );
+    let task = tokio::spawn(informer.clone().run());
+    assert!(tokio::time::timeout(GUARD, informer.wait_for_cache_sync())
+        .await
+        .unwrap());
+    let mut second = ConfigMap::default();
+    second.metadata.name = Some("second".into());
+    second.metadata.labels.insert("app".into(), "dyn".into());
+    second.data.insert("k".into(), "v".into());
+    typed.create(&second, &WriteOptions::default()).await.unwrap();
+    let deadline = tokio::time::Instant::now() + GUARD;
+    while informer.indexer().get_by_key("default/second").is_none() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the watch never delivered"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let cached = informer.indexer().get_by_key("default/second").unwrap();
+    // Untyped: every field is kept as JSON, kind and apiVersion included.
+    let value = serde_json::to_value(&*cached).unwrap();
+    assert_eq!(value["kind"], "ConfigMap");
+    assert_eq!(value["data"]["k"], "v");
+    assert_eq!(informer.indexer().list_keys().len(), 2);
+    informer.stop();
+    task.await.unwrap();
+}
