@@ -448,3 +448,93 @@ async fn namespace_finalize_writes_only_spec_finalizers_and_releases_a_terminati
     let e = namespaces.get("fin", &GetOptions::default()).await.unwrap_err();
     assert!(e.is_not_found(), "{e}");
 }
+
+#[tokio::test]
+async fn strategic_merge_patch_merges_containers_by_name_and_apply_conflicts_unless_forced() {
+    let (_server, cs) = plain_server().await;
+    let deployments = cs.apps_v1().deployments("default");
+    let d: Deployment = serde_json::from_value(json!({
+        "metadata": {"name": "web"},
+        "spec": {
+            "selector": {"matchLabels": {"app": "web"}},
+            "template": {
+                "metadata": {"labels": {"app": "web"}},
+                "spec": {"containers": [
+                    {"name": "app", "image": "nginx:1.26"},
+                    {"name": "sidecar", "image": "envoy:1"}
+                ]}
+            }
+        }
+    }))
+    .unwrap();
+    deployments
+        .create(&d, &WriteOptions::default().field_manager("creator"))
+        .await
+        .unwrap();
+
+    // Strategic merge: the list of containers merges by name, so the sidecar stays.
+    let patched = deployments
+        .patch(
+            "web",
+            &PatchType::StrategicMerge,
+            &json!({"spec": {"template": {"spec": {"containers": [{"name": "app", "image": "nginx:1.27"}]}}}}),
+            &PatchOptions::default(),
+        )
+        .await
+        .unwrap();
+    let images: Vec<(String, String)> = patched
+        .spec
+        .template
+        .spec
+        .containers
+        .iter()
+        .map(|c| (c.name.clone(), c.image.clone().unwrap_or_default()))
+        .collect();
+    assert_eq!(
+        images,
+        [
+            ("app".to_owned(), "nginx:1.27".to_owned()),
+            ("sidecar".to_owned(), "envoy:1".to_owned())
+        ]
+    );
+
+    // Server-side apply of a field another manager owns: 409 Conflict, unless forced.
+    let apply = json!({
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "web"},
+        "spec": {"replicas": 3}
+    });
+    deployments
+        .patch(
+            "web",
+            &PatchType::apply("scaler"),
+            &apply,
+            &PatchOptions::default(),
+        )
+        .await
+        .unwrap();
+    let other = json!({
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "web"},
+        "spec": {"replicas": 5}
+    });
+    let e = deployments
+        .patch(
+            "web",
+            &PatchType::apply("autoscaler"),
+            &other,
+            &PatchOptions::default(),
+        )
+        .await
+        .unwrap_err();
+    assert!(e.is_conflict(), "{e}");
+    let forced = PatchType::Apply {
+        field_manager: "autoscaler".into(),
+        force: true,
+    };
+    let taken = deployments
+        .patch("web", &forced, &other, &PatchOptions::default())
+        .await
+        .unwrap();
+    assert_eq!(taken.spec.replicas, Some(5));
+}
