@@ -84,6 +84,74 @@ async fn plain_http_raw_and_typed() {
 }
 
 #[tokio::test]
+async fn selectors_are_query_parameters_and_plain_http_reuses_one_connection() {
+    let server = TestServer::plain(|_, _| Reply::Json(200, r#"{"items":[]}"#)).await;
+    let client = RestClient::new(&config(&server)).unwrap();
+    for _ in 0..5 {
+        client
+            .get()
+            .namespace("default")
+            .resource("pods")
+            .label_selector("app=web,tier in (a,b)")
+            .field_selector("status.phase=Running,metadata.name!=x")
+            .label_selector("")
+            .do_raw()
+            .await
+            .unwrap();
+    }
+    let rec = server.recorded();
+    let (path, query) = rec[0].uri.split_once('?').unwrap();
+    assert_eq!(path, "/api/v1/namespaces/default/pods");
+    let params: Vec<(String, String)> = query
+        .split('&')
+        .map(|kv| {
+            let (k, v) = kv.split_once('=').unwrap();
+            (k.to_owned(), percent_decode(v))
+        })
+        .collect();
+    assert_eq!(
+        params,
+        [
+            ("labelSelector".to_owned(), "app=web,tier in (a,b)".to_owned()),
+            (
+                "fieldSelector".to_owned(),
+                "status.phase=Running,metadata.name!=x".to_owned()
+            ),
+        ],
+        "an empty selector adds no parameter"
+    );
+    assert_eq!(
+        server.connections.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "five sequential requests over one kept-alive HTTP/1.1 connection"
+    );
+}
+
+/// Decodes `%XX` escapes and `+` (as a space) in a query value.
+fn percent_decode(v: &str) -> String {
+    let bytes = v.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' if i + 2 < bytes.len() => {
+                out.push(u8::from_str_radix(&v[i + 1..i + 3], 16).unwrap());
+                i += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                i += 1;
+            }
+            b => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).unwrap()
+}
+
+#[tokio::test]
 async fn tls_with_the_cluster_ca_negotiates_http2_and_reuses_one_connection() {
     let server = TestServer::tls(true, version_server).await;
     let client = RestClient::new(&config(&server)).unwrap();
