@@ -112,13 +112,13 @@ async fn selectors_are_query_parameters_and_plain_http_reuses_one_connection() {
     assert_eq!(
         params,
         [
-            ("labelSelector".to_owned(), "app=web,tier in (a,b)".to_owned()),
             (
                 "fieldSelector".to_owned(),
                 "status.phase=Running,metadata.name!=x".to_owned()
             ),
+            ("labelSelector".to_owned(), "app=web,tier in (a,b)".to_owned()),
         ],
-        "an empty selector adds no parameter"
+        "sorted by key as Go's url.Values.Encode does; an empty selector adds no parameter"
     );
     assert_eq!(
         server.connections.load(std::sync::atomic::Ordering::SeqCst),
