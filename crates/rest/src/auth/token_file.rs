@@ -83,6 +83,33 @@ impl fmt::Debug for TokenFile {
 mod tests {
     use super::*;
 
+    /// Collects what a tracing subscriber writes.
+    #[derive(Clone, Default)]
+    struct LogBuffer(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl LogBuffer {
+        fn text(&self) -> String {
+            String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+        }
+    }
+
+    impl std::io::Write for LogBuffer {
+        fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(b);
+            Ok(b.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for LogBuffer {
+        type Writer = LogBuffer;
+        fn make_writer(&'a self) -> Self::Writer {
+            self.clone()
+        }
+    }
+
     #[tokio::test(start_paused = true)]
     async fn rereads_after_a_minute_and_keeps_the_old_token_on_failure() {
         let dir = std::env::temp_dir().join(format!("clientgo-tokenfile-{}", std::process::id()));
@@ -97,10 +124,27 @@ mod tests {
         assert_eq!(src.token().await.unwrap(), "two", "rotated token picked up");
         std::fs::remove_file(&path).unwrap();
         tokio::time::advance(TOKEN_FILE_REFRESH).await;
-        assert_eq!(
-            src.token().await.unwrap(),
-            "two",
-            "unreadable file keeps the old token"
+        let logs = LogBuffer::default();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(logs.clone())
+            .with_ansi(false)
+            .finish();
+        let kept = {
+            let _guard = tracing::subscriber::set_default(subscriber);
+            src.token().await.unwrap()
+        };
+        assert_eq!(kept, "two", "unreadable file keeps the old token");
+        let logged = logs.text();
+        assert!(
+            logged.contains("WARN")
+                && logged.contains("keeping the previous token")
+                && logged.contains("token"),
+            "the failure is logged with its path and reason: {logged}"
+        );
+        assert!(logged.contains(&path.display().to_string()), "{logged}");
+        assert!(
+            !logged.contains("two\n") && !logged.contains("\"two\""),
+            "the token itself is not logged"
         );
         std::fs::remove_dir_all(&dir).unwrap();
 
