@@ -152,6 +152,27 @@ fn percent_decode(v: &str) -> String {
 }
 
 #[tokio::test]
+async fn tls_server_name_overrides_the_name_verified_against_the_certificate() {
+    // The certificate names 127.0.0.1 and localhost; the client connects to 127.0.0.1.
+    let server = TestServer::tls(false, version_server).await;
+    let mut c = config(&server);
+    c.tls.server_name = Some("localhost".into());
+    let client = RestClient::new(&c).unwrap();
+    client.get().abs_path("/version").do_raw().await.unwrap();
+
+    c.tls.server_name = Some("kubernetes.default.svc".into());
+    let client = RestClient::new(&c).unwrap();
+    let e = client.get().abs_path("/version").do_raw().await.unwrap_err();
+    let chain = chain(&e);
+    assert!(chain.to_lowercase().contains("certificate"), "{chain}");
+    assert_eq!(
+        server.recorded().len(),
+        1,
+        "the mismatched name never got a request through"
+    );
+}
+
+#[tokio::test]
 async fn tls_with_the_cluster_ca_negotiates_http2_and_reuses_one_connection() {
     let server = TestServer::tls(true, version_server).await;
     let client = RestClient::new(&config(&server)).unwrap();
