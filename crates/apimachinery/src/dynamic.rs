@@ -7,25 +7,41 @@ use serde_json::{Map, Value};
 
 use crate::meta::ObjectMeta;
 use crate::resource::{ApiResource, Object};
+use crate::serde_util::null_as_default;
 
 /// Any Kubernetes object as JSON: `apiVersion`, `kind` and `metadata` decoded, every other top-level
 /// field kept as JSON in [`DynamicObject::data`].
 ///
 /// Mirrors apimachinery `unstructured.Unstructured`. Unlike the typed resources, nothing is dropped:
-/// unknown fields survive a decode/encode round trip (every `ObjectMeta` field is modelled, and all
-/// other fields are kept verbatim).
+/// every field survives a decode/encode round trip. Top-level fields other than `apiVersion`, `kind`
+/// and `metadata` are kept verbatim in [`DynamicObject::data`]; inside `metadata`, the fields
+/// [`ObjectMeta`] does not model (at any depth: unknown keys in owner references and managedFields
+/// entries too) are kept verbatim in its `extra` maps.
+///
+/// What does change is only the form of the modelled metadata, which comes back as the API server
+/// writes it: timestamps in UTC with whole seconds, and fields that are `null` or empty (`""`, `{}`,
+/// `[]`) omitted, as Go's `omitempty` does. The same holds for an empty or `null` `apiVersion` and
+/// `kind`.
 #[doc(alias = "Unstructured")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DynamicObject {
     /// `apiVersion`.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "null_as_default"
+    )]
     pub api_version: String,
     /// `kind`.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "String::is_empty",
+        deserialize_with = "null_as_default"
+    )]
     pub kind: String,
-    /// Decoded metadata.
-    #[serde(default)]
+    /// Decoded metadata, with its unmodelled fields in [`ObjectMeta::extra`].
+    #[serde(default, deserialize_with = "null_as_default")]
     pub metadata: ObjectMeta,
     /// Every other top-level field (`spec`, `status`, `data`, ...), verbatim.
     #[serde(flatten)]
@@ -95,5 +111,27 @@ mod tests {
         assert_eq!(obj.field("spec.nested"), None);
         let back: Value = serde_json::to_value(&obj).unwrap();
         assert_eq!(back, serde_json::from_str::<Value>(json).unwrap());
+    }
+
+    #[test]
+    fn unknown_metadata_fields_survive_a_round_trip() {
+        let json = r#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","fooBar":{"a":[1,{"b":null}]},"zNull":null,"labels":{"app":"web"},"ownerReferences":[{"apiVersion":"apps/v1","kind":"ReplicaSet","name":"rs","uid":"u1","controller":true,"futureFlag":"yes"}],"managedFields":[{"manager":"kubectl","operation":"Apply","apiVersion":"v1","time":"2026-11-23T06:48:34Z","fieldsType":"FieldsV1","fieldsV1":{"f:metadata":{}},"newKey":42,"another":{"x":"y"}}]},"spec":{}}"#;
+        let obj: DynamicObject = serde_json::from_str(json).unwrap();
+        assert_eq!(obj.metadata.extra["fooBar"]["a"][1]["b"], Value::Null);
+        assert_eq!(obj.metadata.managed_fields[0].extra["newKey"], 42);
+        assert_eq!(obj.metadata.owner_references[0].extra["futureFlag"], "yes");
+        assert_eq!(obj.metadata.labels["app"], "web");
+        let back: Value = serde_json::to_value(&obj).unwrap();
+        assert_eq!(back, serde_json::from_str::<Value>(json).unwrap());
+        let again: DynamicObject = serde_json::from_value(back).unwrap();
+        assert_eq!(again, obj);
+    }
+
+    #[test]
+    fn null_type_fields_and_metadata_decode_as_absent() {
+        let obj: DynamicObject =
+            serde_json::from_str(r#"{"apiVersion":null,"kind":null,"metadata":null,"x":1}"#).unwrap();
+        assert_eq!(obj.metadata, ObjectMeta::default());
+        assert_eq!(serde_json::to_string(&obj).unwrap(), r#"{"metadata":{},"x":1}"#);
     }
 }

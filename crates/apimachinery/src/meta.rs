@@ -2,16 +2,18 @@
 //!
 //! Mirrors apimachinery `metav1.TypeMeta`, `metav1.ObjectMeta`, `metav1.OwnerReference` and
 //! `metav1.ManagedFieldsEntry` (`apimachinery/pkg/apis/meta/v1/types.go`). Every field of the Go
-//! `ObjectMeta` is modelled, so metadata round-trips without loss. Empty strings, maps and lists are
-//! omitted on output, like Go's `omitempty`.
+//! `ObjectMeta` is modelled, and the fields these types do not know (added by a newer API server, say)
+//! are kept verbatim in an `extra` map, so metadata round-trips without loss. Empty strings, maps and
+//! lists are omitted on output, like Go's `omitempty`, and `null` decodes like an absent field.
 
 use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
+use serde_json::{Map, Value};
 
-use crate::serde_util::null_as_default;
+use crate::serde_util::{deserialize_keeping_unknown, null_as_default};
 use crate::time::Time;
 
 /// The `apiVersion` and `kind` every serialized object carries.
@@ -39,83 +41,91 @@ pub struct TypeMeta {
 
 /// Metadata every persisted object has: identity, versioning, labels, ownership and lifecycle.
 ///
-/// Mirrors apimachinery `metav1.ObjectMeta`.
+/// Mirrors apimachinery `metav1.ObjectMeta`. Unlike Go's struct, fields it does not model are not
+/// dropped but kept in [`ObjectMeta::extra`].
 #[doc(alias = "metav1.ObjectMeta")]
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ObjectMeta {
     /// Unique name within the namespace (or cluster, for cluster-scoped kinds).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Prefix the server completes with a random suffix when `name` is empty on create.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub generate_name: Option<String>,
     /// Namespace of a namespaced object; absent for cluster-scoped ones.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
     /// Deprecated link to the object; servers since 1.20 leave it empty.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub self_link: Option<String>,
     /// Server-assigned unique id, stable for the object's lifetime.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub uid: Option<String>,
     /// Opaque version of this object, used for optimistic concurrency and watch resumption.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub resource_version: Option<String>,
     /// Sequence number of spec changes, set by the server.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub generation: Option<i64>,
     /// When the server created the object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub creation_timestamp: Option<Time>,
     /// When deletion was requested; set while finalizers are still pending.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub deletion_timestamp: Option<Time>,
     /// Grace period granted before the object is removed, in seconds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub deletion_grace_period_seconds: Option<i64>,
     /// Identifying key/value pairs that selectors match against.
-    #[serde(
-        default,
-        skip_serializing_if = "BTreeMap::is_empty",
-        deserialize_with = "null_as_default"
-    )]
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub labels: BTreeMap<String, String>,
     /// Non-identifying key/value pairs for tools and humans.
-    #[serde(
-        default,
-        skip_serializing_if = "BTreeMap::is_empty",
-        deserialize_with = "null_as_default"
-    )]
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub annotations: BTreeMap<String, String>,
     /// Objects this one depends on; the garbage collector deletes it when they are gone.
-    #[serde(
-        default,
-        skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_default"
-    )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub owner_references: Vec<OwnerReference>,
     /// Keys that must be removed before the object is deleted.
-    #[serde(
-        default,
-        skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_default"
-    )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub finalizers: Vec<String>,
     /// Server-side apply field ownership.
-    #[serde(
-        default,
-        skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_default"
-    )]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub managed_fields: Vec<ManagedFieldsEntry>,
+    /// Fields this type does not model, by JSON name, with their values verbatim; written back after
+    /// the modelled ones. Decoding never puts a modelled field's name here; do not insert one.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+deserialize_keeping_unknown! {
+    ObjectMeta, "object metadata",
+    required {},
+    optional {
+        name: "name",
+        generate_name: "generateName",
+        namespace: "namespace",
+        self_link: "selfLink",
+        uid: "uid",
+        resource_version: "resourceVersion",
+        generation: "generation",
+        creation_timestamp: "creationTimestamp",
+        deletion_timestamp: "deletionTimestamp",
+        deletion_grace_period_seconds: "deletionGracePeriodSeconds",
+        labels: "labels",
+        annotations: "annotations",
+        owner_references: "ownerReferences",
+        finalizers: "finalizers",
+        managed_fields: "managedFields",
+    },
 }
 
 /// A reference from an object to its owner.
 ///
-/// Mirrors apimachinery `metav1.OwnerReference`.
+/// Mirrors apimachinery `metav1.OwnerReference`; fields it does not model are kept in
+/// [`OwnerReference::extra`].
 #[doc(alias = "metav1.OwnerReference")]
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct OwnerReference {
     /// API version of the owner.
@@ -127,43 +137,78 @@ pub struct OwnerReference {
     /// UID of the owner.
     pub uid: String,
     /// True when the owner is the managing controller; at most one reference may say so.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub controller: Option<bool>,
     /// True when foreground deletion of the owner must wait for this object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub block_owner_deletion: Option<bool>,
+    /// Fields this type does not model, kept verbatim (see [`ObjectMeta::extra`]).
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+deserialize_keeping_unknown! {
+    OwnerReference, "an owner reference",
+    required {
+        api_version: "apiVersion",
+        kind: "kind",
+        name: "name",
+        uid: "uid",
+    },
+    optional {
+        controller: "controller",
+        block_owner_deletion: "blockOwnerDeletion",
+    },
 }
 
 /// One field manager's ownership record, kept by server-side apply.
 ///
 /// Mirrors apimachinery `metav1.ManagedFieldsEntry`. The field set is kept as raw JSON text
 /// ([`FieldsV1`]), which costs one allocation instead of a tree of maps: clients rarely read it, and
-/// it is a large share of every object's bytes.
+/// it is a large share of every object's bytes. Fields it does not model are kept in
+/// [`ManagedFieldsEntry::extra`].
 #[doc(alias = "metav1.ManagedFieldsEntry")]
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ManagedFieldsEntry {
     /// Name of the workflow managing these fields.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub manager: Option<String>,
     /// `Apply` or `Update`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub operation: Option<String>,
     /// API version the field set is expressed in.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub api_version: Option<String>,
     /// When the entry last changed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub time: Option<Time>,
     /// Format of `fields_v1`; always `FieldsV1` today.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub fields_type: Option<String>,
     /// The owned field set.
-    #[serde(default, rename = "fieldsV1", skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "fieldsV1", skip_serializing_if = "Option::is_none")]
     pub fields_v1: Option<FieldsV1>,
     /// Subresource the fields were written through, e.g. `status`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub subresource: Option<String>,
+    /// Fields this type does not model, kept verbatim (see [`ObjectMeta::extra`]).
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+deserialize_keeping_unknown! {
+    ManagedFieldsEntry, "a managed fields entry",
+    required {},
+    optional {
+        manager: "manager",
+        operation: "operation",
+        api_version: "apiVersion",
+        time: "time",
+        fields_type: "fieldsType",
+        fields_v1: "fieldsV1",
+        subresource: "subresource",
+    },
 }
 
 /// A server-side apply field set, kept verbatim as JSON text.
@@ -218,6 +263,26 @@ mod tests {
         let meta: ObjectMeta = serde_json::from_str(json).unwrap();
         assert_eq!(meta.controller_of().unwrap().name, "r");
         assert_eq!(serde_json::to_string(&meta).unwrap(), json);
+    }
+
+    #[test]
+    fn unknown_fields_are_kept_at_every_level() {
+        let json = r#"{"name":"n","ownerReferences":[{"apiVersion":"v1","kind":"K","name":"o","uid":"u","x-owner":[1]}],"managedFields":[{"manager":"m","x-entry":{"deep":true}}],"x-meta":"kept","x-null":null}"#;
+        let meta: ObjectMeta = serde_json::from_str(json).unwrap();
+        assert_eq!(meta.extra.len(), 2);
+        assert_eq!(meta.extra["x-meta"], "kept");
+        assert_eq!(meta.owner_references[0].extra["x-owner"][0], 1);
+        assert_eq!(meta.managed_fields[0].extra["x-entry"]["deep"], true);
+        assert_eq!(serde_json::to_string(&meta).unwrap(), json);
+    }
+
+    #[test]
+    fn owner_reference_fields_that_go_requires_are_still_required() {
+        let e = serde_json::from_str::<OwnerReference>(r#"{"apiVersion":"v1","kind":"K","name":"o"}"#)
+            .unwrap_err();
+        assert!(e.to_string().contains("missing field `uid`"), "{e}");
+        let e = serde_json::from_str::<ObjectMeta>(r#"{"generation":"two"}"#).unwrap_err();
+        assert!(e.to_string().contains("invalid type: string \"two\""), "{e}");
     }
 
     #[test]

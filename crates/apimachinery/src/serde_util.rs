@@ -13,3 +13,103 @@ where
 {
     Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
+
+/// Implements `Deserialize` for a metadata struct that keeps the fields it does not model.
+///
+/// The struct must implement `Default` and have an `extra: serde_json::Map<String, Value>` field.
+/// Each `required` field must be present; each `optional` field decodes `null` like an absent field
+/// (its default), as [`null_as_default`] does. Every other key goes into `extra` with its value
+/// verbatim, so that fields added by a newer API server survive a decode/encode round trip (the
+/// struct serializes `extra` with `#[serde(flatten)]`).
+///
+/// Why not `#[serde(flatten)]` on the decoding side as well: serde then buffers the whole object
+/// into an intermediate tree before decoding each field from it, which costs every typed object
+/// (every Pod in a watch) its metadata decoded twice. This visitor matches keys the way the derived
+/// one does and touches `extra` only for keys it does not know.
+macro_rules! deserialize_keeping_unknown {
+    (
+        $ty:ident, $expecting:literal,
+        required { $($req:ident: $req_json:literal),* $(,)? },
+        optional { $($opt:ident: $opt_json:literal),* $(,)? } $(,)?
+    ) => {
+        impl<'de> serde::Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                #[allow(non_camel_case_types)]
+                enum Key {
+                    $($req,)*
+                    $($opt,)*
+                    Unknown(String),
+                }
+
+                struct KeyVisitor;
+
+                impl serde::de::Visitor<'_> for KeyVisitor {
+                    type Value = Key;
+
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str("a field name")
+                    }
+
+                    fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Key, E> {
+                        Ok(match v {
+                            $($req_json => Key::$req,)*
+                            $($opt_json => Key::$opt,)*
+                            other => Key::Unknown(other.to_owned()),
+                        })
+                    }
+                }
+
+                impl<'de> serde::Deserialize<'de> for Key {
+                    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                        d.deserialize_identifier(KeyVisitor)
+                    }
+                }
+
+                /// Which required fields were present.
+                #[derive(Default)]
+                struct Seen {
+                    $($req: bool,)*
+                }
+
+                struct ValueVisitor;
+
+                impl<'de> serde::de::Visitor<'de> for ValueVisitor {
+                    type Value = $ty;
+
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str($expecting)
+                    }
+
+                    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<$ty, A::Error> {
+                        let mut out = <$ty>::default();
+                        #[allow(unused_mut, unused_variables)]
+                        let mut seen = Seen::default();
+                        while let Some(key) = map.next_key::<Key>()? {
+                            match key {
+                                $(Key::$req => {
+                                    out.$req = map.next_value()?;
+                                    seen.$req = true;
+                                })*
+                                $(Key::$opt => {
+                                    out.$opt = map.next_value::<Option<_>>()?.unwrap_or_default();
+                                })*
+                                Key::Unknown(name) => {
+                                    let value = map.next_value()?;
+                                    out.extra.insert(name, value);
+                                }
+                            }
+                        }
+                        $(if !seen.$req {
+                            return Err(serde::de::Error::missing_field($req_json));
+                        })*
+                        Ok(out)
+                    }
+                }
+
+                d.deserialize_map(ValueVisitor)
+            }
+        }
+    };
+}
+
+pub(crate) use deserialize_keeping_unknown;

@@ -44,8 +44,9 @@ fn object() -> impl Strategy<Value = DynamicObject> {
         "[0-9]{1,6}",
         prop::collection::btree_map(tricky_string(), tricky_string(), 0..3),
         prop::collection::btree_map("x[a-z]{1,7}", json_value(), 0..3),
+        prop::collection::btree_map("x[a-z]{1,7}", json_value(), 0..2),
     )
-        .prop_map(|(name, rv, labels, data)| DynamicObject {
+        .prop_map(|(name, rv, labels, data, unknown_meta)| DynamicObject {
             api_version: "v1".into(),
             kind: "ConfigMap".into(),
             metadata: ObjectMeta {
@@ -53,6 +54,8 @@ fn object() -> impl Strategy<Value = DynamicObject> {
                 namespace: Some("demo".into()),
                 resource_version: Some(rv),
                 labels: labels.into_iter().collect::<BTreeMap<_, _>>(),
+                // Fields a newer server might add to metadata come through the decoder too.
+                extra: unknown_meta.into_iter().collect(),
                 ..ObjectMeta::default()
             },
             data: data.into_iter().collect(),
