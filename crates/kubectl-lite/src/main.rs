@@ -3,6 +3,10 @@
 use std::io::Write as _;
 
 use clientgo_kubectl_lite::{parse, run, Parsed};
+use clientgo_log::{KlogLayer, Verbosity};
+use tracing_subscriber::filter::filter_fn;
+use tracing_subscriber::layer::{Layer as _, SubscriberExt as _};
+use tracing_subscriber::util::SubscriberInitExt as _;
 
 #[tokio::main]
 async fn main() {
@@ -18,16 +22,12 @@ async fn main() {
             std::process::exit(code);
         }
     };
-    let level = match cli.verbosity {
-        0..=3 => tracing::Level::WARN,
-        4..=5 => tracing::Level::INFO,
-        6..=7 => tracing::Level::DEBUG,
-        _ => tracing::Level::TRACE,
-    };
-    tracing_subscriber::fmt()
-        .with_max_level(level)
-        .with_writer(std::io::stderr)
-        .init();
+    // klog-format logs on stderr at kubectl's `-v` levels: 6 request lines, 7 headers (the
+    // Authorization header masked), 8 bodies, 9 whole bodies.
+    // Only the client's own events: the HTTP stack's internals are not kubectl's output.
+    let layer = KlogLayer::stderr(Verbosity::new(i32::from(cli.verbosity)))
+        .with_filter(filter_fn(|meta| meta.target().starts_with("clientgo")));
+    let _ = tracing_subscriber::registry().with(layer).try_init();
     let code = run(
         &cli,
         &mut std::io::stdin().lock(),

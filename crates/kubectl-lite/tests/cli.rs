@@ -378,3 +378,117 @@ async fn stdin_objects_default_to_the_context_namespace() {
     assert_eq!(o.code, 1);
     assert!(o.stderr.contains("nosuch"), "{}", o.stderr);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verbosity_prints_klog_request_lines_headers_and_never_the_token() {
+    let s = ApiServer::builder().token("s3cr3t-t0ken").start().await.unwrap();
+    let kc = s.kubeconfig_path().to_string_lossy().into_owned();
+    let dir = workdir("verbosity");
+    let quiet = kubectl(&["--kubeconfig", &kc, "get", "ns", "-o", "name"], &dir).await;
+    assert_eq!(quiet.code, 0, "{}", quiet.stderr);
+    assert_eq!(quiet.stderr, "", "-v 0 logs nothing");
+
+    let six = kubectl(&["--kubeconfig", &kc, "-v", "6", "get", "ns", "-o", "name"], &dir).await;
+    assert_eq!(six.code, 0, "{}", six.stderr);
+    let request = six
+        .stderr
+        .lines()
+        .find(|l| l.contains("/api/v1/namespaces") && l.contains("200 OK"))
+        .unwrap_or_else(|| panic!("no request line at -v 6: {}", six.stderr));
+    assert!(request.starts_with('I'), "klog header (severity I): {request}");
+    assert!(
+        !six.stderr.contains("header"),
+        "headers start at -v 7: {}",
+        six.stderr
+    );
+
+    let seven = kubectl(&["--kubeconfig", &kc, "-v", "7", "get", "ns", "-o", "name"], &dir).await;
+    assert_eq!(seven.code, 0, "{}", seven.stderr);
+    assert!(seven.stderr.contains(r#"header="accept""#), "{}", seven.stderr);
+    assert!(
+        seven
+            .stderr
+            .lines()
+            .all(|l| l.contains("execute.rs") || l.starts_with('W')),
+        "only the client's own lines, not the HTTP stack's: {}",
+        seven.stderr
+    );
+    assert!(
+        !seven.stderr.contains("s3cr3t-t0ken"),
+        "the token never reaches the logs"
+    );
+    assert_eq!(seven.stdout, six.stdout, "logging does not change the output");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn get_prints_yaml_and_force_conflicts_takes_a_field_another_manager_owns() {
+    let s = ApiServer::start().await.unwrap();
+    let kc = s.kubeconfig_path().to_string_lossy().into_owned();
+    let dir = workdir("force");
+    std::fs::write(
+        dir.join("cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shared\ndata:\n  mode: a\n",
+    )
+    .unwrap();
+    let o = kubectl(&["--kubeconfig", &kc, "apply", "-f", "cm.yaml"], &dir).await;
+    assert_eq!(
+        (o.stdout.as_str(), o.code),
+        ("configmap/shared created\n", 0),
+        "{}",
+        o.stderr
+    );
+
+    let o = kubectl(
+        &["--kubeconfig", &kc, "get", "configmap", "shared", "-o", "yaml"],
+        &dir,
+    )
+    .await;
+    assert_eq!(o.code, 0, "{}", o.stderr);
+    let doc: serde_json::Value = serde_yaml::from_str(&o.stdout).unwrap();
+    assert_eq!(doc["kind"], "ConfigMap");
+    assert_eq!(doc["data"]["mode"], "a");
+    assert_eq!(doc["metadata"]["name"], "shared");
+
+    // Another manager takes `data.mode` with a forced apply of its own.
+    let config = clientgo_clientcmd::build_config_from_flags("", &kc).unwrap();
+    let cs = clientgo_client::Clientset::new(&config).unwrap();
+    cs.core_v1()
+        .config_maps("default")
+        .patch(
+            "shared",
+            &clientgo_client::PatchType::Apply {
+                field_manager: "other".into(),
+                force: true,
+            },
+            &serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "shared"}, "data": {"mode": "b"}}),
+            &Default::default(),
+        )
+        .await
+        .unwrap();
+    std::fs::write(
+        dir.join("cm.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shared\ndata:\n  mode: c\n",
+    )
+    .unwrap();
+    let o = kubectl(&["--kubeconfig", &kc, "apply", "-f", "cm.yaml"], &dir).await;
+    assert_eq!(o.code, 1, "a conflict without force: {}", o.stdout);
+    assert!(o.stderr.contains("conflict"), "{}", o.stderr);
+    let o = kubectl(
+        &["--kubeconfig", &kc, "apply", "--force-conflicts", "-f", "cm.yaml"],
+        &dir,
+    )
+    .await;
+    assert_eq!(
+        (o.stdout.as_str(), o.code),
+        ("configmap/shared configured\n", 0),
+        "{}",
+        o.stderr
+    );
+    let o = kubectl(
+        &["--kubeconfig", &kc, "get", "configmap", "shared", "-o", "json"],
+        &dir,
+    )
+    .await;
+    let doc: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
+    assert_eq!(doc["data"]["mode"], "c");
+}

@@ -470,4 +470,16 @@ mod tests {
         assert!(seven[1].ends_with(r#""header" direction="request" header="authorization" value="<masked>""#));
         assert_eq!(capture(Verbosity::new(8), Format::Text, emit).len(), 3);
     }
+
+    #[test]
+    fn a_full_body_is_shown_at_v9_only() {
+        let emit = || {
+            tracing::trace!(target: "clientgo_rest::execute", direction = "response", bytes = 2000, body = "{\"a\"", "body");
+            tracing::trace!(target: "clientgo_rest::execute", direction = "response", bytes = 2000, full_body = "{\"a\":1}", "full body");
+        };
+        assert_eq!(capture(Verbosity::new(8), Format::Text, emit).len(), 1);
+        let nine = capture(Verbosity::new(9), Format::Text, emit);
+        assert_eq!(nine.len(), 2);
+        assert!(nine[1].contains("full_body="), "{}", nine[1]);
+    }
 }

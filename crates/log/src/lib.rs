@@ -14,8 +14,8 @@
 //! - `tracing` cannot tell `%` from `?` values, so both are quoted: a `Debug` struct prints as
 //!   `request="Request { method: \"GET\" }"` rather than klog's bare `{Method:GET}`.
 //! - Multi-line strings are escaped on one line (`\n`); klog's `<<` block form is not produced.
-//! - The rest crate logs at most a capped prefix of each body at TRACE, shown at V(8); V(9)
-//!   full bodies are not produced.
+//! - A body longer than 1,024 bytes appears twice at V(9): its prefix (the V(8) line) and then
+//!   whole; client-go prints it once, whole.
 #![warn(missing_docs)]
 
 pub mod flags;

@@ -5,7 +5,8 @@
 //!   iff it is at most `-v` (so negative levels print at the default `-v 0`);
 //! - for the library's request logs (target `clientgo_rest...`): DEBUG events are level 6 (request
 //!   line, status and latency), TRACE `header` events level 7, TRACE `body` events level 8
-//!   (the rest crate truncates bodies; full bodies at 9 are not logged yet);
+//!   (the first 1,024 bytes of a body) and any other TRACE event level 9 (the rest crate's
+//!   `full_body` event of a longer body, as client-go prints whole bodies at V(9));
 //! - otherwise INFO, WARN and ERROR are un-V'd (always printed, even at `-v -1`), DEBUG is
 //!   level 4 and TRACE level 6 (so `-v 4` shows debug and `-v 6` shows trace output).
 //!

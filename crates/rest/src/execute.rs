@@ -70,10 +70,16 @@ pub fn error_from_response(status: StatusCode, headers: &HeaderMap, body: &[u8])
     err.with_retry_after(retry_after)
 }
 
+/// Logs a body at TRACE as client-go does at V(8) and V(9): a `body` field with at most the first
+/// [`MAX_LOGGED_BODY`] bytes, and, when the body is longer, a second event whose `full_body` field
+/// holds all of it (klog's layer shows that one at V(9) only).
 fn log_body(direction: &'static str, body: &[u8]) {
     if tracing::enabled!(tracing::Level::TRACE) && !body.is_empty() {
         let shown = &body[..body.len().min(MAX_LOGGED_BODY)];
         tracing::trace!(direction, bytes = body.len(), body = %String::from_utf8_lossy(shown), "body");
+        if body.len() > MAX_LOGGED_BODY {
+            tracing::trace!(direction, bytes = body.len(), full_body = %String::from_utf8_lossy(body), "full body");
+        }
     }
 }
 
