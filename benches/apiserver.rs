@@ -1,13 +1,16 @@
 //! The embedded API server must never be the bottleneck of a client benchmark: list of 50,000 bench
-//! pods in one response, and one watcher receiving 100,000 MODIFIED events, over loopback HTTP/1.1.
+//! pods in one response, one watcher receiving 100,000 MODIFIED events, and 1, 2 and 4 concurrent
+//! writers (each creating then replacing its own ConfigMaps), over loopback HTTP/1.1.
 //!
-//! The client side is a bare TCP reader that only counts bytes and events, so the figures are the
-//! server's. Seeding goes through the same create/update path as HTTP requests (validation,
-//! managedFields), outside the measured part.
+//! The client side is a bare TCP reader that only counts bytes and events (for writers: sends
+//! prebuilt requests on one keep-alive connection each and reads the answers by Content-Length), so
+//! the figures are the server's. Seeding goes through the same create/update path as HTTP requests
+//! (validation, managedFields), outside the measured part.
 
 // The store's closures return the API's Status as is.
 #![allow(clippy::result_large_err)]
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -21,6 +24,8 @@ use tokio::net::TcpStream;
 const NAMESPACES: usize = 50;
 const PODS_PER_NS: usize = 1_000;
 const WATCH_EVENTS: usize = 100_000;
+/// ConfigMaps each writer creates (and then replaces) per iteration.
+const WRITES_PER_WRITER: usize = 100;
 
 fn bench_pod() -> Value {
     let raw = std::fs::read(concat!(
@@ -181,5 +186,144 @@ fn watch_100k(c: &mut Criterion) {
     drop(server);
 }
 
-criterion_group!(benches, list_50k, watch_100k);
+/// One keep-alive HTTP/1.1 connection that sends a request and reads its answer to the last byte.
+struct Writer {
+    stream: TcpStream,
+    buf: Vec<u8>,
+}
+
+impl Writer {
+    async fn connect(addr: std::net::SocketAddr) -> Writer {
+        let stream = TcpStream::connect(addr).await.expect("connect");
+        stream.set_nodelay(true).expect("nodelay");
+        Writer {
+            stream,
+            buf: Vec::with_capacity(16 << 10),
+        }
+    }
+
+    /// Sends `method path` with a JSON body; returns the status code.
+    async fn send(&mut self, method: &str, path: &str, body: &str) -> u16 {
+        let req = format!(
+            "{method} {path} HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        );
+        self.stream.write_all(req.as_bytes()).await.expect("write");
+        self.buf.clear();
+        let mut chunk = [0u8; 16 << 10];
+        let head_end = loop {
+            if let Some(p) = self.buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                break p + 4;
+            }
+            let n = self.stream.read(&mut chunk).await.expect("read");
+            assert!(n > 0, "server closed the connection");
+            self.buf.extend_from_slice(&chunk[..n]);
+        };
+        let head = std::str::from_utf8(&self.buf[..head_end]).expect("ASCII headers");
+        let status: u16 = head[9..12].parse().expect("status code");
+        let length: usize = head
+            .lines()
+            .find_map(|l| {
+                l.to_ascii_lowercase()
+                    .strip_prefix("content-length: ")
+                    .map(|v| v.trim().parse().expect("content-length"))
+            })
+            .expect("answers to writes carry Content-Length");
+        while self.buf.len() < head_end + length {
+            let n = self.stream.read(&mut chunk).await.expect("read");
+            assert!(n > 0, "server closed the connection mid-body");
+            self.buf.extend_from_slice(&chunk[..n]);
+        }
+        status
+    }
+}
+
+fn configmap(name: &str, revision: usize) -> String {
+    let data: serde_json::Map<String, Value> = (0..8)
+        .map(|k| (format!("key-{k}"), Value::String(format!("{revision:0>64}"))))
+        .collect();
+    serde_json::json!({
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": name, "namespace": "bench", "labels": {"app": "bench"}},
+        "data": data,
+    })
+    .to_string()
+}
+
+/// `writers` tasks, each on its own connection, each creating [`WRITES_PER_WRITER`] ConfigMaps and
+/// then replacing each once (PUT without resourceVersion: unconditional). Returns the wall time.
+async fn write_round(addr: std::net::SocketAddr, writers: usize, round: u64) -> Duration {
+    let mut conns = Vec::with_capacity(writers);
+    for _ in 0..writers {
+        conns.push(Writer::connect(addr).await);
+    }
+    let started = Instant::now();
+    let tasks: Vec<_> = conns
+        .into_iter()
+        .enumerate()
+        .map(|(w, mut conn)| {
+            tokio::spawn(async move {
+                let names: Vec<String> = (0..WRITES_PER_WRITER)
+                    .map(|i| format!("r{round}-w{w}-{i:03}"))
+                    .collect();
+                for name in &names {
+                    let code = conn
+                        .send("POST", "/api/v1/namespaces/bench/configmaps", &configmap(name, 0))
+                        .await;
+                    assert_eq!(code, 201, "create {name}");
+                }
+                for name in &names {
+                    let path = format!("/api/v1/namespaces/bench/configmaps/{name}");
+                    let code = conn.send("PUT", &path, &configmap(name, 1)).await;
+                    assert_eq!(code, 200, "replace {name}");
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.expect("writer");
+    }
+    started.elapsed()
+}
+
+fn concurrent_writers(c: &mut Criterion) {
+    let rt = rt();
+    let server = rt.block_on(async {
+        let s = ApiServer::builder()
+            .max_events(10_000)
+            .start()
+            .await
+            .expect("server");
+        s.create(
+            "",
+            "v1",
+            "namespaces",
+            None,
+            serde_json::json!({"metadata":{"name":"bench"}}),
+        )
+        .expect("namespace");
+        s
+    });
+    let addr = server.addr();
+    let round = AtomicU64::new(0);
+    let mut g = c.benchmark_group("apiserver_concurrent_writers");
+    g.sample_size(10)
+        .measurement_time(Duration::from_secs(8))
+        .warm_up_time(Duration::from_secs(1));
+    for writers in [1usize, 2, 4] {
+        g.throughput(Throughput::Elements((writers * WRITES_PER_WRITER * 2) as u64));
+        g.bench_function(format!("{writers}_writers_create_then_replace"), |b| {
+            b.iter_custom(|iters| {
+                (0..iters)
+                    .map(|_| rt.block_on(write_round(addr, writers, round.fetch_add(1, Ordering::Relaxed))))
+                    .sum()
+            })
+        });
+    }
+    g.finish();
+    drop(server);
+}
+
+criterion_group!(benches, list_50k, watch_100k, concurrent_writers);
 criterion_main!(benches);
