@@ -32,6 +32,7 @@ use clientgo::tools::leaderelection::{
 use clientgo::tools::record::{
     get_reference, BroadcasterOptions, EventBroadcaster, EventRecorder, EventType,
 };
+use clientgo::util::workqueue::{BucketRateLimiter, ItemExponentialFailureRateLimiter, MaxOfRateLimiter};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use tokio::sync::{mpsc, oneshot};
@@ -171,6 +172,9 @@ pub struct Tally {
     pub cleanup_runs: AtomicUsize,
     /// Per Widget uid: how many times a cleanup actually deleted its Deployment.
     pub child_deletes: Mutex<HashMap<String, usize>>,
+    /// Per Widget uid: the replicas whose cleanup sent the DELETE of its Deployment, in order. A
+    /// replica killed before the answer arrived is listed here but counted in no `child_deletes`.
+    pub child_delete_attempts: Mutex<HashMap<String, Vec<String>>>,
 }
 
 /// Marks one reconcile of a key in flight until dropped.
@@ -204,6 +208,7 @@ impl Drop for InFlight<'_> {
 
 /// One replica's reconcile context.
 struct Operator {
+    identity: String,
     cs: Clientset,
     recorder: EventRecorder,
     tally: Arc<Tally>,
@@ -290,6 +295,14 @@ impl Operator {
         self.tally.cleanup_runs.fetch_add(1, Ordering::Relaxed);
         let ns = w.metadata.namespace.as_deref().unwrap_or("default");
         let child = child_name(w.metadata.name.as_deref().unwrap_or_default());
+        let uid = w.metadata.uid.clone().unwrap_or_default();
+        self.tally
+            .child_delete_attempts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(uid.clone())
+            .or_default()
+            .push(self.identity.clone());
         match self
             .cs
             .apps_v1()
@@ -298,7 +311,6 @@ impl Operator {
             .await
         {
             Ok(()) => {
-                let uid = w.metadata.uid.clone().unwrap_or_default();
                 *self
                     .tally
                     .child_deletes
@@ -320,7 +332,7 @@ impl Operator {
     }
 }
 
-/// Timings of a replica: leader election and the controller's drain.
+/// Timings and rates of a replica: leader election, the controller's drain and retries, its clients' QPS.
 #[derive(Debug, Clone, Copy)]
 pub struct Timings {
     /// Lease duration.
@@ -332,6 +344,15 @@ pub struct Timings {
     /// How long in-flight reconciles may finish after leadership ends; must stay below
     /// `lease - renew`, so a deposed leader is quiet before anyone else can lead.
     pub drain: Duration,
+    /// The QPS of the replica's clients (negative: no client-side limit).
+    pub client_qps: f32,
+    /// Their burst.
+    pub client_burst: u32,
+    /// The overall rate of retried keys: the token bucket of client-go's
+    /// DefaultControllerRateLimiter (10 qps, burst 100), kept alongside its per-key backoff
+    /// (5 ms doubling to 1000 s). With thousands of failing writes the bucket, not the server,
+    /// paces the retries; a chaos run raises it.
+    pub retry_qps: f64,
 }
 
 impl Default for Timings {
@@ -341,6 +362,10 @@ impl Default for Timings {
             renew: Duration::from_secs(2),
             retry: Duration::from_secs(1),
             drain: Duration::from_millis(500),
+            // An operator of thousands of objects needs more than client-go's default 5 QPS.
+            client_qps: 1000.0,
+            client_burst: 2000,
+            retry_qps: 10.0,
         }
     }
 }
@@ -426,11 +451,11 @@ async fn campaign(
     stop: CancellationToken,
 ) -> Result<(), Box<dyn Error + Send + Sync>> {
     let mut config = clientcmd::build_config_from_flags("", &kubeconfig.to_string_lossy())?;
-    // An operator of thousands of objects needs more than client-go's default 5 QPS.
-    (config.qps, config.burst) = (1000.0, 2000);
+    (config.qps, config.burst) = (timings.client_qps, timings.client_burst);
     let cs = Clientset::new(&config)?;
     let broadcaster = EventBroadcaster::new(&cs, BroadcasterOptions::default());
     let op = Arc::new(Operator {
+        identity: identity.to_owned(),
         cs: cs.clone(),
         recorder: broadcaster.new_recorder("example.com/widget-operator", identity),
         tally,
@@ -438,16 +463,25 @@ async fn campaign(
     let (id1, id2, id3) = (identity.to_owned(), identity.to_owned(), identity.to_owned());
     let (log1, log2, log3) = (log.clone(), log.clone(), log);
     let ns = namespace.to_owned();
+    let retry_bucket = BucketRateLimiter::new(timings.retry_qps, 100)?;
     let callbacks = Callbacks::new(
         move |leading: CancellationToken| {
             let _ = log1.send(format!("{id1}: started leading"));
             let (cs, op, ns) = (cs.clone(), op.clone(), ns.clone());
+            let retries = MaxOfRateLimiter::new(vec![
+                Box::new(ItemExponentialFailureRateLimiter::new(
+                    Duration::from_millis(5),
+                    Duration::from_secs(1000),
+                )),
+                Box::new(BucketRateLimiter::from_limiter(retry_bucket.limiter().clone())),
+            ]);
             async move {
                 let controller = Controller::new(
                     cs.resource::<Widget>(Some(&ns)),
                     Config::new("widget-operator")
                         .max_concurrent_reconciles(4)
-                        .shutdown_grace(timings.drain),
+                        .shutdown_grace(timings.drain)
+                        .rate_limiter(retries),
                 )
                 .owns(cs.apps_v1().deployments(&ns));
                 controller.run(reconcile, op, leading.cancelled_owned()).await;
