@@ -14,6 +14,7 @@
 
 use std::collections::HashMap;
 use std::error::Error;
+use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -21,7 +22,9 @@ use std::time::Duration;
 
 use clientgo::api::apps::v1::Deployment;
 use clientgo::apimachinery::{ApiResource, DynamicObject, Object, ObjectMeta, Resource};
-use clientgo::controller::{finalizer, Action, Config, Controller, FinalizerError, FinalizerEvent, Request};
+use clientgo::controller::{
+    finalizer, setup_signal_handler, Action, Config, Controller, FinalizerError, FinalizerEvent, Request,
+};
 use clientgo::dynamic::DynamicClient;
 use clientgo::kubernetes::{Clientset, DeleteOptions, ListOptions, PatchOptions, PatchType, WriteOptions};
 use clientgo::rest;
@@ -565,7 +568,13 @@ async fn child_of(cs: &Clientset, ns: &str, widget: &str) -> Option<(i32, String
 }
 
 /// Runs the demo: two replicas, three Widgets, an update, a leader kill and a deletion.
-pub async fn run(kubeconfig: &Path) -> Result<Vec<String>, Box<dyn Error + Send + Sync>> {
+/// Runs the demo and returns its lines; when `interrupt` completes first (Ctrl-C in `main`), the
+/// running replicas are stopped gracefully (reconciles drained, the Lease released) and the lines
+/// so far are returned.
+pub async fn run(
+    kubeconfig: &Path,
+    interrupt: impl Future<Output = ()>,
+) -> Result<Vec<String>, Box<dyn Error + Send + Sync>> {
     let config = clientcmd::build_config_from_flags("", &kubeconfig.to_string_lossy())?;
     let cs = Clientset::new(&config)?;
     let ns = "default";
@@ -574,24 +583,55 @@ pub async fn run(kubeconfig: &Path) -> Result<Vec<String>, Box<dyn Error + Send 
     let tally = Arc::new(Tally::default());
     let (tx, mut rx) = mpsc::unbounded_channel();
     let timings = Timings::default();
-    let a = Replica::start(
+    let mut fleet = Vec::new();
+    let outcome = tokio::select! {
+        r = script(kubeconfig, &cs, ns, timings, &tally, &tx, &mut rx, &mut out, &mut fleet) => r,
+        () = interrupt => {
+            out.push("interrupted: stopping the replicas gracefully".to_owned());
+            Ok(())
+        }
+    };
+    for replica in fleet.drain(..) {
+        replica.stop().await;
+    }
+    outcome?;
+    while let Ok(line) = rx.try_recv() {
+        out.push(line);
+    }
+    Ok(out)
+}
+
+/// The scripted demo: two replicas, three widgets, a scale, a leader kill, a deletion.
+#[allow(clippy::too_many_arguments)]
+async fn script(
+    kubeconfig: &Path,
+    cs: &Clientset,
+    ns: &str,
+    timings: Timings,
+    tally: &Arc<Tally>,
+    tx: &mpsc::UnboundedSender<String>,
+    rx: &mut mpsc::UnboundedReceiver<String>,
+    out: &mut Vec<String>,
+    fleet: &mut Vec<Replica>,
+) -> Result<(), Box<dyn Error + Send + Sync>> {
+    fleet.push(Replica::start(
         kubeconfig.into(),
         "operator-a",
         ns,
         timings,
         tally.clone(),
         tx.clone(),
-    );
-    wait_line(&mut rx, &mut out, "operator-a: started leading").await?;
-    let b = Replica::start(
+    ));
+    wait_line(rx, out, "operator-a: started leading").await?;
+    fleet.push(Replica::start(
         kubeconfig.into(),
         "operator-b",
         ns,
         timings,
         tally.clone(),
         tx.clone(),
-    );
-    wait_line(&mut rx, &mut out, "operator-b: new leader is \"operator-a\"").await?;
+    ));
+    wait_line(rx, out, "operator-b: new leader is \"operator-a\"").await?;
 
     let widgets = cs.resource::<Widget>(Some(ns));
     for (name, replicas) in [("alpha", 1), ("beta", 2), ("gamma", 3)] {
@@ -607,7 +647,7 @@ pub async fn run(kubeconfig: &Path) -> Result<Vec<String>, Box<dyn Error + Send 
         let uid = w.metadata.uid.clone().unwrap_or_default();
         let want = w.spec.replicas;
         let ok = eventually(Duration::from_secs(20), || async {
-            let child = child_of(&cs, ns, name).await?;
+            let child = child_of(cs, ns, name).await?;
             let status = widgets.get(name, &Default::default()).await.ok()?.status?;
             (child.0 == want && child.2 == uid && status.replicas == want).then_some(child)
         })
@@ -630,15 +670,15 @@ pub async fn run(kubeconfig: &Path) -> Result<Vec<String>, Box<dyn Error + Send 
         )
         .await?;
     eventually(Duration::from_secs(20), || async {
-        (child_of(&cs, ns, "beta").await?.0 == 5).then_some(())
+        (child_of(cs, ns, "beta").await?.0 == 5).then_some(())
     })
     .await
     .ok_or("the update never reached the child")?;
     out.push("widget/beta scaled to 5: deployment.apps/widget-beta now has 5 replicas".to_owned());
 
     out.push("killing operator-a (no release)".to_owned());
-    a.kill().await;
-    wait_line(&mut rx, &mut out, "operator-b: started leading").await?;
+    fleet.remove(0).kill().await;
+    wait_line(rx, out, "operator-b: started leading").await?;
 
     widgets.delete("gamma", &DeleteOptions::default()).await?;
     eventually(Duration::from_secs(20), || async {
@@ -647,7 +687,7 @@ pub async fn run(kubeconfig: &Path) -> Result<Vec<String>, Box<dyn Error + Send 
             .await
             .err()?
             .is_not_found();
-        (widget_gone && child_of(&cs, ns, "gamma").await.is_none()).then_some(())
+        (widget_gone && child_of(cs, ns, "gamma").await.is_none()).then_some(())
     })
     .await
     .ok_or("the deletion never completed")?;
@@ -674,17 +714,15 @@ pub async fn run(kubeconfig: &Path) -> Result<Vec<String>, Box<dyn Error + Send 
         "max reconciles of one key at once: {}",
         tally.max_in_flight_per_key.load(Ordering::SeqCst)
     ));
-    b.stop().await;
-    while let Ok(line) = rx.try_recv() {
-        out.push(line);
-    }
-    Ok(out)
+    Ok(())
 }
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error + Send + Sync>> {
     let target = clientgo_apiserver::embedded::cluster_from_args().await?;
-    for l in run(target.kubeconfig_path()).await? {
+    // Ctrl-C (or SIGTERM) stops the replicas gracefully: reconciles drain, the Lease is released.
+    let interrupt = setup_signal_handler()?;
+    for l in run(target.kubeconfig_path(), interrupt).await? {
         println!("{l}");
     }
     Ok(())
