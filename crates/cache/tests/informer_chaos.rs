@@ -80,6 +80,10 @@ async fn writer(cs: Clientset, id: usize) {
             })
             .await;
         }
+        // Paced so the writes span the whole fault schedule below, however fast the machine.
+        if i % 5 == 0 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
         if i % 3 == 0 {
             retry("delete", || {
                 let (c, n) = (client.clone(), name.clone());
@@ -135,6 +139,9 @@ async fn informer_store_equals_server_state_after_chaos() {
         );
         handler_logs.push(seen);
     }
+    // Every watch, the informer's first one included, is cut abruptly after 25 events.
+    server.faults().close_watches_after_events(Some(25));
+    server.faults().cut_watches(true);
     let task = tokio::spawn(informer.clone().run());
     assert!(tokio::time::timeout(GUARD, informer.wait_for_cache_sync())
         .await
@@ -147,7 +154,7 @@ async fn informer_store_equals_server_state_after_chaos() {
     let faults = server.faults();
     let mut round = 0u32;
     let mut compactions = 0u32;
-    while !writers.iter().all(|w| w.is_finished()) {
+    while round < 12 || !writers.iter().all(|w| w.is_finished()) {
         match round % 6 {
             0 => {
                 server.compact_now();
