@@ -83,6 +83,78 @@ async fn without_newlines_the_frame_decoder_still_sees_every_record() {
     expect_disconnect(&mut log).await;
 }
 
+/// Reads one CRLF-terminated line (without the CRLF) of the raw HTTP reply.
+async fn read_crlf_line(r: &mut (impl tokio::io::AsyncBufRead + Unpin)) -> String {
+    use tokio::io::AsyncBufReadExt as _;
+    let mut line = String::new();
+    r.read_line(&mut line).await.unwrap();
+    line.strip_suffix("\r\n")
+        .unwrap_or_else(|| panic!("line not ended by CRLF: {line:?}"))
+        .to_owned()
+}
+
+/// Reads one chunk of a chunked body: its size line (hex, maybe with extensions), its data and the
+/// CRLF after it.
+async fn read_chunk(r: &mut (impl tokio::io::AsyncBufRead + Unpin)) -> Vec<u8> {
+    use tokio::io::AsyncReadExt as _;
+    let size_line = read_crlf_line(r).await;
+    let hex = size_line.split(';').next().unwrap().trim();
+    let size = usize::from_str_radix(hex, 16).unwrap_or_else(|_| panic!("chunk size {size_line:?}"));
+    let mut data = vec![0; size + 2];
+    r.read_exact(&mut data).await.unwrap();
+    assert_eq!(
+        &data[size..],
+        b"\r\n",
+        "chunk of {size} bytes not followed by CRLF"
+    );
+    data.truncate(size);
+    data
+}
+
+#[tokio::test]
+async fn the_watch_reply_is_chunked_with_one_chunk_per_record() {
+    use tokio::io::AsyncWriteExt as _;
+    let (url, mut log) = start(Options {
+        interval: Duration::from_millis(5),
+        ..Options::default()
+    })
+    .await;
+    let addr = url
+        .strip_prefix("http://")
+        .and_then(|u| u.strip_suffix("/watch"))
+        .unwrap();
+    let mut tcp = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let request = format!("GET /watch HTTP/1.1\r\nHost: {addr}\r\n\r\n");
+    tcp.write_all(request.as_bytes()).await.unwrap();
+    let mut reader = tokio::io::BufReader::new(tcp);
+    assert_eq!(read_crlf_line(&mut reader).await, "HTTP/1.1 200 OK");
+    let mut headers = Vec::new();
+    loop {
+        let line = read_crlf_line(&mut reader).await;
+        if line.is_empty() {
+            break;
+        }
+        let (name, value) = line.split_once(':').unwrap_or_else(|| panic!("header {line:?}"));
+        headers.push((name.to_ascii_lowercase(), value.trim().to_owned()));
+    }
+    let header = |n: &str| headers.iter().find(|(h, _)| h == n).map(|(_, v)| v.as_str());
+    assert_eq!(header("transfer-encoding"), Some("chunked"), "{headers:?}");
+    assert_eq!(header("content-length"), None, "{headers:?}");
+    assert_eq!(header("content-type"), Some("application/json"), "{headers:?}");
+    let mut records = Vec::new();
+    for _ in 0..3 {
+        let chunk = String::from_utf8(read_chunk(&mut reader).await).unwrap();
+        let record = chunk
+            .strip_suffix('\n')
+            .unwrap_or_else(|| panic!("chunk is not one newline-ended record: {chunk:?}"));
+        assert!(!record.contains('\n'), "several records in one chunk: {chunk:?}");
+        records.push(record.to_owned());
+    }
+    assert_time_records(&records);
+    drop(reader);
+    expect_disconnect(&mut log).await;
+}
+
 #[test]
 fn records_have_the_seed_shapes() {
     let t = MicroTime::parse("2022-10-30T21:11:59.123456Z").unwrap();

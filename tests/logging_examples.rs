@@ -37,18 +37,55 @@ fn child() {
         "structured_logging" => structured_logging::run(args),
         "contextual_logging" => contextual_logging::run(args),
         "log_verbosity_levels" => log_verbosity_levels::run(args),
-        "custom_logger_json_file" => tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap()
-            .block_on(async {
-                let s = clientgo_apiserver::ApiServer::start().await.unwrap();
-                custom_logger_json_file::run(args, s.kubeconfig_path()).await
-            }),
+        "custom_logger_json_file" => runtime().block_on(async {
+            let s = token_server().await;
+            custom_logger_json_file::run(args, s.kubeconfig_path()).await
+        }),
+        "request_bodies" => runtime().block_on(request_bodies(args)),
         other => panic!("unknown example {other}"),
     };
     result.unwrap();
+}
+
+/// The bearer token the embedded server requires in the request-logging tests; it must never
+/// appear in any log output.
+const TOKEN: &str = "s3cr3t-logging-example-token";
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// An embedded API server that answers 401 without [`TOKEN`], so the client really sends it.
+async fn token_server() -> clientgo_apiserver::ApiServer {
+    clientgo_apiserver::ApiServer::builder()
+        .token(TOKEN)
+        .start()
+        .await
+        .unwrap()
+}
+
+/// Installs the layer `args` select (klog's flags) and makes two requests the library logs: the
+/// short `/version` reply and the core `v1` resource list, which is longer than 1 KiB.
+async fn request_bodies(args: Vec<String>) -> Result<(), Box<dyn std::error::Error>> {
+    use tracing_subscriber::layer::SubscriberExt as _;
+    let (flags, rest) = clientgo::klog::Flags::parse(args)?;
+    assert!(rest.is_empty(), "unparsed flags {rest:?}");
+    tracing::subscriber::set_global_default(tracing_subscriber::registry().with(flags.layer()?))?;
+    let server = token_server().await;
+    let path = server.kubeconfig_path().to_string_lossy().into_owned();
+    let config = clientgo::tools::clientcmd::build_config_from_flags("", &path)?;
+    let clientset = clientgo::kubernetes::Clientset::new(&config)?;
+    clientset.server_version().await?;
+    let list = clientset
+        .discovery()
+        .server_resources_for_group_version("v1")
+        .await?;
+    assert!(!list.resources.is_empty(), "empty v1 resource list");
+    Ok(())
 }
 
 /// Runs an example in a child process: (exit code, stdout, stderr lines).
@@ -215,9 +252,22 @@ fn custom_logger_json_file_writes_json_to_stderr_and_the_file() {
         json.iter().any(|j| j["msg"] == "header" && j["v"] == 7),
         "{json:?}"
     );
-    assert!(!lines.iter().any(|l| l.contains("Bearer")));
+    // The server requires TOKEN, so every request above carried it; no header line may show it.
+    assert!(
+        !lines.iter().any(|l| l.contains("Bearer") || l.contains(TOKEN)),
+        "{lines:?}"
+    );
+    for h in json.iter().filter(|j| j["msg"] == "header") {
+        if h["header"]
+            .as_str()
+            .is_some_and(|n| n.eq_ignore_ascii_case("authorization"))
+        {
+            assert_eq!(h["value"], "<masked>", "{h}");
+        }
+    }
     // The file holds exactly what stderr got.
     let written = std::fs::read_to_string(&file).unwrap();
+    assert!(!written.contains(TOKEN), "token in {written}");
     assert_eq!(written.lines().collect::<Vec<_>>(), lines);
     std::fs::remove_dir_all(&dir).unwrap();
 
@@ -233,4 +283,65 @@ fn custom_logger_json_file_writes_json_to_stderr_and_the_file() {
         "{}",
         got[2]
     );
+}
+
+/// The `body=` lines of the library's `"body"` events (`"full body"` events when `full`).
+fn body_lines(lines: &[String], full: bool) -> Vec<String> {
+    let msg = if full { r#"] "full body" "# } else { r#"] "body" "# };
+    lines.iter().filter(|l| l.contains(msg)).cloned().collect()
+}
+
+#[test]
+fn request_bodies_show_at_v8_and_full_bodies_at_v9() {
+    // V(7): headers but no bodies.
+    let (code, _, lines) = run_example("request_bodies", &["-v", "7"]);
+    assert_eq!(code, 0, "{lines:?}");
+    assert!(lines.iter().any(|l| l.contains(r#"] "header" "#)), "{lines:?}");
+    assert!(body_lines(&lines, false).is_empty(), "{lines:?}");
+
+    // V(8): each response body, the long one cut at 1,024 bytes, and no full body.
+    let (code, _, lines) = run_example("request_bodies", &["-v", "8"]);
+    assert_eq!(code, 0, "{lines:?}");
+    let bodies = body_lines(&lines, false);
+    let version = bodies
+        .iter()
+        .find(|l| l.contains("body=") && l.contains("gitVersion"))
+        .unwrap_or_else(|| panic!("no /version body in {lines:?}"));
+    assert!(version.contains(r#"direction="response""#), "{version}");
+    let long = bodies
+        .iter()
+        .find(|l| l.contains("APIResourceList"))
+        .unwrap_or_else(|| panic!("no resource list body in {lines:?}"));
+    let bytes: usize = long
+        .split_once(" bytes=")
+        .and_then(|(_, r)| r.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no bytes= in {long}"));
+    assert!(bytes > 1024, "the v1 resource list is only {bytes} bytes: {long}");
+    assert!(
+        body_lines(&lines, true).is_empty(),
+        "full body below V(9): {lines:?}"
+    );
+
+    // V(9): the long body also appears whole.
+    let (code, _, lines) = run_example("request_bodies", &["-v", "9"]);
+    assert_eq!(code, 0, "{lines:?}");
+    let full = body_lines(&lines, true);
+    assert_eq!(full.len(), 1, "one body over 1 KiB: {full:?}");
+    assert!(full[0].contains(&format!(" bytes={bytes} ")), "{}", full[0]);
+    assert!(
+        full[0].contains("full_body=") && full[0].contains("APIResourceList"),
+        "{}",
+        full[0]
+    );
+    let shown = full[0].split_once("full_body=").unwrap().1;
+    assert!(
+        shown.len() > 1024,
+        "full body of {} chars: {}",
+        shown.len(),
+        full[0]
+    );
+    for l in &lines {
+        assert!(!l.contains(TOKEN), "token logged: {l}");
+    }
 }
