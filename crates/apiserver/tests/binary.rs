@@ -220,6 +220,36 @@ async fn kubectl_talks_to_the_binary_which_stops_cleanly_on_sigint() {
 }
 
 #[tokio::test]
+async fn kubectl_get_pods_all_namespaces_watch_prints_a_live_event_from_the_binary() {
+    let bin = Binary::start(&["--seed-demo"]).await;
+    let mut watch = Command::new("kubectl")
+        .arg("--kubeconfig")
+        .arg(&bin.kubeconfig)
+        .args(["get", "pods", "-A", "-w", "-o", "name"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("kubectl runs (install it: apt-get install kubernetes-client)");
+    let mut lines = BufReader::new(watch.stdout.take().expect("stdout piped")).lines();
+    for _ in 0..7 {
+        let line = next_line(&mut lines).await;
+        assert!(line.starts_with("pod/"), "{line}");
+    }
+    let (code, _, body) = bin
+        .request(
+            "POST",
+            "/api/v1/namespaces/default/pods",
+            Some(&json!({"apiVersion":"v1","kind":"Pod","metadata":{"name":"live-one"},"spec":{"containers":[{"name":"c","image":"i"}]}})),
+        )
+        .await;
+    assert_eq!(code, 201, "{body}");
+    assert_eq!(next_line(&mut lines).await, "pod/live-one");
+    watch.kill().await.expect("kubectl stops");
+    bin.stop().await;
+}
+
+#[tokio::test]
 async fn fault_fail_flag_and_command_answer_429_and_500_then_clear() {
     let mut bin = Binary::start(&["--fault-fail", "1/2:429"]).await;
     let (code, head, body) = bin.request("GET", "/api/v1/namespaces", None).await;
