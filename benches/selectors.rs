@@ -3,11 +3,10 @@
 //! Run: `cargo bench --bench selectors`. Keep it short on the 2-core machine.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 use std::hint::black_box;
 use std::time::Duration;
 
-use clientgo::apimachinery::{fields, labels, Object, ObjectMeta};
+use clientgo::apimachinery::{fields, labels, Object, ObjectMeta, StringMap};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 const LABEL_SELECTOR: &str =
@@ -40,7 +39,7 @@ impl Object for Pod {
 }
 
 /// Labels shaped like a Deployment-owned pod's, plus a few more, as in the bench pod fixture.
-fn pod_labels() -> BTreeMap<String, String> {
+fn pod_labels() -> StringMap {
     [
         ("app", "web"),
         ("tier", "frontend"),
@@ -52,7 +51,6 @@ fn pod_labels() -> BTreeMap<String, String> {
         ("team", "payments"),
     ]
     .into_iter()
-    .map(|(k, v)| (k.to_owned(), v.to_owned()))
     .collect()
 }
 

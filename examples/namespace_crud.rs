@@ -31,7 +31,7 @@ pub async fn run(kubeconfig: &Path, out: &mut String) -> Result<(), Box<dyn Erro
         Err(e) => return Err(e.into()),
     }
     let mut labelled = Namespace::new("test");
-    labelled.metadata.labels.insert("a".into(), "b".into());
+    labelled.metadata.labels.insert("a", "b");
     let updated = ns.update("test", &labelled, &WriteOptions::default()).await?;
     writeln!(
         out,

@@ -43,7 +43,7 @@ pub async fn run(
     }))?;
     let created = pods.create(&pod, &WriteOptions::default()).await?;
     let mut labelled = created.clone();
-    labelled.metadata.labels.insert("stage".into(), "two".into());
+    labelled.metadata.labels.insert("stage", "two");
     pods.update("pod-1", &labelled, &WriteOptions::default()).await?;
     pods.delete("pod-1", &DeleteOptions::default()).await?;
     while let Some(ev) = w.next().await {

@@ -8,11 +8,13 @@ mod error;
 mod label_selector;
 mod parser;
 mod selector;
+mod set;
 mod validation;
 
 pub use error::ParseError;
 pub use label_selector::{LabelSelector, LabelSelectorOperator, LabelSelectorRequirement};
 pub use selector::{Operator, Requirement, Selector};
+pub use set::Labels;
 pub use validation::{KeyProblem, ValueProblem, MAX_LABEL_NAME_LEN, MAX_LABEL_PREFIX_LEN};
 
 #[cfg(test)]

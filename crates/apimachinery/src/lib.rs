@@ -19,6 +19,7 @@ mod resource;
 mod schema;
 mod serde_util;
 mod status;
+mod string_map;
 mod time;
 pub mod watch;
 
@@ -29,5 +30,6 @@ pub use meta::{FieldsV1, ManagedFieldsEntry, ObjectMeta, OwnerReference, TypeMet
 pub use resource::{ApiResource, Object, Resource};
 pub use schema::{GroupVersion, GroupVersionKind, GroupVersionResource};
 pub use status::{Status, StatusCause, StatusDetails, StatusReason};
+pub use string_map::{Iter as StringMapIter, StringMap};
 pub use time::{MicroTime, Time, TimeParseError};
 pub use watch::{Bookmark, EventType, FrameDecoder, WatchEvent, WatchEventDecoder, MAX_FRAME_SIZE};

@@ -6,7 +6,6 @@
 //! are kept verbatim in an `extra` map, so metadata round-trips without loss. Empty strings, maps and
 //! lists are omitted on output, like Go's `omitempty`, and `null` decodes like an absent field.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
@@ -14,6 +13,7 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::serde_util::{deserialize_keeping_unknown, null_as_default};
+use crate::string_map::StringMap;
 use crate::time::Time;
 
 /// The `apiVersion` and `kind` every serialized object carries.
@@ -78,11 +78,11 @@ pub struct ObjectMeta {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deletion_grace_period_seconds: Option<i64>,
     /// Identifying key/value pairs that selectors match against.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub labels: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "StringMap::is_empty")]
+    pub labels: StringMap,
     /// Non-identifying key/value pairs for tools and humans.
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    pub annotations: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "StringMap::is_empty")]
+    pub annotations: StringMap,
     /// Objects this one depends on; the garbage collector deletes it when they are gone.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub owner_references: Vec<OwnerReference>,
@@ -114,6 +114,8 @@ deserialize_keeping_unknown! {
         deletion_grace_period_seconds: "deletionGracePeriodSeconds",
         labels: "labels",
         annotations: "annotations",
+    },
+    lists {
         owner_references: "ownerReferences",
         finalizers: "finalizers",
         managed_fields: "managedFields",

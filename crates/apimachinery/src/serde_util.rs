@@ -18,7 +18,10 @@ where
 ///
 /// The struct must implement `Default` and have an `extra: serde_json::Map<String, Value>` field.
 /// Each `required` field must be present; each `optional` field decodes `null` like an absent field
-/// (its default), as [`null_as_default`] does. Every other key goes into `extra` with its value
+/// (its default), as [`null_as_default`] does; each `lists` field is an optional `Vec` decoded the
+/// same way and then shrunk to its length (serde grows a `Vec` by doubling, so a one-entry list
+/// would keep room for four: for owner references and managed fields that is most of a kilobyte
+/// per cached object). Every other key goes into `extra` with its value
 /// verbatim, so that fields added by a newer API server survive a decode/encode round trip (the
 /// struct serializes `extra` with `#[serde(flatten)]`).
 ///
@@ -30,7 +33,8 @@ macro_rules! deserialize_keeping_unknown {
     (
         $ty:ident, $expecting:literal,
         required { $($req:ident: $req_json:literal),* $(,)? },
-        optional { $($opt:ident: $opt_json:literal),* $(,)? } $(,)?
+        optional { $($opt:ident: $opt_json:literal),* $(,)? }
+        $(, lists { $($list:ident: $list_json:literal),* $(,)? })? $(,)?
     ) => {
         impl<'de> serde::Deserialize<'de> for $ty {
             fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -38,6 +42,7 @@ macro_rules! deserialize_keeping_unknown {
                 enum Key {
                     $($req,)*
                     $($opt,)*
+                    $($($list,)*)?
                     Unknown(String),
                 }
 
@@ -54,6 +59,7 @@ macro_rules! deserialize_keeping_unknown {
                         Ok(match v {
                             $($req_json => Key::$req,)*
                             $($opt_json => Key::$opt,)*
+                            $($($list_json => Key::$list,)*)?
                             other => Key::Unknown(other.to_owned()),
                         })
                     }
@@ -93,6 +99,11 @@ macro_rules! deserialize_keeping_unknown {
                                 $(Key::$opt => {
                                     out.$opt = map.next_value::<Option<_>>()?.unwrap_or_default();
                                 })*
+                                $($(Key::$list => {
+                                    let mut list: Vec<_> = map.next_value::<Option<_>>()?.unwrap_or_default();
+                                    list.shrink_to_fit();
+                                    out.$list = list;
+                                })*)?
                                 Key::Unknown(name) => {
                                     let value = map.next_value()?;
                                     out.extra.insert(name, value);

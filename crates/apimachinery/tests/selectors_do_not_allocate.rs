@@ -5,9 +5,8 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::borrow::Cow;
 use std::cell::Cell;
-use std::collections::BTreeMap;
 
-use clientgo_apimachinery::{fields, labels, DynamicObject, Object, ObjectMeta};
+use clientgo_apimachinery::{fields, labels, DynamicObject, Object, ObjectMeta, StringMap};
 
 struct CountingAllocator;
 
@@ -74,24 +73,21 @@ fn label_matching_does_not_allocate() {
     )
     .unwrap();
     let mut object = DynamicObject::default();
-    object.metadata.labels = BTreeMap::from(
-        [
-            ("app", "web"),
-            ("tier", "front"),
-            ("owner", "me"),
-            ("n", "5"),
-            ("m", "9"),
-            ("x", "z"),
-        ]
-        .map(|(k, v)| (k.to_owned(), v.to_owned())),
-    );
+    object.metadata.labels = StringMap::from([
+        ("app", "web"),
+        ("tier", "front"),
+        ("owner", "me"),
+        ("n", "5"),
+        ("m", "9"),
+        ("x", "z"),
+    ]);
     let (count, matched) = allocations_during(|| {
         (0..100).all(|_| selector.matches_object(&object) && selector.matches(&object.metadata.labels))
     });
     assert!(matched);
     assert_eq!(count, 0);
 
-    let (count, matched) = allocations_during(|| selector.matches(&BTreeMap::new()));
+    let (count, matched) = allocations_during(|| selector.matches(&StringMap::new()));
     assert!(!matched);
     assert_eq!(count, 0);
 }

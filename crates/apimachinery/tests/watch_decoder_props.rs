@@ -1,8 +1,6 @@
 //! Property tests of the watch frame decoder: any chunking of any event sequence decodes to the same
 //! events, and no input makes it panic.
 
-use std::collections::BTreeMap;
-
 use clientgo_apimachinery::watch::FrameError;
 use clientgo_apimachinery::{
     Bookmark, DynamicObject, FrameDecoder, ObjectMeta, Status, WatchEvent, WatchEventDecoder,
@@ -53,7 +51,7 @@ fn object() -> impl Strategy<Value = DynamicObject> {
                 name: Some(name),
                 namespace: Some("demo".into()),
                 resource_version: Some(rv),
-                labels: labels.into_iter().collect::<BTreeMap<_, _>>(),
+                labels: labels.into_iter().collect(),
                 // Fields a newer server might add to metadata come through the decoder too.
                 extra: unknown_meta.into_iter().collect(),
                 ..ObjectMeta::default()

@@ -249,7 +249,7 @@ async fn an_informer_over_the_dynamic_client_caches_untyped_objects() {
     let typed = cs.core_v1().config_maps("default");
     let mut first = ConfigMap::default();
     first.metadata.name = Some("first".into());
-    first.metadata.labels.insert("app".into(), "dyn".into());
+    first.metadata.labels.insert("app", "dyn");
     typed.create(&first, &WriteOptions::default()).await.unwrap();
 
     let dynamic = clientgo_client::DynamicClient::new(&config).unwrap().resource(
@@ -267,7 +267,7 @@ async fn an_informer_over_the_dynamic_client_caches_untyped_objects() {
         .unwrap());
     let mut second = ConfigMap::default();
     second.metadata.name = Some("second".into());
-    second.metadata.labels.insert("app".into(), "dyn".into());
+    second.metadata.labels.insert("app", "dyn");
     second.data.insert("k".into(), "v".into());
     typed.create(&second, &WriteOptions::default()).await.unwrap();
     let deadline = tokio::time::Instant::now() + GUARD;

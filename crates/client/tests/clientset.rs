@@ -97,7 +97,7 @@ async fn namespace_crud_patch_and_apply() {
 
     // Full replace without resourceVersion, as the seed does.
     let mut labelled = Namespace::new("test");
-    labelled.metadata.labels.insert("a".into(), "b".into());
+    labelled.metadata.labels.insert("a", "b");
     let updated = ns
         .update("test", &labelled, &WriteOptions::default())
         .await
@@ -254,7 +254,7 @@ async fn delete_collection_by_label() {
     let cms = cs.core_v1().config_maps("default");
     for (name, tier) in [("a", "x"), ("b", "x"), ("c", "y")] {
         let mut cm = ConfigMap::new(name);
-        cm.metadata.labels.insert("tier".into(), tier.into());
+        cm.metadata.labels.insert("tier", tier);
         cms.create(&cm, &WriteOptions::default()).await.unwrap();
     }
     cms.delete_collection(
@@ -434,7 +434,7 @@ async fn namespace_finalize_writes_only_spec_finalizers_and_releases_a_terminati
     assert_eq!(cur.spec.finalizers, ["kubernetes"]);
 
     // Only spec.finalizers is written through /finalize: a label change in the body is ignored.
-    cur.metadata.labels.insert("a".into(), "changed".into());
+    cur.metadata.labels.insert("a", "changed");
     let kept = namespaces.finalize(&cur, &Default::default()).await.unwrap();
     assert_eq!(kept.metadata.labels.get("a").map(String::as_str), Some("b"));
     assert_eq!(

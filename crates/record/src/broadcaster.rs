@@ -7,7 +7,6 @@
 //! `try_send`; when the queue is full (client-go's 1000, `DropIfChannelFull`) the event is dropped
 //! and counted, so a slow server slows nothing but the events themselves.
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -15,7 +14,7 @@ use std::time::Duration;
 
 use clientgo_api::core::v1::ObjectReference;
 use clientgo_api::events::v1::Event;
-use clientgo_apimachinery::MicroTime;
+use clientgo_apimachinery::{MicroTime, StringMap};
 use clientgo_client::Clientset;
 use clientgo_flowcontrol::{Clock, RealClock};
 use tokio::sync::{mpsc, oneshot};
@@ -287,7 +286,7 @@ pub struct NewEvent<'a> {
     /// The human-readable note.
     pub note: String,
     /// Annotations of the Event object.
-    pub annotations: BTreeMap<String, String>,
+    pub annotations: StringMap,
 }
 
 impl EventRecorder {
@@ -300,7 +299,7 @@ impl EventRecorder {
             reason,
             action: "",
             note: note.to_owned(),
-            annotations: BTreeMap::new(),
+            annotations: StringMap::new(),
         });
     }
 
@@ -321,7 +320,7 @@ impl EventRecorder {
     pub fn annotated_eventf(
         &self,
         regarding: &ObjectReference,
-        annotations: BTreeMap<String, String>,
+        annotations: StringMap,
         type_: EventType,
         reason: &str,
         note: fmt::Arguments<'_>,

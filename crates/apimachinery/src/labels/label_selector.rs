@@ -1,6 +1,5 @@
 //! The `metav1.LabelSelector` API type that Deployments, ReplicaSets and friends embed.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -8,6 +7,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use super::error::ParseError;
 use super::selector::{Operator, Requirement, Selector};
 use crate::serde_util::null_as_default;
+use crate::StringMap;
 
 /// A label query as written in an object's spec: exact labels plus set-based expressions, all ANDed.
 ///
@@ -21,10 +21,10 @@ pub struct LabelSelector {
     /// Labels that must be present with exactly these values.
     #[serde(
         default,
-        skip_serializing_if = "BTreeMap::is_empty",
+        skip_serializing_if = "StringMap::is_empty",
         deserialize_with = "null_as_default"
     )]
-    pub match_labels: BTreeMap<String, String>,
+    pub match_labels: StringMap,
     /// Set-based requirements.
     #[serde(
         default,

@@ -1,11 +1,11 @@
 //! Parsed label selectors: requirements, matching, and the canonical query-string form.
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
 use super::error::ParseError;
 use super::parser;
+use super::set::Labels;
 use super::validation::{check_key, check_value};
 use crate::resource::Object;
 
@@ -181,8 +181,8 @@ impl Requirement {
     ///
     /// Mirrors apimachinery `labels.Requirement.Matches`: `NotIn` and `NotEquals` match when the
     /// label is absent; `>` and `<` never match a label whose value is not an integer.
-    pub fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
-        let value = labels.get(self.key.as_str());
+    pub fn matches(&self, labels: &(impl Labels + ?Sized)) -> bool {
+        let value = labels.get_label(&self.key);
         match self.operator {
             Operator::In | Operator::Equals | Operator::DoubleEquals => {
                 value.is_some_and(|v| self.has_value(v))
@@ -243,11 +243,11 @@ impl fmt::Display for Requirement {
 /// form, and callers holding an absent `LabelSelector` can say "nothing" with `Option`.
 ///
 /// ```
-/// use std::collections::BTreeMap;
 /// use clientgo_apimachinery::labels::Selector;
+/// use clientgo_apimachinery::StringMap;
 ///
 /// let selector: Selector = "app=web, tier in (front,back), !canary".parse()?;
-/// let labels = BTreeMap::from([("app".to_owned(), "web".to_owned()), ("tier".to_owned(), "front".to_owned())]);
+/// let labels = StringMap::from([("app", "web"), ("tier", "front")]);
 /// assert!(selector.matches(&labels));
 /// assert_eq!(selector.to_string(), "app=web,!canary,tier in (back,front)");
 /// # Ok::<(), clientgo_apimachinery::labels::ParseError>(())
@@ -288,10 +288,12 @@ impl Selector {
     ///
     /// # Errors
     /// [`ParseError::InvalidKey`] or [`ParseError::InvalidValue`] for the first bad label.
-    pub fn from_set(labels: &BTreeMap<String, String>) -> Result<Self, ParseError> {
+    pub fn from_set<K: AsRef<str>, V: AsRef<str>>(
+        labels: impl IntoIterator<Item = (K, V)>,
+    ) -> Result<Self, ParseError> {
         let requirements = labels
-            .iter()
-            .map(|(key, value)| Requirement::new(key.as_str(), Operator::Equals, [value.as_str()]))
+            .into_iter()
+            .map(|(key, value)| Requirement::new(key.as_ref(), Operator::Equals, [value.as_ref()]))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Selector { requirements })
     }
@@ -328,7 +330,7 @@ impl Selector {
     /// Whether a set of labels satisfies every requirement. Does not allocate.
     ///
     /// Mirrors apimachinery `labels.Selector.Matches`.
-    pub fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
+    pub fn matches(&self, labels: &(impl Labels + ?Sized)) -> bool {
         self.requirements.iter().all(|r| r.matches(labels))
     }
 

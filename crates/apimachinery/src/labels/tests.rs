@@ -6,11 +6,8 @@ use proptest::prelude::*;
 
 use super::*;
 
-fn labels(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-    pairs
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect()
+fn labels(pairs: &[(&str, &str)]) -> crate::StringMap {
+    pairs.iter().copied().collect()
 }
 
 #[test]

@@ -1,9 +1,8 @@
 //! Pods: the unit of scheduling, one or more containers sharing a network namespace and volumes.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 
-use clientgo_apimachinery::{ObjectMeta, Time};
+use clientgo_apimachinery::{ObjectMeta, StringMap, Time};
 use serde::{Deserialize, Serialize};
 
 use crate::core::v1::container::Container;
@@ -123,10 +122,10 @@ pub struct PodSpec {
     /// Labels a node must have to run the pod.
     #[serde(
         default,
-        skip_serializing_if = "BTreeMap::is_empty",
+        skip_serializing_if = "StringMap::is_empty",
         deserialize_with = "null_as_default"
     )]
-    pub node_selector: BTreeMap<String, String>,
+    pub node_selector: StringMap,
     /// The ServiceAccount the pod runs as.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub service_account_name: Option<String>,

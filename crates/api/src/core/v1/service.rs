@@ -1,9 +1,8 @@
 //! Services: a stable virtual IP and DNS name in front of a set of pods.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 
-use clientgo_apimachinery::ObjectMeta;
+use clientgo_apimachinery::{ObjectMeta, StringMap};
 use serde::{Deserialize, Serialize};
 
 use crate::int_or_string::IntOrString;
@@ -79,10 +78,10 @@ pub struct ServiceSpec {
     /// Labels of the pods traffic is routed to.
     #[serde(
         default,
-        skip_serializing_if = "BTreeMap::is_empty",
+        skip_serializing_if = "StringMap::is_empty",
         deserialize_with = "null_as_default"
     )]
-    pub selector: BTreeMap<String, String>,
+    pub selector: StringMap,
     /// Primary virtual IP, or `None` for headless services.
     #[serde(default, rename = "clusterIP", skip_serializing_if = "Option::is_none")]
     pub cluster_ip: Option<String>,
