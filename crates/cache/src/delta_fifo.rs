@@ -146,17 +146,18 @@ impl<K> Deltas<K> {
     /// Appends `delta`, then merges the last two if they are the same deletion: of two `Deleted`
     /// deltas the one with more information is kept (the older, unless it is a tombstone).
     ///
-    /// Mirrors client-go's `dedupDeltas` / `isDeletionDup`.
-    fn push_dedup(&mut self, delta: Delta<K>) {
+    /// Mirrors client-go's `dedupDeltas` / `isDeletionDup`. Returns true when the list grew.
+    fn push_dedup(&mut self, delta: Delta<K>) -> bool {
         if let Some(last) = self.0.last_mut() {
             if last.delta_type == DeltaType::Deleted && delta.delta_type == DeltaType::Deleted {
                 if last.object.is_tombstone() {
                     *last = delta;
                 }
-                return;
+                return false;
             }
         }
         self.0.push(delta);
+        true
     }
 }
 
@@ -235,6 +236,8 @@ pub type KnownObjects<K> = Arc<dyn KeyListerGetter<K> + Send + Sync>;
 pub struct DeltaFifo<K> {
     items: HashMap<String, Deltas<K>>,
     queue: VecDeque<String>,
+    /// Deltas held across all keys: what a bounded writer measures (one key can accumulate many).
+    delta_count: usize,
     populated: bool,
     initial_population_count: usize,
     key_func: KeyFunc<K>,
@@ -251,6 +254,7 @@ impl<K> DeltaFifo<K> {
         DeltaFifo {
             items: HashMap::new(),
             queue: VecDeque::new(),
+            delta_count: 0,
             populated: false,
             initial_population_count: 0,
             key_func,
@@ -292,12 +296,16 @@ impl<K> DeltaFifo<K> {
 
     fn queue_action(&mut self, delta_type: DeltaType, object: DeltaObject<K>, id: String) {
         let delta = Delta { delta_type, object };
-        match self.items.entry(id) {
+        let grew = match self.items.entry(id) {
             Entry::Occupied(mut e) => e.get_mut().push_dedup(delta),
             Entry::Vacant(e) => {
                 self.queue.push_back(e.key().clone());
                 e.insert(Deltas(vec![delta]));
+                true
             }
+        };
+        if grew {
+            self.delta_count += 1;
         }
     }
 
@@ -343,6 +351,7 @@ impl<K> DeltaFifo<K> {
         self.populated = true;
         if let Entry::Vacant(e) = self.items.entry(id) {
             self.queue.push_back(e.key().clone());
+            self.delta_count += deltas.len();
             e.insert(deltas);
         }
     }
@@ -479,6 +488,7 @@ impl<K> Queue<K> for DeltaFifo<K> {
                 // Unreachable while `queue` and `items` hold the same keys; skip rather than stall.
                 continue;
             };
+            self.delta_count = self.delta_count.saturating_sub(deltas.len());
             return Some(match process(&deltas, is_in_initial_list) {
                 Ok(()) => Ok(deltas),
                 Err(ProcessError::Requeue(e)) => {
@@ -504,6 +514,10 @@ impl<K> Queue<K> for DeltaFifo<K> {
 
     fn len(&self) -> usize {
         self.queue.len()
+    }
+
+    fn queued_deltas(&self) -> usize {
+        self.delta_count
     }
 }
 

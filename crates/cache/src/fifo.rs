@@ -96,6 +96,13 @@ pub trait Queue<K> {
     /// How many items `pop` would still return.
     fn len(&self) -> usize;
 
+    /// How many deltas are held in all: what the queue's memory grows with, and what
+    /// [`AsyncQueue`](crate::AsyncQueue)'s capacity bounds. The same as [`len`](Queue::len) for a
+    /// queue of single deltas; a [`DeltaFifo`](crate::DeltaFifo) counts every delta of every key.
+    fn queued_deltas(&self) -> usize {
+        self.len()
+    }
+
     /// True when `pop` would return `None`.
     fn is_empty(&self) -> bool {
         self.len() == 0

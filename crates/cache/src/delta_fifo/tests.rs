@@ -101,6 +101,25 @@ fn delta_fifo_requeue_on_pop() {
 }
 
 #[test]
+fn queued_deltas_counts_every_delta_of_every_key() {
+    let mut f = DeltaFifo::new(meta_namespace_key_func);
+    f.add(pod("ns", "a", "1")).expect("key");
+    f.update(pod("ns", "a", "2")).expect("key");
+    f.add(pod("ns", "b", "1")).expect("key");
+    f.delete(pod("ns", "b", "2")).expect("key");
+    f.delete(pod("ns", "b", "2")).expect("key");
+    assert_eq!(f.len(), 2);
+    assert_eq!(f.queued_deltas(), 4, "the second delete of b was deduplicated");
+    let requeued = f.pop(|_, _| Err(ProcessError::Requeue("busy")));
+    assert!(matches!(requeued, Some(Err("busy"))));
+    assert_eq!(f.queued_deltas(), 4, "a requeued item counts again");
+    pop(&mut f);
+    assert_eq!(f.queued_deltas(), 2);
+    pop(&mut f);
+    assert_eq!(f.queued_deltas(), 0);
+}
+
+#[test]
 fn delta_fifo_add_if_not_present_keeps_newer_deltas() {
     let mut f = DeltaFifo::new(meta_namespace_key_func);
     f.add(pod("ns", "foo", "1")).expect("key");
