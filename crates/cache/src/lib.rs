@@ -76,8 +76,9 @@ pub use lister::{Lister, NamespaceLister};
 pub use listwatch::{FnListWatch, ListWatch, ListerWatcher, TweakListOptions, WatchStream};
 pub use real_fifo::{RealFifo, DEFAULT_BATCH_SIZE};
 pub use reflector::{
-    strip_managed_fields, EventSink, Reflector, ReflectorOptions, ReflectorStats, SyncStatus, Transform,
-    BACKOFF_INITIAL, BACKOFF_MAX, BACKOFF_RESET_AFTER,
+    strip_managed_fields, CacheWriter, EventSink, Reflector, ReflectorOptions, ReflectorStats,
+    ReflectorStore, Relist, ShouldResync, SyncStatus, Transform, BACKOFF_INITIAL, BACKOFF_MAX,
+    BACKOFF_RESET_AFTER,
 };
 pub use shared_informer::{
     HandlerRegistration, ResourceEventHandler, ResourceEventHandlerFuncs, SharedIndexInformer,

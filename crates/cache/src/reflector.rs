@@ -16,17 +16,19 @@
 //! - optionally a streaming list (`sendInitialEvents=true`, `resourceVersionMatch=NotOlderThan`, up to
 //!   the bookmark annotated `k8s.io/initial-events-end`), falling back to list+watch when refused.
 //!
-//! Unlike client-go the reflector writes the store itself (no DeltaFIFO in between) and tells an
-//! optional [`EventSink`] what each write did, awaiting it: a slow sink slows the watch down
-//! instead of queueing without bound. A relist is diffed into the live store page by page, keeping
-//! only the seen keys aside, so it never holds a second copy of the cache; keys the list no longer
-//! has are removed and reported as [`DeletedFinalStateUnknown`] tombstones.
+//! The reflector writes into a [`ReflectorStore`], client-go's name for the reflector's side of
+//! its store, and awaits each write, so a slow consumer slows the watch down instead of queueing
+//! without bound. Two stores exist: [`CacheWriter`], the direct path, which diffs a relist into the
+//! live cache page by page and reports each change to an [`EventSink`]; and
+//! [`AsyncQueue`](crate::AsyncQueue), a DeltaFIFO or RealFIFO drained by a
+//! [`Controller`](crate::Controller), as in client-go.
 
 mod backoff;
+mod cache_writer;
 mod options;
 mod status;
+mod store;
 
-use std::collections::HashSet;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
@@ -34,36 +36,30 @@ use std::time::Duration;
 use clientgo_apimachinery::{Object, WatchEvent};
 use clientgo_client::ListOptions;
 use clientgo_rest::Error as RestError;
-use futures_util::future::BoxFuture;
 use futures_util::StreamExt as _;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use crate::controller::Notification;
-use crate::delta_fifo::{DeletedFinalStateUnknown, DeltaObject};
+use crate::error::Error;
 use crate::listwatch::{ListerWatcher, WatchStream};
-use crate::store::{Cache, Store};
 
 pub use backoff::{INITIAL as BACKOFF_INITIAL, MAX as BACKOFF_MAX, RESET_AFTER as BACKOFF_RESET_AFTER};
+pub use cache_writer::{CacheWriter, EventSink};
 pub use options::{strip_managed_fields, ReflectorOptions, Transform};
 pub use status::{ReflectorStats, SyncStatus};
+pub use store::{ReflectorStore, Relist};
 
-/// Receives what the reflector did to the store, in order. The informer's handler fan-out
-/// implements it; a plain reflector has none.
-pub trait EventSink<K>: Send + Sync + 'static {
-    /// One change, after it was applied to the store. The reflector awaits it (back-pressure).
-    fn notify(&self, n: Notification<K>) -> BoxFuture<'_, ()>;
+/// Decides, each time the resync period elapses, whether to resync now. Mirrors client-go
+/// `cache.ShouldResyncFunc`.
+pub type ShouldResync = Arc<dyn Fn() -> bool + Send + Sync>;
 
-    /// The resync period elapsed: replay the store to whoever wants it. No request is made.
-    fn resync(&self) -> BoxFuture<'_, ()>;
-}
-
-/// Lists and watches one collection into a [`Cache`]. Mirrors client-go `cache.Reflector`.
+/// Lists and watches one collection into a [`ReflectorStore`]. Mirrors client-go
+/// `cache.Reflector`.
 pub struct Reflector<K> {
     lw: Arc<dyn ListerWatcher<K>>,
-    store: Arc<Cache<K>>,
+    store: Arc<dyn ReflectorStore<K>>,
     options: ReflectorOptions<K>,
-    sink: Option<Arc<dyn EventSink<K>>>,
+    should_resync: Option<ShouldResync>,
     status: Arc<SyncStatus>,
 }
 
@@ -115,17 +111,18 @@ fn is_expired(e: &RestError) -> bool {
 }
 
 impl<K: Object + Send + Sync + 'static> Reflector<K> {
-    /// A reflector filling `store` from `lister_watcher`. Mirrors `NewReflector`.
+    /// A reflector filling `store` from `lister_watcher`, e.g.
+    /// `Arc::new(CacheWriter::new(cache))`. Mirrors `NewReflector`.
     pub fn new<L: ListerWatcher<K>>(
         lister_watcher: L,
-        store: Arc<Cache<K>>,
+        store: Arc<dyn ReflectorStore<K>>,
         options: ReflectorOptions<K>,
     ) -> Self {
         Reflector {
             lw: Arc::new(lister_watcher),
             store,
             options,
-            sink: None,
+            should_resync: None,
             status: Arc::new(SyncStatus::default()),
         }
     }
@@ -136,9 +133,10 @@ impl<K: Object + Send + Sync + 'static> Reflector<K> {
         self
     }
 
-    /// Reports every change to `sink`.
-    pub fn with_sink(mut self, sink: Arc<dyn EventSink<K>>) -> Self {
-        self.sink = Some(sink);
+    /// Asks `should_resync` each time the resync period elapses and resyncs the store only when it
+    /// says so (without it: always). Mirrors `Reflector.ShouldResync`.
+    pub fn with_should_resync(mut self, should_resync: ShouldResync) -> Self {
+        self.should_resync = Some(should_resync);
         self
     }
 
@@ -192,7 +190,7 @@ impl<K: Object + Send + Sync + 'static> Reflector<K> {
                 // The list was abandoned half-way: not a sync.
                 return;
             }
-            self.status.mark_synced();
+            self.status.clear_error();
             loop {
                 let w = match stream.take() {
                     Some(w) => w,
@@ -264,13 +262,12 @@ impl<K: Object + Send + Sync + 'static> Reflector<K> {
             .timeout_seconds(i64::try_from(timeout.as_secs().max(1)).unwrap_or(i64::MAX))
     }
 
-    /// The list half of ListAndWatch: pages diffed into the live store.
+    /// The list half of ListAndWatch: pages handed to the store's relist as they arrive.
     async fn list(&self, stop: &CancellationToken, versions: &mut Versions) -> Result<(), RestError> {
         let mut opts = ListOptions::default()
             .resource_version(versions.relist())
             .limit(self.options.page_size);
-        let initial = !self.status.has_synced();
-        let mut seen: HashSet<String> = HashSet::new();
+        let mut relist = self.store.replace();
         loop {
             let page = tokio::select! {
                 biased;
@@ -291,7 +288,8 @@ impl<K: Object + Send + Sync + 'static> Reflector<K> {
                 Ok(Ok(p)) => p,
                 Ok(Err(e)) if e.is_gone() && !opts.continue_.is_empty() => {
                     // The continue token expired mid-list: start over with one full list.
-                    seen.clear();
+                    drop(relist);
+                    relist = self.store.replace();
                     opts.continue_.clear();
                     opts.limit = 0;
                     continue;
@@ -299,15 +297,15 @@ impl<K: Object + Send + Sync + 'static> Reflector<K> {
                 Ok(Err(e)) => return Err(e),
             };
             for item in page.items {
-                if let Some(key) = self.upsert(item, initial).await {
-                    seen.insert(key);
-                }
+                let obj = Arc::new(self.options.apply_transform(item));
+                skip_unkeyed(relist.add(obj).await);
             }
             let next = page.metadata.continue_.unwrap_or_default();
             if next.is_empty() || opts.limit == 0 {
-                self.remove_unseen(&seen).await;
                 versions.last = page.metadata.resource_version.unwrap_or_default();
                 versions.unavailable = false;
+                self.status.set_resource_version(&versions.last);
+                skip_unkeyed(relist.finish(&versions.last, &self.status).await);
                 return Ok(());
             }
             opts.continue_ = next;
@@ -334,13 +332,12 @@ impl<K: Object + Send + Sync + 'static> Reflector<K> {
         let mut opts = self.watch_options(rv);
         opts.send_initial_events = Some(true);
         opts.resource_version_match = "NotOlderThan".to_owned();
-        let initial = !self.status.has_synced();
         let mut w = tokio::select! {
             biased;
             () = stop.cancelled() => return Ok(None),
             r = self.lw.watch(opts) => r?,
         };
-        let mut seen: HashSet<String> = HashSet::new();
+        let mut relist = self.store.replace();
         loop {
             let ev = tokio::select! {
                 biased;
@@ -349,20 +346,18 @@ impl<K: Object + Send + Sync + 'static> Reflector<K> {
             };
             match ev {
                 Ok(Some(Ok(WatchEvent::Added(o) | WatchEvent::Modified(o)))) => {
-                    if let Some(key) = self.upsert(o, initial).await {
-                        seen.insert(key);
-                    }
+                    let obj = Arc::new(self.options.apply_transform(o));
+                    skip_unkeyed(relist.add(obj).await);
                 }
                 Ok(Some(Ok(WatchEvent::Deleted(o)))) => {
-                    if let Ok(key) = self.store.key_of(&o) {
-                        seen.remove(&key);
-                    }
-                    self.remove(o).await;
+                    let obj = Arc::new(self.options.apply_transform(o));
+                    skip_unkeyed(relist.delete(obj).await);
                 }
                 Ok(Some(Ok(WatchEvent::Bookmark(b)))) if b.is_initial_events_end() => {
-                    self.remove_unseen(&seen).await;
                     versions.last = b.resource_version().to_owned();
                     versions.unavailable = false;
+                    self.status.set_resource_version(&versions.last);
+                    skip_unkeyed(relist.finish(&versions.last, &self.status).await);
                     return Ok(Some(w));
                 }
                 Ok(Some(Ok(WatchEvent::Bookmark(_)))) => {}
@@ -406,9 +401,10 @@ impl<K: Object + Send + Sync + 'static> Reflector<K> {
                 () = stop.cancelled() => return WatchEnd::Cancelled,
                 () = resync => {
                     *resync_at = self.options.resync_period.map(|p| Instant::now() + p);
-                    let _ = self.store.resync();
-                    if let Some(sink) = &self.sink {
-                        sink.resync().await;
+                    if self.should_resync.as_ref().is_none_or(|f| f()) {
+                        if let Err(e) = self.store.resync().await {
+                            tracing::warn!(error = %e, "resync failed");
+                        }
                     }
                     continue;
                 }
@@ -438,19 +434,22 @@ impl<K: Object + Send + Sync + 'static> Reflector<K> {
             };
             self.status.count_event();
             match ev {
-                WatchEvent::Added(o) | WatchEvent::Modified(o) => {
-                    let rv = o.resource_version().to_owned();
-                    self.upsert(o, false).await;
-                    versions.last = rv;
+                WatchEvent::Added(o) => {
+                    let obj = self.watched(o, versions);
+                    skip_unkeyed(self.store.add(obj).await);
+                }
+                WatchEvent::Modified(o) => {
+                    let obj = self.watched(o, versions);
+                    skip_unkeyed(self.store.update(obj).await);
                 }
                 WatchEvent::Deleted(o) => {
-                    let rv = o.resource_version().to_owned();
-                    self.remove(o).await;
-                    versions.last = rv;
+                    let obj = self.watched(o, versions);
+                    skip_unkeyed(self.store.delete(obj).await);
                 }
                 WatchEvent::Bookmark(b) => {
                     if !b.resource_version().is_empty() {
                         versions.last = b.resource_version().to_owned();
+                        self.status.set_resource_version(&versions.last);
                     }
                 }
                 WatchEvent::Error(s) => {
@@ -463,55 +462,19 @@ impl<K: Object + Send + Sync + 'static> Reflector<K> {
         }
     }
 
-    /// Stores one listed or watched object; returns its key.
-    async fn upsert(&self, obj: K, initial: bool) -> Option<String> {
-        let obj = Arc::new(self.options.apply_transform(obj));
-        let key = match self.store.key_of(&obj) {
-            Ok(k) => k,
-            Err(e) => {
-                tracing::warn!(error = %e, "object without a key; skipped");
-                return None;
-            }
-        };
-        let old = self.store.update(Arc::clone(&obj)).ok()?;
-        if let Some(sink) = &self.sink {
-            let n = match old {
-                Some(old) => Notification::Update { old, new: obj },
-                None => Notification::Add {
-                    obj,
-                    is_in_initial_list: initial,
-                },
-            };
-            sink.notify(n).await;
-        }
-        Some(key)
+    /// A watched object, transformed and shared; its resourceVersion becomes the last one seen.
+    fn watched(&self, obj: K, versions: &mut Versions) -> Arc<K> {
+        versions.last.clear();
+        versions.last.push_str(obj.resource_version());
+        self.status.set_resource_version(&versions.last);
+        Arc::new(self.options.apply_transform(obj))
     }
+}
 
-    async fn remove(&self, obj: K) {
-        let obj = Arc::new(self.options.apply_transform(obj));
-        if let Ok(Some(_)) = self.store.delete(&obj) {
-            if let Some(sink) = &self.sink {
-                sink.notify(Notification::Delete(DeltaObject::Object(obj))).await;
-            }
-        }
-    }
-
-    /// Removes what a completed relist did not see, reporting tombstones.
-    async fn remove_unseen(&self, seen: &HashSet<String>) {
-        for key in self.store.list_keys() {
-            if seen.contains(&key) {
-                continue;
-            }
-            if let Some(old) = self.store.delete_by_key(&key) {
-                if let Some(sink) = &self.sink {
-                    let tombstone = DeletedFinalStateUnknown { key, obj: Some(old) };
-                    sink.notify(Notification::Delete(DeltaObject::DeletedFinalStateUnknown(
-                        tombstone,
-                    )))
-                    .await;
-                }
-            }
-        }
+/// Objects without a key cannot be stored; they are logged and skipped, as client-go does.
+fn skip_unkeyed(r: Result<(), Error>) {
+    if let Err(e) = r {
+        tracing::warn!(error = %e, "object without a key; skipped");
     }
 }
 

@@ -25,7 +25,7 @@ use crate::controller::Notification;
 use crate::delta_fifo::DeltaObject;
 use crate::index::Indexers;
 use crate::listwatch::ListerWatcher;
-use crate::reflector::{EventSink, Reflector, ReflectorOptions, SyncStatus, Transform};
+use crate::reflector::{CacheWriter, EventSink, Reflector, ReflectorOptions, SyncStatus, Transform};
 use crate::store::{meta_namespace_key_func, Cache, Store};
 
 /// The least resync period a handler may ask for. Mirrors `minimumResyncPeriod`.
@@ -477,13 +477,10 @@ impl<K: Object + Send + Sync + 'static> SharedIndexInformer<K> {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
-        let reflector = Reflector::new(
-            Arc::clone(&self.inner.lw),
-            Arc::clone(&self.inner.indexer),
-            options,
-        )
-        .with_status(Arc::clone(&self.inner.status))
-        .with_sink(Arc::clone(&self.inner.processor) as Arc<dyn EventSink<K>>);
+        let writer = CacheWriter::new(Arc::clone(&self.inner.indexer))
+            .with_sink(Arc::clone(&self.inner.processor) as Arc<dyn EventSink<K>>);
+        let reflector = Reflector::new(Arc::clone(&self.inner.lw), Arc::new(writer), options)
+            .with_status(Arc::clone(&self.inner.status));
         reflector.run(self.inner.stop.clone()).await;
         // Stopped: close every handler's channel so its task ends.
         if let Ok(mut g) = self.inner.processor.listeners.lock() {

@@ -8,13 +8,18 @@ use clientgo_rest::Error as RestError;
 use tokio::sync::Notify;
 
 /// A reflector's sync state, shared with whoever waits on it. Mirrors client-go's `HasSynced`
-/// plus the `WatchErrorHandler`'s view: a failing list (403, say) is visible here instead of a
-/// silent wait.
+/// and `LastSyncResourceVersion` plus the `WatchErrorHandler`'s view: a failing list (403, say) is
+/// visible here instead of a silent wait.
+///
+/// Who marks it synced depends on what the reflector writes into: the direct path
+/// ([`CacheWriter`](crate::CacheWriter)) once the first list is in the store, a queue-backed
+/// [`Controller`](crate::Controller) once the first list has been popped and processed.
 #[derive(Default)]
 pub struct SyncStatus {
     synced: AtomicBool,
     notify: Notify,
     last_error: Mutex<Option<Arc<RestError>>>,
+    resource_version: Mutex<String>,
     error_hook: Mutex<Option<ErrorHook>>,
     stats: ReflectorStats,
 }
@@ -57,7 +62,8 @@ impl ReflectorStats {
 }
 
 impl SyncStatus {
-    /// True once the first list (or streaming list) is in the store. Mirrors `HasSynced`.
+    /// True once the first list (or streaming list) is in the store, or, behind a queue, has been
+    /// processed. Mirrors `HasSynced`.
     pub fn has_synced(&self) -> bool {
         self.synced.load(Ordering::Acquire)
     }
@@ -78,6 +84,15 @@ impl SyncStatus {
         self.last_error.lock().ok().and_then(|g| g.clone())
     }
 
+    /// The resourceVersion of the last list, watch event or bookmark the reflector saw (`""`
+    /// before the first list). Mirrors `Reflector.LastSyncResourceVersion`.
+    pub fn last_sync_resource_version(&self) -> String {
+        self.resource_version
+            .lock()
+            .map(|g| g.clone())
+            .unwrap_or_default()
+    }
+
     /// Counters.
     pub fn stats(&self) -> &ReflectorStats {
         &self.stats
@@ -90,12 +105,25 @@ impl SyncStatus {
         }
     }
 
+    /// Marks the store synced and wakes [`SyncStatus::wait_synced`].
     pub(crate) fn mark_synced(&self) {
+        self.synced.store(true, Ordering::Release);
+        self.notify.notify_waiters();
+    }
+
+    /// A list succeeded: the last error is history.
+    pub(crate) fn clear_error(&self) {
         if let Ok(mut g) = self.last_error.lock() {
             *g = None;
         }
-        self.synced.store(true, Ordering::Release);
-        self.notify.notify_waiters();
+    }
+
+    pub(crate) fn set_resource_version(&self, rv: &str) {
+        if let Ok(mut g) = self.resource_version.lock() {
+            // Reuses the String's buffer: no allocation per event.
+            g.clear();
+            g.push_str(rv);
+        }
     }
 
     pub(crate) fn set_error(&self, e: RestError) {
