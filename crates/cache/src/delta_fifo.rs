@@ -519,6 +519,10 @@ impl<K> Queue<K> for DeltaFifo<K> {
     fn queued_deltas(&self) -> usize {
         self.delta_count
     }
+
+    fn key_func(&self) -> KeyFunc<K> {
+        self.key_func
+    }
 }
 
 impl<K> fmt::Debug for DeltaFifo<K> {

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use crate::delta_fifo::Deltas;
 use crate::error::Error;
+use crate::store::KeyFunc;
 
 /// What a pop's process function reports when it fails.
 ///
@@ -102,6 +103,9 @@ pub trait Queue<K> {
     fn queued_deltas(&self) -> usize {
         self.len()
     }
+
+    /// The key function the queue keys objects with.
+    fn key_func(&self) -> KeyFunc<K>;
 
     /// True when `pop` would return `None`.
     fn is_empty(&self) -> bool {

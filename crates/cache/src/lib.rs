@@ -47,6 +47,7 @@
 //! ```
 #![warn(missing_docs)]
 
+mod async_queue;
 mod controller;
 mod delta_fifo;
 mod error;
@@ -64,6 +65,7 @@ mod thread_safe_store;
 #[cfg(test)]
 mod test_util;
 
+pub use async_queue::{AsyncQueue, DEFAULT_QUEUE_CAPACITY};
 pub use controller::{process_deltas, Notification};
 pub use delta_fifo::{
     DeletedFinalStateUnknown, Delta, DeltaFifo, DeltaObject, DeltaType, Deltas, KeyListerGetter, KnownObjects,

@@ -264,6 +264,10 @@ impl<K> Queue<K> for RealFifo<K> {
     fn len(&self) -> usize {
         self.items.len()
     }
+
+    fn key_func(&self) -> KeyFunc<K> {
+        self.key_func
+    }
 }
 
 impl<K> fmt::Debug for RealFifo<K> {
