@@ -1,189 +1,367 @@
-//! Applying popped deltas to the informer's store and turning them into handler notifications.
+//! A reflector filling a queue, and a loop popping it: client-go's low-level controller.
 //!
-//! Mirrors `processDeltas` in client-go `tools/cache/controller.go`.
+//! Mirrors client-go `tools/cache/controller.go`: [`Config`], [`Controller`] (`cache.New`,
+//! `Run`, `HasSynced`, `LastSyncResourceVersion`), [`process_deltas`] and the informers built on
+//! them ([`new_informer_with_options`], [`new_informer`], [`new_indexer_informer`]).
+//!
+//! The reflector writes into an [`AsyncQueue`] (the queue is the reflector's store, as in Go),
+//! and [`Controller::run`] drives the reflector and the process loop in the same future: no task
+//! is spawned, so dropping the future stops both, and a [`CancellationToken`] stops them too.
 
-use std::sync::Arc;
+mod informer;
+mod process_deltas;
 
-use crate::delta_fifo::{DeltaObject, DeltaType, Deltas};
-use crate::error::Error;
-use crate::store::Store;
+use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
-/// What a resource event handler is told about one change.
+use clientgo_apimachinery::Object;
+use futures_util::future::BoxFuture;
+use tokio_util::sync::CancellationToken;
+
+use crate::async_queue::{AsyncQueue, DEFAULT_QUEUE_CAPACITY};
+use crate::delta_fifo::Deltas;
+use crate::fifo::{ProcessError, Queue};
+use crate::listwatch::ListerWatcher;
+use crate::reflector::{Reflector, ReflectorOptions, ReflectorStore, ShouldResync, SyncStatus};
+
+pub use informer::{
+    new_indexer_informer, new_informer, new_informer_with_options, InformerOptions, QueueKind,
+};
+pub use process_deltas::{process_deltas, Notification};
+
+/// What a [`Controller`] does with each popped item. Mirrors client-go `cache.ProcessFunc`, split
+/// in two phases.
 ///
-/// Mirrors the three calls of client-go's `ResourceEventHandler`: `OnAdd(obj, isInInitialList)`,
-/// `OnUpdate(old, new)` and `OnDelete(obj)`.
-#[derive(Debug)]
-pub enum Notification<K> {
-    /// The object is new to the store.
-    Add {
-        /// The object.
-        obj: Arc<K>,
-        /// True while the informer's first list is being delivered.
+/// [`process`](Process::process) runs under the queue's lock, as client-go runs its process
+/// function inside `Pop`: a store it writes (the queue's known objects) then never disagrees with
+/// the queue, which a relist relies on to find deleted objects. It must be quick and must not
+/// block. [`flush`](Process::flush) runs after the lock is released and may await: the informers
+/// deliver the notifications `process` collected there, so a slow handler never holds the queue.
+///
+/// Any `FnMut(&Deltas<K>, bool) -> Result<(), ProcessError<E>>` is a `Process` (name the argument
+/// type, `|deltas: &Deltas<K>, is_in_initial_list: bool|`, so the closure accepts any lifetime).
+#[doc(alias = "ProcessFunc")]
+pub trait Process<K>: Send + 'static {
+    /// What `process` reports when it fails; logged by the loop.
+    type Error: fmt::Display + Send;
+
+    /// Handles one popped item, `is_in_initial_list` while the first list is being drained.
+    /// [`ProcessError::Requeue`] puts the item back (client-go `ErrRequeue`).
+    ///
+    /// # Errors
+    /// As the implementation decides; the loop logs the error and goes on.
+    fn process(
+        &mut self,
+        deltas: &Deltas<K>,
         is_in_initial_list: bool,
-    },
-    /// The object replaced `old` in the store. On a resync or relist `old` and `new` may be the
-    /// same state (compare resource versions to skip those).
-    Update {
-        /// The state the store held.
-        old: Arc<K>,
-        /// The new state.
-        new: Arc<K>,
-    },
-    /// The object was removed; a tombstone if the deletion was noticed only by a relist.
-    Delete(DeltaObject<K>),
+    ) -> Result<(), ProcessError<Self::Error>>;
+
+    /// Runs after each `process` call, outside the queue's lock. Does nothing by default.
+    fn flush(&mut self) -> BoxFuture<'_, ()> {
+        Box::pin(std::future::ready(()))
+    }
 }
 
-impl<K> Clone for Notification<K> {
-    fn clone(&self) -> Self {
-        match self {
-            Notification::Add {
-                obj,
-                is_in_initial_list,
-            } => Notification::Add {
-                obj: Arc::clone(obj),
-                is_in_initial_list: *is_in_initial_list,
-            },
-            Notification::Update { old, new } => Notification::Update {
-                old: Arc::clone(old),
-                new: Arc::clone(new),
-            },
-            Notification::Delete(obj) => Notification::Delete(obj.clone()),
+impl<K, E, F> Process<K> for F
+where
+    F: FnMut(&Deltas<K>, bool) -> Result<(), ProcessError<E>> + Send + 'static,
+    E: fmt::Display + Send,
+{
+    type Error = E;
+
+    fn process(&mut self, deltas: &Deltas<K>, is_in_initial_list: bool) -> Result<(), ProcessError<E>> {
+        self(deltas, is_in_initial_list)
+    }
+}
+
+/// What a [`Config`] holds besides the queue and the process function.
+pub(crate) struct Settings<K> {
+    pub(crate) reflector: ReflectorOptions<K>,
+    pub(crate) should_resync: Option<ShouldResync>,
+    pub(crate) retry_on_error: bool,
+    pub(crate) capacity: usize,
+    pub(crate) status: Arc<SyncStatus>,
+}
+
+impl<K> Default for Settings<K> {
+    fn default() -> Self {
+        Settings {
+            reflector: ReflectorOptions::default(),
+            should_resync: None,
+            retry_on_error: false,
+            capacity: DEFAULT_QUEUE_CAPACITY,
+            status: Arc::new(SyncStatus::default()),
         }
     }
 }
 
-/// Applies `deltas` (oldest first) to `store` and reports each resulting notification to `notify`.
+/// How a [`Controller`] lists, watches, queues and processes. Mirrors client-go `cache.Config`.
 ///
-/// Mirrors client-go `processDeltas`: `Sync`, `Replaced`, `Added` and `Updated` become an update
-/// when the store already holds the key and an add otherwise; `Deleted` removes the key (by the
-/// tombstone's key for a [`DeletedFinalStateUnknown`](crate::DeletedFinalStateUnknown)) and is
-/// always reported.
-///
-/// # Errors
-/// [`Error::Key`] when the store's key function fails; earlier deltas stay applied.
-pub fn process_deltas<K, S: Store<K> + ?Sized>(
-    store: &S,
-    deltas: &Deltas<K>,
-    is_in_initial_list: bool,
-    mut notify: impl FnMut(Notification<K>),
-) -> Result<(), Error> {
-    for delta in deltas {
-        match (delta.delta_type, &delta.object) {
-            (DeltaType::Deleted, object) => {
-                match object {
-                    DeltaObject::Object(obj) => {
-                        store.delete(obj)?;
-                    }
-                    DeltaObject::DeletedFinalStateUnknown(tombstone) => {
-                        store.delete_by_key(&tombstone.key);
-                    }
-                }
-                notify(Notification::Delete(object.clone()));
+/// The queue is a sans-IO [`Queue`] ([`RealFifo`](crate::RealFifo) or
+/// [`DeltaFifo`](crate::DeltaFifo), with the process function's store as its known objects); the
+/// controller wraps it in an [`AsyncQueue`] of [`queue_capacity`](Config::queue_capacity).
+pub struct Config<K, Q, P> {
+    queue: Q,
+    lister_watcher: Arc<dyn ListerWatcher<K>>,
+    process: P,
+    settings: Settings<K>,
+}
+
+impl<K, Q, P> fmt::Debug for Config<K, Q, P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("reflector", &self.settings.reflector)
+            .field("retry_on_error", &self.settings.retry_on_error)
+            .field("capacity", &self.settings.capacity)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<K: Object + Send + Sync + 'static, Q: Queue<K> + Send + 'static, P: Process<K>> Config<K, Q, P> {
+    /// A config reading `lister_watcher` into `queue` and handing each popped item to `process`,
+    /// with client-go's defaults: no resync, no retry, the reflector's default options.
+    pub fn new<L: ListerWatcher<K>>(queue: Q, lister_watcher: L, process: P) -> Self {
+        Config {
+            queue,
+            lister_watcher: Arc::new(lister_watcher),
+            process,
+            settings: Settings::default(),
+        }
+    }
+
+    /// Resyncs the queue this often (zero: never). Mirrors `FullResyncPeriod`.
+    pub fn full_resync_period(mut self, period: Duration) -> Self {
+        self.settings.reflector.resync_period = Some(period).filter(|p| !p.is_zero());
+        self
+    }
+
+    /// Asks `should_resync` each period before resyncing. Mirrors `ShouldResync`.
+    pub fn should_resync(mut self, should_resync: ShouldResync) -> Self {
+        self.settings.should_resync = Some(should_resync);
+        self
+    }
+
+    /// Puts an item back whenever processing fails, not only on [`ProcessError::Requeue`].
+    /// Mirrors `RetryOnError: true`. A retried item is popped again at once (after a yield), as
+    /// in client-go: an item that always fails keeps the loop busy, so give up with
+    /// [`ProcessError::Failed`] without this option, or hand work to a rate-limited work queue.
+    pub fn retry_on_error(mut self) -> Self {
+        self.settings.retry_on_error = true;
+        self
+    }
+
+    /// Changes the reflector's options (page size, streaming list, backoff, watch timeouts,
+    /// transform). Mirrors `WatchListPageSize`, `MinWatchTimeout` and friends.
+    pub fn reflector_options(mut self, f: impl FnOnce(ReflectorOptions<K>) -> ReflectorOptions<K>) -> Self {
+        self.settings.reflector = f(std::mem::take(&mut self.settings.reflector));
+        self
+    }
+
+    /// How many deltas the queue holds before the reflector waits (at least 1; default
+    /// [`DEFAULT_QUEUE_CAPACITY`]). client-go's queue is unbounded.
+    pub fn queue_capacity(mut self, capacity: usize) -> Self {
+        self.settings.capacity = capacity.max(1);
+        self
+    }
+
+    /// Calls `handler` with every list/watch failure. Mirrors `WatchErrorHandler`.
+    pub fn watch_error_handler(
+        self,
+        handler: impl Fn(&clientgo_rest::Error) + Send + Sync + 'static,
+    ) -> Self {
+        self.settings.status.set_error_handler(Arc::new(handler));
+        self
+    }
+
+    /// Replaces the crate-internal settings wholesale (the informers build them).
+    pub(crate) fn with_settings(mut self, settings: Settings<K>) -> Self {
+        self.settings = settings;
+        self
+    }
+}
+
+/// The popping half, type-erased so that [`Controller`] has one type parameter.
+trait Consume: Send + Sync {
+    fn run<'a>(&'a self, stop: &'a CancellationToken) -> BoxFuture<'a, ()>;
+    fn close(&self);
+}
+
+/// The process loop over one queue. Mirrors `controller.processLoop`.
+struct ProcessLoop<K, Q, P> {
+    queue: Arc<AsyncQueue<K, Q>>,
+    process: Mutex<Option<P>>,
+    retry_on_error: bool,
+    status: Arc<SyncStatus>,
+}
+
+impl<K, Q, P> ProcessLoop<K, Q, P>
+where
+    K: Send + Sync + 'static,
+    Q: Queue<K> + Send + 'static,
+    P: Process<K>,
+{
+    async fn drain(&self, mut process: P, stop: &CancellationToken) {
+        loop {
+            let mut requeued = false;
+            let popped = tokio::select! {
+                biased;
+                () = stop.cancelled() => return,
+                r = self.queue.pop(|deltas, initial| {
+                    let r = match process.process(deltas, initial) {
+                        Err(ProcessError::Failed(e)) if self.retry_on_error => Err(ProcessError::Requeue(e)),
+                        r => r,
+                    };
+                    requeued = matches!(r, Err(ProcessError::Requeue(_)));
+                    r
+                }) => r,
+            };
+            match popped {
+                None => return,
+                Some(Ok(_)) => {}
+                Some(Err(e)) => tracing::warn!(error = %e, requeued, "processing a popped item failed"),
             }
-            (_, DeltaObject::Object(obj)) => match store.update(Arc::clone(obj))? {
-                Some(old) => notify(Notification::Update {
-                    old,
-                    new: Arc::clone(obj),
-                }),
-                None => notify(Notification::Add {
-                    obj: Arc::clone(obj),
-                    is_in_initial_list,
-                }),
-            },
-            // Queues only put tombstones in Deleted deltas; nothing to apply otherwise.
-            (_, DeltaObject::DeletedFinalStateUnknown(_)) => {}
+            tokio::select! {
+                biased;
+                () = stop.cancelled() => return,
+                () = process.flush() => {}
+            }
+            // Synced once the first list has been popped *and* flushed (client-go's handlers run
+            // inside Pop, so its HasSynced implies they saw the list).
+            if !self.status.has_synced() && self.queue.has_synced() {
+                self.status.mark_synced();
+            }
+            if requeued {
+                // Let the reflector and others run before the item comes round again.
+                tokio::task::yield_now().await;
+            }
         }
     }
-    Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::delta_fifo::{DeletedFinalStateUnknown, Delta};
-    use crate::store::{meta_namespace_key_func, Cache};
-    use crate::test_util::{pod, Obj};
-    use clientgo_apimachinery::Object;
-
-    fn run(store: &Cache<Obj>, deltas: Vec<Delta<Obj>>, initial: bool) -> Vec<String> {
-        let mut seen = Vec::new();
-        process_deltas(store, &Deltas::new(deltas), initial, |n| {
-            seen.push(match n {
-                Notification::Add {
-                    obj,
-                    is_in_initial_list,
-                } => format!(
-                    "add {} {} {is_in_initial_list}",
-                    obj.name(),
-                    obj.resource_version()
-                ),
-                Notification::Update { old, new } => {
-                    format!(
-                        "update {} {}->{}",
-                        new.name(),
-                        old.resource_version(),
-                        new.resource_version()
-                    )
-                }
-                Notification::Delete(DeltaObject::Object(obj)) => {
-                    format!("delete {}", obj.name())
-                }
-                Notification::Delete(DeltaObject::DeletedFinalStateUnknown(t)) => {
-                    format!("delete tombstone {}", t.key)
-                }
-            })
+impl<K, Q, P> Consume for ProcessLoop<K, Q, P>
+where
+    K: Send + Sync + 'static,
+    Q: Queue<K> + Send + 'static,
+    P: Process<K>,
+{
+    fn run<'a>(&'a self, stop: &'a CancellationToken) -> BoxFuture<'a, ()> {
+        Box::pin(async move {
+            let taken = self.process.lock().unwrap_or_else(PoisonError::into_inner).take();
+            if let Some(process) = taken {
+                self.drain(process, stop).await;
+            }
         })
-        .expect("keys are valid");
-        seen
     }
 
-    #[test]
-    fn added_then_updated_then_deleted_notify_in_order() {
-        let store = Cache::new_store(meta_namespace_key_func);
-        let seen = run(
-            &store,
-            vec![
-                Delta::new(DeltaType::Replaced, pod("ns", "a", "1")),
-                Delta::new(DeltaType::Updated, pod("ns", "a", "2")),
-                Delta::new(DeltaType::Sync, pod("ns", "a", "2")),
-                Delta::new(DeltaType::Deleted, pod("ns", "a", "2")),
-            ],
-            true,
-        );
-        assert_eq!(
-            seen,
-            ["add a 1 true", "update a 1->2", "update a 2->2", "delete a"]
-        );
-        assert!(store.is_empty());
+    fn close(&self) {
+        self.queue.close();
     }
+}
 
-    #[test]
-    fn tombstone_deletes_by_key() {
-        let store = Cache::new_store(meta_namespace_key_func);
-        store.add(pod("ns", "gone", "5")).expect("valid key");
-        let seen = run(
-            &store,
-            vec![Delta {
-                delta_type: DeltaType::Deleted,
-                object: DeltaObject::DeletedFinalStateUnknown(DeletedFinalStateUnknown {
-                    key: "ns/gone".into(),
-                    obj: None,
+/// A reflector filling a queue and a loop handing each popped item to a process function.
+/// Mirrors client-go's `cache.Controller` (returned by `cache.New`). Cheap to clone (shared).
+pub struct Controller<K> {
+    inner: Arc<Inner<K>>,
+}
+
+struct Inner<K> {
+    reflector: Reflector<K>,
+    consumer: Box<dyn Consume>,
+    status: Arc<SyncStatus>,
+    started: AtomicBool,
+}
+
+impl<K> Clone for Controller<K> {
+    fn clone(&self) -> Self {
+        Controller {
+            inner: Arc::clone(&self.inner),
+        }
+    }
+}
+
+impl<K> fmt::Debug for Controller<K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Controller")
+            .field("status", &self.inner.status)
+            .field("started", &self.inner.started.load(Ordering::Relaxed))
+            .finish_non_exhaustive()
+    }
+}
+
+impl<K: Object + Send + Sync + 'static> Controller<K> {
+    /// A controller for `config`; nothing happens until [`run`](Controller::run). Mirrors
+    /// client-go `cache.New`.
+    #[doc(alias = "New")]
+    pub fn new<Q, P>(config: Config<K, Q, P>) -> Self
+    where
+        Q: Queue<K> + Send + 'static,
+        P: Process<K>,
+    {
+        let Config {
+            queue,
+            lister_watcher,
+            process,
+            settings,
+        } = config;
+        let queue = Arc::new(AsyncQueue::new(queue).with_capacity(settings.capacity));
+        let store: Arc<dyn ReflectorStore<K>> = Arc::clone(&queue) as Arc<dyn ReflectorStore<K>>;
+        let mut reflector = Reflector::new(lister_watcher, store, settings.reflector)
+            .with_status(Arc::clone(&settings.status));
+        if let Some(should_resync) = settings.should_resync {
+            reflector = reflector.with_should_resync(should_resync);
+        }
+        Controller {
+            inner: Arc::new(Inner {
+                reflector,
+                consumer: Box::new(ProcessLoop {
+                    queue,
+                    process: Mutex::new(Some(process)),
+                    retry_on_error: settings.retry_on_error,
+                    status: Arc::clone(&settings.status),
                 }),
-            }],
-            false,
-        );
-        assert_eq!(seen, ["delete tombstone ns/gone"]);
-        assert!(store.get_by_key("ns/gone").is_none());
+                status: settings.status,
+                started: AtomicBool::new(false),
+            }),
+        }
     }
 
-    #[test]
-    fn add_after_sync_reports_not_in_initial_list() {
-        let store = Cache::new_store(meta_namespace_key_func);
-        let seen = run(
-            &store,
-            vec![Delta::new(DeltaType::Added, pod("ns", "b", "7"))],
-            false,
+    /// Lists and watches into the queue and processes what it pops, until `stop` is cancelled;
+    /// then closes the queue and returns. A second call returns at once. Mirrors `Run`.
+    ///
+    /// # Drop behavior
+    /// Reflector and process loop are this future: dropping it stops both for good (the queue is
+    /// left as it was, and `run` cannot be called again).
+    pub async fn run(&self, stop: CancellationToken) {
+        if self.inner.started.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let close = async {
+            stop.cancelled().await;
+            // Wakes a reflector waiting for room and the process loop.
+            self.inner.consumer.close();
+        };
+        tokio::join!(
+            self.inner.reflector.run(stop.clone()),
+            self.inner.consumer.run(&stop),
+            close
         );
-        assert_eq!(seen, ["add b 7 false"]);
+    }
+
+    /// True once the first list has been popped and processed. Mirrors `HasSynced`.
+    pub fn has_synced(&self) -> bool {
+        self.inner.status.has_synced()
+    }
+
+    /// The resourceVersion the reflector last saw. Mirrors `LastSyncResourceVersion`.
+    pub fn last_sync_resource_version(&self) -> String {
+        self.inner.status.last_sync_resource_version()
+    }
+
+    /// Sync state, the last list/watch error and counters; `status().wait_synced()` waits for
+    /// [`has_synced`](Controller::has_synced).
+    pub fn status(&self) -> &Arc<SyncStatus> {
+        &self.inner.status
     }
 }

@@ -66,7 +66,10 @@ mod thread_safe_store;
 mod test_util;
 
 pub use async_queue::{AsyncQueue, DEFAULT_QUEUE_CAPACITY};
-pub use controller::{process_deltas, Notification};
+pub use controller::{
+    new_indexer_informer, new_informer, new_informer_with_options, process_deltas, Config, Controller,
+    InformerOptions, Notification, Process, QueueKind,
+};
 pub use delta_fifo::{
     DeletedFinalStateUnknown, Delta, DeltaFifo, DeltaObject, DeltaType, Deltas, KeyListerGetter, KnownObjects,
 };

@@ -5,10 +5,15 @@
 //! - each handler has a bounded buffer ([`SharedIndexInformer::with_handler_buffer`]); when it is
 //!   full the reflector waits (back-pressure all the way to the watch connection). client-go's
 //!   per-listener buffer is unbounded, a known source of OOMs behind a stalled handler;
-//! - there is no DeltaFIFO between reflector and indexer: the reflector writes the indexer and
-//!   hands each change straight to the handlers, in order;
+//! - by default there is no DeltaFIFO between reflector and indexer: the reflector writes the
+//!   indexer and hands each change straight to the handlers, in order, and a relist is diffed into
+//!   the indexer page by page. [`SharedIndexInformer::with_queue`] puts a [`RealFifo`] or
+//!   [`DeltaFifo`] in between instead, as client-go does (see [`QueueKind`]);
 //! - handlers run on tokio tasks (one per handler), not goroutines; the informer itself is a
 //!   future ([`SharedIndexInformer::run`]) that stops when its token is cancelled or it is dropped.
+
+mod handler;
+mod processor;
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -16,17 +21,24 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use clientgo_apimachinery::Object;
-use futures_util::future::BoxFuture;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use crate::controller::Notification;
-use crate::delta_fifo::DeltaObject;
+use crate::async_queue::DEFAULT_QUEUE_CAPACITY;
+use crate::controller::{Notification, QueueKind, Settings};
 use crate::index::Indexers;
 use crate::listwatch::ListerWatcher;
-use crate::reflector::{CacheWriter, EventSink, Reflector, ReflectorOptions, SyncStatus, Transform};
+use crate::reflector::{
+    CacheWriter, EventSink, Reflector, ReflectorOptions, ShouldResync, SyncStatus, Transform,
+};
 use crate::store::{meta_namespace_key_func, Cache, Store};
+#[cfg(doc)]
+use crate::{DeltaFifo, RealFifo};
+
+pub(crate) use handler::deliver;
+pub use handler::{ResourceEventHandler, ResourceEventHandlerFuncs};
+use processor::{serve, InformerProcess, Listener, Processor};
 
 /// The least resync period a handler may ask for. Mirrors `minimumResyncPeriod`.
 pub const MINIMUM_RESYNC_PERIOD: Duration = Duration::from_secs(1);
@@ -34,175 +46,10 @@ pub const MINIMUM_RESYNC_PERIOD: Duration = Duration::from_secs(1);
 /// Default capacity of a handler's buffer.
 pub const DEFAULT_HANDLER_BUFFER: usize = 1024;
 
-/// Receives an informer's notifications. Mirrors client-go `cache.ResourceEventHandler`. Every
-/// method has an empty default, so implement only what you need.
-///
-/// Calls for one handler are sequential and in order; a slow handler delays only itself until its
-/// buffer fills, then the informer.
-pub trait ResourceEventHandler<K>: Send + Sync + 'static {
-    /// A new object (`is_in_initial_list`: delivered by the first list). Mirrors `OnAdd`.
-    fn on_add(&self, obj: &Arc<K>, is_in_initial_list: bool) {
-        let _ = (obj, is_in_initial_list);
-    }
-
-    /// A change; on a resync `old` and `new` are the same object. Mirrors `OnUpdate`.
-    fn on_update(&self, old: &Arc<K>, new: &Arc<K>) {
-        let _ = (old, new);
-    }
-
-    /// A deletion; a [`DeltaObject::DeletedFinalStateUnknown`] tombstone when the deletion was
-    /// noticed by a relist. Mirrors `OnDelete`.
-    fn on_delete(&self, obj: &DeltaObject<K>) {
-        let _ = obj;
-    }
-}
-
-type AddFn<K> = Box<dyn Fn(&Arc<K>, bool) + Send + Sync>;
-type UpdateFn<K> = Box<dyn Fn(&Arc<K>, &Arc<K>) + Send + Sync>;
-type DeleteFn<K> = Box<dyn Fn(&DeltaObject<K>) + Send + Sync>;
-
-/// A handler made of closures. Mirrors client-go `cache.ResourceEventHandlerFuncs`.
-pub struct ResourceEventHandlerFuncs<K> {
-    add: Option<AddFn<K>>,
-    update: Option<UpdateFn<K>>,
-    delete: Option<DeleteFn<K>>,
-}
-
-impl<K> Default for ResourceEventHandlerFuncs<K> {
-    fn default() -> Self {
-        ResourceEventHandlerFuncs {
-            add: None,
-            update: None,
-            delete: None,
-        }
-    }
-}
-
-impl<K> fmt::Debug for ResourceEventHandlerFuncs<K> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ResourceEventHandlerFuncs")
-            .finish_non_exhaustive()
-    }
-}
-
-impl<K> ResourceEventHandlerFuncs<K> {
-    /// Sets `AddFunc`.
-    pub fn on_add(mut self, f: impl Fn(&Arc<K>, bool) + Send + Sync + 'static) -> Self {
-        self.add = Some(Box::new(f));
-        self
-    }
-
-    /// Sets `UpdateFunc`.
-    pub fn on_update(mut self, f: impl Fn(&Arc<K>, &Arc<K>) + Send + Sync + 'static) -> Self {
-        self.update = Some(Box::new(f));
-        self
-    }
-
-    /// Sets `DeleteFunc`.
-    pub fn on_delete(mut self, f: impl Fn(&DeltaObject<K>) + Send + Sync + 'static) -> Self {
-        self.delete = Some(Box::new(f));
-        self
-    }
-}
-
-impl<K: Send + Sync + 'static> ResourceEventHandler<K> for ResourceEventHandlerFuncs<K> {
-    fn on_add(&self, obj: &Arc<K>, initial: bool) {
-        if let Some(f) = &self.add {
-            f(obj, initial);
-        }
-    }
-
-    fn on_update(&self, old: &Arc<K>, new: &Arc<K>) {
-        if let Some(f) = &self.update {
-            f(old, new);
-        }
-    }
-
-    fn on_delete(&self, obj: &DeltaObject<K>) {
-        if let Some(f) = &self.delete {
-            f(obj);
-        }
-    }
-}
-
 /// Returned by `add_event_handler`; pass it to `remove_event_handler`. Mirrors
 /// `ResourceEventHandlerRegistration`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct HandlerRegistration(u64);
-
-struct Listener<K> {
-    id: u64,
-    tx: mpsc::Sender<Notification<K>>,
-    resync_period: Option<Duration>,
-    next_resync: Option<Instant>,
-}
-
-/// The handler fan-out. Mirrors `sharedProcessor`.
-struct Processor<K> {
-    listeners: Mutex<Vec<Listener<K>>>,
-    /// Held while notifications are handed out, so a handler added meanwhile gets the cache
-    /// replay and then exactly the later changes.
-    dispatch: tokio::sync::Mutex<()>,
-    indexer: Arc<Cache<K>>,
-}
-
-impl<K: Send + Sync + 'static> Processor<K> {
-    fn senders(&self) -> Vec<mpsc::Sender<Notification<K>>> {
-        match self.listeners.lock() {
-            Ok(g) => g.iter().map(|l| l.tx.clone()).collect(),
-            Err(_) => Vec::new(),
-        }
-    }
-
-    /// The listeners whose resync is due, with their next deadline moved on.
-    fn due_for_resync(&self, now: Instant) -> Vec<mpsc::Sender<Notification<K>>> {
-        let Ok(mut g) = self.listeners.lock() else {
-            return Vec::new();
-        };
-        g.iter_mut()
-            .filter_map(|l| {
-                let (period, next) = (l.resync_period?, l.next_resync?);
-                if next > now {
-                    return None;
-                }
-                l.next_resync = Some(now + period);
-                Some(l.tx.clone())
-            })
-            .collect()
-    }
-}
-
-impl<K: Send + Sync + 'static> EventSink<K> for Processor<K> {
-    fn notify(&self, n: Notification<K>) -> BoxFuture<'_, ()> {
-        Box::pin(async move {
-            let _g = self.dispatch.lock().await;
-            for tx in self.senders() {
-                // A removed handler's closed channel is not an error.
-                let _ = tx.send(n.clone()).await;
-            }
-        })
-    }
-
-    fn resync(&self) -> BoxFuture<'_, ()> {
-        Box::pin(async move {
-            let _g = self.dispatch.lock().await;
-            let due = self.due_for_resync(Instant::now());
-            if due.is_empty() {
-                return;
-            }
-            // Replays the local cache: no request is made.
-            for obj in self.indexer.list() {
-                for tx in &due {
-                    let n = Notification::Update {
-                        old: Arc::clone(&obj),
-                        new: Arc::clone(&obj),
-                    };
-                    let _ = tx.send(n).await;
-                }
-            }
-        })
-    }
-}
 
 /// An informer: a reflector filling an indexer, and handlers told of every change. Mirrors
 /// client-go `cache.SharedIndexInformer` (`NewSharedIndexInformer`). Cheap to clone (shared).
@@ -219,6 +66,8 @@ struct Inner<K> {
     options: Mutex<ReflectorOptions<K>>,
     default_resync: Option<Duration>,
     processor: Arc<Processor<K>>,
+    /// `None`: the direct path.
+    queue: Mutex<Option<QueueKind>>,
     status: Arc<SyncStatus>,
     started: AtomicBool,
     next_id: AtomicU64,
@@ -246,22 +95,6 @@ impl<K> fmt::Debug for SharedIndexInformer<K> {
     }
 }
 
-async fn serve<K: Send + Sync + 'static>(
-    mut rx: mpsc::Receiver<Notification<K>>,
-    handler: Arc<dyn ResourceEventHandler<K>>,
-) {
-    while let Some(n) = rx.recv().await {
-        match &n {
-            Notification::Add {
-                obj,
-                is_in_initial_list,
-            } => handler.on_add(obj, *is_in_initial_list),
-            Notification::Update { old, new } => handler.on_update(old, new),
-            Notification::Delete(obj) => handler.on_delete(obj),
-        }
-    }
-}
-
 impl<K: Object + Send + Sync + 'static> SharedIndexInformer<K> {
     /// An informer over `lister_watcher` with `indexers` and a default resync period (`None` or
     /// zero: never). Mirrors `NewSharedIndexInformer`.
@@ -278,11 +111,8 @@ impl<K: Object + Send + Sync + 'static> SharedIndexInformer<K> {
                 indexer: Arc::clone(&indexer),
                 options: Mutex::new(ReflectorOptions::default()),
                 default_resync,
-                processor: Arc::new(Processor {
-                    listeners: Mutex::new(Vec::new()),
-                    dispatch: tokio::sync::Mutex::new(()),
-                    indexer,
-                }),
+                processor: Arc::new(Processor::new(indexer)),
+                queue: Mutex::new(None),
                 status: Arc::new(SyncStatus::default()),
                 started: AtomicBool::new(false),
                 next_id: AtomicU64::new(0),
@@ -298,6 +128,25 @@ impl<K: Object + Send + Sync + 'static> SharedIndexInformer<K> {
     pub fn with_handler_buffer(self, capacity: usize) -> Self {
         if let Ok(mut g) = self.inner.buffer.lock() {
             *g = capacity.max(1);
+        }
+        self
+    }
+
+    /// Runs the reflector into a queue of `kind` drained by a [`Controller`](crate::Controller),
+    /// as client-go's informers do, instead of the direct path. Ignored once running.
+    ///
+    /// Handlers then get what [`process_deltas`](crate::process_deltas) makes of each popped
+    /// item: a relist reports objects deleted while the watch was down as
+    /// [`DeletedFinalStateUnknown`](crate::DeletedFinalStateUnknown) tombstones, and an update
+    /// that leaves the resourceVersion unchanged (a `Sync` delta from a resync, or an object a
+    /// relist found unchanged) goes only to handlers whose resync is due (client-go's rule; the
+    /// direct path tells every handler of every listed object). The price: a relist holds the
+    /// full list beside the cache until it is queued, and each event passes through the queue's
+    /// lock (docs/performance.md has the cost). [`has_synced`](SharedIndexInformer::has_synced)
+    /// turns true once the first list has been popped into the indexer and handed out.
+    pub fn with_queue(self, kind: QueueKind) -> Self {
+        if let Ok(mut g) = self.inner.queue.lock() {
+            *g = Some(kind);
         }
         self
     }
@@ -477,11 +326,35 @@ impl<K: Object + Send + Sync + 'static> SharedIndexInformer<K> {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
-        let writer = CacheWriter::new(Arc::clone(&self.inner.indexer))
-            .with_sink(Arc::clone(&self.inner.processor) as Arc<dyn EventSink<K>>);
-        let reflector = Reflector::new(Arc::clone(&self.inner.lw), Arc::new(writer), options)
-            .with_status(Arc::clone(&self.inner.status));
-        reflector.run(self.inner.stop.clone()).await;
+        let queue = self.inner.queue.lock().map(|g| *g).unwrap_or_default();
+        match queue {
+            None => {
+                let writer = CacheWriter::new(Arc::clone(&self.inner.indexer))
+                    .with_sink(Arc::clone(&self.inner.processor) as Arc<dyn EventSink<K>>);
+                let reflector = Reflector::new(Arc::clone(&self.inner.lw), Arc::new(writer), options)
+                    .with_status(Arc::clone(&self.inner.status));
+                reflector.run(self.inner.stop.clone()).await;
+            }
+            Some(kind) => {
+                let processor = Arc::clone(&self.inner.processor);
+                let due = Arc::clone(&processor);
+                let should_resync: ShouldResync = Arc::new(move || due.should_resync());
+                let settings = Settings {
+                    reflector: options,
+                    should_resync: Some(should_resync),
+                    retry_on_error: false,
+                    capacity: DEFAULT_QUEUE_CAPACITY,
+                    status: Arc::clone(&self.inner.status),
+                };
+                let controller = kind.controller(
+                    Arc::clone(&self.inner.lw),
+                    Arc::clone(&self.inner.indexer),
+                    InformerProcess::new(processor),
+                    settings,
+                );
+                controller.run(self.inner.stop.clone()).await;
+            }
+        }
         // Stopped: close every handler's channel so its task ends.
         if let Ok(mut g) = self.inner.processor.listeners.lock() {
             g.clear();

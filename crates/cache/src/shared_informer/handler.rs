@@ -1,0 +1,113 @@
+//! Resource event handlers: what an informer tells of each change.
+//!
+//! Mirrors `ResourceEventHandler` and `ResourceEventHandlerFuncs` of client-go
+//! `tools/cache/controller.go`.
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::controller::Notification;
+use crate::delta_fifo::DeltaObject;
+
+/// Receives an informer's notifications. Mirrors client-go `cache.ResourceEventHandler`. Every
+/// method has an empty default, so implement only what you need.
+///
+/// Calls for one handler are sequential and in order; a slow handler delays only itself until its
+/// buffer fills, then the informer.
+pub trait ResourceEventHandler<K>: Send + Sync + 'static {
+    /// A new object (`is_in_initial_list`: delivered by the first list). Mirrors `OnAdd`.
+    fn on_add(&self, obj: &Arc<K>, is_in_initial_list: bool) {
+        let _ = (obj, is_in_initial_list);
+    }
+
+    /// A change; on a resync `old` and `new` are the same object. Mirrors `OnUpdate`.
+    fn on_update(&self, old: &Arc<K>, new: &Arc<K>) {
+        let _ = (old, new);
+    }
+
+    /// A deletion; a [`DeltaObject::DeletedFinalStateUnknown`] tombstone when the deletion was
+    /// noticed by a relist. Mirrors `OnDelete`.
+    fn on_delete(&self, obj: &DeltaObject<K>) {
+        let _ = obj;
+    }
+}
+
+type AddFn<K> = Box<dyn Fn(&Arc<K>, bool) + Send + Sync>;
+type UpdateFn<K> = Box<dyn Fn(&Arc<K>, &Arc<K>) + Send + Sync>;
+type DeleteFn<K> = Box<dyn Fn(&DeltaObject<K>) + Send + Sync>;
+
+/// A handler made of closures. Mirrors client-go `cache.ResourceEventHandlerFuncs`.
+pub struct ResourceEventHandlerFuncs<K> {
+    add: Option<AddFn<K>>,
+    update: Option<UpdateFn<K>>,
+    delete: Option<DeleteFn<K>>,
+}
+
+impl<K> Default for ResourceEventHandlerFuncs<K> {
+    fn default() -> Self {
+        ResourceEventHandlerFuncs {
+            add: None,
+            update: None,
+            delete: None,
+        }
+    }
+}
+
+impl<K> fmt::Debug for ResourceEventHandlerFuncs<K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResourceEventHandlerFuncs")
+            .finish_non_exhaustive()
+    }
+}
+
+impl<K> ResourceEventHandlerFuncs<K> {
+    /// Sets `AddFunc`.
+    pub fn on_add(mut self, f: impl Fn(&Arc<K>, bool) + Send + Sync + 'static) -> Self {
+        self.add = Some(Box::new(f));
+        self
+    }
+
+    /// Sets `UpdateFunc`.
+    pub fn on_update(mut self, f: impl Fn(&Arc<K>, &Arc<K>) + Send + Sync + 'static) -> Self {
+        self.update = Some(Box::new(f));
+        self
+    }
+
+    /// Sets `DeleteFunc`.
+    pub fn on_delete(mut self, f: impl Fn(&DeltaObject<K>) + Send + Sync + 'static) -> Self {
+        self.delete = Some(Box::new(f));
+        self
+    }
+}
+
+impl<K: Send + Sync + 'static> ResourceEventHandler<K> for ResourceEventHandlerFuncs<K> {
+    fn on_add(&self, obj: &Arc<K>, initial: bool) {
+        if let Some(f) = &self.add {
+            f(obj, initial);
+        }
+    }
+
+    fn on_update(&self, old: &Arc<K>, new: &Arc<K>) {
+        if let Some(f) = &self.update {
+            f(old, new);
+        }
+    }
+
+    fn on_delete(&self, obj: &DeltaObject<K>) {
+        if let Some(f) = &self.delete {
+            f(obj);
+        }
+    }
+}
+
+/// Calls the `handler` method that `n` names.
+pub(crate) fn deliver<K: 'static>(handler: &dyn ResourceEventHandler<K>, n: &Notification<K>) {
+    match n {
+        Notification::Add {
+            obj,
+            is_in_initial_list,
+        } => handler.on_add(obj, *is_in_initial_list),
+        Notification::Update { old, new } => handler.on_update(old, new),
+        Notification::Delete(obj) => handler.on_delete(obj),
+    }
+}
