@@ -7,7 +7,9 @@
 //! process's peak RSS during the sync (VmHWM after resetting it through /proc/self/clear_refs) and
 //! the cache's resident bytes per pod beside the pod's JSON size. `--strip` adds the
 //! strip-managedFields transform, `--watch-list` uses a streaming list. `--throughput` instead pushes events through an informer with
-//! 1 and 8 handlers from an in-memory source and prints events/s.
+//! 1 and 8 handlers from an in-memory source and prints events/s, for each path from the
+//! reflector to the handlers in one run: direct (the default), a DeltaFifo and a RealFifo
+//! (`SharedIndexInformer::with_queue`), with each queue's rate as a ratio to the direct path's.
 //!
 //! The server runs in the same process; its own memory is in the baseline taken before the sync.
 
@@ -20,8 +22,8 @@ use clientgo::api::core::v1::Pod;
 use clientgo::apimachinery::{List, ListMeta, WatchEvent};
 use clientgo::kubernetes::Clientset;
 use clientgo::tools::cache::{
-    strip_managed_fields, FnListWatch, Indexers, ListWatch, ResourceEventHandlerFuncs, SharedIndexInformer,
-    WatchStream,
+    strip_managed_fields, FnListWatch, Indexers, ListWatch, QueueKind, ResourceEventHandlerFuncs,
+    SharedIndexInformer, WatchStream,
 };
 use futures_util::StreamExt as _;
 
@@ -178,7 +180,13 @@ async fn sync_measure(pods: usize, strip: bool) -> Result<(), Box<dyn Error + Se
     Ok(())
 }
 
-async fn throughput(events: u64, handlers: usize) -> Result<(), Box<dyn Error + Send + Sync>> {
+/// Pushes `events` watch events through an informer (behind `queue`, or direct) with `handlers`
+/// handlers; returns events/s.
+async fn throughput(
+    events: u64,
+    handlers: usize,
+    queue: Option<QueueKind>,
+) -> Result<f64, Box<dyn Error + Send + Sync>> {
     let fixture = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../shared/fixtures/bench/pod.json"
@@ -218,7 +226,10 @@ async fn throughput(events: u64, handlers: usize) -> Result<(), Box<dyn Error + 
             })
         },
     );
-    let informer = SharedIndexInformer::new(lw, None, Indexers::namespace());
+    let mut informer = SharedIndexInformer::new(lw, None, Indexers::namespace());
+    if let Some(kind) = queue {
+        informer = informer.with_queue(kind);
+    }
     let done = Arc::new(AtomicU64::new(0));
     let finished = Arc::new(tokio::sync::Notify::new());
     for _ in 0..handlers {
@@ -243,22 +254,34 @@ async fn throughput(events: u64, handlers: usize) -> Result<(), Box<dyn Error + 
     notified.await;
     let wall = t0.elapsed();
     let cpu = cpu_time().saturating_sub(cpu0);
+    let rate = events as f64 / wall.as_secs_f64();
+    let path = match queue {
+        None => "direct".to_owned(),
+        Some(kind) => format!("{kind:?}"),
+    };
     println!(
-        "throughput, {handlers} handler(s): {events} events in {wall:.2?} = {:.0} events/s ({:.0} deliveries/s), cpu {cpu:.2?}",
-        events as f64 / wall.as_secs_f64(),
+        "throughput, {path}, {handlers} handler(s): {events} events in {wall:.2?} = {rate:.0} events/s ({:.0} deliveries/s), cpu {cpu:.2?}",
         (events * handlers as u64) as f64 / wall.as_secs_f64()
     );
     informer.stop();
     task.await?;
-    Ok(())
+    Ok(rate)
 }
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn Error + Send + Sync>> {
     if flag("--throughput") {
         let events = arg("--events").and_then(|v| v.parse().ok()).unwrap_or(200_000);
-        throughput(events, 1).await?;
-        throughput(events, 8).await?;
+        for handlers in [1, 8] {
+            let direct = throughput(events, handlers, None).await?;
+            for kind in [QueueKind::DeltaFifo, QueueKind::RealFifo] {
+                let queued = throughput(events, handlers, Some(kind)).await?;
+                println!(
+                    "  {kind:?} / direct, {handlers} handler(s): {:.2}",
+                    queued / direct
+                );
+            }
+        }
         return Ok(());
     }
     let pods = arg("--pods").and_then(|v| v.parse().ok()).unwrap_or(50_000);
