@@ -262,6 +262,28 @@ where
 
 /// A reflector filling a queue and a loop handing each popped item to a process function.
 /// Mirrors client-go's `cache.Controller` (returned by `cache.New`). Cheap to clone (shared).
+///
+/// ```no_run
+/// use std::sync::Arc;
+/// use clientgo_apimachinery::DynamicObject;
+/// use clientgo_cache::{
+///     meta_namespace_key_func, process_deltas, Cache, Config, Controller, DeltaFifo, Deltas, KnownObjects,
+///     ListerWatcher, ProcessError,
+/// };
+/// use tokio_util::sync::CancellationToken;
+///
+/// async fn follow(lister_watcher: impl ListerWatcher<DynamicObject>, stop: CancellationToken) {
+///     let store = Arc::new(Cache::new_store(meta_namespace_key_func));
+///     let queue = DeltaFifo::new(meta_namespace_key_func)
+///         .with_known_objects(Arc::clone(&store) as KnownObjects<DynamicObject>);
+///     let s = Arc::clone(&store);
+///     let process = move |deltas: &Deltas<DynamicObject>, initial: bool| {
+///         process_deltas(&*s, deltas, initial, |n| println!("{n:?}")).map_err(ProcessError::Failed)
+///     };
+///     let controller = Controller::new(Config::new(queue, lister_watcher, process));
+///     controller.run(stop).await; // until the token is cancelled
+/// }
+/// ```
 pub struct Controller<K> {
     inner: Arc<Inner<K>>,
 }

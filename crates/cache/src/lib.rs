@@ -15,9 +15,21 @@
 //! objects returned by the cache" is a compile-time guarantee here.
 //!
 //! The I/O layer on top: [`ListerWatcher`]/[`ListWatch`], the [`Reflector`] (list, watch, relist
-//! with backoff), the [`SharedIndexInformer`] with bounded per-handler buffers, the
-//! [`SharedInformerFactory`] and typed [`Lister`]s. They run on tokio and stop on a
-//! cancellation token or drop.
+//! with backoff) writing into a [`ReflectorStore`], the [`SharedIndexInformer`] with bounded
+//! per-handler buffers, the [`SharedInformerFactory`] and typed [`Lister`]s. They run on tokio
+//! and stop on a cancellation token or drop; none spawns a thread.
+//!
+//! Two paths lead from the reflector to the handlers:
+//! - **direct** (the [`SharedIndexInformer`]'s default): the reflector writes the indexer through a
+//!   [`CacheWriter`] and hands each change to the handlers. A relist is diffed into the live
+//!   indexer page by page, so it never holds a second copy of the cache;
+//! - **through a queue**, as client-go does: the reflector fills an [`AsyncQueue`] around a
+//!   [`RealFifo`] or [`DeltaFifo`] (the queue is the reflector's store), and a [`Controller`]
+//!   (client-go `cache.New(&Config)`) pops each item and hands it to a [`Process`] function, under
+//!   the queue's lock; [`process_deltas`] applies it to a store. [`new_informer_with_options`]
+//!   builds a store, a controller and a handler this way, and
+//!   [`SharedIndexInformer::with_queue`] switches a shared informer to it ([`QueueKind`] picks
+//!   the queue). A relist then holds the full list until it is queued, as in client-go.
 //!
 //! Everything below the reflector is sans-IO: no async runtime, no clock, no sockets. Stores are
 //! thread-safe (an `RwLock` held only briefly, never while user code runs); queues are plain
