@@ -19,6 +19,7 @@ use crate::delta_fifo::Deltas;
 use crate::error::Error;
 use crate::fifo::{ProcessError, Queue};
 use crate::reflector::{ReflectorStore, Relist, SyncStatus};
+use crate::store::KeyFunc;
 
 /// How many deltas an [`AsyncQueue`] holds before its writer waits, by default.
 pub const DEFAULT_QUEUE_CAPACITY: usize = 1024;
@@ -190,6 +191,7 @@ where
 
     fn replace(&self) -> Box<dyn Relist<K> + '_> {
         Box::new(QueueRelist {
+            key_func: self.lock().key_func(),
             queue: self,
             items: Vec::new(),
             index: HashMap::new(),
@@ -206,6 +208,7 @@ where
 /// A relist collected in full, then queued with one [`Queue::replace`].
 struct QueueRelist<'a, K, Q> {
     queue: &'a AsyncQueue<K, Q>,
+    key_func: KeyFunc<K>,
     items: Vec<Arc<K>>,
     /// Where each key sits in `items`: a streaming list may modify or delete an object it sent.
     index: HashMap<String, usize>,
@@ -216,8 +219,7 @@ where
     Q: Queue<K>,
 {
     fn key(&self, obj: &K) -> Result<String, Error> {
-        let key_func = self.queue.lock().key_func();
-        Ok(key_func(obj)?)
+        Ok((self.key_func)(obj)?)
     }
 
     fn collect(&mut self, obj: Arc<K>) -> Result<(), Error> {
