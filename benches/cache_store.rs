@@ -36,10 +36,10 @@ fn pods(n: usize, rv_base: usize) -> Vec<Arc<Pod>> {
         .map(|i| {
             let mut pod = template.clone();
             let meta = &mut pod.metadata;
-            meta.name = Some(format!("web-jpzskpfbvc-{i:06x}"));
-            meta.namespace = Some(format!("ns-{:03}", i / PER_NAMESPACE));
-            meta.uid = Some(format!("42836be6-fafa-4e0d-885c-{:012x}", i * 7919));
-            meta.resource_version = Some((rv_base + i).to_string());
+            meta.name = Some(format!("web-jpzskpfbvc-{i:06x}").into());
+            meta.namespace = Some(format!("ns-{:03}", i / PER_NAMESPACE).into());
+            meta.uid = Some(format!("42836be6-fafa-4e0d-885c-{:012x}", i * 7919).into());
+            meta.resource_version = Some(((rv_base + i).to_string()).into());
             Arc::new(pod)
         })
         .collect()
@@ -72,10 +72,8 @@ fn data() -> Data {
         .iter()
         .map(|p| {
             let mut pod = Pod::clone(p);
-            pod.metadata.resource_version = Some(format!(
-                "{}0",
-                p.metadata.resource_version.as_deref().unwrap_or("")
-            ));
+            pod.metadata.resource_version =
+                Some(format!("{}0", p.metadata.resource_version.as_deref().unwrap_or("")).into());
             Arc::new(pod)
         })
         .collect();

@@ -31,9 +31,9 @@ fn pod_ref(i: usize) -> ObjectReference {
         kind: Some("Pod".into()),
         api_version: Some("v1".into()),
         namespace: Some("demo".into()),
-        name: Some(format!("web-7c9f8d6b5-{i:05}")),
-        uid: Some(format!("3f2b8c1e-9a4d-4e7b-8f15-{i:012x}")),
-        resource_version: Some(format!("{}", 100_000 + i)),
+        name: Some(format!("web-7c9f8d6b5-{i:05}").into()),
+        uid: Some(format!("3f2b8c1e-9a4d-4e7b-8f15-{i:012x}").into()),
+        resource_version: Some(format!("{}", 100_000 + i).into()),
         ..ObjectReference::default()
     }
 }
@@ -45,7 +45,7 @@ fn event(regarding: ObjectReference, reason: &str, note: String) -> Event {
         reporting_instance: Some("widget-operator-0".into()),
         action: Some(reason.into()),
         reason: Some(reason.into()),
-        note: Some(note),
+        note: Some(note.into()),
         type_: Some("Normal".into()),
         ..Event::default()
     };

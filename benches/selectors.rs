@@ -87,8 +87,8 @@ fn bench_selectors(c: &mut Criterion) {
         node_name: "node-17".to_owned(),
         phase: "Running".to_owned(),
     };
-    pod.metadata.name = Some("web-7d4b9c8f6-x2x9q".to_owned());
-    pod.metadata.namespace = Some("prod".to_owned());
+    pod.metadata.name = Some("web-7d4b9c8f6-x2x9q".into());
+    pod.metadata.namespace = Some("prod".into());
     pod.metadata.labels = pod_labels();
     group.bench_function("field_match_hit", |b| {
         b.iter(|| black_box(&fs).matches(black_box(&pod)))

@@ -21,8 +21,9 @@ pub const NODE_INDEX: &str = "nodeName";
 pub async fn run(kubeconfig: &Path, out: &mut String) -> Result<(), Box<dyn Error + Send + Sync>> {
     let config = clientcmd::build_config_from_flags("", &kubeconfig.to_string_lossy())?;
     let cs = Clientset::new(&config)?;
-    let indexers =
-        Indexers::namespace().with(NODE_INDEX, |p: &Pod| p.spec.node_name.iter().cloned().collect());
+    let indexers = Indexers::namespace().with(NODE_INDEX, |p: &Pod| {
+        p.spec.node_name.iter().map(String::from).collect()
+    });
     let informer = SharedIndexInformer::new(ListWatch::new(cs.core_v1().pods("")), None, indexers);
     let task = tokio::spawn(informer.clone().run());
     informer.wait_for_cache_sync().await;

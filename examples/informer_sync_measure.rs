@@ -213,8 +213,8 @@ async fn throughput(
                 Ok(futures_util::stream::iter(0..events)
                     .map(move |i| {
                         let mut p = (*t3).clone();
-                        p.metadata.name = Some(format!("web-{:04}", i % 1000));
-                        p.metadata.resource_version = Some((i + 2).to_string());
+                        p.metadata.name = Some(format!("web-{:04}", i % 1000).into());
+                        p.metadata.resource_version = Some(((i + 2).to_string()).into());
                         Ok(if i < 1000 {
                             WatchEvent::Added(p)
                         } else {

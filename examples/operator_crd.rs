@@ -111,8 +111,8 @@ impl Widget {
             api_version: Widget::api_version().into_owned(),
             kind: Widget::KIND.to_owned(),
             metadata: ObjectMeta {
-                name: Some(name.to_owned()),
-                namespace: Some(namespace.to_owned()),
+                name: Some(name.to_owned().into()),
+                namespace: Some(namespace.to_owned().into()),
                 ..ObjectMeta::default()
             },
             spec: WidgetSpec {
@@ -303,7 +303,7 @@ impl Operator {
             .child_delete_attempts
             .lock()
             .unwrap_or_else(|e| e.into_inner())
-            .entry(uid.clone())
+            .entry(uid.clone().into())
             .or_default()
             .push(self.identity.clone());
         match self
@@ -319,7 +319,7 @@ impl Operator {
                     .child_deletes
                     .lock()
                     .unwrap_or_else(|e| e.into_inner())
-                    .entry(uid)
+                    .entry(uid.into())
                     .or_default() += 1;
             }
             Err(e) if e.is_not_found() => {}
@@ -564,7 +564,7 @@ async fn child_of(cs: &Clientset, ns: &str, widget: &str) -> Option<(i32, String
         .ok()?;
     let owner = d.metadata.controller_of()?.uid.clone();
     let image = d.spec.template.spec.containers.first()?.image.clone()?;
-    Some((d.spec.replicas?, image, owner))
+    Some((d.spec.replicas?, image.into(), owner.into()))
 }
 
 /// Runs the demo: two replicas, three Widgets, an update, a leader kill and a deletion.

@@ -349,7 +349,9 @@ async fn live_mismatches(cs: &Clientset, uids: &HashMap<String, String>, live: &
     let mut children: HashMap<String, Vec<Deployment>> = HashMap::new();
     for d in deployments {
         match d.metadata.controller_of() {
-            Some(owner) if owner.kind == "Widget" => children.entry(owner.uid.clone()).or_default().push(d),
+            Some(owner) if owner.kind == "Widget" => {
+                children.entry(owner.uid.clone().into()).or_default().push(d)
+            }
             _ => wrong.push(format!("deployment {} has no Widget controller", d.name())),
         }
     }
@@ -360,7 +362,7 @@ async fn live_mismatches(cs: &Clientset, uids: &HashMap<String, String>, live: &
         match by_name.remove(&n) {
             None => wrong.push(format!("widget {n} is gone")),
             Some(w) => {
-                if w.metadata.uid.as_ref() != Some(uid) {
+                if w.metadata.uid.as_deref() != Some(uid.as_str()) {
                     wrong.push(format!(
                         "widget {n} has uid {:?}, created as {uid}",
                         w.metadata.uid
@@ -464,7 +466,7 @@ async fn under_chaos(cs: &Clientset, fleet: &Fleet, tally: &Tally) -> ChaosRun {
                     }
                 })
                 .await;
-                (n, w.metadata.uid.unwrap_or_default())
+                (n, String::from(w.metadata.uid.unwrap_or_default()))
             }
         })
         .buffer_unordered(PARALLEL)
@@ -553,13 +555,14 @@ async fn under_chaos(cs: &Clientset, fleet: &Fleet, tally: &Tally) -> ChaosRun {
     let pending_at_kill = first_half_deletes - cleanups_done();
     let mut leader = String::new();
     for _ in 0..100 {
-        leader = retry("read the lease", |_| async {
+        leader = (retry("read the lease", |_| async {
             leases.get("widget-operator", &Default::default()).await
         })
         .await
         .spec
         .holder_identity
-        .unwrap_or_default();
+        .unwrap_or_default())
+        .into();
         if fleet.kill(&leader).await {
             break;
         }

@@ -40,7 +40,6 @@ mod byte_string;
 mod int_or_string;
 mod macros;
 mod quantity;
-mod raw;
 mod serde_util;
 
 pub mod apps;
@@ -49,6 +48,6 @@ pub mod core;
 pub mod events;
 
 pub use byte_string::ByteString;
+pub use clientgo_apimachinery::RawJson;
 pub use int_or_string::IntOrString;
 pub use quantity::Quantity;
-pub use raw::RawJson;

@@ -51,10 +51,10 @@ macro_rules! resource {
             #[doc = concat!("An empty `", $kind, "` named `name`, with `apiVersion` and `kind` set.")]
             pub fn new(name: impl Into<String>) -> Self {
                 $ty {
-                    api_version: <Self as clientgo_apimachinery::Resource>::api_version().into_owned(),
-                    kind: $kind.to_owned(),
+                    api_version: <Self as clientgo_apimachinery::Resource>::api_version().into_owned().into(),
+                    kind: $kind.to_owned().into(),
                     metadata: clientgo_apimachinery::ObjectMeta {
-                        name: Some(name.into()),
+                        name: Some(name.into().into()),
                         ..Default::default()
                     },
                     ..Default::default()
@@ -68,6 +68,6 @@ pub(crate) use resource;
 
 /// `Some(Cow::Borrowed(..))` of an optional string field, `""` when unset: how the API server's
 /// field sets report an empty Go string.
-pub(crate) fn str_field(s: &Option<String>) -> Option<std::borrow::Cow<'_, str>> {
+pub(crate) fn str_field(s: &Option<clientgo_apimachinery::SharedStr>) -> Option<std::borrow::Cow<'_, str>> {
     Some(std::borrow::Cow::Borrowed(s.as_deref().unwrap_or("")))
 }

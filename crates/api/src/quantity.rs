@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use clientgo_apimachinery::SharedStr;
 use serde::{Deserialize, Serialize};
 
 /// A resource amount as the server writes it: `100m`, `2`, `128Mi`, `1e3`.
@@ -13,7 +14,7 @@ use serde::{Deserialize, Serialize};
 #[doc(alias = "resource.Quantity")]
 #[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct Quantity(pub String);
+pub struct Quantity(pub SharedStr);
 
 impl Quantity {
     /// The quantity's text, e.g. `500m`.
@@ -36,12 +37,12 @@ impl fmt::Display for Quantity {
 
 impl From<&str> for Quantity {
     fn from(s: &str) -> Self {
-        Quantity(s.to_owned())
+        Quantity(s.to_owned().into())
     }
 }
 
 impl From<String> for Quantity {
     fn from(s: String) -> Self {
-        Quantity(s)
+        Quantity(s.into())
     }
 }

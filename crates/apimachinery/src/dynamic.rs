@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 use crate::meta::ObjectMeta;
 use crate::resource::{ApiResource, Object};
 use crate::serde_util::null_as_default;
+use crate::shared_str::SharedStr;
 
 /// Any Kubernetes object as JSON: `apiVersion`, `kind` and `metadata` decoded, every other top-level
 /// field kept as JSON in [`DynamicObject::data`].
@@ -50,7 +51,7 @@ pub struct DynamicObject {
 
 impl DynamicObject {
     /// An empty object of the given resource's kind, named `name`.
-    pub fn new(name: impl Into<String>, resource: &ApiResource) -> Self {
+    pub fn new(name: impl Into<SharedStr>, resource: &ApiResource) -> Self {
         DynamicObject {
             api_version: resource.api_version(),
             kind: resource.kind.clone(),

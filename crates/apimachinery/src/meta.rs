@@ -9,10 +9,11 @@
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
+use crate::raw_json::RawJson;
 use crate::serde_util::{deserialize_keeping_unknown, null_as_default};
+use crate::shared_str::SharedStr;
 use crate::string_map::StringMap;
 use crate::time::Time;
 
@@ -26,17 +27,17 @@ pub struct TypeMeta {
     /// `group/version`, or just `version` for the core group (`v1`).
     #[serde(
         default,
-        skip_serializing_if = "String::is_empty",
+        skip_serializing_if = "str::is_empty",
         deserialize_with = "null_as_default"
     )]
-    pub api_version: String,
+    pub api_version: SharedStr,
     /// The object's kind, e.g. `Pod`.
     #[serde(
         default,
-        skip_serializing_if = "String::is_empty",
+        skip_serializing_if = "str::is_empty",
         deserialize_with = "null_as_default"
     )]
-    pub kind: String,
+    pub kind: SharedStr,
 }
 
 /// Metadata every persisted object has: identity, versioning, labels, ownership and lifecycle.
@@ -49,22 +50,22 @@ pub struct TypeMeta {
 pub struct ObjectMeta {
     /// Unique name within the namespace (or cluster, for cluster-scoped kinds).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<SharedStr>,
     /// Prefix the server completes with a random suffix when `name` is empty on create.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub generate_name: Option<String>,
+    pub generate_name: Option<SharedStr>,
     /// Namespace of a namespaced object; absent for cluster-scoped ones.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub namespace: Option<String>,
+    pub namespace: Option<SharedStr>,
     /// Deprecated link to the object; servers since 1.20 leave it empty.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub self_link: Option<String>,
+    pub self_link: Option<SharedStr>,
     /// Server-assigned unique id, stable for the object's lifetime.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub uid: Option<String>,
+    pub uid: Option<SharedStr>,
     /// Opaque version of this object, used for optimistic concurrency and watch resumption.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub resource_version: Option<String>,
+    pub resource_version: Option<SharedStr>,
     /// Sequence number of spec changes, set by the server.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub generation: Option<i64>,
@@ -88,7 +89,7 @@ pub struct ObjectMeta {
     pub owner_references: Vec<OwnerReference>,
     /// Keys that must be removed before the object is deleted.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub finalizers: Vec<String>,
+    pub finalizers: Vec<SharedStr>,
     /// Server-side apply field ownership.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub managed_fields: Vec<ManagedFieldsEntry>,
@@ -102,18 +103,20 @@ deserialize_keeping_unknown! {
     ObjectMeta, "object metadata",
     required {},
     optional {
-        name: "name",
         generate_name: "generateName",
         namespace: "namespace",
-        self_link: "selfLink",
-        uid: "uid",
-        resource_version: "resourceVersion",
         generation: "generation",
         creation_timestamp: "creationTimestamp",
         deletion_timestamp: "deletionTimestamp",
         deletion_grace_period_seconds: "deletionGracePeriodSeconds",
         labels: "labels",
         annotations: "annotations",
+    },
+    unique {
+        name: "name",
+        self_link: "selfLink",
+        uid: "uid",
+        resource_version: "resourceVersion",
     },
     lists {
         owner_references: "ownerReferences",
@@ -131,13 +134,13 @@ deserialize_keeping_unknown! {
 #[serde(rename_all = "camelCase")]
 pub struct OwnerReference {
     /// API version of the owner.
-    pub api_version: String,
+    pub api_version: SharedStr,
     /// Kind of the owner.
-    pub kind: String,
+    pub kind: SharedStr,
     /// Name of the owner.
-    pub name: String,
+    pub name: SharedStr,
     /// UID of the owner.
-    pub uid: String,
+    pub uid: SharedStr,
     /// True when the owner is the managing controller; at most one reference may say so.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub controller: Option<bool>,
@@ -175,25 +178,25 @@ deserialize_keeping_unknown! {
 pub struct ManagedFieldsEntry {
     /// Name of the workflow managing these fields.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub manager: Option<String>,
+    pub manager: Option<SharedStr>,
     /// `Apply` or `Update`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub operation: Option<String>,
+    pub operation: Option<SharedStr>,
     /// API version the field set is expressed in.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub api_version: Option<String>,
+    pub api_version: Option<SharedStr>,
     /// When the entry last changed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time: Option<Time>,
     /// Format of `fields_v1`; always `FieldsV1` today.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub fields_type: Option<String>,
+    pub fields_type: Option<SharedStr>,
     /// The owned field set.
     #[serde(rename = "fieldsV1", skip_serializing_if = "Option::is_none")]
     pub fields_v1: Option<FieldsV1>,
     /// Subresource the fields were written through, e.g. `status`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub subresource: Option<String>,
+    pub subresource: Option<SharedStr>,
     /// Fields this type does not model, kept verbatim (see [`ObjectMeta::extra`]).
     #[serde(flatten)]
     pub extra: Map<String, Value>,
@@ -217,14 +220,17 @@ deserialize_keeping_unknown! {
 ///
 /// Mirrors apimachinery `metav1.FieldsV1`, whose Go type also holds the raw bytes.
 #[doc(alias = "metav1.FieldsV1")]
+///
+/// Decoding interns the text (see [`RawJson`]): the pods of one template mostly carry the same field
+/// sets, so a cache keeps one copy of each.
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct FieldsV1(pub Box<RawValue>);
+pub struct FieldsV1(pub RawJson);
 
 impl FieldsV1 {
     /// The field set's JSON text.
     pub fn as_str(&self) -> &str {
-        self.0.get()
+        self.0.as_str()
     }
 }
 
@@ -236,7 +242,7 @@ impl PartialEq for FieldsV1 {
 
 impl Default for FieldsV1 {
     fn default() -> Self {
-        FieldsV1(RawValue::from_string("{}".to_owned()).expect("`{}` is valid JSON"))
+        FieldsV1(RawJson::from_string("{}".to_owned()).expect("`{}` is valid JSON"))
     }
 }
 

@@ -18,7 +18,9 @@ where
 ///
 /// The struct must implement `Default` and have an `extra: serde_json::Map<String, Value>` field.
 /// Each `required` field must be present; each `optional` field decodes `null` like an absent field
-/// (its default), as [`null_as_default`] does; each `lists` field is an optional `Vec` decoded the
+/// (its default), as [`null_as_default`] does; each `unique` field is an `Option<SharedStr>` decoded
+/// the same way but not interned (values unique to one object, see
+/// [`UniqueStr`](crate::shared_str::UniqueStr)); each `lists` field is an optional `Vec` decoded the
 /// same way and then shrunk to its length (serde grows a `Vec` by doubling, so a one-entry list
 /// would keep room for four: for owner references and managed fields that is most of a kilobyte
 /// per cached object). Every other key goes into `extra` with its value
@@ -34,6 +36,7 @@ macro_rules! deserialize_keeping_unknown {
         $ty:ident, $expecting:literal,
         required { $($req:ident: $req_json:literal),* $(,)? },
         optional { $($opt:ident: $opt_json:literal),* $(,)? }
+        $(, unique { $($uniq:ident: $uniq_json:literal),* $(,)? })?
         $(, lists { $($list:ident: $list_json:literal),* $(,)? })? $(,)?
     ) => {
         impl<'de> serde::Deserialize<'de> for $ty {
@@ -42,6 +45,7 @@ macro_rules! deserialize_keeping_unknown {
                 enum Key {
                     $($req,)*
                     $($opt,)*
+                    $($($uniq,)*)?
                     $($($list,)*)?
                     Unknown(String),
                 }
@@ -59,6 +63,7 @@ macro_rules! deserialize_keeping_unknown {
                         Ok(match v {
                             $($req_json => Key::$req,)*
                             $($opt_json => Key::$opt,)*
+                            $($($uniq_json => Key::$uniq,)*)?
                             $($($list_json => Key::$list,)*)?
                             other => Key::Unknown(other.to_owned()),
                         })
@@ -99,6 +104,11 @@ macro_rules! deserialize_keeping_unknown {
                                 $(Key::$opt => {
                                     out.$opt = map.next_value::<Option<_>>()?.unwrap_or_default();
                                 })*
+                                $($(Key::$uniq => {
+                                    out.$uniq = map
+                                        .next_value::<Option<$crate::shared_str::UniqueStr>>()?
+                                        .map(|u| u.0);
+                                })*)?
                                 $($(Key::$list => {
                                     let mut list: Vec<_> = map.next_value::<Option<_>>()?.unwrap_or_default();
                                     list.shrink_to_fit();

@@ -4,7 +4,8 @@
 //! the obvious port, but its smallest node is a ~540-byte leaf however few entries it holds, and
 //! an object usually has two to five labels and annotations. An informer caching 50,000 pods would
 //! spend over 50 MB on half-empty B-tree leaves. A sorted vector holds the same pairs in exactly
-//! their size (48 bytes a pair plus the strings), keeps iteration in key order like `BTreeMap`
+//! their size (16 bytes a pair, plus the strings that are neither short enough to be kept inline nor
+//! shared with other objects, see [`SharedStr`]), keeps iteration in key order like `BTreeMap`
 //! (so encoding is deterministic, as Go's is), and looks up by binary search, which beats hashing
 //! at these sizes.
 
@@ -15,6 +16,8 @@ use serde::de::{MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::shared_str::SharedStr;
+
 /// A map from string keys to string values, sorted by key, stored as one exact-size vector.
 ///
 /// Used for `ObjectMeta::labels` and `ObjectMeta::annotations`. Its methods are named and behave
@@ -23,11 +26,11 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// object (a repeated key keeps its last value, as Go's decoder does) and leaves no spare capacity.
 ///
 /// ```
-/// use clientgo_apimachinery::StringMap;
+/// use clientgo_apimachinery::{SharedStr, StringMap};
 ///
 /// let mut labels = StringMap::from([("tier", "frontend"), ("app", "web")]);
 /// labels.insert("app", "api");
-/// assert_eq!(labels.get("app").map(String::as_str), Some("api"));
+/// assert_eq!(labels.get("app").map(SharedStr::as_str), Some("api"));
 /// assert_eq!(labels.keys().collect::<Vec<_>>(), ["app", "tier"]);
 /// assert_eq!(serde_json::to_string(&labels)?, r#"{"app":"api","tier":"frontend"}"#);
 /// # Ok::<(), serde_json::Error>(())
@@ -35,7 +38,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 #[derive(Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct StringMap {
     /// Pairs sorted by key, keys unique.
-    entries: Vec<(String, String)>,
+    entries: Vec<(SharedStr, SharedStr)>,
 }
 
 impl StringMap {
@@ -57,23 +60,23 @@ impl StringMap {
     /// Where `key` is, or where it would go.
     fn search<Q: Ord + ?Sized>(&self, key: &Q) -> Result<usize, usize>
     where
-        String: Borrow<Q>,
+        SharedStr: Borrow<Q>,
     {
         self.entries.binary_search_by(|(k, _)| k.borrow().cmp(key))
     }
 
     /// The value for `key`.
-    pub fn get<Q: Ord + ?Sized>(&self, key: &Q) -> Option<&String>
+    pub fn get<Q: Ord + ?Sized>(&self, key: &Q) -> Option<&SharedStr>
     where
-        String: Borrow<Q>,
+        SharedStr: Borrow<Q>,
     {
         self.search(key).ok().map(|i| &self.entries[i].1)
     }
 
     /// The value for `key`, to change in place.
-    pub fn get_mut<Q: Ord + ?Sized>(&mut self, key: &Q) -> Option<&mut String>
+    pub fn get_mut<Q: Ord + ?Sized>(&mut self, key: &Q) -> Option<&mut SharedStr>
     where
-        String: Borrow<Q>,
+        SharedStr: Borrow<Q>,
     {
         self.search(key).ok().map(|i| &mut self.entries[i].1)
     }
@@ -81,13 +84,13 @@ impl StringMap {
     /// Whether `key` has a value.
     pub fn contains_key<Q: Ord + ?Sized>(&self, key: &Q) -> bool
     where
-        String: Borrow<Q>,
+        SharedStr: Borrow<Q>,
     {
         self.search(key).is_ok()
     }
 
     /// Sets `key` to `value`, returning the value it replaced.
-    pub fn insert(&mut self, key: impl Into<String>, value: impl Into<String>) -> Option<String> {
+    pub fn insert(&mut self, key: impl Into<SharedStr>, value: impl Into<SharedStr>) -> Option<SharedStr> {
         let key = key.into();
         match self.search(key.as_str()) {
             Ok(i) => Some(std::mem::replace(&mut self.entries[i].1, value.into())),
@@ -99,15 +102,15 @@ impl StringMap {
     }
 
     /// Removes `key`, returning its value.
-    pub fn remove<Q: Ord + ?Sized>(&mut self, key: &Q) -> Option<String>
+    pub fn remove<Q: Ord + ?Sized>(&mut self, key: &Q) -> Option<SharedStr>
     where
-        String: Borrow<Q>,
+        SharedStr: Borrow<Q>,
     {
         self.search(key).ok().map(|i| self.entries.remove(i).1)
     }
 
     /// Keeps only the entries `keep` returns true for.
-    pub fn retain(&mut self, mut keep: impl FnMut(&String, &mut String) -> bool) {
+    pub fn retain(&mut self, mut keep: impl FnMut(&SharedStr, &mut SharedStr) -> bool) {
         self.entries.retain_mut(|(k, v)| keep(k, v));
     }
 
@@ -122,18 +125,18 @@ impl StringMap {
     }
 
     /// The keys in order.
-    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &String> + ExactSizeIterator + '_ {
+    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &SharedStr> + ExactSizeIterator + '_ {
         self.entries.iter().map(|(k, _)| k)
     }
 
     /// The values in key order.
-    pub fn values(&self) -> impl DoubleEndedIterator<Item = &String> + ExactSizeIterator + '_ {
+    pub fn values(&self) -> impl DoubleEndedIterator<Item = &SharedStr> + ExactSizeIterator + '_ {
         self.entries.iter().map(|(_, v)| v)
     }
 
     /// Builds the map from pairs that may be unsorted or repeat a key (the last value wins), with no
     /// spare capacity.
-    fn from_pairs(mut entries: Vec<(String, String)>) -> Self {
+    fn from_pairs(mut entries: Vec<(SharedStr, SharedStr)>) -> Self {
         // A stable sort keeps repeated keys in arrival order; `dedup_by` hands each later duplicate
         // beside the kept earlier one, which takes its value: the last value wins.
         entries.sort_by(|a, b| a.0.cmp(&b.0));
@@ -157,10 +160,10 @@ impl fmt::Debug for StringMap {
 
 /// Iterator over a [`StringMap`]'s entries in key order.
 #[derive(Debug, Clone)]
-pub struct Iter<'a>(std::slice::Iter<'a, (String, String)>);
+pub struct Iter<'a>(std::slice::Iter<'a, (SharedStr, SharedStr)>);
 
 impl<'a> Iterator for Iter<'a> {
-    type Item = (&'a String, &'a String);
+    type Item = (&'a SharedStr, &'a SharedStr);
 
     fn next(&mut self) -> Option<Self::Item> {
         self.0.next().map(|(k, v)| (k, v))
@@ -180,7 +183,7 @@ impl DoubleEndedIterator for Iter<'_> {
 impl ExactSizeIterator for Iter<'_> {}
 
 impl<'a> IntoIterator for &'a StringMap {
-    type Item = (&'a String, &'a String);
+    type Item = (&'a SharedStr, &'a SharedStr);
     type IntoIter = Iter<'a>;
 
     fn into_iter(self) -> Iter<'a> {
@@ -189,21 +192,21 @@ impl<'a> IntoIterator for &'a StringMap {
 }
 
 impl IntoIterator for StringMap {
-    type Item = (String, String);
-    type IntoIter = std::vec::IntoIter<(String, String)>;
+    type Item = (SharedStr, SharedStr);
+    type IntoIter = std::vec::IntoIter<(SharedStr, SharedStr)>;
 
     fn into_iter(self) -> Self::IntoIter {
         self.entries.into_iter()
     }
 }
 
-impl<K: Into<String>, V: Into<String>> FromIterator<(K, V)> for StringMap {
+impl<K: Into<SharedStr>, V: Into<SharedStr>> FromIterator<(K, V)> for StringMap {
     fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
         StringMap::from_pairs(iter.into_iter().map(|(k, v)| (k.into(), v.into())).collect())
     }
 }
 
-impl<K: Into<String>, V: Into<String>> Extend<(K, V)> for StringMap {
+impl<K: Into<SharedStr>, V: Into<SharedStr>> Extend<(K, V)> for StringMap {
     fn extend<I: IntoIterator<Item = (K, V)>>(&mut self, iter: I) {
         for (k, v) in iter {
             self.insert(k, v);
@@ -211,7 +214,7 @@ impl<K: Into<String>, V: Into<String>> Extend<(K, V)> for StringMap {
     }
 }
 
-impl<K: Into<String>, V: Into<String>, const N: usize> From<[(K, V); N]> for StringMap {
+impl<K: Into<SharedStr>, V: Into<SharedStr>, const N: usize> From<[(K, V); N]> for StringMap {
     fn from(pairs: [(K, V); N]) -> Self {
         pairs.into_iter().collect()
     }
@@ -221,28 +224,31 @@ impl From<std::collections::BTreeMap<String, String>> for StringMap {
     fn from(map: std::collections::BTreeMap<String, String>) -> Self {
         // Already sorted and unique.
         StringMap {
-            entries: map.into_iter().collect(),
+            entries: map.into_iter().map(|(k, v)| (k.into(), v.into())).collect(),
         }
     }
 }
 
 impl From<StringMap> for std::collections::BTreeMap<String, String> {
     fn from(map: StringMap) -> Self {
-        map.entries.into_iter().collect()
+        map.entries
+            .into_iter()
+            .map(|(k, v)| (k.into(), v.into()))
+            .collect()
     }
 }
 
 impl<Q: Ord + ?Sized> std::ops::Index<&Q> for StringMap
 where
-    String: Borrow<Q>,
+    SharedStr: Borrow<Q>,
 {
-    type Output = String;
+    type Output = SharedStr;
 
     /// The value for `key`.
     ///
     /// # Panics
     /// When `key` is absent, like `BTreeMap`'s index; use [`StringMap::get`] when it may be.
-    fn index(&self, key: &Q) -> &String {
+    fn index(&self, key: &Q) -> &SharedStr {
         self.get(key).expect("key present in StringMap")
     }
 }
@@ -270,7 +276,7 @@ impl<'de> Deserialize<'de> for StringMap {
 
             fn visit_map<A: MapAccess<'de>>(self, mut access: A) -> Result<StringMap, A::Error> {
                 let mut pairs = Vec::with_capacity(access.size_hint().unwrap_or(0).min(64));
-                while let Some(pair) = access.next_entry::<String, String>()? {
+                while let Some(pair) = access.next_entry::<SharedStr, SharedStr>()? {
                     pairs.push(pair);
                 }
                 Ok(StringMap::from_pairs(pairs))

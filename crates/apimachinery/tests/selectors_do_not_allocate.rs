@@ -99,7 +99,7 @@ fn field_matching_does_not_allocate() {
         metadata: ObjectMeta::default(),
         phase: "Running".to_owned(),
     };
-    pod.metadata.name = Some("web".to_owned());
+    pod.metadata.name = Some("web".into());
     let (count, matched) = allocations_during(|| (0..100).all(|_| selector.matches(&pod)));
     assert!(matched);
     assert_eq!(count, 0);

@@ -48,9 +48,9 @@ fn object() -> impl Strategy<Value = DynamicObject> {
             api_version: "v1".into(),
             kind: "ConfigMap".into(),
             metadata: ObjectMeta {
-                name: Some(name),
+                name: Some(name.into()),
                 namespace: Some("demo".into()),
-                resource_version: Some(rv),
+                resource_version: Some(rv.into()),
                 labels: labels.into_iter().collect(),
                 // Fields a newer server might add to metadata come through the decoder too.
                 extra: unknown_meta.into_iter().collect(),
@@ -69,7 +69,7 @@ fn event() -> impl Strategy<Value = Event> {
             api_version: "v1".into(),
             kind: "ConfigMap".into(),
             metadata: ObjectMeta {
-                resource_version: Some(rv),
+                resource_version: Some(rv.into()),
                 ..ObjectMeta::default()
             },
         })),

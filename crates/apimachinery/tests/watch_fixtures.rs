@@ -127,10 +127,11 @@ fn summary(events: &[Event]) -> Vec<(String, String)> {
             let rv = match e {
                 WatchEvent::Bookmark(b) => b.resource_version().to_string(),
                 WatchEvent::Error(s) => format!("code {}", s.code.unwrap_or(0)),
-                other => other
+                other => (other
                     .object()
                     .and_then(|o| o.metadata().resource_version.clone())
-                    .unwrap_or_default(),
+                    .unwrap_or_default())
+                .into(),
             };
             (e.event_type().to_string(), rv)
         })

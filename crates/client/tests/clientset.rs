@@ -102,7 +102,7 @@ async fn namespace_crud_patch_and_apply() {
         .update("test", &labelled, &WriteOptions::default())
         .await
         .unwrap();
-    assert_eq!(updated.metadata.labels.get("a").map(String::as_str), Some("b"));
+    assert_eq!(updated.metadata.labels.get("a").map(|v| v.as_str()), Some("b"));
 
     let p = ns
         .patch(
@@ -436,7 +436,7 @@ async fn namespace_finalize_writes_only_spec_finalizers_and_releases_a_terminati
     // Only spec.finalizers is written through /finalize: a label change in the body is ignored.
     cur.metadata.labels.insert("a", "changed");
     let kept = namespaces.finalize(&cur, &Default::default()).await.unwrap();
-    assert_eq!(kept.metadata.labels.get("a").map(String::as_str), Some("b"));
+    assert_eq!(kept.metadata.labels.get("a").map(|v| v.as_str()), Some("b"));
     assert_eq!(
         kept.spec.finalizers,
         ["kubernetes"],
@@ -488,7 +488,12 @@ async fn strategic_merge_patch_merges_containers_by_name_and_apply_conflicts_unl
         .spec
         .containers
         .iter()
-        .map(|c| (c.name.clone(), c.image.clone().unwrap_or_default()))
+        .map(|c| {
+            (
+                c.name.to_string(),
+                c.image.as_deref().unwrap_or_default().to_owned(),
+            )
+        })
         .collect();
     assert_eq!(
         images,

@@ -245,7 +245,7 @@ impl<K: Object + Send + Sync + 'static> Controller<K> {
             }
             Some(match child.namespace() {
                 Some(ns) if K::NAMESPACED => format!("{ns}/{}", owner.name),
-                _ => owner.name.clone(),
+                _ => owner.name.clone().into(),
             })
         })
     }

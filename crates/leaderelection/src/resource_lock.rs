@@ -26,7 +26,7 @@ pub struct LeaderElectionRecord {
 impl LeaderElectionRecord {
     fn from_spec(spec: &LeaseSpec) -> Self {
         LeaderElectionRecord {
-            holder_identity: spec.holder_identity.clone().unwrap_or_default(),
+            holder_identity: spec.holder_identity.clone().unwrap_or_default().into(),
             lease_duration_seconds: spec.lease_duration_seconds.unwrap_or_default(),
             acquire_time: spec.acquire_time,
             renew_time: spec.renew_time,
@@ -35,7 +35,7 @@ impl LeaderElectionRecord {
     }
 
     fn to_spec(&self, spec: &mut LeaseSpec) {
-        spec.holder_identity = Some(self.holder_identity.clone());
+        spec.holder_identity = Some(self.holder_identity.clone().into());
         spec.lease_duration_seconds = Some(self.lease_duration_seconds);
         spec.acquire_time = self.acquire_time;
         spec.renew_time = self.renew_time;
@@ -102,7 +102,7 @@ impl LeaseLock {
     pub async fn create(&self, record: &LeaderElectionRecord) -> Result<(), clientgo_rest::Error> {
         let mut lease = Lease {
             metadata: ObjectMeta {
-                name: Some(self.name.clone()),
+                name: Some(self.name.clone().into()),
                 ..ObjectMeta::default()
             },
             ..Lease::default()

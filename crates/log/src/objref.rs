@@ -30,8 +30,8 @@ impl fmt::Display for ObjectRef {
 pub fn kobj<O: Object + ?Sized>(obj: &O) -> ObjectRef {
     let meta = obj.metadata();
     ObjectRef {
-        namespace: meta.namespace.clone().unwrap_or_default(),
-        name: meta.name.clone().unwrap_or_default(),
+        namespace: meta.namespace.clone().unwrap_or_default().into(),
+        name: meta.name.clone().unwrap_or_default().into(),
     }
 }
 

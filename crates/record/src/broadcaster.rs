@@ -347,21 +347,22 @@ impl EventRecorder {
             "event occurred"
         );
         let mut event = Event {
-            reporting_controller: Some(self.controller.clone()),
-            reporting_instance: Some(self.instance.clone()),
+            reporting_controller: Some(self.controller.clone().into()),
+            reporting_instance: Some(self.instance.clone().into()),
             action: Some(
-                if new.action.is_empty() {
+                (if new.action.is_empty() {
                     new.reason
                 } else {
                     new.action
                 }
-                .to_owned(),
+                .to_owned())
+                .into(),
             ),
-            reason: Some(new.reason.to_owned()),
+            reason: Some(new.reason.to_owned().into()),
             regarding: Some(new.regarding.clone()),
             related: new.related.cloned(),
-            note: Some(new.note),
-            type_: Some(new.type_.as_str().to_owned()),
+            note: Some(new.note.into()),
+            type_: Some(new.type_.as_str().to_owned().into()),
             ..Event::default()
         };
         // Cluster-scoped objects' events live in `default`, as client-go writes them.
@@ -371,7 +372,7 @@ impl EventRecorder {
             .as_deref()
             .filter(|n| !n.is_empty())
             .unwrap_or("default");
-        event.metadata.namespace = Some(ns.to_owned());
+        event.metadata.namespace = Some(ns.to_owned().into());
         event.metadata.annotations = new.annotations;
         let counters = &self.shared.counters;
         let job = {

@@ -160,7 +160,7 @@ impl EventCorrelator {
         if !self.allow(&event, now) {
             return Correlation::Dropped;
         }
-        event.metadata.name = Some(self.event_name(&event.regarding));
+        event.metadata.name = Some(self.event_name(&event.regarding).into());
         event.event_time = Some(observed);
         self.series.insert(
             key,
@@ -221,14 +221,14 @@ impl EventCorrelator {
             record.first_seen = now;
         }
         let note = event.note.take().unwrap_or_default();
-        if record.notes.contains(&note) || record.notes.len() < max {
-            record.notes.insert(note.clone());
+        if record.notes.contains(note.as_str()) || record.notes.len() < max {
+            record.notes.insert(note.clone().into());
             event.note = Some(note);
             return series_key(event);
         }
         // Past the limit every similar event is one series, keyed without its note; the
         // combined event keeps the note of the first one combined.
-        event.note = Some(format!("{COMBINED_PREFIX}{note}"));
+        event.note = Some(format!("{COMBINED_PREFIX}{note}").into());
         key
     }
 

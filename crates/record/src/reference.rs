@@ -20,8 +20,8 @@ pub fn get_dynamic_reference(obj: &DynamicObject) -> ObjectReference {
 fn from_parts(kind: &str, api_version: &str, meta: &ObjectMeta) -> ObjectReference {
     let non_empty = |s: &str| (!s.is_empty()).then(|| s.to_owned());
     ObjectReference {
-        kind: non_empty(kind),
-        api_version: non_empty(api_version),
+        kind: non_empty(kind).map(Into::into),
+        api_version: non_empty(api_version).map(Into::into),
         name: meta.name.clone(),
         namespace: meta.namespace.clone(),
         uid: meta.uid.clone(),

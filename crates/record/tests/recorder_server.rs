@@ -99,7 +99,7 @@ async fn annotated_events_carry_their_annotations() {
             .metadata
             .annotations
             .get("example.com/trace")
-            .map(String::as_str),
+            .map(|v| v.as_str()),
         Some("abc")
     );
 }
@@ -220,7 +220,7 @@ async fn a_stalled_server_never_blocks_the_recorder() {
     let mut r = get_reference(&cm);
     // Distinct objects, so the spam filter lets every one through; the queue holds eight.
     for i in 0..200 {
-        r.name = Some(format!("cfg-{i}"));
+        r.name = Some(format!("cfg-{i}").into());
         recorder.event(&r, EventType::Normal, "Synced", "ok");
     }
     let dropped = broadcaster.stats().dropped_queue_full;
@@ -248,7 +248,7 @@ async fn shutdown_writes_what_is_queued_then_drops_later_events() {
     let recorder = broadcaster.new_recorder("example.com/demo", "demo-0");
     let mut r = get_reference(&cm);
     for i in 0..5 {
-        r.name = Some(format!("cfg-{i}"));
+        r.name = Some(format!("cfg-{i}").into());
         recorder.event(&r, EventType::Normal, "Synced", "ok");
     }
     tokio::time::timeout(GUARD, broadcaster.shutdown()).await.unwrap();

@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::hash::BuildHasher;
 
-use crate::StringMap;
+use crate::{SharedStr, StringMap};
 
 /// A set of labels a [`Selector`](super::Selector) can be matched against.
 ///
@@ -22,7 +22,7 @@ pub trait Labels {
 
 impl Labels for StringMap {
     fn get_label(&self, label: &str) -> Option<&str> {
-        self.get(label).map(String::as_str)
+        self.get(label).map(SharedStr::as_str)
     }
 }
 

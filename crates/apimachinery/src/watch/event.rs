@@ -60,8 +60,7 @@ impl Bookmark {
         self.metadata
             .annotations
             .get(INITIAL_EVENTS_END_ANNOTATION)
-            .map(String::as_str)
-            == Some("true")
+            .is_some_and(|v| v == "true")
     }
 }
 

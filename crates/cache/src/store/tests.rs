@@ -9,7 +9,12 @@ fn indexer() -> Cache<Obj> {
         Indexers::new()
             .with(NAMESPACE_INDEX, meta_namespace_index_func::<Obj>)
             .with("nodeName", |o: &Obj| {
-                o.metadata.labels.get("node").cloned().into_iter().collect()
+                o.metadata
+                    .labels
+                    .get("node")
+                    .map(String::from)
+                    .into_iter()
+                    .collect()
             }),
     )
 }

@@ -4,7 +4,12 @@ use crate::test_util::{labelled, pod, Obj};
 use clientgo_apimachinery::Object;
 
 fn app_index(obj: &Obj) -> Vec<String> {
-    obj.metadata.labels.get("app").cloned().into_iter().collect()
+    obj.metadata
+        .labels
+        .get("app")
+        .map(String::from)
+        .into_iter()
+        .collect()
 }
 
 fn store() -> ThreadSafeStore<Obj> {
@@ -119,9 +124,9 @@ fn freed_slots_are_reused_without_stale_index_entries() {
 
 #[test]
 fn index_matches_any_shared_value() {
-    let s = ThreadSafeStore::new(
-        Indexers::new().with("labels", |o: &Obj| o.metadata.labels.values().cloned().collect()),
-    );
+    let s = ThreadSafeStore::new(Indexers::new().with("labels", |o: &Obj| {
+        o.metadata.labels.values().map(String::from).collect()
+    }));
     s.add("x".into(), labelled("", "x", "1", &[("a", "red"), ("b", "blue")]));
     s.add("y".into(), labelled("", "y", "1", &[("a", "blue")]));
     s.add("z".into(), labelled("", "z", "1", &[("a", "green")]));
@@ -355,7 +360,7 @@ mod model {
     }
 
     fn labels_index(o: &Obj) -> Vec<String> {
-        o.metadata.labels.values().cloned().collect()
+        o.metadata.labels.values().map(String::from).collect()
     }
 
     fn indexers() -> Indexers<Obj> {

@@ -1,4 +1,5 @@
 use super::*;
+use clientgo_apimachinery::SharedStr;
 use proptest::prelude::*;
 
 fn event(name: &str, reason: &str, note: &str) -> Event {
@@ -13,7 +14,7 @@ fn event(name: &str, reason: &str, note: &str) -> Event {
             kind: Some("ConfigMap".into()),
             namespace: Some("demo".into()),
             name: Some(name.into()),
-            uid: Some(format!("uid-{name}")),
+            uid: Some(format!("uid-{name}").into()),
             api_version: Some("v1".into()),
             ..ObjectReference::default()
         }),
@@ -216,7 +217,7 @@ fn names_are_unique_even_within_one_nanosecond() {
         ..CorrelatorOptions::default()
     });
     let now = Instant::now();
-    let names: HashSet<String> = (0..200)
+    let names: HashSet<SharedStr> = (0..200)
         .filter_map(
             |i| match c.correlate(event("cm", &format!("R{i}"), "n"), now, t(1)) {
                 Correlation::Create(e) => e.metadata.name,

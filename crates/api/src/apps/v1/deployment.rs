@@ -1,6 +1,7 @@
 //! Deployments: declarative, rolling updates of a replicated set of pods.
 
 use clientgo_apimachinery::labels::LabelSelector;
+use clientgo_apimachinery::SharedStr;
 use clientgo_apimachinery::{ObjectMeta, Time};
 use serde::{Deserialize, Serialize};
 
@@ -19,17 +20,17 @@ pub struct Deployment {
     /// `apps/v1`.
     #[serde(
         default,
-        skip_serializing_if = "String::is_empty",
+        skip_serializing_if = "str::is_empty",
         deserialize_with = "null_as_default"
     )]
-    pub api_version: String,
+    pub api_version: SharedStr,
     /// `Deployment`.
     #[serde(
         default,
-        skip_serializing_if = "String::is_empty",
+        skip_serializing_if = "str::is_empty",
         deserialize_with = "null_as_default"
     )]
-    pub kind: String,
+    pub kind: SharedStr,
     /// Standard object metadata.
     #[serde(default)]
     pub metadata: ObjectMeta,
@@ -90,7 +91,7 @@ pub struct DeploymentSpec {
 pub struct DeploymentStrategy {
     /// `RollingUpdate` or `Recreate`.
     #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
-    pub type_: Option<String>,
+    pub type_: Option<SharedStr>,
     /// Rolling update limits.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rolling_update: Option<RollingUpdateDeployment>,
@@ -156,10 +157,10 @@ pub struct DeploymentStatus {
 pub struct DeploymentCondition {
     /// Condition type, e.g. `Available`.
     #[serde(default, rename = "type")]
-    pub type_: String,
+    pub type_: SharedStr,
     /// `True`, `False` or `Unknown`.
     #[serde(default)]
-    pub status: String,
+    pub status: SharedStr,
     /// When the condition was last updated.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_update_time: Option<Time>,
@@ -168,10 +169,10 @@ pub struct DeploymentCondition {
     pub last_transition_time: Option<Time>,
     /// Machine-readable reason, e.g. `NewReplicaSetAvailable`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+    pub reason: Option<SharedStr>,
     /// Human-readable detail.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+    pub message: Option<SharedStr>,
 }
 
 impl Deployment {

@@ -1,5 +1,6 @@
 //! Leases: lightweight locks for leader election and node heartbeats.
 
+use clientgo_apimachinery::SharedStr;
 use clientgo_apimachinery::{MicroTime, ObjectMeta};
 use serde::{Deserialize, Serialize};
 
@@ -16,17 +17,17 @@ pub struct Lease {
     /// `coordination.k8s.io/v1`.
     #[serde(
         default,
-        skip_serializing_if = "String::is_empty",
+        skip_serializing_if = "str::is_empty",
         deserialize_with = "null_as_default"
     )]
-    pub api_version: String,
+    pub api_version: SharedStr,
     /// `Lease`.
     #[serde(
         default,
-        skip_serializing_if = "String::is_empty",
+        skip_serializing_if = "str::is_empty",
         deserialize_with = "null_as_default"
     )]
-    pub kind: String,
+    pub kind: SharedStr,
     /// Standard object metadata.
     #[serde(default)]
     pub metadata: ObjectMeta,
@@ -53,7 +54,7 @@ resource!(
 pub struct LeaseSpec {
     /// Identity of the current holder.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub holder_identity: Option<String>,
+    pub holder_identity: Option<SharedStr>,
     /// How long candidates wait after `renewTime` before taking over, in seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lease_duration_seconds: Option<i32>,
@@ -68,8 +69,8 @@ pub struct LeaseSpec {
     pub lease_transitions: Option<i32>,
     /// Coordinated leader election strategy, e.g. `OldestEmulationVersion`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub strategy: Option<String>,
+    pub strategy: Option<SharedStr>,
     /// The holder the strategy prefers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub preferred_holder: Option<String>,
+    pub preferred_holder: Option<SharedStr>,
 }

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 
 use clientgo_apimachinery::ObjectMeta;
+use clientgo_apimachinery::SharedStr;
 use serde::{Deserialize, Serialize};
 
 use crate::byte_string::ByteString;
@@ -19,17 +20,17 @@ pub struct ConfigMap {
     /// `v1`.
     #[serde(
         default,
-        skip_serializing_if = "String::is_empty",
+        skip_serializing_if = "str::is_empty",
         deserialize_with = "null_as_default"
     )]
-    pub api_version: String,
+    pub api_version: SharedStr,
     /// `ConfigMap`.
     #[serde(
         default,
-        skip_serializing_if = "String::is_empty",
+        skip_serializing_if = "str::is_empty",
         deserialize_with = "null_as_default"
     )]
-    pub kind: String,
+    pub kind: SharedStr,
     /// Standard object metadata.
     #[serde(default)]
     pub metadata: ObjectMeta,

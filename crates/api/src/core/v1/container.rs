@@ -1,10 +1,11 @@
 //! Containers as a pod's spec declares them.
 
+use clientgo_apimachinery::SharedStr;
 use serde::{Deserialize, Serialize};
 
 use crate::core::v1::resources::ResourceRequirements;
-use crate::raw::RawJson;
 use crate::serde_util::{is_false, vec_exact};
+use crate::RawJson;
 
 /// One container of a pod: image, command, environment, ports, resources, mounts and probes.
 ///
@@ -17,27 +18,27 @@ use crate::serde_util::{is_false, vec_exact};
 pub struct Container {
     /// Name, unique within the pod.
     #[serde(default)]
-    pub name: String,
+    pub name: SharedStr,
     /// Image reference.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub image: Option<String>,
+    pub image: Option<SharedStr>,
     /// Entrypoint; the image's ENTRYPOINT when empty.
     #[serde(
         default,
         skip_serializing_if = "Vec::is_empty",
         deserialize_with = "vec_exact"
     )]
-    pub command: Vec<String>,
+    pub command: Vec<SharedStr>,
     /// Arguments; the image's CMD when empty.
     #[serde(
         default,
         skip_serializing_if = "Vec::is_empty",
         deserialize_with = "vec_exact"
     )]
-    pub args: Vec<String>,
+    pub args: Vec<SharedStr>,
     /// Working directory; the image's when unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub working_dir: Option<String>,
+    pub working_dir: Option<SharedStr>,
     /// Ports the container exposes.
     #[serde(
         default,
@@ -67,7 +68,7 @@ pub struct Container {
     pub resize_policy: Option<RawJson>,
     /// `Always` for sidecar init containers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub restart_policy: Option<String>,
+    pub restart_policy: Option<SharedStr>,
     /// Per-exit-code restart rules, kept verbatim.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restart_policy_rules: Option<RawJson>,
@@ -95,13 +96,13 @@ pub struct Container {
     pub lifecycle: Option<RawJson>,
     /// Where the container writes its termination message.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub termination_message_path: Option<String>,
+    pub termination_message_path: Option<SharedStr>,
     /// `File` or `FallbackToLogsOnError`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub termination_message_policy: Option<String>,
+    pub termination_message_policy: Option<SharedStr>,
     /// `Always`, `IfNotPresent` or `Never`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub image_pull_policy: Option<String>,
+    pub image_pull_policy: Option<SharedStr>,
     /// Security options, kept verbatim.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub security_context: Option<RawJson>,
@@ -125,7 +126,7 @@ pub struct Container {
 pub struct ContainerPort {
     /// IANA name, referable from Services.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<SharedStr>,
     /// Port on the host, when exposed there.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host_port: Option<i32>,
@@ -134,10 +135,10 @@ pub struct ContainerPort {
     pub container_port: i32,
     /// `TCP`, `UDP` or `SCTP`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub protocol: Option<String>,
+    pub protocol: Option<SharedStr>,
     /// Host IP to bind the host port to.
     #[serde(default, rename = "hostIP", skip_serializing_if = "Option::is_none")]
-    pub host_ip: Option<String>,
+    pub host_ip: Option<SharedStr>,
 }
 
 /// One environment variable: a literal value, or a reference resolved by the kubelet.
@@ -150,10 +151,10 @@ pub struct ContainerPort {
 pub struct EnvVar {
     /// Variable name.
     #[serde(default)]
-    pub name: String,
+    pub name: SharedStr,
     /// Literal value, with `$(VAR)` references expanded by the kubelet.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
+    pub value: Option<SharedStr>,
     /// Where the value comes from when not literal, kept verbatim.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value_from: Option<RawJson>,
@@ -168,7 +169,7 @@ pub struct EnvVar {
 pub struct EnvFromSource {
     /// Prefix added to every key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub prefix: Option<String>,
+    pub prefix: Option<SharedStr>,
     /// The ConfigMap to take keys from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config_map_ref: Option<EnvSourceRef>,
@@ -187,7 +188,7 @@ pub struct EnvFromSource {
 pub struct EnvSourceRef {
     /// Name of the object in the pod's namespace.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<SharedStr>,
     /// Whether the object may be missing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub optional: Option<bool>,
@@ -202,23 +203,23 @@ pub struct EnvSourceRef {
 pub struct VolumeMount {
     /// Name of the pod volume.
     #[serde(default)]
-    pub name: String,
+    pub name: SharedStr,
     /// Whether the mount is read-only.
     #[serde(default, skip_serializing_if = "is_false")]
     pub read_only: bool,
     /// `Disabled`, `IfPossible` or `Enabled`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub recursive_read_only: Option<String>,
+    pub recursive_read_only: Option<SharedStr>,
     /// Path inside the container.
     #[serde(default)]
-    pub mount_path: String,
+    pub mount_path: SharedStr,
     /// Sub-path of the volume to mount.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sub_path: Option<String>,
+    pub sub_path: Option<SharedStr>,
     /// `None`, `HostToContainer` or `Bidirectional`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mount_propagation: Option<String>,
+    pub mount_propagation: Option<SharedStr>,
     /// Sub-path with `$(VAR)` expansion.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sub_path_expr: Option<String>,
+    pub sub_path_expr: Option<SharedStr>,
 }

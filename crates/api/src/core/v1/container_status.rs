@@ -1,10 +1,11 @@
 //! What the kubelet reports about each container of a pod.
 
+use clientgo_apimachinery::SharedStr;
 use clientgo_apimachinery::Time;
 use serde::{Deserialize, Serialize};
 
 use crate::core::v1::resources::ResourceList;
-use crate::raw::RawJson;
+use crate::RawJson;
 
 /// The observed state of one container.
 ///
@@ -16,7 +17,7 @@ use crate::raw::RawJson;
 pub struct ContainerStatus {
     /// The container's name in the pod spec.
     #[serde(default)]
-    pub name: String,
+    pub name: SharedStr,
     /// Current state.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<ContainerState>,
@@ -31,13 +32,13 @@ pub struct ContainerStatus {
     pub restart_count: i32,
     /// The image the container runs.
     #[serde(default)]
-    pub image: String,
+    pub image: SharedStr,
     /// The image's resolved digest reference.
     #[serde(default, rename = "imageID")]
-    pub image_id: String,
+    pub image_id: SharedStr,
     /// Runtime id, `<type>://<id>`.
     #[serde(default, rename = "containerID", skip_serializing_if = "Option::is_none")]
-    pub container_id: Option<String>,
+    pub container_id: Option<SharedStr>,
     /// Whether the container has passed its startup probe.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub started: Option<bool>,
@@ -58,7 +59,7 @@ pub struct ContainerStatus {
     pub allocated_resources_status: Option<RawJson>,
     /// Signal sent to stop the container.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stop_signal: Option<String>,
+    pub stop_signal: Option<SharedStr>,
 }
 
 /// A container's state: at most one of waiting, running, terminated is set.
@@ -87,10 +88,10 @@ pub struct ContainerState {
 pub struct ContainerStateWaiting {
     /// Why the container is not running yet, e.g. `ImagePullBackOff`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+    pub reason: Option<SharedStr>,
     /// Details.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+    pub message: Option<SharedStr>,
 }
 
 /// Mirrors core/v1 `ContainerStateRunning`.
@@ -116,10 +117,10 @@ pub struct ContainerStateTerminated {
     pub signal: Option<i32>,
     /// Short reason, e.g. `Completed` or `OOMKilled`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+    pub reason: Option<SharedStr>,
     /// Details.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+    pub message: Option<SharedStr>,
     /// When the run started.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub started_at: Option<Time>,
@@ -128,5 +129,5 @@ pub struct ContainerStateTerminated {
     pub finished_at: Option<Time>,
     /// Runtime id of the terminated container.
     #[serde(default, rename = "containerID", skip_serializing_if = "Option::is_none")]
-    pub container_id: Option<String>,
+    pub container_id: Option<SharedStr>,
 }

@@ -2,13 +2,14 @@
 
 use std::borrow::Cow;
 
+use clientgo_apimachinery::SharedStr;
 use clientgo_apimachinery::{MicroTime, ObjectMeta, Time};
 use serde::{Deserialize, Serialize};
 
 use crate::core::v1::object_reference::ObjectReference;
 use crate::macros::{resource, str_field};
-use crate::raw::RawJson;
 use crate::serde_util::null_as_default;
+use crate::RawJson;
 
 /// An event, as recorded by `kubectl describe`'s "Events" section.
 ///
@@ -22,17 +23,17 @@ pub struct Event {
     /// `v1`.
     #[serde(
         default,
-        skip_serializing_if = "String::is_empty",
+        skip_serializing_if = "str::is_empty",
         deserialize_with = "null_as_default"
     )]
-    pub api_version: String,
+    pub api_version: SharedStr,
     /// `Event`.
     #[serde(
         default,
-        skip_serializing_if = "String::is_empty",
+        skip_serializing_if = "str::is_empty",
         deserialize_with = "null_as_default"
     )]
-    pub kind: String,
+    pub kind: SharedStr,
     /// Standard object metadata.
     #[serde(default)]
     pub metadata: ObjectMeta,
@@ -41,10 +42,10 @@ pub struct Event {
     pub involved_object: ObjectReference,
     /// Short machine-readable reason, e.g. `Scheduled`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+    pub reason: Option<SharedStr>,
     /// Human-readable description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+    pub message: Option<SharedStr>,
     /// The component that reported it (older reporters).
     #[serde(default)]
     pub source: EventSource,
@@ -59,7 +60,7 @@ pub struct Event {
     pub count: Option<i32>,
     /// `Normal` or `Warning`.
     #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
-    pub type_: Option<String>,
+    pub type_: Option<SharedStr>,
     /// When the event was first observed (newer reporters), with microseconds.
     #[serde(default)]
     pub event_time: Option<MicroTime>,
@@ -68,16 +69,16 @@ pub struct Event {
     pub series: Option<RawJson>,
     /// What was done, e.g. `Binding`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub action: Option<String>,
+    pub action: Option<SharedStr>,
     /// A secondary object.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub related: Option<ObjectReference>,
     /// The controller that reported it, e.g. `kubernetes.io/kubelet`.
     #[serde(default, deserialize_with = "null_as_default")]
-    pub reporting_component: String,
+    pub reporting_component: SharedStr,
     /// The controller instance that reported it.
     #[serde(default, deserialize_with = "null_as_default")]
-    pub reporting_instance: String,
+    pub reporting_instance: SharedStr,
 }
 
 resource!(
@@ -121,8 +122,8 @@ fn event_field<'a>(ev: &'a Event, path: &str) -> Option<Cow<'a, str>> {
 pub struct EventSource {
     /// Reporting component, e.g. `kubelet`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub component: Option<String>,
+    pub component: Option<SharedStr>,
     /// Node name, for kubelet events.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub host: Option<String>,
+    pub host: Option<SharedStr>,
 }

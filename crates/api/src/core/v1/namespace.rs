@@ -3,11 +3,12 @@
 use std::borrow::Cow;
 
 use clientgo_apimachinery::ObjectMeta;
+use clientgo_apimachinery::SharedStr;
 use serde::{Deserialize, Serialize};
 
 use crate::macros::{resource, str_field};
-use crate::raw::RawJson;
 use crate::serde_util::{null_as_default, vec_exact};
+use crate::RawJson;
 
 /// A namespace.
 ///
@@ -19,17 +20,17 @@ pub struct Namespace {
     /// `v1`.
     #[serde(
         default,
-        skip_serializing_if = "String::is_empty",
+        skip_serializing_if = "str::is_empty",
         deserialize_with = "null_as_default"
     )]
-    pub api_version: String,
+    pub api_version: SharedStr,
     /// `Namespace`.
     #[serde(
         default,
-        skip_serializing_if = "String::is_empty",
+        skip_serializing_if = "str::is_empty",
         deserialize_with = "null_as_default"
     )]
-    pub kind: String,
+    pub kind: SharedStr,
     /// Standard object metadata.
     #[serde(default)]
     pub metadata: ObjectMeta,
@@ -70,7 +71,7 @@ pub struct NamespaceSpec {
         skip_serializing_if = "Vec::is_empty",
         deserialize_with = "vec_exact"
     )]
-    pub finalizers: Vec<String>,
+    pub finalizers: Vec<SharedStr>,
 }
 
 /// Mirrors core/v1 `NamespaceStatus`.
@@ -79,7 +80,7 @@ pub struct NamespaceSpec {
 pub struct NamespaceStatus {
     /// `Active` or `Terminating`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub phase: Option<String>,
+    pub phase: Option<SharedStr>,
     /// Conditions reported while terminating, kept verbatim.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conditions: Option<RawJson>,

@@ -2,13 +2,14 @@
 
 use std::borrow::Cow;
 
+use clientgo_apimachinery::SharedStr;
 use clientgo_apimachinery::{ObjectMeta, Time};
 use serde::{Deserialize, Serialize};
 
 use crate::core::v1::resources::ResourceList;
 use crate::macros::resource;
-use crate::raw::RawJson;
 use crate::serde_util::{is_false, null_as_default, vec_exact};
+use crate::RawJson;
 
 /// A node.
 ///
@@ -20,17 +21,17 @@ pub struct Node {
     /// `v1`.
     #[serde(
         default,
-        skip_serializing_if = "String::is_empty",
+        skip_serializing_if = "str::is_empty",
         deserialize_with = "null_as_default"
     )]
-    pub api_version: String,
+    pub api_version: SharedStr,
     /// `Node`.
     #[serde(
         default,
-        skip_serializing_if = "String::is_empty",
+        skip_serializing_if = "str::is_empty",
         deserialize_with = "null_as_default"
     )]
-    pub kind: String,
+    pub kind: SharedStr,
     /// Standard object metadata.
     #[serde(default)]
     pub metadata: ObjectMeta,
@@ -71,7 +72,7 @@ fn node_field<'a>(node: &'a Node, path: &str) -> Option<Cow<'a, str>> {
 pub struct NodeSpec {
     /// Pod IP range of the node.
     #[serde(default, rename = "podCIDR", skip_serializing_if = "Option::is_none")]
-    pub pod_cidr: Option<String>,
+    pub pod_cidr: Option<SharedStr>,
     /// Pod IP ranges, one per IP family.
     #[serde(
         default,
@@ -79,10 +80,10 @@ pub struct NodeSpec {
         skip_serializing_if = "Vec::is_empty",
         deserialize_with = "vec_exact"
     )]
-    pub pod_cidrs: Vec<String>,
+    pub pod_cidrs: Vec<SharedStr>,
     /// Cloud provider id, `<provider>://<id>`.
     #[serde(default, rename = "providerID", skip_serializing_if = "Option::is_none")]
-    pub provider_id: Option<String>,
+    pub provider_id: Option<SharedStr>,
     /// Whether new pods may not be scheduled here (cordoned).
     #[serde(default, skip_serializing_if = "is_false")]
     pub unschedulable: bool,
@@ -98,7 +99,7 @@ pub struct NodeSpec {
     pub config_source: Option<RawJson>,
     /// Deprecated external id.
     #[serde(default, rename = "externalID", skip_serializing_if = "Option::is_none")]
-    pub external_id: Option<String>,
+    pub external_id: Option<SharedStr>,
 }
 
 /// A taint on a node.
@@ -110,13 +111,13 @@ pub struct NodeSpec {
 pub struct Taint {
     /// Taint key.
     #[serde(default)]
-    pub key: String,
+    pub key: SharedStr,
     /// Taint value.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
+    pub value: Option<SharedStr>,
     /// `NoSchedule`, `PreferNoSchedule` or `NoExecute`.
     #[serde(default)]
-    pub effect: String,
+    pub effect: SharedStr,
     /// When a `NoExecute` taint was added.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_added: Option<Time>,
@@ -136,7 +137,7 @@ pub struct NodeStatus {
     pub allocatable: ResourceList,
     /// Deprecated lifecycle phase.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub phase: Option<String>,
+    pub phase: Option<SharedStr>,
     /// Conditions such as `Ready`, `MemoryPressure`, `DiskPressure`.
     #[serde(
         default,
@@ -189,10 +190,10 @@ pub struct NodeStatus {
 pub struct NodeCondition {
     /// Condition type, e.g. `Ready`.
     #[serde(default, rename = "type")]
-    pub type_: String,
+    pub type_: SharedStr,
     /// `True`, `False` or `Unknown`.
     #[serde(default)]
-    pub status: String,
+    pub status: SharedStr,
     /// When the kubelet last reported it.
     #[serde(default)]
     pub last_heartbeat_time: Option<Time>,
@@ -201,10 +202,10 @@ pub struct NodeCondition {
     pub last_transition_time: Option<Time>,
     /// Machine-readable reason.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+    pub reason: Option<SharedStr>,
     /// Human-readable detail.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+    pub message: Option<SharedStr>,
 }
 
 /// One address of a node.
@@ -215,10 +216,10 @@ pub struct NodeCondition {
 pub struct NodeAddress {
     /// `Hostname`, `InternalIP`, `ExternalIP`, `InternalDNS` or `ExternalDNS`.
     #[serde(default, rename = "type")]
-    pub type_: String,
+    pub type_: SharedStr,
     /// The address.
     #[serde(default)]
-    pub address: String,
+    pub address: SharedStr,
 }
 
 impl Node {

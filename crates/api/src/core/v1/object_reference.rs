@@ -1,5 +1,6 @@
 //! References from one object to another.
 
+use clientgo_apimachinery::SharedStr;
 use serde::{Deserialize, Serialize};
 
 /// A reference to an object in the same namespace, by name.
@@ -10,7 +11,7 @@ use serde::{Deserialize, Serialize};
 pub struct LocalObjectReference {
     /// Name of the referent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<SharedStr>,
 }
 
 /// A full reference to an object: kind, namespace, name, uid and optionally a field inside it.
@@ -22,23 +23,23 @@ pub struct LocalObjectReference {
 pub struct ObjectReference {
     /// Kind of the referent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kind: Option<String>,
+    pub kind: Option<SharedStr>,
     /// Namespace of the referent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub namespace: Option<String>,
+    pub namespace: Option<SharedStr>,
     /// Name of the referent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<SharedStr>,
     /// UID of the referent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub uid: Option<String>,
+    pub uid: Option<SharedStr>,
     /// API version of the referent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub api_version: Option<String>,
+    pub api_version: Option<SharedStr>,
     /// The referent's resourceVersion when the reference was made.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resource_version: Option<String>,
+    pub resource_version: Option<SharedStr>,
     /// A field inside the referent, e.g. `spec.containers{app}`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub field_path: Option<String>,
+    pub field_path: Option<SharedStr>,
 }

@@ -2,6 +2,7 @@
 
 use std::borrow::Cow;
 
+use clientgo_apimachinery::SharedStr;
 use clientgo_apimachinery::{ObjectMeta, StringMap, Time};
 use serde::{Deserialize, Serialize};
 
@@ -11,8 +12,8 @@ use crate::core::v1::object_reference::LocalObjectReference;
 use crate::core::v1::resources::ResourceList;
 use crate::core::v1::volume::Volume;
 use crate::macros::{resource, str_field};
-use crate::raw::RawJson;
 use crate::serde_util::{is_false, null_as_default, vec_exact};
+use crate::RawJson;
 
 /// A pod: desired containers and volumes (`spec`) and what the kubelet observes (`status`).
 ///
@@ -25,17 +26,17 @@ pub struct Pod {
     /// `v1`.
     #[serde(
         default,
-        skip_serializing_if = "String::is_empty",
+        skip_serializing_if = "str::is_empty",
         deserialize_with = "null_as_default"
     )]
-    pub api_version: String,
+    pub api_version: SharedStr,
     /// `Pod`.
     #[serde(
         default,
-        skip_serializing_if = "String::is_empty",
+        skip_serializing_if = "str::is_empty",
         deserialize_with = "null_as_default"
     )]
-    pub kind: String,
+    pub kind: SharedStr,
     /// Standard object metadata.
     #[serde(default)]
     pub metadata: ObjectMeta,
@@ -109,7 +110,7 @@ pub struct PodSpec {
     pub ephemeral_containers: Option<RawJson>,
     /// `Always`, `OnFailure` or `Never`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub restart_policy: Option<String>,
+    pub restart_policy: Option<SharedStr>,
     /// Seconds between SIGTERM and SIGKILL on deletion.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub termination_grace_period_seconds: Option<i64>,
@@ -118,7 +119,7 @@ pub struct PodSpec {
     pub active_deadline_seconds: Option<i64>,
     /// `ClusterFirst`, `ClusterFirstWithHostNet`, `Default` or `None`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dns_policy: Option<String>,
+    pub dns_policy: Option<SharedStr>,
     /// Labels a node must have to run the pod.
     #[serde(
         default,
@@ -128,16 +129,16 @@ pub struct PodSpec {
     pub node_selector: StringMap,
     /// The ServiceAccount the pod runs as.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_account_name: Option<String>,
+    pub service_account_name: Option<SharedStr>,
     /// Deprecated alias of `serviceAccountName`, still written by the server.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_account: Option<String>,
+    pub service_account: Option<SharedStr>,
     /// Whether the ServiceAccount token is mounted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub automount_service_account_token: Option<bool>,
     /// The node the pod is bound to; empty until scheduled.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub node_name: Option<String>,
+    pub node_name: Option<SharedStr>,
     /// Whether the pod uses the host's network namespace.
     #[serde(default, skip_serializing_if = "is_false")]
     pub host_network: bool,
@@ -162,16 +163,16 @@ pub struct PodSpec {
     pub image_pull_secrets: Vec<LocalObjectReference>,
     /// Hostname inside the pod; the pod name when unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hostname: Option<String>,
+    pub hostname: Option<SharedStr>,
     /// Subdomain, for `<hostname>.<subdomain>.<ns>.svc` DNS names.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subdomain: Option<String>,
+    pub subdomain: Option<SharedStr>,
     /// Node and pod (anti-)affinity, kept verbatim.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub affinity: Option<RawJson>,
     /// The scheduler responsible for the pod.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scheduler_name: Option<String>,
+    pub scheduler_name: Option<SharedStr>,
     /// Taints the pod tolerates.
     #[serde(
         default,
@@ -184,7 +185,7 @@ pub struct PodSpec {
     pub host_aliases: Option<RawJson>,
     /// Name of the PriorityClass.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub priority_class_name: Option<String>,
+    pub priority_class_name: Option<SharedStr>,
     /// Priority resolved from the PriorityClass.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub priority: Option<i32>,
@@ -196,13 +197,13 @@ pub struct PodSpec {
     pub readiness_gates: Option<RawJson>,
     /// The RuntimeClass to run with.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub runtime_class_name: Option<String>,
+    pub runtime_class_name: Option<SharedStr>,
     /// Whether Service environment variables are injected.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enable_service_links: Option<bool>,
     /// `PreemptLowerPriority` or `Never`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub preemption_policy: Option<String>,
+    pub preemption_policy: Option<SharedStr>,
     /// Resources the runtime itself uses for the pod.
     #[serde(default, skip_serializing_if = "ResourceList::is_empty")]
     pub overhead: ResourceList,
@@ -233,7 +234,7 @@ pub struct PodSpec {
     pub resources: Option<RawJson>,
     /// Hostname override for the pod.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hostname_override: Option<String>,
+    pub hostname_override: Option<SharedStr>,
 }
 
 /// A taint the pod tolerates.
@@ -245,16 +246,16 @@ pub struct PodSpec {
 pub struct Toleration {
     /// Taint key; empty with operator `Exists` matches every taint.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
+    pub key: Option<SharedStr>,
     /// `Exists` or `Equal`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub operator: Option<String>,
+    pub operator: Option<SharedStr>,
     /// Value for `Equal`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
+    pub value: Option<SharedStr>,
     /// `NoSchedule`, `PreferNoSchedule` or `NoExecute`; empty matches all.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub effect: Option<String>,
+    pub effect: Option<SharedStr>,
     /// How long a `NoExecute` taint is tolerated before eviction.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub toleration_seconds: Option<i64>,
@@ -272,7 +273,7 @@ pub struct PodStatus {
     pub observed_generation: Option<i64>,
     /// `Pending`, `Running`, `Succeeded`, `Failed` or `Unknown`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub phase: Option<String>,
+    pub phase: Option<SharedStr>,
     /// Conditions such as `PodScheduled`, `Initialized`, `ContainersReady`, `Ready`.
     #[serde(
         default,
@@ -282,16 +283,16 @@ pub struct PodStatus {
     pub conditions: Vec<PodCondition>,
     /// Human-readable detail about the pod's state.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+    pub message: Option<SharedStr>,
     /// Short reason, e.g. `Evicted`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+    pub reason: Option<SharedStr>,
     /// Node the scheduler nominated while preempting for this pod.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub nominated_node_name: Option<String>,
+    pub nominated_node_name: Option<SharedStr>,
     /// Primary IP of the node.
     #[serde(default, rename = "hostIP", skip_serializing_if = "Option::is_none")]
-    pub host_ip: Option<String>,
+    pub host_ip: Option<SharedStr>,
     /// IPs of the node.
     #[serde(
         default,
@@ -302,7 +303,7 @@ pub struct PodStatus {
     pub host_ips: Vec<HostIp>,
     /// Primary IP of the pod.
     #[serde(default, rename = "podIP", skip_serializing_if = "Option::is_none")]
-    pub pod_ip: Option<String>,
+    pub pod_ip: Option<SharedStr>,
     /// IPs of the pod, primary first.
     #[serde(
         default,
@@ -330,7 +331,7 @@ pub struct PodStatus {
     pub container_statuses: Vec<ContainerStatus>,
     /// `Guaranteed`, `Burstable` or `BestEffort`.
     #[serde(default, rename = "qosClass", skip_serializing_if = "Option::is_none")]
-    pub qos_class: Option<String>,
+    pub qos_class: Option<SharedStr>,
     /// Statuses of ephemeral containers.
     #[serde(
         default,
@@ -340,7 +341,7 @@ pub struct PodStatus {
     pub ephemeral_container_statuses: Vec<ContainerStatus>,
     /// Deprecated in-place resize status.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resize: Option<String>,
+    pub resize: Option<SharedStr>,
     /// Resource claim statuses, kept verbatim.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource_claim_statuses: Option<RawJson>,
@@ -359,13 +360,13 @@ pub struct PodStatus {
 pub struct PodCondition {
     /// Condition type, e.g. `Ready`.
     #[serde(default, rename = "type")]
-    pub type_: String,
+    pub type_: SharedStr,
     /// The spec generation the condition was set for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub observed_generation: Option<i64>,
     /// `True`, `False` or `Unknown`.
     #[serde(default)]
-    pub status: String,
+    pub status: SharedStr,
     /// When the condition was last probed.
     #[serde(default)]
     pub last_probe_time: Option<Time>,
@@ -374,10 +375,10 @@ pub struct PodCondition {
     pub last_transition_time: Option<Time>,
     /// Machine-readable reason for the last transition.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+    pub reason: Option<SharedStr>,
     /// Human-readable detail.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+    pub message: Option<SharedStr>,
 }
 
 /// One IP address of a pod.
@@ -388,7 +389,7 @@ pub struct PodCondition {
 pub struct PodIp {
     /// The address.
     #[serde(default)]
-    pub ip: String,
+    pub ip: SharedStr,
 }
 
 /// One IP address of the pod's node.
@@ -399,7 +400,7 @@ pub struct PodIp {
 pub struct HostIp {
     /// The address.
     #[serde(default)]
-    pub ip: String,
+    pub ip: SharedStr,
 }
 
 impl Pod {

@@ -8,7 +8,7 @@ use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::quantity::Quantity;
-use crate::raw::RawJson;
+use crate::RawJson;
 
 /// A map from resource name (`cpu`, `memory`, `nvidia.com/gpu`) to [`Quantity`].
 ///

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use clientgo_apimachinery::ObjectMeta;
+use clientgo_apimachinery::SharedStr;
 use serde::{Deserialize, Serialize};
 
 use crate::byte_string::ByteString;
@@ -22,17 +23,17 @@ pub struct Secret {
     /// `v1`.
     #[serde(
         default,
-        skip_serializing_if = "String::is_empty",
+        skip_serializing_if = "str::is_empty",
         deserialize_with = "null_as_default"
     )]
-    pub api_version: String,
+    pub api_version: SharedStr,
     /// `Secret`.
     #[serde(
         default,
-        skip_serializing_if = "String::is_empty",
+        skip_serializing_if = "str::is_empty",
         deserialize_with = "null_as_default"
     )]
-    pub kind: String,
+    pub kind: SharedStr,
     /// Standard object metadata.
     #[serde(default)]
     pub metadata: ObjectMeta,
@@ -55,7 +56,7 @@ pub struct Secret {
     pub string_data: BTreeMap<String, String>,
     /// Type, e.g. `Opaque` or `kubernetes.io/tls`.
     #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
-    pub type_: Option<String>,
+    pub type_: Option<SharedStr>,
 }
 
 resource!(

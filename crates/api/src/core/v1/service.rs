@@ -2,13 +2,14 @@
 
 use std::borrow::Cow;
 
+use clientgo_apimachinery::SharedStr;
 use clientgo_apimachinery::{ObjectMeta, StringMap};
 use serde::{Deserialize, Serialize};
 
 use crate::int_or_string::IntOrString;
 use crate::macros::{resource, str_field};
-use crate::raw::RawJson;
 use crate::serde_util::{is_false, null_as_default, vec_exact};
+use crate::RawJson;
 
 /// A Service.
 ///
@@ -20,17 +21,17 @@ pub struct Service {
     /// `v1`.
     #[serde(
         default,
-        skip_serializing_if = "String::is_empty",
+        skip_serializing_if = "str::is_empty",
         deserialize_with = "null_as_default"
     )]
-    pub api_version: String,
+    pub api_version: SharedStr,
     /// `Service`.
     #[serde(
         default,
-        skip_serializing_if = "String::is_empty",
+        skip_serializing_if = "str::is_empty",
         deserialize_with = "null_as_default"
     )]
-    pub kind: String,
+    pub kind: SharedStr,
     /// Standard object metadata.
     #[serde(default)]
     pub metadata: ObjectMeta,
@@ -84,7 +85,7 @@ pub struct ServiceSpec {
     pub selector: StringMap,
     /// Primary virtual IP, or `None` for headless services.
     #[serde(default, rename = "clusterIP", skip_serializing_if = "Option::is_none")]
-    pub cluster_ip: Option<String>,
+    pub cluster_ip: Option<SharedStr>,
     /// Virtual IPs, primary first.
     #[serde(
         default,
@@ -92,10 +93,10 @@ pub struct ServiceSpec {
         skip_serializing_if = "Vec::is_empty",
         deserialize_with = "vec_exact"
     )]
-    pub cluster_ips: Vec<String>,
+    pub cluster_ips: Vec<SharedStr>,
     /// `ClusterIP`, `NodePort`, `LoadBalancer` or `ExternalName`.
     #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
-    pub type_: Option<String>,
+    pub type_: Option<SharedStr>,
     /// Extra IPs nodes accept traffic for.
     #[serde(
         default,
@@ -103,26 +104,26 @@ pub struct ServiceSpec {
         skip_serializing_if = "Vec::is_empty",
         deserialize_with = "vec_exact"
     )]
-    pub external_ips: Vec<String>,
+    pub external_ips: Vec<SharedStr>,
     /// `ClientIP` or `None`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub session_affinity: Option<String>,
+    pub session_affinity: Option<SharedStr>,
     /// Deprecated requested load balancer IP.
     #[serde(default, rename = "loadBalancerIP", skip_serializing_if = "Option::is_none")]
-    pub load_balancer_ip: Option<String>,
+    pub load_balancer_ip: Option<SharedStr>,
     /// Client CIDRs allowed through the load balancer.
     #[serde(
         default,
         skip_serializing_if = "Vec::is_empty",
         deserialize_with = "vec_exact"
     )]
-    pub load_balancer_source_ranges: Vec<String>,
+    pub load_balancer_source_ranges: Vec<SharedStr>,
     /// DNS name for `ExternalName` services.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub external_name: Option<String>,
+    pub external_name: Option<SharedStr>,
     /// `Cluster` or `Local`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub external_traffic_policy: Option<String>,
+    pub external_traffic_policy: Option<SharedStr>,
     /// Health check node port for `Local` traffic policy.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub health_check_node_port: Option<i32>,
@@ -138,22 +139,22 @@ pub struct ServiceSpec {
         skip_serializing_if = "Vec::is_empty",
         deserialize_with = "vec_exact"
     )]
-    pub ip_families: Vec<String>,
+    pub ip_families: Vec<SharedStr>,
     /// `SingleStack`, `PreferDualStack` or `RequireDualStack`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ip_family_policy: Option<String>,
+    pub ip_family_policy: Option<SharedStr>,
     /// Whether `LoadBalancer` services get node ports.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allocate_load_balancer_node_ports: Option<bool>,
     /// Load balancer implementation class.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub load_balancer_class: Option<String>,
+    pub load_balancer_class: Option<SharedStr>,
     /// `Cluster` or `Local`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub internal_traffic_policy: Option<String>,
+    pub internal_traffic_policy: Option<SharedStr>,
     /// Traffic distribution preference, e.g. `PreferClose`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub traffic_distribution: Option<String>,
+    pub traffic_distribution: Option<SharedStr>,
 }
 
 /// One port a Service exposes.
@@ -165,13 +166,13 @@ pub struct ServiceSpec {
 pub struct ServicePort {
     /// Port name, required when there are several.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    pub name: Option<SharedStr>,
     /// `TCP`, `UDP` or `SCTP`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub protocol: Option<String>,
+    pub protocol: Option<SharedStr>,
     /// Application protocol hint, e.g. `http`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub app_protocol: Option<String>,
+    pub app_protocol: Option<SharedStr>,
     /// The port the Service listens on.
     #[serde(default)]
     pub port: i32,

@@ -1,6 +1,7 @@
 //! ServiceAccounts: identities for processes running in pods.
 
 use clientgo_apimachinery::ObjectMeta;
+use clientgo_apimachinery::SharedStr;
 use serde::{Deserialize, Serialize};
 
 use crate::core::v1::object_reference::{LocalObjectReference, ObjectReference};
@@ -17,17 +18,17 @@ pub struct ServiceAccount {
     /// `v1`.
     #[serde(
         default,
-        skip_serializing_if = "String::is_empty",
+        skip_serializing_if = "str::is_empty",
         deserialize_with = "null_as_default"
     )]
-    pub api_version: String,
+    pub api_version: SharedStr,
     /// `ServiceAccount`.
     #[serde(
         default,
-        skip_serializing_if = "String::is_empty",
+        skip_serializing_if = "str::is_empty",
         deserialize_with = "null_as_default"
     )]
-    pub kind: String,
+    pub kind: SharedStr,
     /// Standard object metadata.
     #[serde(default)]
     pub metadata: ObjectMeta,

@@ -2,11 +2,12 @@
 
 use std::fmt;
 
+use clientgo_apimachinery::SharedStr;
 use serde::de::{self, DeserializeOwned, MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::raw::RawJson;
+use crate::RawJson;
 
 /// A named volume that containers of the pod can mount.
 ///
@@ -20,7 +21,7 @@ use crate::raw::RawJson;
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Volume {
     /// Volume name, unique within the pod.
-    pub name: String,
+    pub name: SharedStr,
     /// The volume's source, `None` only for a malformed volume without one.
     pub source: Option<VolumeSource>,
 }
@@ -32,7 +33,7 @@ pub struct Volume {
 #[derive(Debug, Clone, PartialEq)]
 pub struct VolumeSource {
     /// The source's JSON key, e.g. `configMap`, `secret`, `emptyDir`, `persistentVolumeClaim`.
-    pub kind: String,
+    pub kind: SharedStr,
     /// The source's content, verbatim.
     pub spec: RawJson,
 }
@@ -161,7 +162,9 @@ impl<'de> Deserialize<'de> for Volume {
                 let mut vol = Volume::default();
                 while let Some(key) = map.next_key::<Key>()? {
                     match key {
-                        Key::Name => vol.name = map.next_value::<Option<String>>()?.unwrap_or_default(),
+                        Key::Name => {
+                            vol.name = (map.next_value::<Option<String>>()?.unwrap_or_default()).into()
+                        }
                         Key::Source(kind) => {
                             // `"secret": null` is how some clients write an unset member.
                             let Some(spec) = map.next_value::<Option<RawJson>>()? else {
@@ -169,7 +172,12 @@ impl<'de> Deserialize<'de> for Volume {
                             };
                             let known = is_known_source(&kind);
                             match &vol.source {
-                                None => vol.source = Some(VolumeSource { kind, spec }),
+                                None => {
+                                    vol.source = Some(VolumeSource {
+                                        kind: kind.into(),
+                                        spec,
+                                    })
+                                }
                                 Some(first) if is_known_source(&first.kind) => {
                                     if known {
                                         return Err(de::Error::custom(format_args!(
@@ -180,7 +188,12 @@ impl<'de> Deserialize<'de> for Volume {
                                     // An unknown extra field next to a known source: ignored.
                                 }
                                 // A known source wins over an unknown key seen first.
-                                Some(_) if known => vol.source = Some(VolumeSource { kind, spec }),
+                                Some(_) if known => {
+                                    vol.source = Some(VolumeSource {
+                                        kind: kind.into(),
+                                        spec,
+                                    })
+                                }
                                 Some(_) => {}
                             }
                         }

@@ -1,12 +1,13 @@
 //! events.k8s.io/v1 Events: the newer event API, with series and a reporting controller.
 
+use clientgo_apimachinery::SharedStr;
 use clientgo_apimachinery::{MicroTime, ObjectMeta, Time};
 use serde::{Deserialize, Serialize};
 
 use crate::core::v1::{EventSource, ObjectReference};
 use crate::macros::resource;
-use crate::raw::RawJson;
 use crate::serde_util::null_as_default;
+use crate::RawJson;
 
 /// An event in the events.k8s.io/v1 shape; the server stores it as the same object as a core/v1
 /// [`Event`](crate::core::v1::Event).
@@ -21,17 +22,17 @@ pub struct Event {
     /// `events.k8s.io/v1`.
     #[serde(
         default,
-        skip_serializing_if = "String::is_empty",
+        skip_serializing_if = "str::is_empty",
         deserialize_with = "null_as_default"
     )]
-    pub api_version: String,
+    pub api_version: SharedStr,
     /// `Event`.
     #[serde(
         default,
-        skip_serializing_if = "String::is_empty",
+        skip_serializing_if = "str::is_empty",
         deserialize_with = "null_as_default"
     )]
-    pub kind: String,
+    pub kind: SharedStr,
     /// Standard object metadata.
     #[serde(default)]
     pub metadata: ObjectMeta,
@@ -43,16 +44,16 @@ pub struct Event {
     pub series: Option<RawJson>,
     /// The controller that emitted it, e.g. `kubernetes.io/kubelet`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reporting_controller: Option<String>,
+    pub reporting_controller: Option<SharedStr>,
     /// The controller instance that emitted it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reporting_instance: Option<String>,
+    pub reporting_instance: Option<SharedStr>,
     /// What was done or failed, e.g. `Pulling`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub action: Option<String>,
+    pub action: Option<SharedStr>,
     /// Why, e.g. `Pulling`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+    pub reason: Option<SharedStr>,
     /// The object the event is about.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub regarding: Option<ObjectReference>,
@@ -61,10 +62,10 @@ pub struct Event {
     pub related: Option<ObjectReference>,
     /// Human-readable description.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
+    pub note: Option<SharedStr>,
     /// `Normal` or `Warning`.
     #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
-    pub type_: Option<String>,
+    pub type_: Option<SharedStr>,
     /// The core/v1 `source`, for compatibility.
     #[serde(default)]
     pub deprecated_source: EventSource,

@@ -1,9 +1,11 @@
 //! Sub-objects kept verbatim as JSON text.
 //!
-//! Deep, rarely read parts of an object (probes, affinity, security contexts, volume sources) are not
-//! decoded into trees of structs: they are kept as the exact JSON text the server sent, in one
-//! allocation. That keeps a cached object about as small as its JSON, keeps decoding fast, and makes
-//! update round trips lossless even for fields this crate does not know. Read them on demand with
+//! Deep, rarely read parts of an object (probes, affinity, security contexts, volume sources,
+//! server-side apply field sets) are not decoded into trees of structs: they are kept as the exact
+//! JSON text the server sent, in a [`SharedStr`], so the pods of one template share one copy of
+//! their probe or field set (decoding interns the text) and `{}` takes no allocation at all. That
+//! keeps a cached object about as small as its JSON, keeps decoding fast, and makes update round
+//! trips lossless even for fields this crate does not know. Read them on demand with
 //! [`RawJson::parse`].
 //!
 //! # Decoding from something other than JSON
@@ -16,21 +18,23 @@
 use std::fmt;
 
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::value::RawValue;
+
+use crate::shared_str::SharedStr;
 
 /// A JSON sub-object kept verbatim as text.
 ///
 /// Plays the part Go's typed structs play for deep sub-objects (and of `runtime.RawExtension` for
-/// embedded ones): the text is re-emitted unchanged on encode. Equality compares the text.
-#[derive(Clone, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct RawJson(Box<RawValue>);
+/// embedded ones): the text is re-emitted unchanged on encode. Equality compares the text. The
+/// text is always one valid JSON value: every constructor checks it.
+#[derive(Clone)]
+pub struct RawJson(SharedStr);
 
 impl RawJson {
     /// The JSON text.
     pub fn as_str(&self) -> &str {
-        self.0.get()
+        self.0.as_str()
     }
 
     /// Wraps JSON text after checking that it is valid JSON.
@@ -38,7 +42,7 @@ impl RawJson {
     /// # Errors
     /// Returns the `serde_json` error when `json` is not a single valid JSON value.
     pub fn from_string(json: String) -> Result<Self, serde_json::Error> {
-        RawValue::from_string(json).map(RawJson)
+        RawValue::from_string(json).map(|raw| RawJson(raw.get().into()))
     }
 
     /// Serializes `value` (anything, e.g. a typed probe or a `serde_json::Value`) to compact JSON text.
@@ -46,7 +50,7 @@ impl RawJson {
     /// # Errors
     /// Returns the `serde_json` error when `value` cannot be serialized.
     pub fn from_serialize<T: Serialize + ?Sized>(value: &T) -> Result<Self, serde_json::Error> {
-        serde_json::value::to_raw_value(value).map(RawJson)
+        serde_json::value::to_raw_value(value).map(|raw| RawJson(raw.get().into()))
     }
 
     /// Decodes the text into `T` (a struct of the fields you need, or `serde_json::Value`).
@@ -55,6 +59,25 @@ impl RawJson {
     /// Returns the `serde_json` error when the text does not match `T`.
     pub fn parse<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
         serde_json::from_str(self.as_str())
+    }
+}
+
+impl Serialize for RawJson {
+    /// Writes the text verbatim (through `serde_json`'s raw value; other serializers see what they
+    /// see of a `RawValue`).
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        // Checking the text again is the price of emitting it raw from a shared string: a scan at
+        // parsing speed, paid only on encode, which a cache never does.
+        let raw: &RawValue = serde_json::from_str(self.as_str()).map_err(serde::ser::Error::custom)?;
+        raw.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for RawJson {
+    /// Takes the value's text verbatim and interns it (see [`SharedStr::interned`]).
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = Box::<RawValue>::deserialize(d)?;
+        Ok(RawJson(SharedStr::interned(raw.get())))
     }
 }
 
