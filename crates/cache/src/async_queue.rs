@@ -104,6 +104,22 @@ impl<K, Q: Queue<K>> AsyncQueue<K, Q> {
         }
     }
 
+    /// Waits until [`pop`](AsyncQueue::pop) would not wait: an item is queued, or the queue is
+    /// closed. For the one consumer, which may then prepare before popping.
+    pub(crate) async fn ready(&self) {
+        loop {
+            let mut ready = pin!(self.ready.notified());
+            ready.as_mut().enable();
+            {
+                let q = self.lock();
+                if !q.is_empty() || q.is_closed() {
+                    return;
+                }
+            }
+            ready.await;
+        }
+    }
+
     /// Waits for room, then applies `write` (unless the queue is closed) and wakes the consumer.
     async fn write(&self, write: impl FnOnce(&mut Q) -> Result<(), Error>) -> Result<(), Error> {
         let mut write = Some(write);

@@ -94,7 +94,7 @@ pub use listwatch::{FnListWatch, ListWatch, ListerWatcher, TweakListOptions, Wat
 pub use real_fifo::{RealFifo, DEFAULT_BATCH_SIZE};
 pub use reflector::{
     strip_managed_fields, CacheWriter, EventSink, Reflector, ReflectorOptions, ReflectorStats,
-    ReflectorStore, Relist, ShouldResync, SyncStatus, Transform, BACKOFF_INITIAL, BACKOFF_MAX,
+    ReflectorStore, Relist, ShouldResync, StoreWrite, SyncStatus, Transform, BACKOFF_INITIAL, BACKOFF_MAX,
     BACKOFF_RESET_AFTER,
 };
 pub use shared_informer::{

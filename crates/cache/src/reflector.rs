@@ -44,7 +44,7 @@ use crate::error::Error;
 use crate::listwatch::{ListerWatcher, WatchStream};
 
 pub use backoff::{INITIAL as BACKOFF_INITIAL, MAX as BACKOFF_MAX, RESET_AFTER as BACKOFF_RESET_AFTER};
-pub use cache_writer::{CacheWriter, EventSink};
+pub use cache_writer::{CacheWriter, EventSink, StoreWrite};
 pub use options::{strip_managed_fields, ReflectorOptions, Transform};
 pub use status::{ReflectorStats, SyncStatus};
 pub use store::{ReflectorStore, Relist};

@@ -32,7 +32,7 @@ use crate::listwatch::ListerWatcher;
 use crate::reflector::{
     CacheWriter, EventSink, Reflector, ReflectorOptions, ShouldResync, SyncStatus, Transform,
 };
-use crate::store::{meta_namespace_key_func, Cache, Store};
+use crate::store::{meta_namespace_key_func, Cache};
 #[cfg(doc)]
 use crate::{DeltaFifo, RealFifo};
 
@@ -175,12 +175,23 @@ impl<K: Object + Send + Sync + 'static> SharedIndexInformer<K> {
     }
 
     /// Adds a handler with the informer's default resync period. Mirrors `AddEventHandler`.
+    ///
+    /// Added to a running informer, the handler first gets every cached object as an add (with
+    /// `is_in_initial_list` set), then every later change in order: while that replay is handed
+    /// to it, no change is applied to the indexer or handed out (client-go holds `blockDeltas`
+    /// for this), on the direct path and behind a queue alike. So each object reaches it exactly
+    /// once as an add, from the replay or as a later creation, and afterwards only as updates
+    /// whose `old` is the state it last saw, and deletes. The replay runs on a task, so this
+    /// returns at once; it starts once the change being handed out is delivered (which waits for
+    /// room in full handler buffers), and the changes after it wait for the replay.
     pub fn add_event_handler(&self, handler: impl ResourceEventHandler<K>) -> HandlerRegistration {
         self.add_handler(Arc::new(handler), self.inner.default_resync)
     }
 
     /// Adds a handler that also gets every cached object as an update each `resync_period`
-    /// (at least [`MINIMUM_RESYNC_PERIOD`]). Mirrors `AddEventHandlerWithResyncPeriod`.
+    /// (at least [`MINIMUM_RESYNC_PERIOD`]). Mirrors `AddEventHandlerWithResyncPeriod`. Added to
+    /// a running informer, it sees the cache replayed and then each change exactly once, as
+    /// [`add_event_handler`](SharedIndexInformer::add_event_handler) describes.
     pub fn add_event_handler_with_resync_period(
         &self,
         handler: impl ResourceEventHandler<K>,
@@ -205,30 +216,15 @@ impl<K: Object + Send + Sync + 'static> SharedIndexInformer<K> {
         let (tx, rx) = mpsc::channel(capacity);
         let listener = Listener {
             id,
-            tx: tx.clone(),
+            tx,
             resync_period: resync,
             next_resync: resync.map(|p| Instant::now() + p),
         };
         match self.inner.runtime.get() {
             Some(rt) => {
                 rt.spawn(serve(rx, handler));
-                // Running: replay the cache to the newcomer, then let it join the fan-out,
-                // with no change in between.
                 let processor = Arc::clone(&self.inner.processor);
-                rt.spawn(async move {
-                    let _g = processor.dispatch.lock().await;
-                    for obj in processor.indexer.list() {
-                        let _ = tx
-                            .send(Notification::Add {
-                                obj,
-                                is_in_initial_list: true,
-                            })
-                            .await;
-                    }
-                    if let Ok(mut g) = processor.listeners.lock() {
-                        g.push(listener);
-                    }
-                });
+                rt.spawn(async move { processor.join(listener).await });
             }
             None => {
                 if let Ok(mut g) = self.inner.processor.listeners.lock() {
@@ -345,6 +341,7 @@ impl<K: Object + Send + Sync + 'static> SharedIndexInformer<K> {
                     retry_on_error: false,
                     capacity: DEFAULT_QUEUE_CAPACITY,
                     status: Arc::clone(&self.inner.status),
+                    dispatch: Some(Arc::clone(&processor.dispatch)),
                 };
                 let controller = kind.controller(
                     Arc::clone(&self.inner.lw),

@@ -1,6 +1,9 @@
 //! Objects for unit tests.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
+use std::task::{Context, Poll, Waker};
 
 use clientgo_apimachinery::{DynamicObject, ObjectMeta};
 
@@ -27,4 +30,9 @@ pub(crate) fn labelled(ns: &str, name: &str, rv: &str, labels: &[(&str, &str)]) 
         },
         ..DynamicObject::default()
     })
+}
+
+/// Polls `f` once, with a waker that does nothing: for tests that step futures by hand.
+pub(crate) fn poll_once<F: Future + ?Sized>(f: Pin<&mut F>) -> Poll<F::Output> {
+    f.poll(&mut Context::from_waker(Waker::noop()))
 }

@@ -21,11 +21,21 @@ use crate::reflector::store::{ReflectorStore, Relist};
 use crate::reflector::SyncStatus;
 use crate::store::{Cache, Store};
 
-/// Receives what a [`CacheWriter`] did to its store, in order. The informer's handler fan-out
+/// One store write handed to [`EventSink::apply`]: it changes the store and returns what to tell
+/// of the change (`None`: nothing changed).
+pub type StoreWrite<'a, K> = Box<dyn FnOnce() -> Result<Option<Notification<K>>, Error> + Send + 'a>;
+
+/// Receives what a [`CacheWriter`] does to its store, in order. The informer's handler fan-out
 /// implements it.
 pub trait EventSink<K>: Send + Sync + 'static {
-    /// One change, after it was applied to the store. The writer awaits it (back-pressure).
-    fn notify(&self, n: Notification<K>) -> BoxFuture<'_, ()>;
+    /// Runs `write` on the store and hands out the notification it returns, as one step: a handler
+    /// added meanwhile sees the change either in its replay of the store or as this notification,
+    /// never both and never neither (client-go holds `blockDeltas` for the same reason). The writer
+    /// awaits it (back-pressure).
+    ///
+    /// # Errors
+    /// What `write` returns; nothing is told then.
+    fn apply<'a>(&'a self, write: StoreWrite<'a, K>) -> BoxFuture<'a, Result<(), Error>>;
 
     /// The resync period elapsed: replay the store to whoever wants it. No request is made.
     fn resync(&self) -> BoxFuture<'_, ()>;
@@ -35,8 +45,10 @@ pub trait EventSink<K>: Send + Sync + 'static {
 /// [`EventSink`]: the default path of [`SharedIndexInformer`](crate::SharedIndexInformer).
 ///
 /// A watch event becomes one store write and at most one notification; an ADDED for a key already
-/// stored is reported as an update, a DELETED for an absent key is not reported. The first relist
-/// marks the reflector's [`SyncStatus`] synced once it is in the store.
+/// stored is reported as an update, a DELETED for an absent key is not reported. Each write and its
+/// notification are one [`EventSink::apply`] step, so a handler joining the sink meanwhile sees the
+/// change once. The first relist marks the reflector's [`SyncStatus`] synced once it is in the
+/// store.
 pub struct CacheWriter<K> {
     cache: Arc<Cache<K>>,
     sink: Option<Arc<dyn EventSink<K>>>,
@@ -74,50 +86,60 @@ impl<K: Send + Sync + 'static> CacheWriter<K> {
         &self.cache
     }
 
+    /// Runs `write` on the store and tells the sink of the change, as one step.
+    async fn apply(&self, write: StoreWrite<'_, K>) -> Result<(), Error> {
+        match &self.sink {
+            Some(sink) => sink.apply(write).await,
+            None => write().map(drop),
+        }
+    }
+
     /// Stores `obj`; returns its key.
     async fn upsert(&self, obj: Arc<K>, initial: bool) -> Result<String, Error> {
         let key = self.cache.key_of(&obj)?;
-        let old = self.cache.update(Arc::clone(&obj))?;
-        if let Some(sink) = &self.sink {
-            let n = match old {
+        self.apply(Box::new(move || {
+            let n = match self.cache.update(Arc::clone(&obj))? {
                 Some(old) => Notification::Update { old, new: obj },
                 None => Notification::Add {
                     obj,
                     is_in_initial_list: initial,
                 },
             };
-            sink.notify(n).await;
-        }
+            Ok(Some(n))
+        }))
+        .await?;
         Ok(key)
     }
 
     /// Removes `obj`; returns its key.
     async fn remove(&self, obj: Arc<K>) -> Result<String, Error> {
         let key = self.cache.key_of(&obj)?;
-        if self.cache.delete_by_key(&key).is_some() {
-            if let Some(sink) = &self.sink {
-                sink.notify(Notification::Delete(DeltaObject::Object(obj))).await;
-            }
-        }
+        let k = key.clone();
+        self.apply(Box::new(move || {
+            Ok(self
+                .cache
+                .delete_by_key(&k)
+                .map(|_| Notification::Delete(DeltaObject::Object(obj))))
+        }))
+        .await?;
         Ok(key)
     }
 
     /// Removes what a completed relist did not see, reporting tombstones.
-    async fn remove_unseen(&self, seen: &HashSet<String>) {
+    async fn remove_unseen(&self, seen: &HashSet<String>) -> Result<(), Error> {
         for key in self.cache.list_keys() {
             if seen.contains(&key) {
                 continue;
             }
-            if let Some(old) = self.cache.delete_by_key(&key) {
-                if let Some(sink) = &self.sink {
+            self.apply(Box::new(move || {
+                Ok(self.cache.delete_by_key(&key).map(|old| {
                     let tombstone = DeletedFinalStateUnknown { key, obj: Some(old) };
-                    sink.notify(Notification::Delete(DeltaObject::DeletedFinalStateUnknown(
-                        tombstone,
-                    )))
-                    .await;
-                }
-            }
+                    Notification::Delete(DeltaObject::DeletedFinalStateUnknown(tombstone))
+                }))
+            }))
+            .await?;
         }
+        Ok(())
     }
 }
 
@@ -185,7 +207,7 @@ impl<K: Send + Sync + 'static> Relist<K> for CacheRelist<'_, K> {
     ) -> BoxFuture<'b, Result<(), Error>> {
         Box::pin(async move {
             let seen = std::mem::take(&mut self.seen);
-            self.writer.remove_unseen(&seen).await;
+            self.writer.remove_unseen(&seen).await?;
             self.writer.listed.store(true, Ordering::Release);
             status.mark_synced();
             Ok(())

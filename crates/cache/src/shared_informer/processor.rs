@@ -17,7 +17,7 @@ use crate::controller::{process_deltas, Notification, Process};
 use crate::delta_fifo::Deltas;
 use crate::error::Error;
 use crate::fifo::ProcessError;
-use crate::reflector::EventSink;
+use crate::reflector::{EventSink, StoreWrite};
 use crate::store::{Cache, Store};
 
 /// One handler's end of the fan-out. Mirrors `processorListener`.
@@ -31,9 +31,12 @@ pub(crate) struct Listener<K> {
 /// The handler fan-out. Mirrors `sharedProcessor`.
 pub(crate) struct Processor<K> {
     pub(crate) listeners: Mutex<Vec<Listener<K>>>,
-    /// Held while notifications are handed out, so a handler added meanwhile gets the cache
-    /// replay and then exactly the later changes.
-    pub(crate) dispatch: tokio::sync::Mutex<()>,
+    /// Held across each store write and the hand-out of what it did (on the direct path by
+    /// [`EventSink::apply`], behind a queue by the controller's loop from pop to flush), and while
+    /// a handler added to a running informer gets its replay of the store and joins the fan-out:
+    /// the newcomer sees every change exactly once, in the replay or after it. Mirrors
+    /// `sharedIndexInformer.blockDeltas`.
+    pub(crate) dispatch: Arc<tokio::sync::Mutex<()>>,
     pub(crate) indexer: Arc<Cache<K>>,
     /// Behind a queue: the listeners whose resync was due at the last resync period.
     /// Mirrors `sharedProcessor.syncingListeners`.
@@ -45,7 +48,7 @@ impl<K: Send + Sync + 'static> Processor<K> {
     pub(crate) fn new(indexer: Arc<Cache<K>>) -> Self {
         Processor {
             listeners: Mutex::new(Vec::new()),
-            dispatch: tokio::sync::Mutex::new(()),
+            dispatch: Arc::new(tokio::sync::Mutex::new(())),
             indexer,
             syncing: Mutex::new(Vec::new()),
         }
@@ -60,6 +63,25 @@ impl<K: Send + Sync + 'static> Processor<K> {
             *g = due;
         }
         any
+    }
+
+    /// Adds `listener` to a running fan-out: replays the indexer to it as adds (in the initial
+    /// list), then lets it join, all under [`dispatch`](Processor::dispatch), so that it sees each
+    /// change exactly once, in the replay or after it. Mirrors the replay in
+    /// `sharedIndexInformer.AddEventHandlerWithOptions`.
+    pub(crate) async fn join(&self, listener: Listener<K>) {
+        let _g = self.dispatch.lock().await;
+        for obj in self.indexer.list() {
+            let add = Notification::Add {
+                obj,
+                is_in_initial_list: true,
+            };
+            // A handler removed meanwhile has closed its channel; it is not an error.
+            let _ = listener.tx.send(add).await;
+        }
+        if let Ok(mut g) = self.listeners.lock() {
+            g.push(listener);
+        }
     }
 
     fn senders(&self) -> Vec<mpsc::Sender<Notification<K>>> {
@@ -92,8 +114,10 @@ impl<K: Object + Send + Sync + 'static> Processor<K> {
     /// was (a `Sync` delta, or a `Replaced` one for an object a relist found unchanged) goes only to
     /// the listeners whose resync is due, everything else to all. Mirrors
     /// `sharedIndexInformer.OnUpdate` and `sharedProcessor.distribute`.
+    ///
+    /// The caller holds [`dispatch`](Processor::dispatch) from before the batch was applied to the
+    /// indexer: the controller's loop does (see `Settings::dispatch`).
     async fn distribute(&self, batch: impl Iterator<Item = Notification<K>>) {
-        let _g = self.dispatch.lock().await;
         let mut all: Option<Vec<mpsc::Sender<Notification<K>>>> = None;
         let mut syncing: Option<Vec<mpsc::Sender<Notification<K>>>> = None;
         for n in batch {
@@ -112,13 +136,16 @@ impl<K: Object + Send + Sync + 'static> Processor<K> {
 }
 
 impl<K: Send + Sync + 'static> EventSink<K> for Processor<K> {
-    fn notify(&self, n: Notification<K>) -> BoxFuture<'_, ()> {
+    fn apply<'a>(&'a self, write: StoreWrite<'a, K>) -> BoxFuture<'a, Result<(), Error>> {
         Box::pin(async move {
             let _g = self.dispatch.lock().await;
-            for tx in self.senders() {
-                // A removed handler's closed channel is not an error.
-                let _ = tx.send(n.clone()).await;
+            if let Some(n) = write()? {
+                for tx in self.senders() {
+                    // A removed handler's closed channel is not an error.
+                    let _ = tx.send(n.clone()).await;
+                }
             }
+            Ok(())
         })
     }
 
@@ -154,7 +181,8 @@ pub(crate) async fn serve<K: Send + Sync + 'static>(
 }
 
 /// The process function of an informer behind a queue: applies each popped item to the indexer
-/// under the queue's lock, then hands the notifications to the fan-out. Mirrors
+/// under the queue's lock, then hands the notifications to the fan-out, all under the
+/// processor's `dispatch` lock, which the controller's loop holds from pop to flush. Mirrors
 /// `sharedIndexInformer.HandleDeltas`.
 pub(crate) struct InformerProcess<K> {
     processor: Arc<Processor<K>>,
@@ -184,5 +212,99 @@ impl<K: Object + Send + Sync + 'static> Process<K> for InformerProcess<K> {
 
     fn flush(&mut self) -> BoxFuture<'_, ()> {
         Box::pin(self.processor.distribute(self.pending.drain(..)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::pin::pin;
+
+    use clientgo_apimachinery::Object;
+
+    use super::*;
+    use crate::delta_fifo::DeltaObject;
+    use crate::reflector::{CacheWriter, ReflectorStore};
+    use crate::store::meta_namespace_key_func;
+    use crate::test_util::{pod, poll_once, Obj};
+
+    fn describe(n: &Notification<Obj>) -> String {
+        match n {
+            Notification::Add { obj, .. } => format!("add {} {}", obj.name(), obj.resource_version()),
+            Notification::Update { old, new } => format!(
+                "update {} {}->{}",
+                new.name(),
+                old.resource_version(),
+                new.resource_version()
+            ),
+            Notification::Delete(DeltaObject::Object(obj)) => format!("delete {}", obj.name()),
+            Notification::Delete(DeltaObject::DeletedFinalStateUnknown(t)) => format!("tombstone {}", t.key),
+        }
+    }
+
+    fn rvs(indexer: &Cache<Obj>) -> Vec<(String, String)> {
+        let mut v: Vec<_> = indexer
+            .list()
+            .iter()
+            .map(|o| (o.name().to_owned(), o.resource_version().to_owned()))
+            .collect();
+        v.sort();
+        v
+    }
+
+    type Write = for<'w> fn(&'w CacheWriter<Obj>) -> BoxFuture<'w, Result<(), Error>>;
+
+    /// What a listener sees that joins the fan-out over a store holding `ns/a` at rv 1 while
+    /// `write` comes in: the join is queued for the dispatch lock first, then the write (the lock
+    /// is held meanwhile, as by a change being handed out), and both then run to completion.
+    async fn joined_during(write: Write) -> Vec<String> {
+        let indexer = Arc::new(Cache::new_store(meta_namespace_key_func));
+        let processor = Arc::new(Processor::new(Arc::clone(&indexer)));
+        let writer = CacheWriter::new(Arc::clone(&indexer))
+            .with_sink(Arc::clone(&processor) as Arc<dyn EventSink<Obj>>);
+        writer.add(pod("ns", "a", "1")).await.expect("valid key");
+        let (tx, mut rx) = mpsc::channel(8);
+        let listener = Listener {
+            id: 0,
+            tx,
+            resync_period: None,
+            next_resync: None,
+        };
+
+        let held = processor.dispatch.lock().await;
+        let mut join = pin!(processor.join(listener));
+        assert!(poll_once(join.as_mut()).is_pending());
+        let mut write = write(&writer);
+        let before = rvs(&indexer);
+        assert!(poll_once(write.as_mut()).is_pending());
+        assert_eq!(
+            rvs(&indexer),
+            before,
+            "the store is not written while the fan-out is held"
+        );
+        drop(held);
+        join.await;
+        write.await.expect("valid key");
+
+        let mut seen = Vec::new();
+        while let Ok(n) = rx.try_recv() {
+            seen.push(describe(&n));
+        }
+        seen
+    }
+
+    #[tokio::test]
+    async fn a_listener_joining_during_a_write_sees_each_change_once_and_in_order() {
+        assert_eq!(
+            joined_during(|w| w.add(pod("ns", "b", "2"))).await,
+            ["add a 1", "add b 2"]
+        );
+        assert_eq!(
+            joined_during(|w| w.update(pod("ns", "a", "2"))).await,
+            ["add a 1", "update a 1->2"]
+        );
+        assert_eq!(
+            joined_during(|w| w.delete(pod("ns", "a", "2"))).await,
+            ["add a 1", "delete a"]
+        );
     }
 }
