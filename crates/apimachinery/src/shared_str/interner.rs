@@ -6,7 +6,14 @@
 //! only it still holds once it has grown to twice its size after the previous sweep, so garbage is
 //! bounded by the live entries and the sweeping costs O(1) per insert, amortised. Sixteen shards,
 //! chosen by a cheap function of the string, keep concurrent decoders off each other's locks.
+//!
+//! In front of the table each thread keeps a small direct-mapped cache of the strings it interned
+//! last, indexed by a hash of a few of the string's bytes: decoding a stream of similar objects
+//! finds nearly every repeated string there, with one comparison and no lock. A slot that holds a
+//! different string is simply overwritten, so a collision costs a trip to the table and nothing
+//! else; the cache holds at most [`FRONT_SLOTS`] shares per thread.
 
+use std::cell::RefCell;
 use std::collections::HashSet;
 use std::sync::{LazyLock, Mutex, MutexGuard, PoisonError};
 
@@ -59,8 +66,54 @@ fn shard_of(s: &str) -> MutexGuard<'static, Shard> {
     TABLE[mix % SHARDS].lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// A share of the table's block for `s`, adding one if there is none.
+/// Slots in each thread's front cache; a power of two.
+const FRONT_SLOTS: usize = 1024;
+
+thread_local! {
+    /// This thread's front cache: slot `front_slot(s)` holds the last string interned there.
+    static FRONT: RefCell<Box<[Option<SharedStr>]>> =
+        RefCell::new(vec![None; FRONT_SLOTS].into_boxed_slice());
+}
+
+/// The front cache slot for `s`: a hash of its length and of up to 24 bytes from its start,
+/// middle and end, so it costs the same however long the string (a field set can be kilobytes).
+/// Not keyed: a crafted collision only evicts a slot, and the full comparison decides a hit.
+fn front_slot(s: &str) -> usize {
+    let b = s.as_bytes();
+    let word = |at: usize| {
+        let mut w = [0u8; 8];
+        let end = (at + 8).min(b.len());
+        w[..end - at].copy_from_slice(&b[at..end]);
+        u64::from_le_bytes(w)
+    };
+    let mut h = b.len() as u64;
+    for at in [0, b.len() / 2, b.len().saturating_sub(8)] {
+        h = (h.rotate_left(23) ^ word(at.min(b.len()))).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+    (h >> 32) as usize & (FRONT_SLOTS - 1)
+}
+
+/// A share of the table's block for `s`, adding one if there is none; looked up in this thread's
+/// front cache first.
 pub(super) fn intern(s: &str) -> SharedStr {
+    let cached = FRONT.try_with(|front| {
+        let mut front = front.borrow_mut();
+        let slot = &mut front[front_slot(s)];
+        match slot {
+            Some(hit) if hit.as_str() == s => hit.clone(),
+            _ => {
+                let found = intern_in_table(s);
+                *slot = Some(found.clone());
+                found
+            }
+        }
+    });
+    // Only while this thread is being torn down is the front cache gone.
+    cached.unwrap_or_else(|_| intern_in_table(s))
+}
+
+/// A share of the table's block for `s`, adding one if there is none.
+fn intern_in_table(s: &str) -> SharedStr {
     let mut shard = shard_of(s);
     if let Some(found) = shard.strings.get(s) {
         return found.clone();
@@ -77,6 +130,12 @@ pub(super) fn intern(s: &str) -> SharedStr {
 #[cfg(test)]
 pub(super) fn is_interned(s: &str) -> bool {
     shard_of(s).strings.contains(s)
+}
+
+/// Empties this thread's front cache (for tests).
+#[cfg(test)]
+pub(super) fn clear_front() {
+    FRONT.with(|front| front.borrow_mut().fill(None));
 }
 
 /// Sweeps the shard of `s` now (for tests).

@@ -1,5 +1,6 @@
 //! What the kubelet reports about each container of a pod.
 
+use clientgo_apimachinery::shared_str::unique_opt;
 use clientgo_apimachinery::SharedStr;
 use clientgo_apimachinery::Time;
 use serde::{Deserialize, Serialize};
@@ -36,8 +37,13 @@ pub struct ContainerStatus {
     /// The image's resolved digest reference.
     #[serde(default, rename = "imageID")]
     pub image_id: SharedStr,
-    /// Runtime id, `<type>://<id>`.
-    #[serde(default, rename = "containerID", skip_serializing_if = "Option::is_none")]
+    /// Runtime id, `<type>://<id>`; unique to this container, so decoded without interning.
+    #[serde(
+        default,
+        rename = "containerID",
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "unique_opt"
+    )]
     pub container_id: Option<SharedStr>,
     /// Whether the container has passed its startup probe.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -127,7 +133,12 @@ pub struct ContainerStateTerminated {
     /// When it ended.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finished_at: Option<Time>,
-    /// Runtime id of the terminated container.
-    #[serde(default, rename = "containerID", skip_serializing_if = "Option::is_none")]
+    /// Runtime id of the terminated container; decoded without interning.
+    #[serde(
+        default,
+        rename = "containerID",
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "unique_opt"
+    )]
     pub container_id: Option<SharedStr>,
 }
