@@ -28,7 +28,10 @@
 //! - Decoding never fails on fields this crate does not model: they are ignored.
 //! - Fields controllers read are typed. Deep, rarely read sub-objects (probes, affinity, security
 //!   contexts, volume sources, ...) are kept verbatim as [`RawJson`]: they round-trip exactly through
-//!   an update and cost one allocation, so a cached pod takes about as many bytes as its JSON.
+//!   an update and are interned on decode, so the pods of one template share one copy.
+//! - String fields are [`SharedStr`](clientgo_apimachinery::SharedStr): one word, short strings
+//!   inline, repeated strings shared across decoded objects. With both, a cached pod takes fewer
+//!   bytes than its JSON (docs/performance.md). Assign with `.into()` from `&str` or `String`.
 //!   Because of that, decode these types with `serde_json` (from text or from a `serde_json::Value`);
 //!   YAML goes through a `serde_json::Value` first (see [`RawJson`]).
 //! - No `#[serde(flatten)]`: it makes serde buffer every field, which costs decode speed.

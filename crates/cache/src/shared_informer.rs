@@ -224,6 +224,7 @@ impl<K: Object + Send + Sync + 'static> SharedIndexInformer<K> {
             Some(rt) => {
                 rt.spawn(serve(rx, handler));
                 let processor = Arc::clone(&self.inner.processor);
+                processor.start_joining(id);
                 rt.spawn(async move { processor.join(listener).await });
             }
             None => {
@@ -239,16 +240,11 @@ impl<K: Object + Send + Sync + 'static> SharedIndexInformer<K> {
     }
 
     /// Removes a handler; it sees nothing after its buffered notifications. Mirrors
-    /// `RemoveEventHandler`. Returns false for an unknown registration.
+    /// `RemoveEventHandler`. Returns false for an unknown registration. A handler added to a
+    /// running informer can be removed at once, while its replay is still being handed to it:
+    /// the replay stops and the handler never joins.
     pub fn remove_event_handler(&self, registration: HandlerRegistration) -> bool {
-        match self.inner.processor.listeners.lock() {
-            Ok(mut g) => {
-                let before = g.len();
-                g.retain(|l| l.id != registration.0);
-                g.len() != before
-            }
-            Err(_) => false,
-        }
+        self.inner.processor.remove(registration.0)
     }
 
     /// The shared indexer (read-only use). Mirrors `GetIndexer`/`GetStore`.

@@ -342,6 +342,59 @@ async fn a_late_handler_gets_the_cache_replayed_and_a_removed_one_hears_nothing_
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_handler_removed_during_its_replay_stops_getting_it_and_never_joins() {
+    const CACHED: usize = 500;
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<WatchEvent<ConfigMap>>();
+    let rx = Arc::new(Mutex::new(Some(rx)));
+    let lw = FnListWatch::new(
+        |_| {
+            let items = (0..CACHED).map(|i| cm(&format!("cm-{i:03}"), "5")).collect();
+            Box::pin(async move { Ok(list_of(items, "10")) })
+        },
+        move |_| {
+            let rx = rx.lock().unwrap().take();
+            Box::pin(async move {
+                Ok(match rx {
+                    Some(rx) => futures_util::stream::unfold(rx, |mut rx| async move {
+                        rx.recv().await.map(|ev| (Ok(ev), rx))
+                    })
+                    .boxed() as WatchStream<ConfigMap>,
+                    None => futures_util::stream::pending().boxed(),
+                })
+            })
+        },
+    );
+    // A one-slot buffer: the replay of 500 objects takes many scheduler turns.
+    let informer = SharedIndexInformer::new(lw, None, Indexers::namespace()).with_handler_buffer(1);
+    let task = tokio::spawn(informer.clone().run());
+    assert!(informer.wait_for_cache_sync().await);
+    let (late_log, late) = recorder();
+    let reg = informer.add_event_handler(late);
+    // Let the replay start, then remove the handler while it is still being replayed to.
+    while late_log.lock().unwrap().is_empty() {
+        tokio::task::yield_now().await;
+    }
+    assert!(informer.remove_event_handler(reg), "a joining handler is known");
+    assert!(!informer.remove_event_handler(reg), "already removed");
+    tx.send(WatchEvent::Added(cm("new", "11"))).unwrap();
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let got = late_log.lock().unwrap().clone();
+    assert!(
+        got.len() < CACHED,
+        "the replay stopped after the removal: {} of {CACHED} objects handed out",
+        got.len()
+    );
+    assert!(
+        got.iter().all(|e| e.ends_with("initial=true")),
+        "the removed handler never joined: {:?}",
+        got.last()
+    );
+    assert!(informer.indexer().get_by_key("default/new").is_some());
+    informer.stop();
+    task.await.unwrap();
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_429_at_watch_start_rewatches_without_listing_and_a_410_relists_consistently() {
     let calls = Arc::new(Calls::default());
     let (c_list, c_watch) = (Arc::clone(&calls), Arc::clone(&calls));

@@ -31,6 +31,10 @@ pub(crate) struct Listener<K> {
 /// The handler fan-out. Mirrors `sharedProcessor`.
 pub(crate) struct Processor<K> {
     pub(crate) listeners: Mutex<Vec<Listener<K>>>,
+    /// Ids of listeners added to a running fan-out whose replay is still going on; removing one
+    /// takes it out of here, and [`join`](Processor::join) then drops it instead of adding it.
+    /// Locked after `listeners` when both are held.
+    joining: Mutex<Vec<u64>>,
     /// Held across each store write and the hand-out of what it did (on the direct path by
     /// [`EventSink::apply`], behind a queue by the controller's loop from pop to flush), and while
     /// a handler added to a running informer gets its replay of the store and joins the fan-out:
@@ -48,6 +52,7 @@ impl<K: Send + Sync + 'static> Processor<K> {
     pub(crate) fn new(indexer: Arc<Cache<K>>) -> Self {
         Processor {
             listeners: Mutex::new(Vec::new()),
+            joining: Mutex::new(Vec::new()),
             dispatch: Arc::new(tokio::sync::Mutex::new(())),
             indexer,
             syncing: Mutex::new(Vec::new()),
@@ -65,22 +70,66 @@ impl<K: Send + Sync + 'static> Processor<K> {
         any
     }
 
+    /// Marks `id` as joining: call before spawning [`join`](Processor::join) for it, so that a
+    /// removal that comes before the replay ends is not lost.
+    pub(crate) fn start_joining(&self, id: u64) {
+        if let Ok(mut g) = self.joining.lock() {
+            g.push(id);
+        }
+    }
+
+    fn is_joining(&self, id: u64) -> bool {
+        self.joining.lock().is_ok_and(|g| g.contains(&id))
+    }
+
     /// Adds `listener` to a running fan-out: replays the indexer to it as adds (in the initial
     /// list), then lets it join, all under [`dispatch`](Processor::dispatch), so that it sees each
     /// change exactly once, in the replay or after it. Mirrors the replay in
-    /// `sharedIndexInformer.AddEventHandlerWithOptions`.
+    /// `sharedIndexInformer.AddEventHandlerWithOptions`. A listener removed meanwhile (see
+    /// [`remove`](Processor::remove)) gets no more of the replay and never joins.
     pub(crate) async fn join(&self, listener: Listener<K>) {
         let _g = self.dispatch.lock().await;
         for obj in self.indexer.list() {
+            if !self.is_joining(listener.id) {
+                return;
+            }
             let add = Notification::Add {
                 obj,
                 is_in_initial_list: true,
             };
-            // A handler removed meanwhile has closed its channel; it is not an error.
+            // A handler whose task has ended has closed its channel; it is not an error.
             let _ = listener.tx.send(add).await;
         }
-        if let Ok(mut g) = self.listeners.lock() {
-            g.push(listener);
+        let Ok(mut listeners) = self.listeners.lock() else {
+            return;
+        };
+        let Ok(mut joining) = self.joining.lock() else {
+            return;
+        };
+        if let Some(at) = joining.iter().position(|&id| id == listener.id) {
+            joining.swap_remove(at);
+            listeners.push(listener);
+        }
+    }
+
+    /// Removes the listener `id`, joined or still joining; false when there is none.
+    pub(crate) fn remove(&self, id: u64) -> bool {
+        let Ok(mut listeners) = self.listeners.lock() else {
+            return false;
+        };
+        if let Some(at) = listeners.iter().position(|l| l.id == id) {
+            listeners.remove(at);
+            return true;
+        }
+        let Ok(mut joining) = self.joining.lock() else {
+            return false;
+        };
+        match joining.iter().position(|&j| j == id) {
+            Some(at) => {
+                joining.swap_remove(at);
+                true
+            }
+            None => false,
         }
     }
 
@@ -271,6 +320,7 @@ mod tests {
         };
 
         let held = processor.dispatch.lock().await;
+        processor.start_joining(0);
         let mut join = pin!(processor.join(listener));
         assert!(poll_once(join.as_mut()).is_pending());
         let mut write = write(&writer);
