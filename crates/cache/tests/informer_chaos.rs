@@ -10,7 +10,7 @@ use std::time::Duration;
 use clientgo_api::core::v1::Pod;
 use clientgo_apimachinery::Object;
 use clientgo_apiserver::{ApiServer, InjectedError};
-use clientgo_cache::{Indexers, ListWatch, ResourceEventHandlerFuncs, SharedIndexInformer, Store};
+use clientgo_cache::{Indexers, ListWatch, QueueKind, ResourceEventHandlerFuncs, SharedIndexInformer, Store};
 use clientgo_client::{
     Clientset, DeleteOptions, ListOptions, PatchOptions, PatchType, ResourceClient, WriteOptions,
 };
@@ -96,6 +96,18 @@ async fn writer(cs: Clientset, id: usize) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn informer_store_equals_server_state_after_chaos() {
+    chaos(None).await;
+}
+
+/// The same chaos for an informer behind a queue (`with_queue`), where relists go through the
+/// queue's replace and vanished objects reach the handlers as tombstones.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queue_backed_informer_store_equals_server_state_after_chaos() {
+    chaos(Some(QueueKind::RealFifo)).await;
+}
+
+/// Runs the chaos against an informer on the direct path (`None`) or behind a queue of `queue`'s kind.
+async fn chaos(queue: Option<QueueKind>) {
     let server = ApiServer::start().await.unwrap();
     let mut config = clientgo_rest::Config::new(server.url());
     config.qps = -1.0;
@@ -110,6 +122,10 @@ async fn informer_store_equals_server_state_after_chaos() {
                     .watch_idle_grace(Duration::from_millis(500))
                     .list_timeout(ATTEMPT)
             });
+    let informer = match queue {
+        Some(kind) => informer.with_queue(kind),
+        None => informer,
+    };
     let mut handler_logs: Vec<Seen> = Vec::new();
     let changed = Arc::new(tokio::sync::Notify::new());
     for _ in 0..2 {
@@ -228,7 +244,8 @@ async fn informer_store_equals_server_state_after_chaos() {
     .await;
     let stats = informer.status().stats();
     println!(
-        "chaos: {} pods created (plus patches and deletes) rounds={round} compactions={compactions} relists={} rewatches={} events={} final pods={}",
+        "chaos ({}): {} pods created (plus patches and deletes) rounds={round} compactions={compactions} relists={} rewatches={} events={} final pods={}",
+        queue.map_or("direct".to_owned(), |k| format!("{k:?}")),
         WRITERS * PODS_PER_WRITER,
         stats.relists(),
         stats.rewatches(),
