@@ -169,8 +169,9 @@ deserialize_keeping_unknown! {
 /// One field manager's ownership record, kept by server-side apply.
 ///
 /// Mirrors apimachinery `metav1.ManagedFieldsEntry`. The field set is kept as raw JSON text
-/// ([`FieldsV1`]), which costs one allocation instead of a tree of maps: clients rarely read it, and
-/// it is a large share of every object's bytes. Fields it does not model are kept in
+/// ([`FieldsV1`]), interned, instead of a tree of maps: clients rarely read it, it is a large share
+/// of every object's bytes, and the objects of one template mostly carry the same text, which a
+/// cache then holds once. Fields it does not model are kept in
 /// [`ManagedFieldsEntry::extra`].
 #[doc(alias = "metav1.ManagedFieldsEntry")]
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]

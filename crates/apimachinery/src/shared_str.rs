@@ -6,8 +6,10 @@
 //! each occurrence costs a 24-byte slot (present or not) plus its own heap block. `SharedStr` is
 //! one word (8 bytes on 64-bit targets, `Option<SharedStr>` too), keeps strings of up to 7 bytes
 //! inside that word, and shares longer ones: decoding looks a string up in a process-wide interner
-//! (see [`interner`]) and takes a reference to the copy already there, so 50,000 cached pods of one
-//! template keep one copy of their image name instead of 50,000.
+//! and takes a reference to the copy already there, so 50,000 cached pods of one template keep one
+//! copy of their image name instead of 50,000. The interner is a table of sixteen locked shards,
+//! each swept of the strings only it still holds whenever it has doubled, fronted by a small
+//! per-thread cache that finds a repeated string with one comparison and no lock.
 //!
 //! It is immutable, like Go's `string`: assign a new value instead of editing in place. It derefs to
 //! `str`, compares, hashes and orders like `str`, and converts from `&str` and `String` with
