@@ -287,6 +287,20 @@ async fn a_slow_handler_applies_back_pressure_instead_of_buffering_without_bound
     assert!(pulled.load(Ordering::SeqCst) >= 200);
 }
 
+/// The first watch streams what the test sends on the channel (`rx` is taken by it); every later
+/// watch stays open and silent.
+fn first_watch_from(
+    rx: Option<tokio::sync::mpsc::UnboundedReceiver<WatchEvent<ConfigMap>>>,
+) -> WatchStream<ConfigMap> {
+    match rx {
+        Some(rx) => {
+            futures_util::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|ev| (Ok(ev), rx)) })
+                .boxed()
+        }
+        None => futures_util::stream::pending().boxed(),
+    }
+}
+
 #[tokio::test(start_paused = true)]
 async fn a_late_handler_gets_the_cache_replayed_and_a_removed_one_hears_nothing_more() {
     let calls = Arc::new(Calls::default());
@@ -297,15 +311,7 @@ async fn a_late_handler_gets_the_cache_replayed_and_a_removed_one_hears_nothing_
         move |_| {
             calls.watches.fetch_add(1, Ordering::SeqCst);
             let rx = rx.lock().unwrap().take();
-            Box::pin(async move {
-                Ok(match rx {
-                    Some(rx) => futures_util::stream::unfold(rx, |mut rx| async move {
-                        rx.recv().await.map(|ev| (Ok(ev), rx))
-                    })
-                    .boxed() as WatchStream<ConfigMap>,
-                    None => futures_util::stream::pending().boxed(),
-                })
-            })
+            Box::pin(async move { Ok(first_watch_from(rx)) })
         },
     );
     let informer = SharedIndexInformer::new(lw, None, Indexers::namespace());
@@ -353,15 +359,7 @@ async fn a_handler_removed_during_its_replay_stops_getting_it_and_never_joins() 
         },
         move |_| {
             let rx = rx.lock().unwrap().take();
-            Box::pin(async move {
-                Ok(match rx {
-                    Some(rx) => futures_util::stream::unfold(rx, |mut rx| async move {
-                        rx.recv().await.map(|ev| (Ok(ev), rx))
-                    })
-                    .boxed() as WatchStream<ConfigMap>,
-                    None => futures_util::stream::pending().boxed(),
-                })
-            })
+            Box::pin(async move { Ok(first_watch_from(rx)) })
         },
     );
     // A one-slot buffer: the replay of 500 objects takes many scheduler turns.

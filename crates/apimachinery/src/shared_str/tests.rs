@@ -122,6 +122,48 @@ fn interning_from_many_threads_agrees_on_one_block() {
     }
 }
 
+#[test]
+fn sweeping_while_other_threads_intern_and_drop_keeps_every_string_intact() {
+    let texts: Vec<String> = (0..2_000).map(|i| format!("sweep race string {i:05}")).collect();
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                for t in texts.iter().step_by(97) {
+                    sweep_for(t);
+                }
+            }
+        });
+        let workers: Vec<_> = (0..3)
+            .map(|w| {
+                let texts = &texts;
+                scope.spawn(move || {
+                    let mut kept = Vec::new();
+                    for round in 0..20 {
+                        for (i, t) in texts.iter().enumerate() {
+                            let s = SharedStr::interned(t);
+                            assert_eq!(s, t.as_str());
+                            if (i + round + w) % 7 == 0 {
+                                kept.push(s);
+                            }
+                        }
+                        // Drop most of what was kept, so blocks die while the sweeper runs.
+                        kept.truncate(kept.len() / 4);
+                        clear_front();
+                    }
+                    for s in &kept {
+                        assert!(texts.iter().any(|t| s == t.as_str()));
+                    }
+                })
+            })
+            .collect();
+        for w in workers {
+            w.join().unwrap();
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    });
+}
+
 proptest! {
     #[test]
     fn behaves_like_str(a in ".{0,40}", b in ".{0,40}") {
