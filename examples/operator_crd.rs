@@ -111,8 +111,8 @@ impl Widget {
             api_version: Widget::api_version().into_owned(),
             kind: Widget::KIND.to_owned(),
             metadata: ObjectMeta {
-                name: Some(name.to_owned().into()),
-                namespace: Some(namespace.to_owned().into()),
+                name: Some(name.into()),
+                namespace: Some(namespace.into()),
                 ..ObjectMeta::default()
             },
             spec: WidgetSpec {

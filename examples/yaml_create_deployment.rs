@@ -84,7 +84,7 @@ pub async fn run(kubeconfig: &Path, yaml: &str, out: &mut String) -> Result<(), 
             "Deployment" => {
                 let mut d: Deployment = serde_json::from_value(value)?;
                 let ns = d.namespace().unwrap_or("default").to_owned();
-                d.metadata.namespace = Some(ns.clone().into());
+                d.metadata.namespace = Some(ns.as_str().into());
                 let what = format!("deployment.apps/{}", d.name());
                 let r = cs
                     .apps_v1()
@@ -97,7 +97,7 @@ pub async fn run(kubeconfig: &Path, yaml: &str, out: &mut String) -> Result<(), 
             "Service" => {
                 let mut s: Service = serde_json::from_value(value)?;
                 let ns = s.namespace().unwrap_or("default").to_owned();
-                s.metadata.namespace = Some(ns.clone().into());
+                s.metadata.namespace = Some(ns.as_str().into());
                 let what = format!("service/{}", s.name());
                 let r = cs
                     .core_v1()

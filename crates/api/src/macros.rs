@@ -51,8 +51,8 @@ macro_rules! resource {
             #[doc = concat!("An empty `", $kind, "` named `name`, with `apiVersion` and `kind` set.")]
             pub fn new(name: impl Into<String>) -> Self {
                 $ty {
-                    api_version: <Self as clientgo_apimachinery::Resource>::api_version().into_owned().into(),
-                    kind: $kind.to_owned().into(),
+                    api_version: <Self as clientgo_apimachinery::Resource>::api_version().into(),
+                    kind: $kind.into(),
                     metadata: clientgo_apimachinery::ObjectMeta {
                         name: Some(name.into().into()),
                         ..Default::default()

@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 ///
 /// Mirrors apimachinery `resource.Quantity` (`apimachinery/pkg/api/resource/quantity.go`) as a string
 /// newtype: the text is kept exactly as received (Go canonicalizes on encode; the server already sends
-/// canonical text), so nothing is lost and a quantity costs one small allocation. Arithmetic on
+/// canonical text), so nothing is lost, and a quantity is one word: most (`500m`, `128Mi`) fit in
+/// a [`SharedStr`] inline and cost no allocation. Arithmetic on
 /// quantities is left to callers for now.
 #[doc(alias = "resource.Quantity")]
 #[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -37,7 +38,7 @@ impl fmt::Display for Quantity {
 
 impl From<&str> for Quantity {
     fn from(s: &str) -> Self {
-        Quantity(s.to_owned().into())
+        Quantity(s.into())
     }
 }
 

@@ -95,7 +95,7 @@ where
             .map_err(FinalizerError::ApplyFailed),
         (false, None) => {
             let mut finalizers = meta.finalizers.clone();
-            finalizers.push(name.to_owned().into());
+            finalizers.push(name.into());
             let rv = meta.resource_version.clone().unwrap_or_default();
             let patch = json!([
                 {"op": "test", "path": "/metadata/resourceVersion", "value": rv},

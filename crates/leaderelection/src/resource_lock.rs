@@ -35,7 +35,7 @@ impl LeaderElectionRecord {
     }
 
     fn to_spec(&self, spec: &mut LeaseSpec) {
-        spec.holder_identity = Some(self.holder_identity.clone().into());
+        spec.holder_identity = Some(self.holder_identity.as_str().into());
         spec.lease_duration_seconds = Some(self.lease_duration_seconds);
         spec.acquire_time = self.acquire_time;
         spec.renew_time = self.renew_time;
@@ -102,7 +102,7 @@ impl LeaseLock {
     pub async fn create(&self, record: &LeaderElectionRecord) -> Result<(), clientgo_rest::Error> {
         let mut lease = Lease {
             metadata: ObjectMeta {
-                name: Some(self.name.clone().into()),
+                name: Some(self.name.as_str().into()),
                 ..ObjectMeta::default()
             },
             ..Lease::default()

@@ -347,8 +347,8 @@ impl EventRecorder {
             "event occurred"
         );
         let mut event = Event {
-            reporting_controller: Some(self.controller.clone().into()),
-            reporting_instance: Some(self.instance.clone().into()),
+            reporting_controller: Some(self.controller.as_str().into()),
+            reporting_instance: Some(self.instance.as_str().into()),
             action: Some(
                 (if new.action.is_empty() {
                     new.reason
@@ -358,11 +358,11 @@ impl EventRecorder {
                 .to_owned())
                 .into(),
             ),
-            reason: Some(new.reason.to_owned().into()),
+            reason: Some(new.reason.into()),
             regarding: Some(new.regarding.clone()),
             related: new.related.cloned(),
             note: Some(new.note.into()),
-            type_: Some(new.type_.as_str().to_owned().into()),
+            type_: Some(new.type_.as_str().into()),
             ..Event::default()
         };
         // Cluster-scoped objects' events live in `default`, as client-go writes them.
@@ -372,7 +372,7 @@ impl EventRecorder {
             .as_deref()
             .filter(|n| !n.is_empty())
             .unwrap_or("default");
-        event.metadata.namespace = Some(ns.to_owned().into());
+        event.metadata.namespace = Some(ns.into());
         event.metadata.annotations = new.annotations;
         let counters = &self.shared.counters;
         let job = {

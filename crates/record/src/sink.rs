@@ -125,8 +125,8 @@ impl Sink {
         let ns = event.metadata.namespace.as_deref();
         if !self.uses_core_v1() {
             let mut ev = event.clone();
-            ev.api_version = Event::api_version().into_owned().into();
-            ev.kind = Event::KIND.to_owned().into();
+            ev.api_version = Event::api_version().into();
+            ev.kind = Event::KIND.into();
             if let Some(p) = series {
                 ev.series = clientgo_api::RawJson::from_serialize(&series_json(p)).ok();
             }

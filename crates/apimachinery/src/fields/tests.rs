@@ -39,8 +39,8 @@ fn pod(name: &str, namespace: &str, phase: &str) -> Pod {
         phase: phase.to_owned(),
         ..Default::default()
     };
-    pod.metadata.name = Some(name.to_owned().into());
-    pod.metadata.namespace = Some(namespace.to_owned().into());
+    pod.metadata.name = Some(name.into());
+    pod.metadata.namespace = Some(namespace.into());
     pod
 }
 
