@@ -39,7 +39,7 @@ fn pods(n: usize, rv_base: usize) -> Vec<Arc<Pod>> {
             meta.name = Some(format!("web-jpzskpfbvc-{i:06x}").into());
             meta.namespace = Some(format!("ns-{:03}", i / PER_NAMESPACE).into());
             meta.uid = Some(format!("42836be6-fafa-4e0d-885c-{:012x}", i * 7919).into());
-            meta.resource_version = Some(((rv_base + i).to_string()).into());
+            meta.resource_version = Some((rv_base + i).to_string().into());
             Arc::new(pod)
         })
         .collect()

@@ -49,12 +49,12 @@ macro_rules! resource {
 
         impl $ty {
             #[doc = concat!("An empty `", $kind, "` named `name`, with `apiVersion` and `kind` set.")]
-            pub fn new(name: impl Into<String>) -> Self {
+            pub fn new(name: impl Into<clientgo_apimachinery::SharedStr>) -> Self {
                 $ty {
                     api_version: <Self as clientgo_apimachinery::Resource>::api_version().into(),
                     kind: $kind.into(),
                     metadata: clientgo_apimachinery::ObjectMeta {
-                        name: Some(name.into().into()),
+                        name: Some(name.into()),
                         ..Default::default()
                     },
                     ..Default::default()

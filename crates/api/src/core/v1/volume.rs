@@ -162,9 +162,7 @@ impl<'de> Deserialize<'de> for Volume {
                 let mut vol = Volume::default();
                 while let Some(key) = map.next_key::<Key>()? {
                     match key {
-                        Key::Name => {
-                            vol.name = (map.next_value::<Option<String>>()?.unwrap_or_default()).into()
-                        }
+                        Key::Name => vol.name = map.next_value::<Option<SharedStr>>()?.unwrap_or_default(),
                         Key::Source(kind) => {
                             // `"secret": null` is how some clients write an unset member.
                             let Some(spec) = map.next_value::<Option<RawJson>>()? else {
