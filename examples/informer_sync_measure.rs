@@ -2,7 +2,8 @@
 //! informer's event throughput. Figures go to docs/performance.md ("Informers (tools/cache)").
 //!
 //! `cargo run --release --example informer_sync_measure -- [--pods N] [--strip]` seeds N pods
-//! (default 50,000, shaped like shared/fixtures/bench/pod.json), then syncs a SharedIndexInformer
+//! (default 50,000, shaped like shared/fixtures/bench/pod.json, each with its own name, uid,
+//! resourceVersion and IP, spread over 200 nodes), then syncs a SharedIndexInformer
 //! over all namespaces and prints wall time, CPU time (user+system from /proc/self/stat), the
 //! process's peak RSS during the sync (VmHWM after resetting it through /proc/self/clear_refs) and
 //! the cache's resident bytes per pod beside the pod's JSON size. `--strip` adds the
@@ -110,6 +111,13 @@ async fn sync_measure(pods: usize, strip: bool) -> Result<(), Box<dyn Error + Se
     for i in 0..pods {
         let mut p = template.clone();
         p["metadata"]["name"] = format!("web-{i:06}").into();
+        // What differs between real pods of one Deployment besides name, uid and resourceVersion:
+        // each pod's IP, and the node (with its IP) it runs on.
+        let ip = format!("10.244.{}.{}", (i / 250) % 256, i % 250 + 1);
+        p["status"]["podIP"] = ip.clone().into();
+        p["status"]["podIPs"][0]["ip"] = ip.into();
+        p["spec"]["nodeName"] = format!("node-{:04}", i % 200).into();
+        p["status"]["hostIP"] = format!("10.0.0.{}", i % 200 + 1).into();
         server
             .create("", "v1", "pods", Some("default"), p)
             .map_err(|s| format!("seed: {s:?}"))?;
