@@ -20,10 +20,10 @@ use std::sync::{LazyLock, Mutex, MutexGuard, PoisonError};
 use super::SharedStr;
 
 /// Number of shards; a power of two.
-const SHARDS: usize = 16;
+pub(super) const SHARDS: usize = 16;
 
 /// A shard never sweeps below this many entries: small tables are not worth the scan.
-const MIN_SWEEP_AT: usize = 1024;
+pub(super) const MIN_SWEEP_AT: usize = 1024;
 
 /// One lock's worth of the table.
 struct Shard {
@@ -130,6 +130,15 @@ fn intern_in_table(s: &str) -> SharedStr {
 #[cfg(test)]
 pub(super) fn is_interned(s: &str) -> bool {
     shard_of(s).strings.contains(s)
+}
+
+/// Number of blocks the whole table holds, swept or not (for tests).
+#[cfg(test)]
+pub(super) fn table_len() -> usize {
+    TABLE
+        .iter()
+        .map(|shard| shard.lock().map_or(0, |g| g.strings.len()))
+        .sum()
 }
 
 /// Empties this thread's front cache (for tests).

@@ -3,7 +3,7 @@ use std::hash::{Hash, Hasher};
 
 use proptest::prelude::*;
 
-use super::interner::{clear_front, is_interned, sweep_for};
+use super::interner::{clear_front, is_interned, sweep_for, table_len, MIN_SWEEP_AT, SHARDS};
 use super::*;
 
 fn hash_of<T: Hash + ?Sized>(v: &T) -> u64 {
@@ -162,6 +162,25 @@ fn sweeping_while_other_threads_intern_and_drop_keeps_every_string_intact() {
         }
         stop.store(true, std::sync::atomic::Ordering::Relaxed);
     });
+}
+
+#[test]
+fn strings_nobody_holds_any_more_do_not_pile_up_in_the_table() {
+    // 100,000 distinct strings, each interned and dropped at once: without the sweeps the table
+    // would keep them all; with them a shard holds at most what it sweeps at.
+    for i in 0..100_000 {
+        drop(SharedStr::interned(&format!("churned annotation value {i:06}")));
+        if i % 1_000 == 0 {
+            clear_front();
+        }
+    }
+    clear_front();
+    let held = table_len();
+    // Other tests running in this process intern a few thousand strings of their own.
+    assert!(
+        held <= SHARDS * MIN_SWEEP_AT + 10_000,
+        "the table holds {held} strings after 100,000 were dropped"
+    );
 }
 
 proptest! {
