@@ -11,6 +11,8 @@
 //! 1 and 8 handlers from an in-memory source and prints events/s, for each path from the
 //! reflector to the handlers in one run: direct (the default), a DeltaFifo and a RealFifo
 //! (`SharedIndexInformer::with_queue`), with each queue's rate as a ratio to the direct path's.
+//! `--watch-consume [--events N]` instead measures shared/docs/baselines.md's watch-consume: one
+//! typed pod watch receiving N (default 100,000) MODIFIED events back to back.
 //!
 //! The server runs in the same process; its own memory is in the baseline taken before the sync.
 
@@ -94,7 +96,8 @@ fn flag(name: &str) -> bool {
     std::env::args().any(|a| a == name)
 }
 
-async fn sync_measure(pods: usize, strip: bool) -> Result<(), Box<dyn Error + Send + Sync>> {
+/// The bench pod (shared/fixtures/bench/pod.json) without what the server assigns.
+fn bench_pod_template() -> Result<serde_json::Value, Box<dyn Error + Send + Sync>> {
     let fixture = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../shared/fixtures/bench/pod.json"
@@ -106,6 +109,74 @@ async fn sync_measure(pods: usize, strip: bool) -> Result<(), Box<dyn Error + Se
     for k in ["uid", "resourceVersion", "creationTimestamp", "namespace"] {
         meta.remove(k);
     }
+    Ok(template)
+}
+
+/// shared/docs/baselines.md's watch-consume: one typed watch receiving `events` MODIFIED events of
+/// one bench pod back to back, replayed by the server from its event log, each decoded into a
+/// `Pod`. Prints MB/s, events/s and the process's CPU time (the server's writing of pre-serialized
+/// events included).
+async fn watch_consume_measure(events: usize) -> Result<(), Box<dyn Error + Send + Sync>> {
+    let mut pod = bench_pod_template()?;
+    pod["metadata"]["name"] = "web-000000".into();
+    let server = clientgo_apiserver::ApiServer::builder()
+        .max_events(events + 10)
+        .start()
+        .await?;
+    let mut pod = server
+        .create("", "v1", "pods", Some("default"), pod)
+        .map_err(|s| format!("create: {s:?}"))?;
+    let from = server.resource_version();
+    // The revisions go straight into the store, as in benches/apiserver.rs: the API path
+    // (validation, managedFields) is not what this measures.
+    let resource: Arc<str> = Arc::from("pods");
+    let mut frame_bytes = 0usize;
+    let seed_start = Instant::now();
+    for i in 0..events {
+        pod["metadata"]["annotations"]["bench.example.com/revision"] = i.to_string().into();
+        let stored = server
+            .store()
+            .guaranteed_update(&resource, "default/web-000000", &[], |_| {
+                Ok(clientgo_apiserver::store::Outcome::Put(pod.clone()))
+            })
+            .map_err(|s| format!("update: {s:?}"))?;
+        // `{"type":"MODIFIED","object":` + object + `}` + newline.
+        frame_bytes += 29 + stored.object.bytes().len() + 2;
+    }
+    println!("seeded {events} updates in {:.1?}", seed_start.elapsed());
+    let mut config = clientgo::rest::Config::new(server.url());
+    config.qps = -1.0;
+    let cs = Clientset::new(&config)?;
+    let mut opts = clientgo::kubernetes::ListOptions::default();
+    opts.resource_version = from.to_string();
+    let cpu0 = cpu_time();
+    let t0 = Instant::now();
+    let mut stream = Box::pin(cs.core_v1().pods("default").watch(&opts).await?);
+    let mut received = 0usize;
+    while received < events {
+        match stream.next().await {
+            Some(Ok(WatchEvent::Modified(pod))) => {
+                received += 1;
+                std::hint::black_box(&pod);
+            }
+            Some(Ok(other)) => return Err(format!("unexpected event {other:?}").into()),
+            Some(Err(e)) => return Err(e.into()),
+            None => return Err(format!("the watch ended after {received} events").into()),
+        }
+    }
+    let wall = t0.elapsed();
+    let cpu = cpu_time().saturating_sub(cpu0);
+    println!(
+        "watch-consume: {events} MODIFIED pod events, {:.0} MB, in {wall:.2?} = {:.0} MB/s, {:.0} events/s, cpu {cpu:.2?}",
+        frame_bytes as f64 / 1e6,
+        frame_bytes as f64 / 1e6 / wall.as_secs_f64(),
+        events as f64 / wall.as_secs_f64()
+    );
+    Ok(())
+}
+
+async fn sync_measure(pods: usize, strip: bool) -> Result<(), Box<dyn Error + Send + Sync>> {
+    let template = bench_pod_template()?;
     let server = clientgo_apiserver::ApiServer::start().await?;
     let seed_start = Instant::now();
     for i in 0..pods {
@@ -291,6 +362,10 @@ async fn main() -> Result<(), Box<dyn Error + Send + Sync>> {
             }
         }
         return Ok(());
+    }
+    if flag("--watch-consume") {
+        let events = arg("--events").and_then(|v| v.parse().ok()).unwrap_or(100_000);
+        return watch_consume_measure(events).await;
     }
     let pods = arg("--pods").and_then(|v| v.parse().ok()).unwrap_or(50_000);
     sync_measure(pods, flag("--strip")).await
