@@ -21,7 +21,7 @@ use crate::filter::Filter;
 use crate::object::StoredObject;
 use crate::resources::ResourceInfo;
 use crate::status::{bad_request, continue_expired, list_too_old};
-use crate::store::{Snapshot, SnapshotError};
+use crate::store::{Page, PageSpec, SnapshotError};
 
 /// Responses are streamed in chunks of about this size.
 const CHUNK: usize = 256 * 1024;
@@ -126,7 +126,14 @@ fn build(state: &ServerState, t: &Target, query: &Query) -> Result<Response<Body
     };
     let res = ServerState::storage_key(&t.info);
     let prefix = filter.prefix().to_owned();
-    let snapshot: Snapshot = match query.get("continue").filter(|s| !s.is_empty()) {
+    let keep = |o: &StoredObject| filter.matches(o);
+    let spec = PageSpec {
+        limit,
+        // remainingItemCount is only reported without selectors; otherwise one more is enough.
+        count_rest: !filter.has_selectors(),
+        keep: &keep,
+    };
+    let page: Page = match query.get("continue").filter(|s| !s.is_empty()) {
         Some(tok) => {
             if query
                 .get("resourceVersion")
@@ -139,9 +146,9 @@ fn build(state: &ServerState, t: &Target, query: &Query) -> Result<Response<Body
             let c = continue_token::decode(tok).map_err(|e| bad_request(e.to_string()))?;
             let start = absolute_key(&prefix, &c.start);
             match c.rv {
-                None => state.store.snapshot_latest(&res, &prefix, &start),
-                Some(rv) => match state.store.snapshot_at(&res, &prefix, &start, rv) {
-                    Ok(s) => s,
+                None => state.store.page_latest(&res, &prefix, &start, &spec),
+                Some(rv) => match state.store.page_at(&res, &prefix, &start, rv, &spec) {
+                    Ok(p) => p,
                     Err(SnapshotError::Compacted(_)) => {
                         let fallback = continue_token::encode(
                             None,
@@ -154,46 +161,33 @@ fn build(state: &ServerState, t: &Target, query: &Query) -> Result<Response<Body
             }
         }
         None => match parse_rv(query)? {
-            RvSpec::Latest | RvSpec::Any => state.store.snapshot_latest(&res, &prefix, ""),
+            RvSpec::Latest | RvSpec::Any => state.store.page_latest(&res, &prefix, "", &spec),
             RvSpec::NotOlderThan(n) => {
-                let s = state.store.snapshot_latest(&res, &prefix, "");
-                if n > s.rv {
-                    return Err(too_large(n, s.rv));
+                let p = state.store.page_latest(&res, &prefix, "", &spec);
+                if n > p.rv {
+                    return Err(too_large(n, p.rv));
                 }
-                s
+                p
             }
-            RvSpec::Exact(n) => match state.store.snapshot_at(&res, &prefix, "", n) {
-                Ok(s) => s,
+            RvSpec::Exact(n) => match state.store.page_at(&res, &prefix, "", n, &spec) {
+                Ok(p) => p,
                 Err(SnapshotError::Compacted(_)) => return Err(list_too_old()),
                 Err(SnapshotError::TooLarge(cur)) => return Err(too_large(n, cur)),
             },
         },
     };
-    let mut items: Vec<Arc<StoredObject>> = Vec::new();
-    let mut last_key = None;
     let mut cont = None;
     let mut remaining = None;
-    let mut iter = snapshot.items.iter().filter(|(_, o)| filter.matches(o));
-    for (key, obj) in iter.by_ref() {
-        items.push(obj.clone());
-        if limit > 0 && items.len() == limit {
-            last_key = Some(key.clone());
-            break;
-        }
-    }
-    if let Some(k) = last_key {
-        let rest = iter.count();
-        if rest > 0 {
-            cont = Some(continue_token::encode(
-                Some(snapshot.rv),
-                &relative_key(&prefix, &k),
-            ));
+    if page.rest > 0 {
+        if let Some((k, _)) = page.items.last() {
+            cont = Some(continue_token::encode(Some(page.rv), &relative_key(&prefix, k)));
             if !filter.has_selectors() {
-                remaining = Some(rest);
+                remaining = Some(page.rest);
             }
         }
     }
-    Ok(stream_list(t.info.clone(), snapshot.rv, cont, remaining, items))
+    let items: Vec<Arc<StoredObject>> = page.items.into_iter().map(|(_, o)| o).collect();
+    Ok(stream_list(t.info.clone(), page.rv, cont, remaining, items))
 }
 
 fn list_header(info: &ResourceInfo, rv: u64, cont: Option<&str>, remaining: Option<usize>) -> Vec<u8> {

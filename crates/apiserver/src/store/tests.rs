@@ -57,6 +57,46 @@ fn snapshot_at_an_older_version_undoes_later_writes() {
 }
 
 #[test]
+fn pages_copy_only_their_objects_and_count_what_follows() {
+    let store = Store::new(LogLimits::default(), 0);
+    for name in ["a", "b", "c", "d", "e"] {
+        put(&store, name, "1"); // rv 1..=5
+    }
+    let not_c = |o: &StoredObject| o.name() != "c";
+    let spec = |limit, count_rest| PageSpec {
+        limit,
+        count_rest,
+        keep: &not_c,
+    };
+    let keys = |p: &Page| p.items.iter().map(|(k, _)| k.to_string()).collect::<Vec<_>>();
+    let first = store.page_latest("configmaps", "ns/", "", &spec(2, true));
+    assert_eq!(
+        (keys(&first), first.rest, first.rv),
+        (vec!["ns/a".into(), "ns/b".into()], 2, 5)
+    );
+    // From just after "ns/b": "c" is filtered out, "d" and "e" remain.
+    let second = store.page_latest("configmaps", "ns/", "ns/b\0", &spec(1, false));
+    assert_eq!((keys(&second), second.rest), (vec!["ns/d".into()], 1));
+    let all = store.page_latest("configmaps", "ns/", "", &spec(0, true));
+    assert_eq!((all.items.len(), all.rest), (4, 0));
+    // At an older version, after later writes: the rebuilt snapshot, paged the same way.
+    put(&store, "a", "2"); // 6
+    let old = store.page_at("configmaps", "ns/", "", 5, &spec(3, true)).unwrap();
+    let got: Vec<_> = old.items.iter().map(|(k, o)| (k.to_string(), o.rv())).collect();
+    assert_eq!(
+        got,
+        vec![("ns/a".into(), 1), ("ns/b".into(), 2), ("ns/d".into(), 4)]
+    );
+    assert_eq!((old.rest, old.rv), (1, 5));
+    assert_eq!(
+        store
+            .page_at("configmaps", "ns/", "", 7, &spec(1, true))
+            .unwrap_err(),
+        SnapshotError::TooLarge(6)
+    );
+}
+
+#[test]
 fn compaction_makes_old_versions_unavailable() {
     let store = Store::new(
         LogLimits {
