@@ -381,15 +381,26 @@ impl Store {
     }
 }
 
+/// The objects whose keys start with `prefix` and are `>= start`, in key order.
+///
+/// The range is bounded on both sides in the map itself (a namespace prefix `ns/` ends before
+/// `ns0`), so walking it, or counting what follows a page, never reads the keys: with 100,000
+/// objects, comparing each key to the prefix was a cache miss per object per page.
 fn range<'a>(
     objs: Option<&'a Objects>,
     prefix: &'a str,
     start: &str,
 ) -> impl Iterator<Item = (&'a Arc<str>, &'a Arc<StoredObject>)> + 'a {
     let lower: Arc<str> = Arc::from(if start > prefix { start } else { prefix });
+    // Keys with the prefix `p/` sort before `p0`; other prefixes are compared key by key.
+    let upper: Option<Arc<str>> = prefix.strip_suffix('/').map(|head| Arc::from(format!("{head}0")));
+    let checked = prefix.is_empty() || upper.is_some();
+    // `BTreeMap::range` panics on an inverted range; a start past the prefix's keys selects none.
+    let objs = objs.filter(|_| upper.as_ref().is_none_or(|u| lower < *u));
     objs.into_iter().flat_map(move |m| {
-        m.range::<Arc<str>, _>((Bound::Included(lower.clone()), Bound::Unbounded))
-            .take_while(move |(k, _)| k.starts_with(prefix))
+        let upper = upper.clone().map_or(Bound::Unbounded, Bound::Excluded);
+        m.range::<Arc<str>, _>((Bound::Included(lower.clone()), upper))
+            .take_while(move |(k, _)| checked || k.starts_with(prefix))
     })
 }
 

@@ -79,8 +79,27 @@ fn pages_copy_only_their_objects_and_count_what_follows() {
     assert_eq!((keys(&second), second.rest), (vec!["ns/d".into()], 1));
     let all = store.page_latest("configmaps", "ns/", "", &spec(0, true));
     assert_eq!((all.items.len(), all.rest), (4, 0));
+    // Keys of the namespaces around `ns` ("ns-1" sorts before it, "ns0" after) stay out of its pages.
+    let res: Arc<str> = Arc::from("configmaps");
+    for key in ["ns-1/x", "ns0/y"] {
+        store
+            .guaranteed_update(&res, key, &[], |_| Ok(Outcome::Put(cm("x", "1"))))
+            .unwrap();
+    }
+    let all = store.page_latest("configmaps", "ns/", "", &spec(0, true));
+    assert_eq!(all.items.len(), 4);
+    assert_eq!(
+        store
+            .page_latest("configmaps", "", "", &spec(0, true))
+            .items
+            .len(),
+        6
+    );
+    // A start past the prefix's keys selects nothing (and does not panic on an inverted range).
+    let past = store.page_latest("configmaps", "ns/", "ns1", &spec(2, true));
+    assert_eq!((past.items.len(), past.rest), (0, 0));
     // At an older version, after later writes: the rebuilt snapshot, paged the same way.
-    put(&store, "a", "2"); // 6
+    put(&store, "a", "2"); // 8
     let old = store.page_at("configmaps", "ns/", "", 5, &spec(3, true)).unwrap();
     let got: Vec<_> = old.items.iter().map(|(k, o)| (k.to_string(), o.rv())).collect();
     assert_eq!(
@@ -90,9 +109,9 @@ fn pages_copy_only_their_objects_and_count_what_follows() {
     assert_eq!((old.rest, old.rv), (1, 5));
     assert_eq!(
         store
-            .page_at("configmaps", "ns/", "", 7, &spec(1, true))
+            .page_at("configmaps", "ns/", "", 9, &spec(1, true))
             .unwrap_err(),
-        SnapshotError::TooLarge(6)
+        SnapshotError::TooLarge(8)
     );
 }
 
