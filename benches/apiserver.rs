@@ -30,9 +30,9 @@ const WRITES_PER_WRITER: usize = 100;
 fn bench_pod() -> Value {
     let raw = std::fs::read(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../shared/fixtures/bench/pod.json"
+        "/fixtures/bench/pod.json"
     ))
-    .expect("shared/fixtures/bench/pod.json beside the repository");
+    .expect("fixtures/bench/pod.json in the repository");
     serde_json::from_slice(&raw).expect("bench pod is JSON")
 }
 

@@ -1,9 +1,9 @@
 //! The informer cache's indexer: adds and updates at 50,000 pods, and lookups by key and by the
 //! `namespace` index at 100,000 pods (1,000 per namespace), the workloads of client-go's Indexer
-//! figures in shared/docs/baselines.md.
+//! figures in docs/baselines.md.
 //!
 //! Run with `cargo bench --bench cache_store`. Pods are typed `Pod`s decoded from the bench pod
-//! (shared/fixtures/bench/pod.json) with names, uids, namespaces and resourceVersions varied.
+//! (fixtures/bench/pod.json) with names, uids, namespaces and resourceVersions varied.
 //! Criterion reports each case; a summary then prints ns per operation and the ratio to client-go.
 //! Figures go to docs/performance.md.
 
@@ -18,13 +18,13 @@ use clientgo::tools::cache::{
 };
 use criterion::{BatchSize, Criterion, Throughput};
 
-const POD_JSON: &str = include_str!("../../shared/fixtures/bench/pod.json");
+const POD_JSON: &str = include_str!("../fixtures/bench/pod.json");
 const WRITE_PODS: usize = 50_000;
 const READ_PODS: usize = 100_000;
 const PER_NAMESPACE: usize = 1_000;
 const NAMESPACES: usize = READ_PODS / PER_NAMESPACE;
 
-/// client-go 1.36 figures (shared/docs/baselines.md), ns per operation.
+/// client-go 1.36 figures (docs/baselines.md), ns per operation.
 const GO_ADD_NS: f64 = 1_575.0;
 const GO_UPDATE_NS: f64 = 3_213.0;
 const GO_BY_INDEX_NS: f64 = 303_000.0;
@@ -278,7 +278,7 @@ fn summary(d: &Data) {
         black_box(map.get(d.read_keys[i].as_str()).map(|p| Arc::clone(p)));
     });
     println!();
-    println!("cache_store summary (median on-CPU time; client-go 1.36 from shared/docs/baselines.md)");
+    println!("cache_store summary (median on-CPU time; client-go 1.36 from docs/baselines.md)");
     println!(
         "  Indexer add, 50k pods:        {add:9.0} ns/op  (client-go {GO_ADD_NS:.0}, {:.1}x faster)",
         GO_ADD_NS / add

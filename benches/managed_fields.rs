@@ -1,5 +1,5 @@
 //! What the embedded API server pays per write for patches, field ownership (managedFields) and
-//! server-side apply, on the benchmark pod (shared/fixtures/bench/pod.json).
+//! server-side apply, on the benchmark pod (fixtures/bench/pod.json).
 //!
 //! Run: `cargo bench --bench managed_fields`. Keep it short on the 2-core machine.
 
@@ -13,7 +13,7 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use serde_json::{json, Value};
 
 fn pod() -> Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/bench/pod.json");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/bench/pod.json");
     let text = std::fs::read_to_string(path).expect("bench pod fixture");
     let mut pod: Value = serde_json::from_str(&text).expect("bench pod is JSON");
     if let Some(meta) = pod["metadata"].as_object_mut() {

@@ -18,7 +18,7 @@ use serde_json::Value;
 const EVENTS: usize = 10_000;
 const CHUNK: usize = 4096;
 
-const POD_JSON: &str = include_str!("../../shared/fixtures/bench/pod.json");
+const POD_JSON: &str = include_str!("../fixtures/bench/pod.json");
 
 /// 10,000 watch events shaped like the bench pod (compact JSON, newline after each, as the API
 /// server writes them), with names, uids, IPs and resourceVersions varying per event, and the byte

@@ -1,4 +1,4 @@
-//! Workqueue micro-benchmarks, side by side with client-go's figures in shared/docs/baselines.md.
+//! Workqueue micro-benchmarks, side by side with client-go's figures in docs/baselines.md.
 //!
 //! Run: `cargo bench --bench workqueue` (small sample sizes: the machine has 2 cores). Lateness of
 //! the delaying queue and the bucket limiter's accuracy are measured by

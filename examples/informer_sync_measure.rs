@@ -2,7 +2,7 @@
 //! informer's event throughput. Figures go to docs/performance.md ("Informers (tools/cache)").
 //!
 //! `cargo run --release --example informer_sync_measure -- [--pods N] [--strip]` seeds N pods
-//! (default 50,000, shaped like shared/fixtures/bench/pod.json, each with its own name, uid,
+//! (default 50,000, shaped like fixtures/bench/pod.json, each with its own name, uid,
 //! resourceVersion and IP, spread over 200 nodes), then syncs a SharedIndexInformer
 //! over all namespaces and prints wall time, CPU time (user+system from /proc/self/stat), the
 //! process's peak RSS during the sync (VmHWM after resetting it through /proc/self/clear_refs) and
@@ -11,7 +11,7 @@
 //! 1 and 8 handlers from an in-memory source and prints events/s, for each path from the
 //! reflector to the handlers in one run: direct (the default), a DeltaFifo and a RealFifo
 //! (`SharedIndexInformer::with_queue`), with each queue's rate as a ratio to the direct path's.
-//! `--watch-consume [--events N]` instead measures shared/docs/baselines.md's watch-consume: one
+//! `--watch-consume [--events N]` instead measures docs/baselines.md's watch-consume: one
 //! typed pod watch receiving N (default 100,000) MODIFIED events back to back.
 //!
 //! The server runs in the same process; its own memory is in the baseline taken before the sync.
@@ -96,11 +96,11 @@ fn flag(name: &str) -> bool {
     std::env::args().any(|a| a == name)
 }
 
-/// The bench pod (shared/fixtures/bench/pod.json) without what the server assigns.
+/// The bench pod (fixtures/bench/pod.json) without what the server assigns.
 fn bench_pod_template() -> Result<serde_json::Value, Box<dyn Error + Send + Sync>> {
     let fixture = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../shared/fixtures/bench/pod.json"
+        "/fixtures/bench/pod.json"
     ))?;
     let mut template: serde_json::Value = serde_json::from_str(&fixture)?;
     let meta = template["metadata"]
@@ -112,7 +112,7 @@ fn bench_pod_template() -> Result<serde_json::Value, Box<dyn Error + Send + Sync
     Ok(template)
 }
 
-/// shared/docs/baselines.md's watch-consume: one typed watch receiving `events` MODIFIED events of
+/// docs/baselines.md's watch-consume: one typed watch receiving `events` MODIFIED events of
 /// one bench pod back to back, replayed by the server from its event log, each decoded into a
 /// `Pod`. Prints MB/s, events/s and the process's CPU time (the server's writing of pre-serialized
 /// events included).
@@ -270,7 +270,7 @@ async fn throughput(
 ) -> Result<f64, Box<dyn Error + Send + Sync>> {
     let fixture = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../shared/fixtures/bench/pod.json"
+        "/fixtures/bench/pod.json"
     ))?;
     let template: Pod = serde_json::from_str(&fixture)?;
     let template = Arc::new(template);

@@ -1,11 +1,11 @@
 //! Decodes watch streams recorded from a real kube-apiserver and prints one line per event.
 //!
 //! ```text
-//! cargo run --example watch_decode_demo                      # ../shared/fixtures/real-apiserver/04-watch-raw-chunked.txt
+//! cargo run --example watch_decode_demo                      # fixtures/real-apiserver/04-watch-raw-chunked.txt
 //! cargo run --example watch_decode_demo -- FILE [--chunk-size N]
 //! ```
 //!
-//! FILE is a transcript from shared/fixtures/real-apiserver (every watch response in it is decoded)
+//! FILE is a transcript from fixtures/real-apiserver (every watch response in it is decoded)
 //! or a plain file of watch events as the API server writes them (one JSON object per event).
 //!
 //! The body reaches the decoder the way a network would deliver it: the server's own HTTP chunks,
@@ -22,7 +22,7 @@ use clientgo::apimachinery::{ApiError, DynamicObject, Object, WatchEvent, WatchE
 /// The stream decoded when no file is given.
 pub const DEFAULT_TRANSCRIPT: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../shared/fixtures/real-apiserver/04-watch-raw-chunked.txt"
+    "/fixtures/real-apiserver/04-watch-raw-chunked.txt"
 );
 
 /// Pieces are at most this long unless `--chunk-size` says otherwise.

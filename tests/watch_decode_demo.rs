@@ -11,7 +11,7 @@ use demo::{run, Summary, DEFAULT_TRANSCRIPT};
 
 fn fixture(name: &str) -> Vec<u8> {
     let path = format!(
-        "{}/../shared/fixtures/real-apiserver/{name}",
+        "{}/fixtures/real-apiserver/{name}",
         env!("CARGO_MANIFEST_DIR")
     );
     std::fs::read(&path).unwrap_or_else(|e| panic!("reading {path}: {e}"))

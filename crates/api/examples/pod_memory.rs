@@ -1,6 +1,6 @@
 //! Measures how many heap bytes a decoded, cached `Pod` takes, against the size of its JSON.
 //!
-//! Builds 10,000 pods shaped like `shared/fixtures/bench/pod.json` (names, uids, labels, IPs and
+//! Builds 10,000 pods shaped like `fixtures/bench/pod.json` (names, uids, labels, IPs and
 //! resourceVersions vary per pod, as in the baseline workload), encodes each to compact JSON, decodes
 //! them all into `clientgo_api::core::v1::Pod` and keeps them alive, counting live heap bytes with a
 //! counting global allocator. Prints bytes per pod (requested by the program, and an estimate of what
@@ -63,7 +63,7 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
 
-const POD_JSON: &str = include_str!("../../../../shared/fixtures/bench/pod.json");
+const POD_JSON: &str = include_str!("../../../fixtures/bench/pod.json");
 
 /// The benchmark pod with per-pod names, uids, labels, IPs and resourceVersion, as compact JSON.
 fn pod_json(template: &Value, i: usize) -> Vec<u8> {
@@ -163,6 +163,6 @@ fn main() {
         json_bytes as f64 / elapsed.as_secs_f64() / 1e6,
         n / elapsed.as_secs_f64()
     );
-    println!("baselines: kube-rs ~37 KB, client-go ~11.9 KB per pod (shared/docs/baselines.md)");
+    println!("baselines: kube-rs ~37 KB, client-go ~11.9 KB per pod (docs/baselines.md)");
     std::hint::black_box(&cache);
 }

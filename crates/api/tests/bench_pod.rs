@@ -1,4 +1,4 @@
-//! The benchmark pod (shared/fixtures/bench/pod.json) decodes with real values and round-trips exactly.
+//! The benchmark pod (fixtures/bench/pod.json) decodes with real values and round-trips exactly.
 
 use clientgo_api::core::v1::Pod;
 use clientgo_apimachinery::{Object, Resource, Time};
@@ -6,7 +6,7 @@ use serde_json::Value;
 
 const POD_JSON: &str = include_str!(concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/fixtures/bench/pod.json"
+    "/../../fixtures/bench/pod.json"
 ));
 
 fn pod() -> Pod {

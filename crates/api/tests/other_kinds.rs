@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 
 const POD_JSON: &str = include_str!(concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../../shared/fixtures/bench/pod.json"
+    "/../../fixtures/bench/pod.json"
 ));
 
 fn round_trip<T: serde::de::DeserializeOwned + serde::Serialize>(v: &Value) -> T {

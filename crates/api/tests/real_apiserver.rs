@@ -1,5 +1,5 @@
 //! Every object of a modelled kind found in the real API server transcripts
-//! (shared/fixtures/real-apiserver) decodes, carries its real values, and re-encodes to the same JSON.
+//! (fixtures/real-apiserver) decodes, carries its real values, and re-encodes to the same JSON.
 
 use std::path::PathBuf;
 
@@ -15,7 +15,7 @@ use serde_json::Value;
 fn fixtures_dir() -> PathBuf {
     PathBuf::from(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/fixtures/real-apiserver"
+        "/../../fixtures/real-apiserver"
     ))
 }
 

@@ -2,7 +2,7 @@
 //!
 //! Mirrors apimachinery `k8s.io/apimachinery/pkg/api/errors` (`NewNotFound`, `NewAlreadyExists`,
 //! `NewConflict`, `NewInvalid`, `NewResourceExpired`, ...). The messages are checked against the
-//! transcripts in `shared/fixtures/real-apiserver`.
+//! transcripts in `fixtures/real-apiserver`.
 
 use clientgo_apimachinery::{Status, StatusCause, StatusDetails, StatusReason};
 

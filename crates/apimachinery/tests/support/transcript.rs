@@ -1,4 +1,4 @@
-//! Reads the recorded real API server exchanges in shared/fixtures/real-apiserver.
+//! Reads the recorded real API server exchanges in fixtures/real-apiserver.
 //!
 //! Each exchange starts with a `################` line, then the request line and headers, then
 //! `---- response` and the response exactly as received. Raw chunked bodies keep their chunk-size lines
@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 pub fn fixtures_dir() -> PathBuf {
     Path::new(concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/fixtures/real-apiserver"
+        "/../../fixtures/real-apiserver"
     ))
     .to_path_buf()
 }
@@ -48,7 +48,7 @@ impl WatchBody {
 /// Every 200 response to a `watch=1`/`watch=true` request in every transcript, in file order.
 pub fn watch_bodies() -> Vec<WatchBody> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(fixtures_dir())
-        .expect("shared/fixtures/real-apiserver must sit beside the repository")
+        .expect("fixtures/real-apiserver in the repository")
         .map(|e| e.expect("readable directory entry").path())
         .filter(|p| p.extension().is_some_and(|x| x == "txt"))
         .collect();

@@ -411,7 +411,7 @@ proptest! {
 fn create_entries_match_every_transcript_post() {
     let dir = concat!(
         env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/fixtures/real-apiserver"
+        "/../../fixtures/real-apiserver"
     );
     let mut files: Vec<String> = std::fs::read_dir(dir)
         .unwrap()

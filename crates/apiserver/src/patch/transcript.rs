@@ -26,10 +26,10 @@ impl Exchange {
     }
 }
 
-/// Every exchange of `file` (a name under shared/fixtures/real-apiserver).
+/// Every exchange of `file` (a name under fixtures/real-apiserver).
 pub(crate) fn exchanges(file: &str) -> Vec<Exchange> {
     let path = format!(
-        "{}/../../../shared/fixtures/real-apiserver/{file}",
+        "{}/../../fixtures/real-apiserver/{file}",
         env!("CARGO_MANIFEST_DIR")
     );
     let text = std::fs::read_to_string(&path)
