@@ -22,8 +22,9 @@ pub enum Error {
     /// The server answered with a non-2xx status (its Status body, or the code and first bytes).
     #[error("{0}")]
     Api(Box<ApiError>),
-    /// The request never got an HTTP answer: connect, TLS or protocol failure.
-    #[error("{verb} \"{url}\"")]
+    /// The request never got an HTTP answer: connect, TLS or protocol failure. Shown as the method and
+    /// URL (`GET https://host/version`); the cause says what went wrong.
+    #[error("{} {url}", verb.0)]
     Transport {
         /// The HTTP method, Go-cased (`Get`).
         verb: Verb,
@@ -183,8 +184,8 @@ impl Error {
 
     /// The TCP connection was actively refused (nothing listens on the port).
     pub fn is_connection_refused(&self) -> bool {
-        self.find_source::<std::io::Error>()
-            .is_some_and(|e| e.kind() == std::io::ErrorKind::ConnectionRefused)
+        self.find_source::<ConnectError>()
+            .is_some_and(|e| matches!(e, ConnectError::Refused { .. }))
     }
 
     /// The TLS handshake did not finish within the connect timeout (Go: `net/http: TLS handshake timeout`).

@@ -16,6 +16,7 @@ mod error;
 mod execute;
 pub mod go_duration;
 mod in_cluster;
+mod report;
 mod request;
 mod throttle;
 mod transport;
@@ -27,6 +28,7 @@ pub use config::{Config, ExecConfig, ImpersonationConfig, TlsClientConfig, DEFAU
 pub use error::{ConfigError, Error, RequestError, Verb};
 pub use execute::{error_from_response, retry_delay, MAX_ERROR_BODY};
 pub use in_cluster::{in_cluster_config, InCluster, InClusterError, SERVICE_ACCOUNT_DIR};
+pub use report::ErrorReport;
 pub use request::{BaseUrl, Request, ACCEPT_JSON, DEFAULT_MAX_RETRIES};
 pub use throttle::RateLimiter;
 pub use transport::{ConnectError, HttpClient};

@@ -27,7 +27,14 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum ConnectError {
-    /// TCP connect failed or timed out (the cause says which: refused, unreachable, DNS...).
+    /// Nothing listens on the port: the peer refused the TCP connection (Go: `connect: connection
+    /// refused`).
+    #[error("connection refused ({authority})")]
+    Refused {
+        /// `host:port`.
+        authority: String,
+    },
+    /// TCP connect failed otherwise or timed out (the cause says which: refused, unreachable, DNS...).
     #[error("dial tcp {authority}")]
     Tcp {
         /// `host:port`.
@@ -58,6 +65,22 @@ pub enum ConnectError {
         /// The name.
         name: String,
     },
+}
+
+impl ConnectError {
+    /// A failed TCP connect to `authority`: [`ConnectError::Refused`] when the cause is a refusal.
+    fn tcp(authority: String, source: BoxError) -> Self {
+        let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(source.as_ref());
+        while let Some(e) = cause {
+            if e.downcast_ref::<io::Error>()
+                .is_some_and(|io| io.kind() == io::ErrorKind::ConnectionRefused)
+            {
+                return ConnectError::Refused { authority };
+            }
+            cause = e.source();
+        }
+        ConnectError::Tcp { authority, source }
+    }
 }
 
 #[derive(Clone)]
@@ -94,10 +117,9 @@ impl tower_service::Service<Uri> for Connector {
     type Future = Pin<Box<dyn Future<Output = Result<Self::Response, ConnectError>> + Send>>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), ConnectError>> {
-        self.http.poll_ready(cx).map_err(|e| ConnectError::Tcp {
-            authority: String::new(),
-            source: Box::new(e),
-        })
+        self.http
+            .poll_ready(cx)
+            .map_err(|e| ConnectError::tcp(String::new(), Box::new(e)))
     }
 
     fn call(&mut self, uri: Uri) -> Self::Future {
@@ -111,10 +133,7 @@ impl tower_service::Service<Uri> for Connector {
         Box::pin(async move {
             let tcp = tcp
                 .await
-                .map_err(|e| ConnectError::Tcp {
-                    authority: authority.clone(),
-                    source: Box::new(e),
-                })?
+                .map_err(|e| ConnectError::tcp(authority.clone(), Box::new(e)))?
                 .into_inner();
             let (true, Some(tls)) = (https, tls) else {
                 return Ok(TokioIo::new(MaybeTls::Plain(tcp)));

@@ -3,6 +3,8 @@
 //! request and counts accepted connections and completed TLS handshakes.
 #![allow(dead_code)]
 
+pub mod log_capture;
+
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
