@@ -78,25 +78,42 @@ pub async fn cluster_from_args() -> Result<ClusterTarget, StartError> {
     Ok(ClusterTarget::Embedded(server))
 }
 
-/// Adds a node and the usual kube-system pods to a server (namespaces are seeded at start).
+/// The demo node's address: pods on the host network report it as their own IP.
+pub const DEMO_NODE_IP: &str = "172.18.0.2";
+
+/// Adds a node and the usual kube-system pods to a server (namespaces are seeded at start), as a
+/// fresh single-node kind cluster has them: the control-plane components, kube-proxy and kindnet run
+/// on the host network (their pod IP is the node's IP), coredns gets pod IPs from the node's range;
+/// the static control-plane pods carry `component` and `tier=control-plane` labels.
 pub fn seed_demo_cluster(server: &ApiServer) {
     let _ = server.create(
         "",
         "v1",
         "nodes",
         None,
-        json!({"apiVersion":"v1","kind":"Node","metadata":{"name":"control-plane","labels":{"kubernetes.io/hostname":"control-plane","node-role.kubernetes.io/control-plane":""}},"status":{"conditions":[{"type":"Ready","status":"True"}]}}),
+        json!({"apiVersion":"v1","kind":"Node","metadata":{"name":"control-plane","labels":{"kubernetes.io/hostname":"control-plane","node-role.kubernetes.io/control-plane":""}},
+               "spec":{"podCIDR":"10.244.0.0/24"},
+               "status":{"addresses":[{"type":"InternalIP","address":DEMO_NODE_IP},{"type":"Hostname","address":"control-plane"}],
+                         "conditions":[{"type":"Ready","status":"True"}]}}),
     );
-    for (name, app) in [
-        ("coredns-5d78c9869d-4xkqz", "kube-dns"),
-        ("coredns-5d78c9869d-9hbnm", "kube-dns"),
-        ("etcd-control-plane", "etcd"),
-        ("kube-apiserver-control-plane", "kube-apiserver"),
-        ("kube-controller-manager-control-plane", "kube-controller-manager"),
-        ("kube-proxy-7xj2p", "kube-proxy"),
-        ("kube-scheduler-control-plane", "kube-scheduler"),
-    ] {
-        let image = format!("registry.k8s.io/{app}:v1.36.2");
+    let control_plane = |component: &str| json!({"component": component, "tier": "control-plane"});
+    let pods = [
+        ("coredns-5d78c9869d-4xkqz", json!({"k8s-app": "kube-dns", "pod-template-hash": "5d78c9869d"}), "coredns", Some("10.244.0.2")),
+        ("coredns-5d78c9869d-9hbnm", json!({"k8s-app": "kube-dns", "pod-template-hash": "5d78c9869d"}), "coredns", Some("10.244.0.3")),
+        ("etcd-control-plane", control_plane("etcd"), "etcd", None),
+        ("kindnet-4hxqp", json!({"app": "kindnet", "k8s-app": "kindnet", "tier": "node"}), "kindnet-cni", None),
+        ("kube-apiserver-control-plane", control_plane("kube-apiserver"), "kube-apiserver", None),
+        ("kube-controller-manager-control-plane", control_plane("kube-controller-manager"), "kube-controller-manager", None),
+        ("kube-proxy-7xj2p", json!({"k8s-app": "kube-proxy"}), "kube-proxy", None),
+        ("kube-scheduler-control-plane", control_plane("kube-scheduler"), "kube-scheduler", None),
+    ];
+    for (name, labels, container, pod_ip) in pods {
+        let image = format!("registry.k8s.io/{container}:v1.36.2");
+        let mut spec = json!({"nodeName":"control-plane","containers":[{"name":container,"image":image}]});
+        if pod_ip.is_none() {
+            spec["hostNetwork"] = json!(true);
+        }
+        let pod_ip = pod_ip.unwrap_or(DEMO_NODE_IP);
         let _ = server.create(
             "",
             "v1",
@@ -104,9 +121,11 @@ pub fn seed_demo_cluster(server: &ApiServer) {
             Some("kube-system"),
             json!({
                 "apiVersion":"v1","kind":"Pod",
-                "metadata":{"name":name,"labels":{"k8s-app":app}},
-                "spec":{"nodeName":"control-plane","containers":[{"name":app,"image":image}]},
-                "status":{"phase":"Running","podIP":"10.244.0.2","conditions":[{"type":"Ready","status":"True"}]}
+                "metadata":{"name":name,"labels":labels},
+                "spec":spec,
+                "status":{"phase":"Running","hostIP":DEMO_NODE_IP,"hostIPs":[{"ip":DEMO_NODE_IP}],
+                          "podIP":pod_ip,"podIPs":[{"ip":pod_ip}],
+                          "conditions":[{"type":"Ready","status":"True"}]}
             }),
         );
     }
