@@ -1,89 +1,117 @@
-//! Seed 003 §"Watch basics": watch the pods of a namespace and print each event's type, name and
-//! phase; the initial state arrives as ADDED, changes as MODIFIED, and the end of the stream is
-//! reported as "Channel closed".
+//! Seed 003 §5.18 "Watch basics" (L2964-3071): watch the pods of a namespace and print each event's
+//! type, name and phase. Objects that exist when the watch starts arrive first, as synthetic ADDED
+//! events; changes follow as MODIFIED and DELETED; the end of the stream is reported as "Channel
+//! closed".
 //!
-//! With the embedded server the example also creates and deletes the seed's three busybox pods, so
-//! there is something to see. Run: `cargo run --example watch_pods_basic [-- --kubeconfig PATH]`
+//! The example works in its own namespace: it starts `pod-0` before the watch (so the watch opens
+//! with a synthetic ADDED), then starts and deletes `pod-1` while watching. On the embedded server,
+//! which runs no kubelet, the example marks each pod Running itself; on a real cluster the kubelet
+//! does (and reports more MODIFIED events as it pulls the image and starts the container).
+//!
+//! Run: `cargo run --example watch_pods_basic [-- --kubeconfig PATH] [--timeout-seconds N] [--no-activity]`
 
-use std::error::Error;
-use std::fmt::Write as _;
-use std::path::Path;
+use std::process::ExitCode;
+use std::time::Duration;
 
 use clientgo::api::core::v1::Pod;
 use clientgo::apimachinery::{Object, WatchEvent};
-use clientgo::kubernetes::{Clientset, DeleteOptions, ListOptions, ResourceClient, WriteOptions};
-use clientgo::tools::clientcmd;
+use clientgo::kubernetes::{DeleteOptions, ListOptions, ResourceClient, WriteOptions};
+use clientgo_example::pods::{busybox_pod, play_kubelet};
+use clientgo_example::{outln, BoxError, Session};
 use futures_util::StreamExt as _;
 
-/// Creates the seed's three busybox pods (`kubectl apply -f pods.yaml`) and deletes them again.
-pub async fn busybox_activity(pods: &ResourceClient<Pod>) -> Result<(), Box<dyn Error + Send + Sync>> {
-    for i in 1..=3 {
-        let pod: Pod = serde_json::from_value(serde_json::json!({
-            "metadata": {"name": format!("pod-{i}"), "labels": {"app": format!("pod-{i}"), "id": i.to_string()}},
-            "spec": {"containers": [{"name": "busybox", "image": "busybox", "command": ["sleep", "3600"]}]}
-        }))?;
-        pods.create(&pod, &WriteOptions::default()).await?;
-    }
-    for i in 1..=3 {
-        pods.delete(&format!("pod-{i}"), &DeleteOptions::default())
-            .await?;
-    }
-    Ok(())
+/// The example's own options.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Args {
+    /// How long the server keeps the watch open before it ends the stream.
+    #[arg(long, default_value_t = 15)]
+    pub timeout_seconds: i64,
 }
 
-/// One line per event, as the seed prints them.
+/// The columns of [`describe`].
+pub const HEADER: &str = "TYPE     NAME                                    PHASE";
+
+/// One line per event, the seed's columns: type, name padded to 40, phase.
 pub fn describe(ev: &WatchEvent<Pod>) -> String {
     match ev {
         WatchEvent::Added(p) | WatchEvent::Modified(p) | WatchEvent::Deleted(p) => {
-            let ty = match ev {
-                WatchEvent::Added(_) => "ADDED",
-                WatchEvent::Modified(_) => "MODIFIED",
-                _ => "DELETED",
-            };
             let phase = p.status.phase.as_deref().unwrap_or("");
-            format!("{ty:<9}{:<40}{phase}", p.name())
+            format!("{:<9}{:<40}{phase}", ev.event_type().as_str(), p.name())
         }
         WatchEvent::Bookmark(b) => format!("BOOKMARK rv={}", b.resource_version()),
         WatchEvent::Error(s) => format!("ERROR    {}", s.message.as_deref().unwrap_or("")),
     }
 }
 
-/// Watches `namespace` for `timeout_seconds` (the server then closes the stream); with
-/// `activity`, creates and deletes three pods meanwhile.
-pub async fn run(
-    kubeconfig: &Path,
-    namespace: &str,
-    timeout_seconds: i64,
-    activity: bool,
-    out: &mut String,
-) -> Result<(), Box<dyn Error + Send + Sync>> {
-    let config = clientcmd::build_config_from_flags("", &kubeconfig.to_string_lossy())?;
-    let pods = Clientset::new(&config)?.core_v1().pods(namespace);
-    let mut events = pods
-        .watch(&ListOptions::default().timeout_seconds(timeout_seconds))
-        .await?
-        .boxed();
-    let writer = activity.then(|| {
-        let pods = pods.clone();
-        tokio::spawn(async move { busybox_activity(&pods).await.map_err(|e| e.to_string()) })
-    });
-    while let Some(ev) = events.next().await {
-        writeln!(out, "{}", describe(&ev?))?;
+/// Creates a busybox pod and lets it start (the example plays the kubelet on the embedded server).
+pub async fn start_pod(session: &Session, pods: &ResourceClient<Pod>, name: &str) -> Result<(), BoxError> {
+    pods.create(&busybox_pod(name, &[("app", name)])?, &WriteOptions::default())
+        .await?;
+    play_kubelet(session, pods, name).await
+}
+
+/// What happens while the watch is open: `pod-1` is created, starts, and is deleted.
+async fn activity(session: &Session, pods: &ResourceClient<Pod>) -> Result<(), BoxError> {
+    start_pod(session, pods, "pod-1").await?;
+    // Give a real cluster's kubelet a moment to report the pod running before it goes.
+    if session.server().is_none() {
+        tokio::time::sleep(Duration::from_secs(5)).await;
     }
-    writeln!(out, "Channel closed")?;
-    if let Some(w) = writer {
-        w.await??;
-    }
+    pods.delete("pod-1", &DeleteOptions::default()).await?;
     Ok(())
 }
 
+/// Watches the example's namespace until the server ends the stream after `args.timeout_seconds`.
+pub async fn run(session: &Session, args: &Args) -> Result<(), BoxError> {
+    let out = session.out();
+    let ns = session.namespace().await?;
+    let pods = session.clientset().core_v1().pods(ns);
+    if session.activity() {
+        start_pod(session, &pods, "pod-0").await?;
+    } else {
+        outln!(
+            out,
+            "waiting for pod events in namespace {ns} for {}s; cause some with",
+            args.timeout_seconds
+        );
+        outln!(
+            out,
+            "  kubectl -n {ns} run demo --image=busybox -- sleep 3600 && kubectl -n {ns} delete pod demo"
+        );
+    }
+    let mut events = pods
+        .watch(&ListOptions::default().timeout_seconds(args.timeout_seconds))
+        .await?
+        .boxed();
+    outln!(out, "{HEADER}");
+    let activity = async {
+        if session.activity() {
+            activity(session, &pods).await
+        } else {
+            Ok(())
+        }
+    };
+    let watch = async {
+        while let Some(ev) = events.next().await {
+            outln!(out, "{}", describe(&ev?));
+        }
+        outln!(out, "Channel closed");
+        Ok::<(), BoxError>(())
+    };
+    let (activity, watch) = tokio::join!(activity, watch);
+    activity.and(watch)
+}
+
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn Error + Send + Sync>> {
-    let target = clientgo_apiserver::embedded::cluster_from_args().await?;
-    let embedded = target.server().is_some();
-    let mut out = String::new();
-    let ns = if embedded { "default" } else { "kube-system" };
-    let result = run(target.kubeconfig_path(), ns, 5, embedded, &mut out).await;
-    print!("{out}");
-    result
+async fn main() -> ExitCode {
+    let (session, args) = match Session::from_args::<Args>(env!("CARGO_CRATE_NAME")).await {
+        Ok(started) => started,
+        Err(code) => return code,
+    };
+    if let Some(server) = session.server() {
+        // The embedded server ends the watch once it has sent the four events of the activity
+        // (pod-0 ADDED; pod-1 ADDED, MODIFIED, DELETED) instead of waiting for the timeout.
+        server.faults().close_watches_after_events(Some(4));
+    }
+    session.run(run(&session, &args)).await
 }

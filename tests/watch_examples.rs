@@ -1,21 +1,10 @@
-//! Runs the watch and informer examples' `run` functions against the embedded API server (scaled
+//! Runs the watch examples' `run` functions against the embedded API server (scaled
 //! down) and checks what they print. The examples' sources are compiled in.
 
 #![allow(dead_code)] // Each example's `main` is unused here.
-#![allow(clippy::duplicate_mod)] // Two examples include watch_pods_basic.rs for its helpers.
 
-#[path = "../examples/indexer_queries.rs"]
-mod indexer_queries;
-#[path = "../examples/informer_basic.rs"]
-mod informer_basic;
-#[path = "../examples/informer_factory_options.rs"]
-mod informer_factory_options;
-#[path = "../examples/retry_watcher_basic.rs"]
-mod retry_watcher_basic;
-#[path = "../examples/retry_watcher_resource_version.rs"]
-mod retry_watcher_resource_version;
-#[path = "../examples/store_get_by_key.rs"]
-mod store_get_by_key;
+mod support;
+
 #[path = "../examples/watch_all_namespaces.rs"]
 mod watch_all_namespaces;
 #[path = "../examples/watch_channel_close.rs"]
@@ -40,8 +29,7 @@ mod watch_selectors;
 use std::time::Duration;
 
 use clientgo_apiserver::ApiServer;
-
-const GUARD: Duration = Duration::from_secs(60);
+use support::GUARD;
 
 async fn seeded() -> ApiServer {
     let s = ApiServer::start().await.unwrap();
@@ -50,156 +38,38 @@ async fn seeded() -> ApiServer {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn watch_pods_basic_prints_adds_deletes_and_the_close() {
-    let s = seeded().await;
-    // The server ends the watch after the six events (its timeoutSeconds is only a fallback).
-    s.faults().close_watches_after_events(Some(6));
-    let mut out = String::new();
-    tokio::time::timeout(
-        GUARD,
-        watch_pods_basic::run(s.kubeconfig_path(), "default", 50, true, &mut out),
-    )
-    .await
-    .unwrap()
-    .unwrap();
-    let lines: Vec<&str> = out.lines().map(str::trim_end).collect();
-    assert_eq!(
-        lines,
-        [
-            "ADDED    pod-1",
-            "ADDED    pod-2",
-            "ADDED    pod-3",
-            "DELETED  pod-1",
-            "DELETED  pod-2",
-            "DELETED  pod-3",
-            "Channel closed"
-        ],
-        "{out}"
-    );
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn retry_watcher_basic_resumes_without_duplicates_and_refuses_empty_versions() {
-    let s = seeded().await;
-    s.faults().close_watches_after_events(Some(2));
-    let mut out = String::new();
-    tokio::time::timeout(
-        GUARD,
-        retry_watcher_basic::run(s.kubeconfig_path(), "default", true, 6, &mut out),
-    )
-    .await
-    .unwrap()
-    .unwrap();
-    assert_eq!(
-        out.matches("refused: initial resourceVersion").count(),
-        2,
-        "{out}"
-    );
-    let events: Vec<&str> = out
-        .lines()
-        .filter(|l| l.starts_with("ADDED") || l.starts_with("DELETED"))
-        .collect();
-    assert_eq!(events.len(), 6, "{out}");
-    assert!(out.contains("duplicates: 0"), "{out}");
-    assert!(out.contains("no restart after stop()"), "{out}");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn retry_watcher_resource_version_shows_the_seeds_mistake() {
-    let s = seeded().await;
-    s.faults().close_watches_after_events(Some(1));
-    let mut out = String::new();
-    tokio::time::timeout(
-        GUARD,
-        retry_watcher_resource_version::run(s.kubeconfig_path(), "default", &mut out),
-    )
-    .await
-    .unwrap()
-    .unwrap();
-    assert!(
-        out.contains("ignoring options (the seed): DELETED pod-a MISSED"),
-        "{out}"
-    );
-    assert!(
-        out.contains("ignoring options (the seed): ADDED pod-b, ADDED pod-b"),
-        "duplicates: {out}"
-    );
-    assert!(
-        out.contains("forwarding options: ADDED pod-b, DELETED pod-a\n"),
-        "{out}"
-    );
-    assert!(out.contains("forwarding options: DELETED pod-a seen"), "{out}");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn informer_basic_logs_the_initial_list_the_activity_and_a_resync() {
-    let s = seeded().await;
-    let lines = tokio::time::timeout(
-        GUARD,
-        informer_basic::run(s.kubeconfig_path(), Duration::from_secs(1), true, 1),
-    )
-    .await
-    .unwrap()
-    .unwrap();
-    let initial = lines.iter().filter(|l| l.ends_with("(initial list)")).count();
-    assert_eq!(initial, 7, "{lines:#?}");
-    assert!(lines.contains(&"add kube-system/etcd-control-plane ip=10.244.0.2 node=control-plane hostIP=<none> (initial list)".to_owned()), "{lines:#?}");
-    for i in 1..=3 {
-        assert!(
-            lines.contains(&format!(
-                "add default/pod-{i} ip=<none> node=<none> hostIP=<none>"
-            )),
-            "{lines:#?}"
-        );
-        assert!(lines.contains(&format!("delete default/pod-{i}")), "{lines:#?}");
-    }
-    assert!(
-        lines.last().unwrap().starts_with("resync replayed "),
-        "{lines:#?}"
-    );
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn indexer_queries_answer_from_the_node_and_namespace_indexes() {
-    let s = seeded().await;
-    let mut out = String::new();
-    tokio::time::timeout(GUARD, indexer_queries::run(s.kubeconfig_path(), &mut out))
+async fn watch_pods_basic_opens_with_the_existing_pod_then_streams_its_changes_and_the_close() {
+    let session = support::session("watch_pods_basic").await;
+    // The server ends the watch after the four events (its timeoutSeconds is only a fallback).
+    session
+        .server()
+        .unwrap()
+        .faults()
+        .close_watches_after_events(Some(4));
+    let args = watch_pods_basic::Args { timeout_seconds: 50 };
+    tokio::time::timeout(GUARD, watch_pods_basic::run(&session, &args))
         .await
         .unwrap()
         .unwrap();
-    assert!(out.contains("nodes with pods: [\"control-plane\"]"), "{out}");
-    assert!(
-        out.contains(
-            "pods on control-plane: coredns-5d78c9869d-4xkqz, coredns-5d78c9869d-9hbnm, etcd-control-plane"
-        ),
-        "{out}"
-    );
-    assert!(out.contains("keys in kube-system: 7"), "{out}");
-    assert!(
-        out.contains("get_by_key(kube-system/coredns-5d78c9869d-4xkqz): rv="),
-        "{out}"
-    );
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn store_get_by_key_finds_namespaced_and_cluster_scoped_objects() {
-    let s = seeded().await;
-    let mut out = String::new();
-    tokio::time::timeout(
-        GUARD,
-        store_get_by_key::run(s.kubeconfig_path(), "kube-system/etcd-control-plane", &mut out),
-    )
-    .await
-    .unwrap()
-    .unwrap();
-    assert!(
-        out.contains("found pod etcd-control-plane (key kube-system/etcd-control-plane), phase Running"),
-        "{out}"
-    );
-    assert!(out.contains("missing key: None"), "{out}");
-    assert!(
-        out.contains("cluster-scoped key \"kube-system\" -> namespace kube-system"),
-        "{out}"
+    session.finish().await.unwrap();
+    let lines: Vec<String> = session
+        .out()
+        .lines()
+        .iter()
+        .map(|l| l.trim_end().to_owned())
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "namespace watch-pods-basic: created (deleted when the example ends)",
+            "TYPE     NAME                                    PHASE",
+            "ADDED    pod-0                                   Running",
+            "ADDED    pod-1                                   Pending",
+            "MODIFIED pod-1                                   Running",
+            "DELETED  pod-1                                   Running",
+            "Channel closed",
+            "cleanup: deleted namespace watch-pods-basic",
+        ],
     );
 }
 
@@ -308,39 +178,6 @@ async fn watch_persist_resource_version_resumes_and_restarts_from_now_after_410(
     assert!(out.contains("Warn: too old resource version"), "{out}");
     assert!(out.contains("ADDED pod-4\n"), "{out}");
     let _ = std::fs::remove_dir_all(&dir);
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn informer_factory_options_restrict_namespace_and_labels_with_per_type_resync() {
-    let s = seeded().await;
-    let config =
-        clientgo_clientcmd::build_config_from_flags("", s.kubeconfig_path().to_str().unwrap()).unwrap();
-    informer_factory_options::seed_objects(&clientgo_client::Clientset::new(&config).unwrap())
-        .await
-        .unwrap();
-    let mut out = String::new();
-    tokio::time::timeout(
-        GUARD,
-        informer_factory_options::run(
-            s.kubeconfig_path(),
-            Duration::from_secs(1),
-            Duration::from_secs(1),
-            1,
-            &mut out,
-        ),
-    )
-    .await
-    .unwrap()
-    .unwrap();
-    assert!(
-        out.contains("pods cached: kube-system/cp-a, kube-system/cp-b\n"),
-        "{out}"
-    );
-    assert!(
-        out.contains("deployments cached: kube-system/cp-operator\n"),
-        "{out}"
-    );
-    assert!(out.contains("resync rounds seen: pods >= 1"), "{out}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

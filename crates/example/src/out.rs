@@ -79,7 +79,11 @@ impl Out {
 
 impl std::fmt::Debug for Out {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let to = if self.inner.captured.is_some() { "capture" } else { "stdout" };
+        let to = if self.inner.captured.is_some() {
+            "capture"
+        } else {
+            "stdout"
+        };
         f.debug_struct("Out").field("to", &to).finish()
     }
 }

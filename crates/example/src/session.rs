@@ -231,7 +231,10 @@ impl Session {
                     )
                     .into());
                 }
-                outln!(self.out, "namespace {name}: left by an earlier run, deleting it first");
+                outln!(
+                    self.out,
+                    "namespace {name}: left by an earlier run, deleting it first"
+                );
                 self.delete_namespace(&name).await?;
                 self.wait_namespace_gone(&name).await?;
             }
@@ -242,7 +245,10 @@ impl Session {
         ns.metadata.labels.insert(MANAGED_BY_LABEL, MANAGED_BY_VALUE);
         ns.metadata.labels.insert(EXAMPLE_LABEL, self.name.as_str());
         api.create(&ns, &WriteOptions::default()).await?;
-        outln!(self.out, "namespace {name}: created (deleted when the example ends)");
+        outln!(
+            self.out,
+            "namespace {name}: created (deleted when the example ends)"
+        );
         Ok(name)
     }
 
@@ -313,7 +319,10 @@ impl Session {
         code
     }
 
-    async fn until_interrupted(&self, body: impl Future<Output = Result<(), BoxError>>) -> Result<(), BoxError> {
+    async fn until_interrupted(
+        &self,
+        body: impl Future<Output = Result<(), BoxError>>,
+    ) -> Result<(), BoxError> {
         let signal = clientgo_controller::setup_signal_handler()?;
         tokio::pin!(body);
         tokio::select! {
@@ -322,7 +331,10 @@ impl Session {
             () = self.interrupt.cancelled() => {}
         }
         self.interrupt.cancel();
-        outln!(self.out, "interrupted: stopping and cleaning up (Ctrl-C again exits at once)");
+        outln!(
+            self.out,
+            "interrupted: stopping and cleaning up (Ctrl-C again exits at once)"
+        );
         match tokio::time::timeout(INTERRUPT_GRACE, body).await {
             Ok(result) => result,
             Err(_) => Ok(()),
