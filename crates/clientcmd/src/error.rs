@@ -16,8 +16,10 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
-    /// The file is not valid kubeconfig YAML.
-    #[error("invalid kubeconfig {}", path.display())]
+    /// The file is not valid kubeconfig YAML. Shown as `invalid kubeconfig FILE:LINE:COLUMN` (the
+    /// place the YAML parser stopped, 1-based, in the `file:line:column` form editors jump to) when
+    /// the parser knows it; the cause says what is wrong there.
+    #[error("invalid kubeconfig {}{}", path.display(), at_location(source))]
     Parse {
         /// The file.
         path: PathBuf,
@@ -103,6 +105,13 @@ pub enum Error {
     /// In-cluster configuration failed (outside a pod: client-go's `ErrNotInCluster` message).
     #[error(transparent)]
     InCluster(#[from] clientgo_rest::InClusterError),
+}
+
+/// `:LINE:COLUMN` of a YAML error, or nothing when the parser gave no place (a few semantic errors).
+fn at_location(e: &serde_yaml::Error) -> String {
+    e.location()
+        .map(|l| format!(":{}:{}", l.line(), l.column()))
+        .unwrap_or_default()
 }
 
 fn in_file(p: &Option<PathBuf>) -> String {

@@ -171,3 +171,25 @@ pub fn home_config() -> Option<PathBuf> {
         .filter(|h| !h.is_empty())?;
     Some(PathBuf::from(home).join(".kube").join("config"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_invalid_kubeconfig_names_the_file_line_and_column() {
+        let dir = std::env::temp_dir().join(format!("clientgo-clientcmd-location-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("config");
+        // Line 3 holds a sequence item where the mapping of line 2 expects a key.
+        std::fs::write(&path, "clusters:\n- name: a\n  - server: https://h\n").unwrap();
+        let e = load_from_file(&path).unwrap_err();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(matches!(e, Error::Parse { .. }), "{e:?}");
+        let shown = e.to_string();
+        assert_eq!(shown, format!("invalid kubeconfig {}:3:3", path.display()));
+        // The cause says what is wrong there, in serde_yaml's words.
+        let cause = std::error::Error::source(&e).unwrap().to_string();
+        assert!(cause.contains("line 3 column 3"), "{cause}");
+    }
+}
