@@ -12,54 +12,113 @@ mod finalizer_reconcile;
 #[path = "../examples/leader_election_lease.rs"]
 mod leader_election_lease;
 
-use std::time::Duration;
+mod support;
+
+use std::collections::BTreeMap;
 
 use clientgo_apiserver::ApiServer;
+use support::GUARD;
+
+/// The `start`/`done` lines of each key, in the order printed.
+fn reconciles_per_key(lines: &[String]) -> BTreeMap<String, Vec<&'static str>> {
+    let mut per_key: BTreeMap<String, Vec<&'static str>> = BTreeMap::new();
+    for l in lines {
+        let (what, rest) = match l.split_once(' ') {
+            Some(("start", rest)) => ("start", rest),
+            Some(("done", rest)) => ("done", rest),
+            _ => continue,
+        };
+        let key = rest.split_whitespace().next().unwrap().to_owned();
+        per_key.entry(key).or_default().push(what);
+    }
+    per_key
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn controller_max_concurrent_reconciles_reconciles_every_key_never_twice_at_once() {
-    let s = ApiServer::start().await.unwrap();
-    let lines = controller_max_concurrent_reconciles::run(
-        s.kubeconfig_path(),
-        3,
-        9,
-        Duration::from_millis(20),
-        std::future::pending(),
-    )
-    .await
-    .unwrap();
-    assert_eq!(lines[0], "workers: 3");
-    assert_eq!(lines[1], "reconciled: 9 keys");
-    let max: usize = lines[2].strip_prefix("max in flight: ").unwrap().parse().unwrap();
-    assert!((1..=3).contains(&max), "{lines:?}");
-    assert_eq!(lines[3], "max in flight per key: 1");
-    assert_eq!(lines[4], "drained and stopped");
+async fn controller_max_concurrent_reconciles_runs_keys_side_by_side_but_one_key_never_twice_at_once() {
+    let session = support::session("controller_max_concurrent_reconciles").await;
+    let args = controller_max_concurrent_reconciles::Args {
+        workers: 3,
+        keys: 9,
+        work_ms: 50,
+    };
+    tokio::time::timeout(GUARD, controller_max_concurrent_reconciles::run(&session, &args))
+        .await
+        .unwrap()
+        .unwrap();
+    session.finish().await.unwrap();
+    let lines = support::example_lines(&session);
+    // Every key was reconciled twice (its own write queued it again while it was in flight), and
+    // its second reconcile started only after the first was done.
+    let per_key = reconciles_per_key(&lines);
+    assert_eq!(per_key.len(), 9, "{lines:#?}");
+    for (key, seq) in &per_key {
+        assert_eq!(seq, &["start", "done", "start", "done"], "{key}: {lines:#?}");
+    }
+    let summary = &lines[lines.len() - 5..];
+    assert_eq!(summary[0], "workers: 3");
+    assert_eq!(summary[1], "reconciled: 9 keys, 18 reconciles");
+    let max: usize = summary[2]
+        .strip_prefix("max in flight: ")
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        (2..=3).contains(&max),
+        "several keys at once, at most 3: {lines:#?}"
+    );
+    assert_eq!(summary[3], "max in flight per key: 1");
+    assert_eq!(summary[4], "drained and stopped");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn controller_max_concurrent_reconciles_drains_and_stops_on_interrupt() {
-    // 20 keys of 200 ms each on 2 workers need 2 s; the interrupt (main's Ctrl-C) comes 1 s after
-    // the controller starts waiting for it (an async block: the timer starts when first polled).
-    let s = ApiServer::start().await.unwrap();
-    let interrupt = async { tokio::time::sleep(Duration::from_secs(1)).await };
-    let lines = controller_max_concurrent_reconciles::run(
-        s.kubeconfig_path(),
-        2,
-        20,
-        Duration::from_millis(200),
-        interrupt,
-    )
+    // 20 keys, each reconciled twice for 200 ms on 2 workers, need 4 s; Ctrl-C comes after the
+    // third reconcile is done.
+    let session = support::session("controller_max_concurrent_reconciles").await;
+    let args = controller_max_concurrent_reconciles::Args {
+        workers: 2,
+        keys: 20,
+        work_ms: 200,
+    };
+    let ctrl_c = async {
+        let done = || {
+            session
+                .out()
+                .lines()
+                .iter()
+                .filter(|l| l.starts_with("done "))
+                .count()
+        };
+        session.out().wait_for(|_| done() >= 3).await;
+        session.interrupt();
+    };
+    let (result, ()) = tokio::time::timeout(GUARD, async {
+        tokio::join!(controller_max_concurrent_reconciles::run(&session, &args), ctrl_c)
+    })
     .await
     .unwrap();
-    let reconciled: usize = lines[1]
-        .strip_prefix("reconciled: ")
-        .and_then(|l| l.strip_suffix(" keys"))
+    result.unwrap();
+    session.finish().await.unwrap();
+    let lines = support::example_lines(&session);
+    let reconciles: usize = lines
+        .iter()
+        .find_map(|l| l.strip_prefix("reconciled: "))
+        .and_then(|l| l.split(", ").nth(1))
+        .and_then(|l| l.strip_suffix(" reconciles"))
         .unwrap()
         .parse()
         .unwrap();
-    assert!(reconciled < 20, "stopped before the end: {lines:?}");
-    assert_eq!(lines[3], "max in flight per key: 1");
-    assert_eq!(lines[4], "drained and stopped");
+    assert!(reconciles < 40, "stopped before the end: {lines:#?}");
+    // Drained: every reconcile that started also finished, none twice at once.
+    for (key, seq) in reconciles_per_key(&lines) {
+        assert!(
+            seq.chunks(2).all(|pair| pair == ["start", "done"]),
+            "{key}: {seq:?}"
+        );
+    }
+    assert!(lines.contains(&"max in flight per key: 1".to_owned()));
+    assert_eq!(lines.last().unwrap(), "drained and stopped");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
