@@ -89,7 +89,10 @@ impl SharedInformerFactory {
     }
 
     /// The shared informer for `K`, created on first use; every call returns the same one.
-    /// Mirrors `InformerFor` and the generated `Core().V1().Pods().Informer()`.
+    /// Mirrors `InformerFor` and the generated `Core().V1().Pods().Informer()`. Its reflector's
+    /// log lines name it after the first caller's source location and describe its type as
+    /// client-go's Go type does (`*v1.Pod`, `*v1.Deployment`).
+    #[track_caller]
     pub fn informer_for<K>(&self) -> SharedIndexInformer<K>
     where
         K: Resource + Serialize + DeserializeOwned + Send + Sync + 'static,
@@ -108,7 +111,8 @@ impl SharedInformerFactory {
             lw = lw.with_tweak(Arc::clone(t));
         }
         let resync = self.custom_resync.get(&id).copied().or(self.default_resync);
-        let informer = SharedIndexInformer::new(lw, resync, Indexers::namespace());
+        let informer = SharedIndexInformer::new(lw, resync, Indexers::namespace())
+            .with_reflector_options(|o| o.type_description(format!("*{}.{}", K::VERSION, K::KIND)));
         g.insert(
             id,
             Entry {
@@ -123,6 +127,7 @@ impl SharedInformerFactory {
     }
 
     /// A lister for `K` over its shared informer's indexer.
+    #[track_caller]
     pub fn lister<K>(&self) -> Lister<K>
     where
         K: Resource + Serialize + DeserializeOwned + Send + Sync + 'static,

@@ -14,7 +14,12 @@
 //! - failures wait a jittered exponential backoff from 800 ms to 30 s that starts over after two
 //!   healthy minutes;
 //! - optionally a streaming list (`sendInitialEvents=true`, `resourceVersionMatch=NotOlderThan`, up to
-//!   the bookmark annotated `k8s.io/initial-events-end`), falling back to list+watch when refused.
+//!   the bookmark annotated `k8s.io/initial-events-end`), falling back to list+watch when refused;
+//! - client-go's log lines, as DEBUG events whose `v` field is klog's verbosity (see
+//!   `clientgo::klog`): `Starting reflector` and `Stopping reflector` (with the resync period),
+//!   `Listing and watching` (V(3)), `Caches populated` (V(2)), `Forcing resync` and `Watch close`
+//!   with the number of items the watch delivered (V(4)). Each carries the reflector's name and
+//!   the type it stores (see [`ReflectorOptions::name`]).
 //!
 //! The reflector writes into a [`ReflectorStore`], client-go's name for the reflector's side of
 //! its store, and awaits each write, so a slow consumer slows the watch down instead of queueing
@@ -35,6 +40,7 @@ use std::time::Duration;
 
 use clientgo_apimachinery::{Object, WatchEvent};
 use clientgo_client::ListOptions;
+use clientgo_rest::go_duration;
 use clientgo_rest::Error as RestError;
 use futures_util::StreamExt as _;
 use tokio::time::Instant;
@@ -112,12 +118,21 @@ fn is_expired(e: &RestError) -> bool {
 
 impl<K: Object + Send + Sync + 'static> Reflector<K> {
     /// A reflector filling `store` from `lister_watcher`, e.g.
-    /// `Arc::new(CacheWriter::new(cache))`. Mirrors `NewReflector`.
+    /// `Arc::new(CacheWriter::new(cache))`. Mirrors `NewReflector`. Without a name in `options`
+    /// it is named after the caller's source location, as client-go names it after its caller's
+    /// `file:line`.
+    #[track_caller]
     pub fn new<L: ListerWatcher<K>>(
         lister_watcher: L,
         store: Arc<dyn ReflectorStore<K>>,
-        options: ReflectorOptions<K>,
+        mut options: ReflectorOptions<K>,
     ) -> Self {
+        if options.name.is_empty() {
+            options.name = std::panic::Location::caller().to_string();
+        }
+        if options.type_description.is_empty() {
+            options.type_description = short_type_name::<K>().to_owned();
+        }
         Reflector {
             lw: Arc::new(lister_watcher),
             store,
@@ -148,6 +163,26 @@ impl<K: Object + Send + Sync + 'static> Reflector<K> {
     /// Lists and watches until `stop` is cancelled. Mirrors `Run`/`ListAndWatch` under
     /// `wait.BackoffUntil`. Failures are retried forever; see [`SyncStatus::last_error`].
     pub async fn run(&self, stop: CancellationToken) {
+        let resync_period = self.options.resync_period.unwrap_or_default();
+        tracing::debug!(
+            v = 3,
+            r#type = %self.options.type_description,
+            resync_period = %go_duration::format(resync_period),
+            reflector = %self.options.name,
+            "Starting reflector"
+        );
+        self.list_and_watch(stop).await;
+        tracing::debug!(
+            v = 3,
+            r#type = %self.options.type_description,
+            resync_period = %go_duration::format(resync_period),
+            reflector = %self.options.name,
+            "Stopping reflector"
+        );
+    }
+
+    /// The loop of [`Reflector::run`]: returns when `stop` is cancelled.
+    async fn list_and_watch(&self, stop: CancellationToken) {
         let mut backoff = backoff::Backoff::with(self.options.backoff_initial, self.options.backoff_max);
         let mut versions = Versions::default();
         let mut watch_list_failed = false;
@@ -156,6 +191,12 @@ impl<K: Object + Send + Sync + 'static> Reflector<K> {
             if stop.is_cancelled() {
                 return;
             }
+            tracing::debug!(
+                v = 3,
+                r#type = %self.options.type_description,
+                reflector = %self.options.name,
+                "Listing and watching"
+            );
             let synced = if self.options.use_watch_list && !watch_list_failed {
                 match self.watch_list(&stop, &mut versions).await {
                     Ok(s) => Ok(s),
@@ -190,6 +231,12 @@ impl<K: Object + Send + Sync + 'static> Reflector<K> {
                 // The list was abandoned half-way: not a sync.
                 return;
             }
+            tracing::debug!(
+                v = 2,
+                r#type = %self.options.type_description,
+                reflector = %self.options.name,
+                "Caches populated"
+            );
             self.status.clear_error();
             loop {
                 let w = match stream.take() {
@@ -251,7 +298,7 @@ impl<K: Object + Send + Sync + 'static> Reflector<K> {
 
     fn watch_timeout(&self) -> Duration {
         let min = self.options.min_watch_timeout;
-        min + min.mul_f64(next_unit(&mut seed()))
+        min + min.mul_f64(fastrand::f64())
     }
 
     fn watch_options(&self, rv: &str) -> ListOptions {
@@ -389,6 +436,8 @@ impl<K: Object + Send + Sync + 'static> Reflector<K> {
     ) -> WatchEnd {
         // A client-side guard against a watch that stalls: the server should have ended it.
         let idle_limit = self.options.min_watch_timeout * 2 + self.options.watch_idle_grace;
+        // Events this watch delivered, for its `Watch close` line (client-go's eventCount).
+        let mut received: u64 = 0;
         loop {
             let resync = async {
                 match *resync_at {
@@ -402,9 +451,7 @@ impl<K: Object + Send + Sync + 'static> Reflector<K> {
                 () = resync => {
                     *resync_at = self.options.resync_period.map(|p| Instant::now() + p);
                     if self.should_resync.as_ref().is_none_or(|f| f()) {
-                        if let Err(e) = self.store.resync().await {
-                            tracing::warn!(error = %e, "resync failed");
-                        }
+                        self.force_resync().await;
                     }
                     continue;
                 }
@@ -415,7 +462,16 @@ impl<K: Object + Send + Sync + 'static> Reflector<K> {
                     tracing::warn!("watch silent for too long; restarting it");
                     return WatchEnd::Rewatch;
                 }
-                Ok(None) => return WatchEnd::Rewatch,
+                Ok(None) => {
+                    tracing::debug!(
+                        v = 4,
+                        reflector = %self.options.name,
+                        r#type = %self.options.type_description,
+                        total_items = received,
+                        "Watch close"
+                    );
+                    return WatchEnd::Rewatch;
+                }
                 Ok(Some(Ok(ev))) => ev,
                 Ok(Some(Err(e))) => {
                     if is_expired(&e) {
@@ -433,6 +489,7 @@ impl<K: Object + Send + Sync + 'static> Reflector<K> {
                 }
             };
             self.status.count_event();
+            received += 1;
             match ev {
                 WatchEvent::Added(o) => {
                     let obj = self.watched(o, versions);
@@ -462,6 +519,15 @@ impl<K: Object + Send + Sync + 'static> Reflector<K> {
         }
     }
 
+    /// The resync period elapsed and the store wants a resync: replay the store, with no request.
+    async fn force_resync(&self) {
+        tracing::debug!(v = 4, reflector = %self.options.name, "Forcing resync");
+        if let Err(e) = self.store.resync().await {
+            tracing::warn!(error = %e, "resync failed");
+        }
+        self.status.count_resync();
+    }
+
     /// A watched object, transformed and shared; its resourceVersion becomes the last one seen.
     fn watched(&self, obj: K, versions: &mut Versions) -> Arc<K> {
         versions.last.clear();
@@ -478,24 +544,10 @@ fn skip_unkeyed(r: Result<(), Error>) {
     }
 }
 
-/// A per-call random seed (std's randomly keyed hasher, so no RNG dependency).
-pub(crate) fn seed() -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u64(0x9e37_79b9_7f4a_7c15);
-    h.finish() | 1
-}
-
-/// A uniform draw from [0, 1) (xorshift64*).
-pub(crate) fn next_unit(state: &mut u64) -> f64 {
-    let mut x = *state;
-    x ^= x >> 12;
-    x ^= x << 25;
-    x ^= x >> 27;
-    *state = x;
-    let r = x.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11;
-    // 53 random bits into [0, 1): exact in an f64.
-    #[allow(clippy::cast_precision_loss)]
-    let unit = r as f64 / (1u64 << 53) as f64;
-    unit
+/// The last path segment of `K`'s Rust name (`Pod` for `clientgo_api::core::v1::pod::Pod`): the
+/// default type description when nothing better is known.
+fn short_type_name<K>() -> &'static str {
+    let full = std::any::type_name::<K>();
+    let base = full.split('<').next().unwrap_or(full);
+    base.rsplit("::").next().unwrap_or(base)
 }

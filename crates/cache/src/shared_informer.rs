@@ -97,7 +97,9 @@ impl<K> fmt::Debug for SharedIndexInformer<K> {
 
 impl<K: Object + Send + Sync + 'static> SharedIndexInformer<K> {
     /// An informer over `lister_watcher` with `indexers` and a default resync period (`None` or
-    /// zero: never). Mirrors `NewSharedIndexInformer`.
+    /// zero: never). Mirrors `NewSharedIndexInformer`. Its reflector's log lines name it after
+    /// the caller's source location (see [`ReflectorOptions::name`]).
+    #[track_caller]
     pub fn new<L: ListerWatcher<K>>(
         lister_watcher: L,
         default_resync: Option<Duration>,
@@ -105,11 +107,12 @@ impl<K: Object + Send + Sync + 'static> SharedIndexInformer<K> {
     ) -> Self {
         let indexer = Arc::new(Cache::new_indexer(meta_namespace_key_func, indexers));
         let default_resync = default_resync.filter(|d| !d.is_zero());
+        let options = ReflectorOptions::default().name(std::panic::Location::caller().to_string());
         SharedIndexInformer {
             inner: Arc::new(Inner {
                 lw: Arc::new(lister_watcher),
                 indexer: Arc::clone(&indexer),
-                options: Mutex::new(ReflectorOptions::default()),
+                options: Mutex::new(options),
                 default_resync,
                 processor: Arc::new(Processor::new(indexer)),
                 queue: Mutex::new(None),

@@ -21,7 +21,7 @@ pub(crate) struct Backoff {
     max: Duration,
     current: Duration,
     last: Option<Instant>,
-    rng: u64,
+    rng: fastrand::Rng,
 }
 
 impl Backoff {
@@ -36,7 +36,7 @@ impl Backoff {
             max,
             current: initial,
             last: None,
-            rng: super::seed(),
+            rng: fastrand::Rng::new(),
         }
     }
 
@@ -51,7 +51,7 @@ impl Backoff {
         self.last = Some(now);
         let base = self.current;
         self.current = (self.current * 2).min(self.max);
-        let jitter = super::next_unit(&mut self.rng);
+        let jitter = self.rng.f64();
         base + base.mul_f64(jitter)
     }
 }

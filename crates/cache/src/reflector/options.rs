@@ -14,6 +14,14 @@ pub type Transform<K> = Arc<dyn Fn(K) -> K + Send + Sync>;
 /// A reflector's settings. `Default` is client-go's behaviour.
 #[non_exhaustive]
 pub struct ReflectorOptions<K> {
+    /// Names the reflector in its log lines (`reflector=...`). Empty: the source location that
+    /// created it (client-go: the nearest `file:line` outside tools/cache); informers use the
+    /// location that created the informer.
+    pub name: String,
+    /// What the reflector stores, for its log lines (`type=...`). Empty: the Rust type's name;
+    /// informers from a [`SharedInformerFactory`](crate::SharedInformerFactory) use client-go's
+    /// Go type, such as `*v1.Pod`.
+    pub type_description: String,
     /// List page size (client-go: 500).
     pub page_size: i64,
     /// Watches ask the server for a random `timeoutSeconds` in `[min, 2 * min]` (client-go: 5 min).
@@ -38,6 +46,8 @@ pub struct ReflectorOptions<K> {
 impl<K> Clone for ReflectorOptions<K> {
     fn clone(&self) -> Self {
         ReflectorOptions {
+            name: self.name.clone(),
+            type_description: self.type_description.clone(),
             page_size: self.page_size,
             min_watch_timeout: self.min_watch_timeout,
             watch_idle_grace: self.watch_idle_grace,
@@ -54,6 +64,8 @@ impl<K> Clone for ReflectorOptions<K> {
 impl<K> Default for ReflectorOptions<K> {
     fn default() -> Self {
         ReflectorOptions {
+            name: String::new(),
+            type_description: String::new(),
             page_size: 500,
             min_watch_timeout: Duration::from_secs(300),
             watch_idle_grace: Duration::from_secs(30),
@@ -70,6 +82,8 @@ impl<K> Default for ReflectorOptions<K> {
 impl<K> fmt::Debug for ReflectorOptions<K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ReflectorOptions")
+            .field("name", &self.name)
+            .field("type_description", &self.type_description)
             .field("page_size", &self.page_size)
             .field("min_watch_timeout", &self.min_watch_timeout)
             .field("resync_period", &self.resync_period)
@@ -80,6 +94,18 @@ impl<K> fmt::Debug for ReflectorOptions<K> {
 }
 
 impl<K> ReflectorOptions<K> {
+    /// Sets the name shown in the reflector's log lines.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = name.into();
+        self
+    }
+
+    /// Sets the type description shown in the reflector's log lines.
+    pub fn type_description(mut self, description: impl Into<String>) -> Self {
+        self.type_description = description.into();
+        self
+    }
+
     /// Sets the list page size.
     pub fn page_size(mut self, n: i64) -> Self {
         self.page_size = n;

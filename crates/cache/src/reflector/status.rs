@@ -41,6 +41,7 @@ impl fmt::Debug for SyncStatus {
 pub struct ReflectorStats {
     relists: AtomicU64,
     rewatches: AtomicU64,
+    resyncs: AtomicU64,
     events: AtomicU64,
 }
 
@@ -53,6 +54,12 @@ impl ReflectorStats {
     /// Watches restarted without a list.
     pub fn rewatches(&self) -> u64 {
         self.rewatches.load(Ordering::Relaxed)
+    }
+
+    /// Resync rounds forced: each replayed the store (to the handlers whose resync was due) and
+    /// made no request. Mirrors the reflector's `forcing resync` log line.
+    pub fn resyncs(&self) -> u64 {
+        self.resyncs.load(Ordering::Relaxed)
     }
 
     /// Watch events applied (bookmarks included).
@@ -73,6 +80,19 @@ impl SyncStatus {
         loop {
             let notified = self.notify.notified();
             if self.has_synced() {
+                return;
+            }
+            notified.await;
+        }
+    }
+
+    /// Waits until `done` holds. It is checked at once and again after each change reported here
+    /// that is not a single event: the sync, a failure, a relist, a watch restart, a resync round (e.g.
+    /// `status.wait_until(|s| s.stats().resyncs() >= 3)`). Bound it with `tokio::time::timeout`.
+    pub async fn wait_until(&self, done: impl Fn(&SyncStatus) -> bool) {
+        loop {
+            let notified = self.notify.notified();
+            if done(self) {
                 return;
             }
             notified.await;
@@ -140,10 +160,17 @@ impl SyncStatus {
 
     pub(crate) fn count_relist(&self) {
         self.stats.relists.fetch_add(1, Ordering::Relaxed);
+        self.notify.notify_waiters();
     }
 
     pub(crate) fn count_rewatch(&self) {
         self.stats.rewatches.fetch_add(1, Ordering::Relaxed);
+        self.notify.notify_waiters();
+    }
+
+    pub(crate) fn count_resync(&self) {
+        self.stats.resyncs.fetch_add(1, Ordering::Relaxed);
+        self.notify.notify_waiters();
     }
 
     pub(crate) fn count_event(&self) {
