@@ -128,7 +128,7 @@ impl<K: Object + Send + Sync + 'static> Reflector<K> {
         mut options: ReflectorOptions<K>,
     ) -> Self {
         if options.name.is_empty() {
-            options.name = std::panic::Location::caller().to_string();
+            options.name = call_site(std::panic::Location::caller());
         }
         if options.type_description.is_empty() {
             options.type_description = short_type_name::<K>().to_owned();
@@ -542,6 +542,11 @@ fn skip_unkeyed(r: Result<(), Error>) {
     if let Err(e) = r {
         tracing::warn!(error = %e, "object without a key; skipped");
     }
+}
+
+/// A reflector's default name: `file:line`, as client-go's `naming.GetNameFromCallsite`.
+pub(crate) fn call_site(location: &std::panic::Location<'_>) -> String {
+    format!("{}:{}", location.file(), location.line())
 }
 
 /// The last path segment of `K`'s Rust name (`Pod` for `clientgo_api::core::v1::pod::Pod`): the

@@ -30,7 +30,7 @@ use crate::controller::{Notification, QueueKind, Settings};
 use crate::index::Indexers;
 use crate::listwatch::ListerWatcher;
 use crate::reflector::{
-    CacheWriter, EventSink, Reflector, ReflectorOptions, ShouldResync, SyncStatus, Transform,
+    call_site, CacheWriter, EventSink, Reflector, ReflectorOptions, ShouldResync, SyncStatus, Transform,
 };
 use crate::store::{meta_namespace_key_func, Cache};
 #[cfg(doc)]
@@ -107,7 +107,7 @@ impl<K: Object + Send + Sync + 'static> SharedIndexInformer<K> {
     ) -> Self {
         let indexer = Arc::new(Cache::new_indexer(meta_namespace_key_func, indexers));
         let default_resync = default_resync.filter(|d| !d.is_zero());
-        let options = ReflectorOptions::default().name(std::panic::Location::caller().to_string());
+        let options = ReflectorOptions::default().name(call_site(std::panic::Location::caller()));
         SharedIndexInformer {
             inner: Arc::new(Inner {
                 lw: Arc::new(lister_watcher),

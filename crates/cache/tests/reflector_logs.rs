@@ -1,6 +1,5 @@
-//! What a reflector logs, rendered by klog's layer at the verbosity client-go logs it at: a scripted
-//! source on tokio's paused clock. One test in its own binary, because it installs the process's
-//! subscriber.
+//! What a reflector logs, and at which klog verbosity (its events' `v` field): a scripted source on
+//! tokio's paused clock. One test in its own binary, because it installs the process's subscriber.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -8,10 +7,10 @@ use std::time::Duration;
 use clientgo_api::core::v1::ConfigMap;
 use clientgo_apimachinery::{List, ListMeta, ObjectMeta, WatchEvent};
 use clientgo_cache::{FnListWatch, Indexers, SharedIndexInformer, WatchStream};
-use clientgo_log::{KlogLayer, Verbosity};
 use futures_util::StreamExt as _;
-use tracing_subscriber::fmt::MakeWriter;
-use tracing_subscriber::layer::SubscriberExt as _;
+use tracing::field::{Field, Visit};
+use tracing_subscriber::layer::{Context, SubscriberExt as _};
+use tracing_subscriber::Layer;
 
 fn cm(name: &str, rv: &str) -> ConfigMap {
     ConfigMap {
@@ -63,45 +62,55 @@ fn source() -> FnListWatch<ConfigMap> {
     )
 }
 
-/// The lines a klog layer wrote, without their headers (`I0102 15:04:05.000000  42 file:line] `).
+/// One event as `v=N message key=value ...`, values as their `Display` or `Debug` text.
+#[derive(Default)]
+struct Line {
+    v: Option<i64>,
+    message: String,
+    fields: Vec<String>,
+}
+
+impl Visit for Line {
+    fn record_i64(&mut self, field: &Field, value: i64) {
+        if field.name() == "v" {
+            self.v = Some(value);
+        } else {
+            self.fields.push(format!("{}={value}", field.name()));
+        }
+    }
+
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        self.fields.push(format!("{}={value}", field.name()));
+    }
+
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        if field.name() == "message" {
+            self.message = format!("{value:?}");
+        } else {
+            self.fields.push(format!("{}={value:?}", field.name()));
+        }
+    }
+}
+
+/// Records every event as a [`Line`] rendered to text.
 #[derive(Clone, Default)]
-struct Lines(Arc<Mutex<Vec<u8>>>);
+struct Recorder(Arc<Mutex<Vec<String>>>);
 
-impl Lines {
-    fn messages(&self) -> Vec<String> {
-        let text = String::from_utf8(self.0.lock().unwrap().clone()).unwrap();
-        text.lines()
-            .map(|l| l.split_once("] ").map_or(l, |(_, m)| m).to_owned())
-            .collect()
-    }
-}
-
-impl std::io::Write for Lines {
-    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(b);
-        Ok(b.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Lines {
-    type Writer = Lines;
-    fn make_writer(&'a self) -> Lines {
-        self.clone()
+impl<S: tracing::Subscriber> Layer<S> for Recorder {
+    fn on_event(&self, event: &tracing::Event<'_>, _ctx: Context<'_, S>) {
+        let mut line = Line::default();
+        event.record(&mut line);
+        let v = line.v.map_or("v=none".to_owned(), |v| format!("v={v}"));
+        let text = format!("{v} {} {}", line.message, line.fields.join(" "));
+        self.0.lock().unwrap().push(text);
     }
 }
 
 #[tokio::test(start_paused = true)]
 async fn a_reflector_logs_its_start_lists_resyncs_and_watch_closes_at_client_gos_levels() {
-    let (v2, v4) = (Lines::default(), Lines::default());
-    tracing::subscriber::set_global_default(
-        tracing_subscriber::registry()
-            .with(KlogLayer::new(Verbosity::new(2), v2.clone()))
-            .with(KlogLayer::new(Verbosity::new(4), v4.clone())),
-    )
-    .expect("the only subscriber of this test binary");
+    let recorder = Recorder::default();
+    tracing::subscriber::set_global_default(tracing_subscriber::registry().with(recorder.clone()))
+        .expect("the only subscriber of this test binary");
 
     let informer = SharedIndexInformer::new(source(), Some(Duration::from_secs(1)), Indexers::namespace())
         .with_reflector_options(|o| o.name("test-source").type_description("*v1.ConfigMap"));
@@ -113,33 +122,36 @@ async fn a_reflector_logs_its_start_lists_resyncs_and_watch_closes_at_client_gos
     informer.stop();
     task.await.unwrap();
 
-    let ours = |l: &&String| l.contains("reflector=\"test-source\"");
-    let v4: Vec<String> = v4.messages().iter().filter(ours).cloned().collect();
-    let head = [
-        r#""Starting reflector" type="*v1.ConfigMap" resync_period="1s" reflector="test-source""#,
-        r#""Listing and watching" type="*v1.ConfigMap" reflector="test-source""#,
-        r#""Caches populated" type="*v1.ConfigMap" reflector="test-source""#,
-        r#""Watch close" reflector="test-source" type="*v1.ConfigMap" total_items=3"#,
-    ];
-    assert_eq!(v4[..4], head, "{v4:#?}");
-    let resyncs = v4
+    let lines: Vec<String> = recorder
+        .0
+        .lock()
+        .unwrap()
         .iter()
-        .filter(|l| *l == r#""Forcing resync" reflector="test-source""#)
+        .filter(|l| l.contains("reflector=test-source"))
+        .cloned()
+        .collect();
+    // client-go's messages, fields and V levels (klog's `V(n).Info`).
+    let start = "v=3 Starting reflector type=*v1.ConfigMap resync_period=1s reflector=test-source";
+    let head = [
+        start,
+        "v=3 Listing and watching type=*v1.ConfigMap reflector=test-source",
+        "v=2 Caches populated type=*v1.ConfigMap reflector=test-source",
+        "v=4 Watch close reflector=test-source type=*v1.ConfigMap total_items=3",
+    ];
+    assert_eq!(lines[..4], head, "{lines:#?}");
+    let resyncs = lines
+        .iter()
+        .filter(|l| *l == "v=4 Forcing resync reflector=test-source")
         .count();
-    assert_eq!(resyncs, 2, "{v4:#?}");
-    assert_eq!(
-        v4.last().unwrap(),
-        r#""Stopping reflector" type="*v1.ConfigMap" resync_period="1s" reflector="test-source""#
-    );
-    // One list for the whole run: a resync replays the cache and a closed watch is reopened
+    assert_eq!(resyncs, 2, "{lines:#?}");
+    assert_eq!(lines.last().unwrap(), &start.replace("Starting", "Stopping"));
+    // One list for the whole run: a resync replays the cache, and a closed watch is reopened
     // without listing again.
-    assert_eq!(
-        v4.iter().filter(|l| l.contains("Listing and watching")).count(),
-        1
-    );
+    let lists = lines
+        .iter()
+        .filter(|l| l.contains("Listing and watching"))
+        .count();
+    assert_eq!(lists, 1, "{lines:#?}");
     assert_eq!(informer.status().stats().relists(), 0);
-
-    // At -v 2 only the V(2) line is shown.
-    let v2: Vec<String> = v2.messages().iter().filter(ours).cloned().collect();
-    assert_eq!(v2, [head[2]]);
+    assert_eq!(informer.status().stats().resyncs(), 2);
 }
