@@ -1,9 +1,13 @@
-//! klog's text format: the header and the quoting of key/values.
+//! klog's text format: the header, the times, and the quoting of strings.
 //!
 //! Mirrors klog's `formatHeader` and its text serializer (`k8s.io/klog/v2/internal/serialize`).
+//! Calendar arithmetic is the `time` crate's; every writer appends to a caller's buffer, so a
+//! line is formatted with no allocation beyond that buffer.
 
-use std::fmt::Write as _;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::fmt::{self, Write as _};
+use std::time::SystemTime;
+
+use time::UtcDateTime;
 
 /// klog's severities: the first letter of every text line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -29,63 +33,126 @@ impl Severity {
             Severity::Fatal => 'F',
         }
     }
+
+    /// klog's severity name (`INFO`, `WARNING`, `ERROR`, `FATAL`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Info => "INFO",
+            Severity::Warning => "WARNING",
+            Severity::Error => "ERROR",
+            Severity::Fatal => "FATAL",
+        }
+    }
+
+    /// Parses a severity as klog's `-stderrthreshold` does: a name in any case (`error`) or its
+    /// number (`0` INFO to `3` FATAL).
+    pub fn parse(s: &str) -> Option<Severity> {
+        const ALL: [Severity; 4] = [
+            Severity::Info,
+            Severity::Warning,
+            Severity::Error,
+            Severity::Fatal,
+        ];
+        match s.parse::<usize>() {
+            Ok(n) => ALL.get(n).copied(),
+            Err(_) => ALL.into_iter().find(|sev| sev.name().eq_ignore_ascii_case(s)),
+        }
+    }
+
+    /// klog's number for the severity (INFO 0 to FATAL 3).
+    pub fn number(self) -> u8 {
+        match self {
+            Severity::Info => 0,
+            Severity::Warning => 1,
+            Severity::Error => 2,
+            Severity::Fatal => 3,
+        }
+    }
 }
 
-/// Writes klog's header `I1223 12:30:38.017340   11656 main.go:16] ` for a time (UTC), a pid and
-/// a source file (only its base name is shown) and line. Mirrors klog's `formatHeader`.
+/// The file part of a caller as klog shows it: the base name, or with `with_dir` (klog's
+/// `-add_dir_header`) the directory that holds it too (`src/main.rs`).
+pub fn short_file(file: &str, with_dir: bool) -> &str {
+    let mut cuts = file.rmatch_indices(['/', '\\']).map(|(i, _)| i + 1);
+    let base = cuts.next();
+    let start = if with_dir { cuts.next().or(Some(0)) } else { base };
+    start.map_or(file, |i| &file[i..])
+}
+
+/// Writes klog's header `I1223 12:30:38.017340   11656 main.go:16] ` for a time (UTC), a pid and a
+/// caller (`file` as it is to be shown, see [`short_file`]). Mirrors klog's `formatHeader`.
 pub fn write_header(out: &mut String, sev: Severity, now: SystemTime, pid: u32, file: &str, line: u32) {
-    let d = now.duration_since(UNIX_EPOCH).unwrap_or_default();
-    let secs = d.as_secs();
-    let (_, month, day) = civil_from_days((secs / 86_400) as i64);
-    let sod = secs % 86_400;
-    let base = file.rsplit(['/', '\\']).next().unwrap_or(file);
+    let t = UtcDateTime::from(now);
     let _ = write!(
         out,
         "{}{:02}{:02} {:02}:{:02}:{:02}.{:06} {:>7} {}:{}] ",
         sev.letter(),
-        month,
-        day,
-        sod / 3600,
-        (sod / 60) % 60,
-        sod % 60,
-        d.subsec_micros(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        t.microsecond(),
         pid,
-        base,
+        file,
         line
     );
 }
 
-/// RFC 3339 with microseconds in UTC, e.g. `2026-11-23T20:30:00.123456Z`, for JSON `ts`.
-pub fn rfc3339_micros(now: SystemTime) -> String {
-    let d = now.duration_since(UNIX_EPOCH).unwrap_or_default();
-    let secs = d.as_secs();
-    let (y, m, day) = civil_from_days((secs / 86_400) as i64);
-    let sod = secs % 86_400;
-    format!(
-        "{y:04}-{m:02}-{day:02}T{:02}:{:02}:{:02}.{:06}Z",
-        sod / 3600,
-        (sod / 60) % 60,
-        sod % 60,
-        d.subsec_micros()
-    )
+/// RFC 3339 with microseconds in UTC, e.g. `2026-11-23T20:30:00.123456Z`, formatted where it is
+/// written (`{}` or serde's `collect_str`), with no intermediate string.
+#[derive(Debug, Clone, Copy)]
+pub struct Rfc3339Micros(pub SystemTime);
+
+impl fmt::Display for Rfc3339Micros {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let t = UtcDateTime::from(self.0);
+        write!(
+            f,
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}Z",
+            t.year(),
+            u8::from(t.month()),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second(),
+            t.microsecond()
+        )
+    }
 }
 
-/// Days since 1970-01-01 to (year, month, day) in the proleptic Gregorian calendar.
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
+/// RFC 3339 with microseconds in UTC, e.g. `2026-11-23T20:30:00.123456Z`.
+pub fn rfc3339_micros(now: SystemTime) -> String {
+    Rfc3339Micros(now).to_string()
+}
+
+/// The time in the layout the seed gives zap, Go's `2006-01-02 15:04:05.00` (hundredths of a
+/// second, cut rather than rounded, as Go cuts), in UTC. Formatted where it is written.
+#[derive(Debug, Clone, Copy)]
+pub struct Centis(pub SystemTime);
+
+impl fmt::Display for Centis {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let t = UtcDateTime::from(self.0);
+        write!(
+            f,
+            "{:04}-{:02}-{:02} {:02}:{:02}:{:02}.{:02}",
+            t.year(),
+            u8::from(t.month()),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second(),
+            t.millisecond() / 10
+        )
+    }
 }
 
 /// Appends `s` as a Go `%q` string (strconv.Quote): `"` and `\` escaped, `\n`, `\t`, `\r`
 /// and other control characters escaped, printable Unicode kept as is.
+///
+/// This is Go's quoting, not JSON's (`\x01` and `\a` where JSON writes `\u0001`), which is why it
+/// is written out here; JSON output goes through `serde_json`.
 pub fn quote_into(out: &mut String, s: &str) {
     out.push('"');
     for c in s.chars() {
@@ -111,23 +178,10 @@ pub fn quote_into(out: &mut String, s: &str) {
     out.push('"');
 }
 
-/// Appends ` key=value` for a string value (quoted).
-pub fn push_str_kv(out: &mut String, key: &str, value: &str) {
-    out.push(' ');
-    out.push_str(key);
-    out.push('=');
-    quote_into(out, value);
-}
-
-/// Appends ` key=value` for a bare value (numbers, booleans).
-pub fn push_bare_kv(out: &mut String, key: &str, value: impl std::fmt::Display) {
-    let _ = write!(out, " {key}={value}");
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
+    use std::time::{Duration, UNIX_EPOCH};
 
     fn q(s: &str) -> String {
         let mut o = String::new();
@@ -150,19 +204,34 @@ mod tests {
         // 2023-12-23T12:30:38.017340Z
         let t = UNIX_EPOCH + Duration::from_micros(1_703_334_638_017_340);
         let mut out = String::new();
-        write_header(&mut out, Severity::Info, t, 11656, "examples/src/main.rs", 16);
+        write_header(&mut out, Severity::Info, t, 11656, "main.rs", 16);
         assert_eq!(out, "I1223 12:30:38.017340   11656 main.rs:16] ");
         out.clear();
         write_header(&mut out, Severity::Error, t, 1, "x.rs", 2);
         assert_eq!(out, "E1223 12:30:38.017340       1 x.rs:2] ");
         assert_eq!(rfc3339_micros(t), "2023-12-23T12:30:38.017340Z");
+        let cut = t + Duration::from_micros(9_999);
+        assert_eq!(Centis(cut).to_string(), "2023-12-23 12:30:38.02");
     }
 
     #[test]
-    fn civil_dates() {
-        assert_eq!(civil_from_days(0), (1970, 1, 1));
-        assert_eq!(civil_from_days(19_782), (2024, 2, 29));
-        assert_eq!(civil_from_days(-1), (1969, 12, 31));
+    fn dates_across_leap_days_and_the_epoch() {
+        let day = |d: u64| UNIX_EPOCH + Duration::from_secs(d * 86_400);
+        assert_eq!(rfc3339_micros(day(0)), "1970-01-01T00:00:00.000000Z");
+        assert_eq!(rfc3339_micros(day(19_782)), "2024-02-29T00:00:00.000000Z");
+        assert_eq!(rfc3339_micros(day(19_783)), "2024-03-01T00:00:00.000000Z");
+    }
+
+    #[test]
+    fn short_files_and_severities() {
+        assert_eq!(short_file("crates/rest/src/execute.rs", false), "execute.rs");
+        assert_eq!(short_file("crates/rest/src/execute.rs", true), "src/execute.rs");
+        assert_eq!(short_file("main.rs", true), "main.rs");
+        assert_eq!(short_file("a\\b.rs", false), "b.rs");
+        assert_eq!(Severity::parse("2"), Some(Severity::Error));
+        assert_eq!(Severity::parse("warning"), Some(Severity::Warning));
+        assert_eq!(Severity::parse("4"), None);
+        assert_eq!(Severity::parse("loud"), None);
     }
 
     proptest::proptest! {

@@ -1,7 +1,7 @@
-//! [`KlogLayer`]: a `tracing-subscriber` layer that writes klog text or JSON lines.
+//! [`KlogLayer`]: a `tracing-subscriber` layer that applies klog's verbosity rules and hands each
+//! log call to a [`LogSink`] (klog's own text by default).
 
-use std::fmt::{self, Write as _};
-use std::io::Write as _;
+use std::fmt;
 use std::time::SystemTime;
 
 use tracing::field::{Field, Visit};
@@ -11,31 +11,15 @@ use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::{Context, Layer};
 use tracing_subscriber::registry::LookupSpan;
 
-use crate::format::{quote_into, rfc3339_micros, write_header, Severity};
+use crate::entry::{Entry, Value};
+use crate::format::Severity;
+use crate::sink::{Format, Header, KlogSink, LogSink, TraceLocation};
 use crate::verbosity::{default_level, EventKind, Verbosity};
 
 /// The span name that carries a contextual logger (see [`crate::logger_span!`]).
 pub const LOGGER_SPAN: &str = "klog";
 
-/// The output format. Mirrors component-base's `--logging-format` (`text` or `json`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub enum Format {
-    /// klog's text lines.
-    #[default]
-    Text,
-    /// One JSON object a line with `ts`, `level`, `caller`, `msg`, `v` and the key/values.
-    Json,
-}
-
-/// A recorded value: strings are quoted in text output, bare values (numbers, booleans) are not.
-#[derive(Debug, Clone)]
-enum Value {
-    Str(String),
-    Bare(String),
-}
-
-/// Key/values recorded from a span or an event.
+/// Key/values recorded from a span or an event (see [`crate::entry`] for the mapping).
 #[derive(Debug, Default)]
 struct Fields {
     message: Option<String>,
@@ -48,7 +32,7 @@ struct Fields {
 
 impl Visit for Fields {
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        self.record_value(field, Value::Str(format!("{value:?}")));
+        self.record_value(field, Value::Fmt(format!("{value:?}")));
     }
     fn record_str(&mut self, field: &Field, value: &str) {
         self.record_value(field, Value::Str(value.to_owned()));
@@ -57,29 +41,24 @@ impl Visit for Fields {
         if field.name() == "v" {
             self.v = Some(value);
         } else {
-            self.record_value(field, Value::Bare(value.to_string()));
+            self.record_value(field, Value::Int(value));
         }
     }
     fn record_u64(&mut self, field: &Field, value: u64) {
         if field.name() == "v" {
             self.v = Some(i64::try_from(value).unwrap_or(i64::MAX));
         } else {
-            self.record_value(field, Value::Bare(value.to_string()));
+            self.record_value(field, Value::Uint(value));
         }
     }
     fn record_f64(&mut self, field: &Field, value: f64) {
-        let v = if value.is_finite() {
-            Value::Bare(value.to_string())
-        } else {
-            Value::Str(value.to_string())
-        };
-        self.record_value(field, v);
+        self.record_value(field, Value::Float(value));
     }
     fn record_bool(&mut self, field: &Field, value: bool) {
         if field.name() == "fatal" && value {
             self.fatal = true;
         } else {
-            self.record_value(field, Value::Bare(value.to_string()));
+            self.record_value(field, Value::Bool(value));
         }
     }
     fn record_error(&mut self, field: &Field, value: &(dyn std::error::Error + 'static)) {
@@ -90,7 +69,12 @@ impl Visit for Fields {
 impl Fields {
     fn record_value(&mut self, field: &Field, value: Value) {
         let text = |v: Value| match v {
-            Value::Str(s) | Value::Bare(s) => s,
+            Value::Str(s) | Value::Fmt(s) => s,
+            other => {
+                let mut s = String::new();
+                other.write_text(&mut s);
+                s
+            }
         };
         match field.name() {
             "message" => self.message = Some(text(value)),
@@ -109,53 +93,77 @@ impl Fields {
     }
 }
 
-/// A layer writing klog lines for the events that pass klog's verbosity rules.
+/// A layer that applies klog's verbosity rules (`-v`, `-vmodule`) to `tracing` events and hands
+/// the log calls that pass to a [`LogSink`].
 ///
-/// Mirrors klog's text output (and component-base's JSON output). Install it on a
-/// `tracing_subscriber::Registry` in a program; libraries never install it.
-pub struct KlogLayer<W> {
+/// Mirrors klog itself: the V-level check, contextual loggers (`logger_span!`), and the backend
+/// behind it, which is klog's text output ([`KlogSink`]) unless a program plugs in its own with
+/// [`KlogLayer::with_sink`] (klog's `SetLogger`). Install it on a `tracing_subscriber::Registry`
+/// in a program; libraries never install it.
+pub struct KlogLayer<K> {
     verbosity: Verbosity,
-    format: Format,
-    writer: W,
-    pid: u32,
+    sink: K,
 }
 
-impl KlogLayer<fn() -> std::io::Stderr> {
-    /// A text layer writing to stderr (klog's `-logtostderr=true` default).
+impl KlogLayer<KlogSink<fn() -> std::io::Stderr>> {
+    /// klog's text on stderr (klog's `-logtostderr=true` default).
     pub fn stderr(verbosity: Verbosity) -> Self {
         KlogLayer::new(verbosity, std::io::stderr)
     }
 }
 
-impl<W> KlogLayer<W>
+impl<W> KlogLayer<KlogSink<W>>
 where
-    W: for<'a> MakeWriter<'a> + 'static,
+    W: for<'a> MakeWriter<'a> + Send + Sync + 'static,
 {
-    /// A text layer writing each line to a writer made by `writer`.
+    /// klog's text, each line written to a writer made by `writer`.
     pub fn new(verbosity: Verbosity, writer: W) -> Self {
-        KlogLayer {
-            verbosity,
-            format: Format::Text,
-            writer,
-            pid: std::process::id(),
-        }
+        KlogLayer::with_sink(verbosity, KlogSink::new(writer))
     }
 
     /// Chooses text or JSON output.
-    pub fn with_format(mut self, format: Format) -> Self {
-        self.format = format;
-        self
+    #[must_use]
+    pub fn with_format(self, format: Format) -> Self {
+        self.map_sink(|s| s.with_format(format))
+    }
+
+    /// Chooses what the text header shows (`-skip_headers`, `-add_dir_header`).
+    #[must_use]
+    pub fn with_header(self, header: Header) -> Self {
+        self.map_sink(|s| s.with_header(header))
+    }
+
+    /// Writes a stack trace after lines logged at this source line (`-log_backtrace_at`).
+    #[must_use]
+    pub fn with_backtrace_at(self, location: Option<TraceLocation>) -> Self {
+        self.map_sink(|s| s.with_backtrace_at(location))
     }
 
     /// Overrides the pid shown in lines (tests use a fixed one).
-    pub fn with_pid(mut self, pid: u32) -> Self {
-        self.pid = pid;
-        self
+    #[must_use]
+    pub fn with_pid(self, pid: u32) -> Self {
+        self.map_sink(|s| s.with_pid(pid))
     }
 
-    /// Renders one line (without the trailing newline) for an event, or `None` when verbosity
-    /// drops it.
-    fn render<S>(&self, event: &Event<'_>, ctx: &Context<'_, S>, now: SystemTime) -> Option<String>
+    fn map_sink(self, f: impl FnOnce(KlogSink<W>) -> KlogSink<W>) -> Self {
+        KlogLayer {
+            verbosity: self.verbosity,
+            sink: f(self.sink),
+        }
+    }
+}
+
+impl<K: LogSink> KlogLayer<K> {
+    /// klog's verbosity in front of another backend. Mirrors `klog.SetLogger(logger)`: every
+    /// call that passes `-v`/`-vmodule` (the library's too) reaches `sink`, which may filter
+    /// again by its own level ([`LogSink::enabled`]).
+    pub fn with_sink(verbosity: Verbosity, sink: K) -> Self {
+        KlogLayer { verbosity, sink }
+    }
+
+    /// Builds the entry for an event and hands it to the sink, unless klog's verbosity or the
+    /// sink's own level drops it.
+    fn dispatch<S>(&self, event: &Event<'_>, ctx: &Context<'_, S>, now: SystemTime)
     where
         S: Subscriber + for<'a> LookupSpan<'a>,
     {
@@ -163,7 +171,7 @@ where
         let mut fields = Fields::default();
         event.record(&mut fields);
         let level = match fields.v {
-            Some(v) => i32::try_from(v).unwrap_or(i32::MAX),
+            Some(v) => i32::try_from(v).unwrap_or(if v < 0 { i32::MIN } else { i32::MAX }),
             None => default_level(
                 meta.level(),
                 meta.target(),
@@ -172,7 +180,7 @@ where
         };
         let un_vd = fields.v.is_none() && level == 0;
         if !un_vd && !self.verbosity.enabled(level, meta.file()) {
-            return None;
+            return;
         }
         let severity = if fields.fatal {
             Severity::Fatal
@@ -185,12 +193,11 @@ where
         };
         // Contextual logger: names and values of the enclosing `klog` spans, outermost first.
         let mut name = String::new();
-        let mut ctx_kvs: Vec<(&'static str, Value)> = Vec::new();
+        let mut in_logger = false;
+        let mut kvs: Vec<(&'static str, Value)> = Vec::new();
         if let Some(scope) = ctx.event_scope(event) {
-            for span in scope.from_root() {
-                if span.name() != LOGGER_SPAN {
-                    continue;
-                }
+            for span in scope.from_root().filter(|s| s.name() == LOGGER_SPAN) {
+                in_logger = true;
                 if let Some(f) = span.extensions().get::<Fields>() {
                     if let Some(n) = &f.logger {
                         if !name.is_empty() {
@@ -198,86 +205,35 @@ where
                         }
                         name.push_str(n);
                     }
-                    ctx_kvs.extend(f.kvs.iter().cloned());
+                    kvs.extend(f.kvs.iter().cloned());
                 }
             }
         }
-        let mut msg = fields.message.unwrap_or_default();
-        if !name.is_empty() {
-            msg = format!("{name}: {msg}");
+        if kvs.is_empty() {
+            kvs = fields.kvs;
+        } else {
+            kvs.append(&mut fields.kvs);
         }
-        let kvs = ctx_kvs.iter().chain(fields.kvs.iter());
-        let file = meta.file().unwrap_or("???");
-        let line = meta.line().unwrap_or(0);
-        let mut out = String::with_capacity(128);
-        match self.format {
-            Format::Text => {
-                write_header(&mut out, severity, now, self.pid, file, line);
-                quote_into(&mut out, &msg);
-                for (k, v) in kvs {
-                    out.push(' ');
-                    out.push_str(k);
-                    out.push('=');
-                    match v {
-                        Value::Str(s) => quote_into(&mut out, s),
-                        Value::Bare(s) => out.push_str(s),
-                    }
-                }
-            }
-            Format::Json => {
-                let base = file.rsplit(['/', '\\']).next().unwrap_or(file);
-                let lvl = match severity {
-                    Severity::Info => "info",
-                    Severity::Warning => "warn",
-                    Severity::Error => "error",
-                    Severity::Fatal => "fatal",
-                };
-                out.push_str("{\"ts\":");
-                json_str(&mut out, &rfc3339_micros(now));
-                let _ = write!(out, ",\"level\":\"{lvl}\",\"caller\":");
-                json_str(&mut out, &format!("{base}:{line}"));
-                out.push_str(",\"msg\":");
-                json_str(&mut out, &msg);
-                let _ = write!(out, ",\"v\":{}", level.max(0));
-                for (k, v) in kvs {
-                    out.push(',');
-                    json_str(&mut out, k);
-                    out.push(':');
-                    match v {
-                        Value::Str(s) => json_str(&mut out, s),
-                        Value::Bare(s) => out.push_str(s),
-                    }
-                }
-                out.push('}');
-            }
+        let entry = Entry {
+            time: now,
+            severity,
+            v: level,
+            name: &name,
+            message: fields.message.as_deref().unwrap_or_default(),
+            structured: in_logger || !kvs.is_empty(),
+            key_values: &kvs,
+            metadata: meta,
+        };
+        if self.sink.enabled(&entry) {
+            self.sink.log(&entry);
         }
-        Some(out)
     }
 }
 
-/// Appends a JSON string literal.
-fn json_str(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-}
-
-impl<S, W> Layer<S> for KlogLayer<W>
+impl<S, K> Layer<S> for KlogLayer<K>
 where
     S: Subscriber + for<'a> LookupSpan<'a>,
-    W: for<'a> MakeWriter<'a> + 'static,
+    K: LogSink,
 {
     fn enabled(&self, metadata: &Metadata<'_>, _ctx: Context<'_, S>) -> bool {
         if metadata.is_span() {
@@ -313,13 +269,7 @@ where
     }
 
     fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
-        if let Some(mut line) = self.render(event, &ctx, SystemTime::now()) {
-            line.push('\n');
-            let mut w = self.writer.make_writer();
-            // A logger has nowhere to report its own write errors; klog ignores them too.
-            let _ = w.write_all(line.as_bytes());
-            let _ = w.flush();
-        }
+        self.dispatch(event, &ctx, SystemTime::now());
     }
 }
 
@@ -327,6 +277,7 @@ where
 mod tests {
     use super::*;
     use crate::kref;
+    use crate::sink::{Header, TraceLocation};
     use std::sync::{Arc, Mutex};
     use tracing_subscriber::layer::SubscriberExt as _;
 
@@ -370,26 +321,93 @@ mod tests {
     }
 
     #[test]
-    fn structured_text_line() {
+    fn printf_style_messages_are_bare_and_structured_ones_quoted() {
         let lines = capture(Verbosity::new(0), Format::Text, || {
-            let err = std::io::Error::other("timeout");
-            tracing::info!(method = "GET", n = 2, ok = true, latency = %"1s", "Received HTTP request");
-            tracing::error!(
-                error = &err as &dyn std::error::Error,
-                "Failed to update pod status"
-            );
-            tracing::warn!(ns = %kref("", "default"), pod = %kref("kube-system", "dns"), "refs");
+            let n = 3;
+            tracing::info!("Info");
+            tracing::info!("{n} pods \"listed\"");
+            tracing::info!(n, "{n} pods");
         });
         let got: Vec<String> = lines.iter().map(|l| strip_time(l)).collect();
         assert_eq!(
             got,
             [
-                r#"I     42 layer.rs] "Received HTTP request" method="GET" n=2 ok=true latency="1s""#,
+                r#"I     42 layer.rs] Info"#,
+                r#"I     42 layer.rs] 3 pods "listed""#,
+                r#"I     42 layer.rs] "3 pods" n=3"#,
+            ]
+        );
+    }
+
+    #[test]
+    fn strings_are_quoted_and_formatted_values_bare() {
+        #[derive(Debug)]
+        #[allow(dead_code)] // read through Debug only
+        struct Request {
+            method: &'static str,
+        }
+        let lines = capture(Verbosity::new(0), Format::Text, || {
+            let err = std::io::Error::other("timeout");
+            let phase = "Running";
+            let owned = String::from("GET");
+            tracing::info!(method = owned, URL = "/metrics", n = 2, ok = true, latency = %"1s", "Received HTTP request");
+            tracing::info!(status = %phase, phase, request = ?Request { method: "GET" }, "pod");
+            tracing::error!(
+                error = &err as &dyn std::error::Error,
+                "Failed to update pod status"
+            );
+            tracing::warn!(ns = %kref("", "default"), pod = kref("kube-system", "dns").to_string(), "refs");
+        });
+        let got: Vec<String> = lines.iter().map(|l| strip_time(l)).collect();
+        assert_eq!(
+            got,
+            [
+                r#"I     42 layer.rs] "Received HTTP request" method="GET" URL="/metrics" n=2 ok=true latency=1s"#,
+                r#"I     42 layer.rs] "pod" status=Running phase="Running" request=Request { method: "GET" }"#,
                 r#"E     42 layer.rs] "Failed to update pod status" err="timeout""#,
-                r#"W     42 layer.rs] "refs" ns="default" pod="kube-system/dns""#,
+                r#"W     42 layer.rs] "refs" ns=default pod="kube-system/dns""#,
             ]
         );
         assert!(lines[0].starts_with('I') && lines[0].as_bytes()[5] == b' ');
+    }
+
+    #[test]
+    fn headers_can_show_the_directory_or_nothing() {
+        let run = |header| {
+            let buf = Buf::default();
+            let layer = KlogLayer::new(Verbosity::new(0), buf.clone())
+                .with_header(header)
+                .with_pid(42);
+            let sub = tracing_subscriber::registry().with(layer);
+            tracing::subscriber::with_default(sub, || tracing::info!("x"));
+            let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+            text
+        };
+        assert_eq!(run(Header::Skip), "x\n");
+        assert!(run(Header::DirAndFile).contains(" src/layer.rs:"));
+    }
+
+    #[test]
+    fn a_backtrace_follows_the_line_logged_at_the_trace_location() {
+        let buf = Buf::default();
+        let line = line!() + 6;
+        let at = TraceLocation::parse(&format!("layer.rs:{line}"));
+        let layer = KlogLayer::new(Verbosity::new(0), buf.clone()).with_backtrace_at(at);
+        let sub = tracing_subscriber::registry().with(layer);
+        tracing::subscriber::with_default(sub, || {
+            tracing::info!("before");
+            tracing::info!("here");
+            tracing::info!("after");
+        });
+        let text = String::from_utf8(buf.0.lock().unwrap().clone()).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        let here = lines.iter().position(|l| l.ends_with("] here")).unwrap();
+        let after = lines.iter().position(|l| l.ends_with("] after")).unwrap();
+        assert!(here == 1 && after > here + 1, "a trace between: {text}");
+        assert!(
+            lines[here + 1..after].iter().any(|l| l.starts_with('\t')),
+            "{text}"
+        );
     }
 
     #[test]

@@ -3,35 +3,48 @@
 //! Mirrors k8s.io/klog/v2. The library crates log with `tracing` and never install a subscriber;
 //! a program installs [`KlogLayer`] on a `tracing_subscriber::Registry` to get klog's text format
 //! (`I1223 12:30:38.017340   11656 main.go:16] "msg" k1="v1" k2=2`), klog's verbosity rules
-//! (`-v N`, `--vmodule pattern=N`, see [`verbosity`]) and klog's contextual logging (span fields
-//! named `logger` give the `WithName` prefix, other span fields are `WithValues`).
+//! (`-v N`, `-vmodule pattern=N`, see [`verbosity`]), klog's flags ([`Flags`], parsed as Go parses
+//! them, see [`goflag`]) and klog's contextual logging (span fields named `logger` give the
+//! `WithName` prefix, other span fields are `WithValues`). Behind klog sits a [`LogSink`]: klog's
+//! own text ([`KlogSink`]) or another backend, as `klog.SetLogger` plugs one in ([`ZapSink`]).
 //!
-//! Where this differs from klog, and why:
-//! - Header times are UTC (klog uses local time): no time-zone database is needed, and lines from
+//! How an event maps onto klog's calls (`Info` or `InfoS`, quoted or bare values) is in
+//! [`entry`]. Where this differs from klog, and why:
+//! - Times are UTC (klog and zap use local time): no time-zone database is needed, and lines from
 //!   several hosts compare directly.
-//! - JSON `ts` is RFC 3339 with microseconds (zap writes epoch seconds as a float), and every JSON
-//!   line carries `level` and `v`.
-//! - `tracing` cannot tell `%` from `?` values, so both are quoted: a `Debug` struct prints as
-//!   `request="Request { method: \"GET\" }"` rather than klog's bare `{Method:GET}`.
+//! - [`KlogSink`]'s JSON `ts` is RFC 3339 with microseconds (component-base writes epoch seconds as
+//!   a float), and every JSON line carries `level` and `v`.
+//! - `tracing` cannot tell `%` from `?` values; both print bare, as klog prints non-strings, so a
+//!   value klog would quote through its `String()` method is logged as a string to be quoted.
 //! - Multi-line strings are escaped on one line (`\n`); klog's `<<` block form is not produced.
 //! - A body longer than 1,024 bytes appears twice at V(9): its prefix (the V(8) line) and then
 //!   whole; client-go prints it once, whole.
 #![warn(missing_docs)]
 
+pub mod entry;
+pub mod filter;
 pub mod flags;
 pub mod format;
+pub mod goflag;
 pub mod layer;
 pub mod objref;
 pub mod rotate;
+pub mod sink;
+mod stack;
 pub mod verbosity;
+pub mod zap;
 
-pub use flags::{FlagError, Flags};
+pub use entry::{Entry, Value};
+pub use filter::client_only;
+pub use flags::{FlagError, Flags, SetupError};
 pub use format::{quote_into, Severity};
-pub use layer::KlogLayer;
-pub use layer::{Format, LOGGER_SPAN};
+pub use layer::{KlogLayer, LOGGER_SPAN};
 pub use objref::{kobj, kref, ObjectRef};
 pub use rotate::RotatingFile;
+pub use sink::{Format, Header, KlogSink, LogSink, TraceLocation};
+pub use stack::caller_stack;
 pub use verbosity::{Verbosity, VmoduleError};
+pub use zap::{Encoding, ZapSink};
 
 /// Opens a contextual logger span: `logger_span!("foo", time = %now)` makes every event inside
 /// print `"foo: msg" time="..."`. Nested spans join names with `/`. Mirrors klog's
