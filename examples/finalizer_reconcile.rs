@@ -1,180 +1,378 @@
-//! Seed §"Finalizers" (controller-runtime's finalizer pattern, with the library's `finalizer`
-//! helper): the controller adds its finalizer to each live ConfigMap, deletion only marks the
-//! object (deletionTimestamp), the controller's cleanup runs once, removes only its own
-//! finalizer, and the object disappears.
+//! Seed 004 "Finalizers" (S004:L46-47): finalizers define what must happen before an object may
+//! go. A controller (the library's `finalizer` helper, controller-runtime's pattern) adds its
+//! finalizer to each live ConfigMap; deleting the ConfigMap only marks it (deletionTimestamp); the
+//! controller's cleanup runs once, removes only its own finalizer, and the server deletes the
+//! object.
 //!
-//! Then the other side of finalizers (seed 004, SO 55853312): a finalizer nobody will remove (its
-//! controller is gone) keeps a namespace in `Terminating` forever. The last-resort recovery is a
-//! PUT to the namespace's `/finalize` subresource with `spec.finalizers` emptied (client-go's
-//! `Namespaces().Finalize`); the namespace then goes, and the stuck object is left behind in
-//! storage, which is why running the missing controller is the better fix.
+//! Then the other side (S004:L47, SO 55853312): a finalizer nobody removes (its controller is
+//! gone) keeps a namespace in `Terminating` forever. The last-resort recovery is a PUT to the
+//! namespace's `/finalize` subresource with `spec.finalizers` emptied (client-go's
+//! `Namespaces().Finalize`): the namespace goes at once, and the stuck object is left behind in
+//! storage, which is why running the missing controller is the better fix. The example then
+//! removes that object's finalizer itself, so it leaves nothing behind.
 //!
-//! Run: `cargo run --example finalizer_reconcile [-- --kubeconfig PATH]`
+//! Everything lives in the example's own namespace, except the stuck namespace
+//! `finalizer-reconcile-stuck`, which the example creates, recovers and deletes.
+//!
+//! Run: `cargo run --example finalizer_reconcile [-- --kubeconfig PATH] [--wait-seconds N]
+//! [--no-activity]`
 
-use std::error::Error;
-use std::future::Future;
-use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::convert::Infallible;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
 
 use clientgo::api::core::v1::{ConfigMap, Namespace};
-use clientgo::controller::{
-    finalizer, setup_signal_handler, Action, Config, Controller, FinalizerEvent, Request,
+use clientgo::apimachinery::{Object, Resource, WatchEvent};
+use clientgo::controller::{finalizer, Action, Config, Controller, FinalizerError, FinalizerEvent, Request};
+use clientgo::kubernetes::{
+    DeleteOptions, GetOptions, ListOptions, PatchOptions, PatchType, ResourceClient, UpdateOptions,
+    WriteOptions,
 };
-use clientgo::kubernetes::{Clientset, DeleteOptions, GetOptions, UpdateOptions, WriteOptions};
-use clientgo::tools::clientcmd;
-use tokio::sync::mpsc;
+use clientgo::tools::cache::ListWatch;
+use clientgo::tools::watch::{until_with_sync, CancellationToken};
+use clientgo_example::{outln, BoxError, Out, Session, MANAGED_BY_LABEL, MANAGED_BY_VALUE};
+use futures_util::FutureExt as _;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::json;
+use tokio::sync::Notify;
 
-const FINALIZER: &str = "example.com/cleanup";
+/// The controller's finalizer.
+pub const FINALIZER: &str = "example.com/cleanup";
+/// The label the controller selects its ConfigMaps by.
+pub const APP_LABEL: &str = "app=finalizer-demo";
+/// The namespace the example leaves stuck in Terminating, then recovers.
+pub const STUCK_NAMESPACE: &str = "finalizer-reconcile-stuck";
 
-/// Waits for the reconcile to report `want`.
-/// Waits for `want`; false when the controller stopped first (interrupted).
-async fn wait(rx: &mut mpsc::UnboundedReceiver<&'static str>, want: &str) -> bool {
-    while let Some(got) = rx.recv().await {
-        if got == want {
-            return true;
-        }
-    }
-    false
+/// The example's own options.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Args {
+    /// How long to wait for the cluster to act (the namespace controller marking the stuck
+    /// namespace's contents for deletion, a namespace going), in seconds.
+    #[arg(long, default_value_t = 60)]
+    pub wait_seconds: u64,
 }
 
-/// Creates a ConfigMap, lets the controller guard it, deletes it and reports each step; stops
-/// early, draining the controller, when `interrupt` completes (Ctrl-C in `main`).
-pub async fn run(
-    kubeconfig: &Path,
-    interrupt: impl Future<Output = ()> + Send + 'static,
-) -> Result<Vec<String>, Box<dyn Error + Send + Sync>> {
-    let config = clientcmd::build_config_from_flags("", &kubeconfig.to_string_lossy())?;
-    let cs = Clientset::new(&config)?;
-    let api = cs.core_v1().config_maps("default");
-    let cm: ConfigMap = serde_json::from_value(serde_json::json!({
-        "metadata": {"name": "guarded", "labels": {"app": "finalizer-demo"}}
-    }))?;
-    api.create(&cm, &WriteOptions::default()).await?;
-    let out = Arc::new(Mutex::new(Vec::new()));
-    let (tx, mut rx) = mpsc::unbounded_channel::<&'static str>();
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+/// How far the controller got: what the example's script waits on.
+#[derive(Default)]
+struct Progress {
+    applied: AtomicUsize,
+    gone: AtomicUsize,
+    changed: Notify,
+}
+
+impl Progress {
+    fn bump(&self, counter: &AtomicUsize) {
+        counter.fetch_add(1, Ordering::SeqCst);
+        self.changed.notify_waiters();
+    }
+
+    /// Waits until `counter` (one of this struct's) reaches `n`.
+    async fn reached(&self, counter: &AtomicUsize, n: usize) {
+        loop {
+            let changed = self.changed.notified();
+            if counter.load(Ordering::SeqCst) >= n {
+                return;
+            }
+            changed.await;
+        }
+    }
+}
+
+/// The reconcile's context.
+struct Ctx {
+    out: Out,
+    api: ResourceClient<ConfigMap>,
+    progress: Progress,
+}
+
+/// The finalizer pattern: apply while live, clean up once on deletion, then let the object go.
+async fn reconcile(req: Request<ConfigMap>, ctx: Arc<Ctx>) -> Result<Action, FinalizerError<Infallible>> {
+    let key = req.key;
+    let Some(obj) = req.object else {
+        outln!(
+            ctx.out,
+            "gone:     {key}: the server deleted it once its last finalizer went"
+        );
+        ctx.progress.bump(&ctx.progress.gone);
+        return Ok(Action::done());
+    };
+    let api = ctx.api.clone();
+    finalizer(&api, FINALIZER, obj, |event| async move {
+        match event {
+            FinalizerEvent::Apply(o) => {
+                outln!(
+                    ctx.out,
+                    "apply:    {key} is live, finalizers {:?}",
+                    o.metadata.finalizers
+                );
+                ctx.progress.bump(&ctx.progress.applied);
+            }
+            FinalizerEvent::Cleanup(_) => outln!(
+                ctx.out,
+                "finalize: {key} is marked for deletion (deletionTimestamp set, still stored): \
+                 releasing what it holds, then removing {FINALIZER}"
+            ),
+        }
+        Ok::<_, Infallible>(Action::done())
+    })
+    .await
+}
+
+/// A ConfigMap labelled as the examples' own.
+fn config_map(name: &str) -> ConfigMap {
+    let mut cm = ConfigMap::new(name);
+    cm.metadata.labels.insert(MANAGED_BY_LABEL, MANAGED_BY_VALUE);
+    cm
+}
+
+/// Runs the finalizer controller while `guarded` is created and deleted (by the example, or by
+/// the person running it with `--no-activity`); false when interrupted first.
+async fn guard_and_delete(session: &Session, api: &ResourceClient<ConfigMap>) -> Result<bool, BoxError> {
+    let out = session.out();
+    let ns = session.namespace().await?;
+    outln!(
+        out,
+        "controller finalizer-demo: adds {FINALIZER} to ConfigMaps labelled {APP_LABEL} in namespace {ns}"
+    );
+    if !session.activity() {
+        outln!(
+            out,
+            "waiting for a labelled ConfigMap to be created and deleted; do it with"
+        );
+        outln!(
+            out,
+            "  kubectl -n {ns} create configmap guarded && kubectl -n {ns} label configmap guarded {APP_LABEL} \
+             && kubectl -n {ns} delete configmap guarded"
+        );
+    }
+    let ctx = Arc::new(Ctx {
+        out: out.clone(),
+        api: api.clone(),
+        progress: Progress::default(),
+    });
     let controller = Controller::new(
         api.clone(),
-        Config::new("finalizer-demo").label_selector("app=finalizer-demo"),
+        Config::new("finalizer-demo").label_selector(APP_LABEL),
     );
-    let reconcile_api = api.clone();
-    let task = tokio::spawn(controller.run(
-        move |req: Request<ConfigMap>, out: Arc<Mutex<Vec<String>>>| {
-            let (api, tx) = (reconcile_api.clone(), tx.clone());
-            async move {
-                let Some(obj) = req.object else {
-                    let _ = tx.send("gone");
-                    return Ok(Action::done());
-                };
-                finalizer(&api, FINALIZER, obj, |event| async move {
-                    let line = match event {
-                        FinalizerEvent::Apply(o) => format!(
-                            "apply: {} is live, finalizers {:?}",
-                            req.key, o.metadata.finalizers
-                        ),
-                        FinalizerEvent::Cleanup(_) => format!("cleanup: releasing what {} holds", req.key),
-                    };
-                    let cleanup = line.starts_with("cleanup");
-                    if let Ok(mut g) = out.lock() {
-                        g.push(line);
-                    }
-                    let _ = tx.send(if cleanup { "cleanup" } else { "apply" });
-                    Ok::<_, std::io::Error>(Action::done())
-                })
-                .await
-            }
-        },
-        Arc::clone(&out),
+    let stop = CancellationToken::new();
+    let shutdown = {
+        let (stop, interrupted) = (stop.clone(), session.interrupted());
         async move {
             tokio::select! {
-                _ = stop_rx => {}
-                () = interrupt => {}
+                () = stop.cancelled() => {}
+                () = interrupted => {}
             }
+        }
+    };
+    let script = async {
+        let _stop_controller = stop.clone().drop_guard();
+        let progress = &ctx.progress;
+        let steps = async {
+            if session.activity() {
+                let mut cm = config_map("guarded");
+                cm.metadata.labels.insert("app", "finalizer-demo");
+                api.create(&cm, &WriteOptions::default()).await?;
+                // Applied in the reconcile that adds the finalizer, then again for the patch's own event.
+                progress.reached(&progress.applied, 2).await;
+                outln!(out, "delete:   {ns}/guarded");
+                api.delete("guarded", &DeleteOptions::default()).await?;
+            }
+            progress.reached(&progress.gone, 1).await;
+            Ok::<_, BoxError>(())
+        };
+        tokio::select! {
+            done = steps => done.map(|()| true),
+            () = session.interrupted() => Ok(false),
+        }
+    };
+    let ((), finished) = tokio::join!(controller.run(reconcile, Arc::clone(&ctx), shutdown), script);
+    let finished = finished?;
+    if finished && session.activity() {
+        let gone = is_gone(api.get("guarded", &GetOptions::default()).await)?;
+        outln!(out, "object gone from the server: {gone}");
+    }
+    Ok(finished)
+}
+
+/// True when `got` is a NotFound, false when the object is there, the error otherwise.
+fn is_gone<K>(got: Result<K, clientgo::rest::Error>) -> Result<bool, BoxError> {
+    match got {
+        Ok(_) => Ok(false),
+        Err(e) if e.is_not_found() => Ok(true),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Removes [`FINALIZER`] from every ConfigMap `api` reaches that still carries it, and returns
+/// their names. An object already marked for deletion then goes.
+async fn release_finalizers(api: &ResourceClient<ConfigMap>) -> Result<Vec<String>, BoxError> {
+    let mut released = Vec::new();
+    for cm in api.list(&ListOptions::default()).await?.items {
+        let Some(index) = cm.metadata.finalizers.iter().position(|f| f == FINALIZER) else {
+            continue;
+        };
+        let path = format!("/metadata/finalizers/{index}");
+        let patch = json!([
+            {"op": "test", "path": path, "value": FINALIZER},
+            {"op": "remove", "path": path},
+        ]);
+        api.patch(cm.name(), &PatchType::Json, &patch, &PatchOptions::default())
+            .await?;
+        released.push(cm.name().to_owned());
+    }
+    Ok(released)
+}
+
+/// Waits until the object `name` of `api` satisfies `done` (given `None` once it is gone), for
+/// at most `limit`: a list, then a watch from the list's resourceVersion (client-go's
+/// `UntilWithSync`).
+async fn wait_until<K>(
+    api: &ResourceClient<K>,
+    name: &str,
+    limit: Duration,
+    done: impl Fn(Option<&K>) -> bool,
+) -> Result<(), BoxError>
+where
+    K: Object + Resource + Clone + Serialize + DeserializeOwned + Send + Sync + 'static,
+{
+    let lw = ListWatch::new(api.clone()).with_selectors("", &format!("metadata.name={name}"));
+    let until = until_with_sync(
+        lw,
+        |seen| done(seen.values().next()),
+        |event| match event {
+            WatchEvent::Added(o) | WatchEvent::Modified(o) => done(Some(o)),
+            WatchEvent::Deleted(_) => done(None),
+            _ => false,
         },
-    ));
-    // Applied in the reconcile that adds the finalizer, then again for the patch's own event.
-    let applied = wait(&mut rx, "apply").await && wait(&mut rx, "apply").await;
-    if !applied {
-        return interrupted(task, &out).await;
+    );
+    match tokio::time::timeout(limit, until).await {
+        Ok(result) => result.map(|_| ()).map_err(Into::into),
+        Err(_) => Err(format!(
+            "{} {name} did not reach the awaited state within {}s",
+            K::KIND,
+            limit.as_secs()
+        )
+        .into()),
     }
-    api.delete("guarded", &DeleteOptions::default()).await?;
-    if !(wait(&mut rx, "cleanup").await && wait(&mut rx, "gone").await) {
-        return interrupted(task, &out).await;
+}
+
+/// Deletes a stuck namespace an earlier, killed run left (releasing what held it), so this run
+/// can create it afresh; a namespace of that name that no example created is an error.
+async fn clear_leftover(session: &Session, limit: Duration) -> Result<(), BoxError> {
+    let namespaces = session.clientset().core_v1().namespaces();
+    let existing = match namespaces.get(STUCK_NAMESPACE, &GetOptions::default()).await {
+        Err(e) if e.is_not_found() => return Ok(()),
+        other => other?,
+    };
+    if existing.metadata.labels.get(MANAGED_BY_LABEL).map(|v| v.as_str()) != Some(MANAGED_BY_VALUE) {
+        return Err(
+            format!("namespace {STUCK_NAMESPACE} exists and was not created by a clientgo example").into(),
+        );
     }
-    let gone = api
-        .get("guarded", &GetOptions::default())
+    outln!(
+        session.out(),
+        "stuck namespace {STUCK_NAMESPACE}: left by an earlier run, deleting it first"
+    );
+    release_finalizers(&session.clientset().core_v1().config_maps(STUCK_NAMESPACE)).await?;
+    if let Err(e) = namespaces
+        .delete(STUCK_NAMESPACE, &DeleteOptions::default())
         .await
-        .err()
-        .is_some_and(|e| e.is_not_found());
-    let _ = stop_tx.send(());
-    task.await?;
-    let mut lines = out.lock().map(|g| g.clone()).unwrap_or_default();
-    lines.push(format!("object gone from the server: {gone}"));
-    stuck_namespace_recovery(&cs, &mut lines).await?;
-    Ok(lines)
+    {
+        if !e.is_not_found() {
+            return Err(e.into());
+        }
+    }
+    wait_until(&namespaces, STUCK_NAMESPACE, limit, |ns| ns.is_none()).await
 }
 
 /// A namespace held in Terminating by a finalizer nobody removes, recovered through `/finalize`.
-async fn stuck_namespace_recovery(
-    cs: &Clientset,
-    lines: &mut Vec<String>,
-) -> Result<(), Box<dyn Error + Send + Sync>> {
-    const NS: &str = "stuck-demo";
-    let namespaces = cs.core_v1().namespaces();
-    let ns: Namespace = serde_json::from_value(serde_json::json!({"metadata": {"name": NS}}))?;
+async fn stuck_namespace(session: &Session, limit: Duration) -> Result<(), BoxError> {
+    let out = session.out();
+    let namespaces = session.clientset().core_v1().namespaces();
+    let stuck = session.clientset().core_v1().config_maps(STUCK_NAMESPACE);
+    clear_leftover(session, limit).await?;
+    let mut ns = Namespace::new(STUCK_NAMESPACE);
+    ns.metadata.labels.insert(MANAGED_BY_LABEL, MANAGED_BY_VALUE);
     namespaces.create(&ns, &WriteOptions::default()).await?;
-    let orphan: ConfigMap = serde_json::from_value(serde_json::json!({
-        "metadata": {"name": "orphan", "finalizers": [FINALIZER]}
-    }))?;
-    let stuck_cms = cs.core_v1().config_maps(NS);
-    stuck_cms.create(&orphan, &WriteOptions::default()).await?;
-    namespaces.delete(NS, &DeleteOptions::default()).await?;
-    let mut ns = namespaces.get(NS, &GetOptions::default()).await?;
-    let phase = ns.status.phase.clone().unwrap_or_default();
-    let held = stuck_cms
+    session.delete_on_exit(Namespace::api_resource(), STUCK_NAMESPACE);
+    let mut orphan = config_map("orphan");
+    orphan.metadata.finalizers.push(FINALIZER.into());
+    stuck.create(&orphan, &WriteOptions::default()).await?;
+    namespaces
+        .delete(STUCK_NAMESPACE, &DeleteOptions::default())
+        .await?;
+    // The namespace controller deletes the namespace's contents; the finalizer holds the orphan.
+    wait_until(&stuck, "orphan", limit, |cm| {
+        cm.is_some_and(|cm| cm.metadata.deletion_timestamp.is_some())
+    })
+    .await?;
+    let mut ns = namespaces.get(STUCK_NAMESPACE, &GetOptions::default()).await?;
+    let held = stuck
         .get("orphan", &GetOptions::default())
         .await?
         .metadata
         .finalizers;
-    lines.push(format!(
-        "namespace {NS}: {phase}, spec.finalizers {:?}; configmap {NS}/orphan still holds {held:?}",
+    outln!(
+        out,
+        "stuck namespace {STUCK_NAMESPACE}: {}, spec.finalizers {:?}; configmap {STUCK_NAMESPACE}/orphan still holds {held:?}",
+        ns.status.phase.as_deref().unwrap_or_default(),
         ns.spec.finalizers
-    ));
+    );
     ns.spec.finalizers.clear();
     namespaces.finalize(&ns, &UpdateOptions::default()).await?;
-    lines.push(format!(
-        "PUT /api/v1/namespaces/{NS}/finalize with spec.finalizers []"
-    ));
-    let gone = namespaces
-        .get(NS, &GetOptions::default())
-        .await
-        .err()
-        .is_some_and(|e| e.is_not_found());
-    lines.push(format!("namespace {NS} gone: {gone}"));
-    let left = stuck_cms.get("orphan", &GetOptions::default()).await.is_ok();
-    lines.push(format!("configmap {NS}/orphan left behind in storage: {left}"));
+    outln!(
+        out,
+        "PUT /api/v1/namespaces/{STUCK_NAMESPACE}/finalize with spec.finalizers []"
+    );
+    wait_until(&namespaces, STUCK_NAMESPACE, limit, |ns| ns.is_none()).await?;
+    outln!(out, "stuck namespace {STUCK_NAMESPACE} gone: true");
+    let left = !is_gone(stuck.get("orphan", &GetOptions::default()).await)?;
+    outln!(
+        out,
+        "configmap {STUCK_NAMESPACE}/orphan left behind in storage: {left}"
+    );
     Ok(())
 }
 
-/// The lines so far once an interrupt has stopped the controller (its in-flight reconcile
-/// drained; the finalizer stays on the object until a controller runs again).
-async fn interrupted(
-    task: tokio::task::JoinHandle<()>,
-    out: &Mutex<Vec<String>>,
-) -> Result<Vec<String>, Box<dyn Error + Send + Sync>> {
-    task.await?;
-    let mut lines = out.lock().map(|g| g.clone()).unwrap_or_default();
-    lines.push("interrupted: controller drained and stopped".to_owned());
-    Ok(lines)
+/// Runs the controller over a ConfigMap's life, releases what still carries the finalizer, then
+/// shows the stuck namespace and its recovery.
+pub async fn run(session: &Session, args: &Args) -> Result<(), BoxError> {
+    let out = session.out();
+    let ns = session.namespace().await?;
+    let api = session.clientset().core_v1().config_maps(ns);
+    let guarded = guard_and_delete(session, &api).await;
+    // Whatever happened, nothing may keep the example's namespace from going.
+    for name in release_finalizers(&api).await? {
+        outln!(
+            out,
+            "released: {ns}/{name} still carried {FINALIZER} (the controller stopped before its cleanup)"
+        );
+    }
+    let interrupted = !guarded? || session.interrupted().now_or_never().is_some();
+    if interrupted {
+        return Ok(());
+    }
+    let limit = Duration::from_secs(args.wait_seconds);
+    let recovered = stuck_namespace(session, limit).await;
+    // The orphan's controller never comes back: remove its finalizer so it goes.
+    let stuck = session.clientset().core_v1().config_maps(STUCK_NAMESPACE);
+    for name in release_finalizers(&stuck).await? {
+        outln!(
+            out,
+            "configmap {STUCK_NAMESPACE}/{name} released: {FINALIZER} removed, the object went with it"
+        );
+    }
+    recovered
 }
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn Error + Send + Sync>> {
-    let target = clientgo_apiserver::embedded::cluster_from_args().await?;
-    // Ctrl-C (or SIGTERM) shuts the controller down gracefully: in-flight reconciles drain.
-    let interrupt = setup_signal_handler()?;
-    for l in run(target.kubeconfig_path(), interrupt).await? {
-        println!("{l}");
-    }
-    Ok(())
+async fn main() -> ExitCode {
+    let (session, args) = match Session::from_args::<Args>(env!("CARGO_CRATE_NAME")).await {
+        Ok(started) => started,
+        Err(code) => return code,
+    };
+    session.run(run(&session, &args)).await
 }

@@ -149,45 +149,171 @@ async fn leader_election_lease_moves_the_lease_on_kill_and_on_release() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn controller_workqueue_informer_retries_drops_after_max_retries_and_drains() {
-    let s = ApiServer::start().await.unwrap();
-    let lines = controller_workqueue_informer::run(s.kubeconfig_path(), std::future::pending())
-        .await
-        .unwrap();
+async fn controller_workqueue_informer_reads_the_lister_retries_with_backoff_drops_after_max_retries_and_drains(
+) {
+    let session = support::session("controller_workqueue_informer").await;
+    tokio::time::timeout(
+        GUARD,
+        controller_workqueue_informer::run(&session, &clientgo_example::NoArgs {}),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    session.finish().await.unwrap();
+    let lines = support::example_lines(&session);
     assert_eq!(
-        lines,
+        lines[0],
+        "controller sample-controller: 2 workers, 3 retries, ConfigMaps labelled app=sample in namespace controller-workqueue-informer"
+    );
+    // The keys' attempts interleave (two workers); each key's own attempts are in order.
+    let of = |name: &str| -> Vec<&str> {
+        let prefix = format!("controller-workqueue-informer/{name} attempt ");
+        lines
+            .iter()
+            .filter_map(|l| l.strip_prefix(prefix.as_str()))
+            .collect()
+    };
+    assert_eq!(of("ok"), ["1: synced (3 objects in the lister)"]);
+    assert_eq!(
+        of("flaky"),
         [
-            "default/flaky attempt 1: transient error",
-            "default/flaky attempt 2: transient error",
-            "default/flaky attempt 3: synced (3 objects in the lister)",
-            "default/ok attempt 1: synced (3 objects in the lister)",
-            "default/poison attempt 1: permanent error",
-            "default/poison attempt 2: permanent error",
-            "default/poison attempt 3: permanent error",
-            "default/poison attempt 4: permanent error",
-            "shut down: in-flight reconciles drained",
+            "1: transient error; requeued with backoff (requeue 1 of 3)",
+            "2: transient error; requeued with backoff (requeue 2 of 3)",
+            "3: synced (3 objects in the lister)",
         ]
     );
+    assert_eq!(
+        of("poison"),
+        [
+            "1: permanent error; requeued with backoff (requeue 1 of 3)",
+            "2: permanent error; requeued with backoff (requeue 2 of 3)",
+            "3: permanent error; requeued with backoff (requeue 3 of 3)",
+            "4: permanent error; 3 requeues used up, dropping the key",
+        ]
+    );
+    assert_eq!(lines.len(), 1 + 8 + 1, "{lines:#?}");
+    assert_eq!(lines.last().unwrap(), "shut down: in-flight reconciles drained");
+}
+
+fn finalizer_args() -> finalizer_reconcile::Args {
+    finalizer_reconcile::Args { wait_seconds: 30 }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn finalizer_reconcile_applies_cleans_up_once_and_the_object_goes() {
-    let s = ApiServer::start().await.unwrap();
-    let lines = finalizer_reconcile::run(s.kubeconfig_path(), std::future::pending())
+async fn finalizer_reconcile_applies_cleans_up_once_lets_the_object_go_and_recovers_a_stuck_namespace() {
+    let session = support::session("finalizer_reconcile").await;
+    tokio::time::timeout(GUARD, finalizer_reconcile::run(&session, &finalizer_args()))
+        .await
+        .unwrap()
+        .unwrap();
+    // The example's namespace goes: nothing in it still carries a finalizer.
+    session.finish().await.unwrap();
+    assert_eq!(
+        support::example_lines(&session),
+        [
+            "controller finalizer-demo: adds example.com/cleanup to ConfigMaps labelled app=finalizer-demo in namespace finalizer-reconcile",
+            // Once in the reconcile that adds the finalizer, once for the patch's own event.
+            "apply:    finalizer-reconcile/guarded is live, finalizers [\"example.com/cleanup\"]",
+            "apply:    finalizer-reconcile/guarded is live, finalizers [\"example.com/cleanup\"]",
+            "delete:   finalizer-reconcile/guarded",
+            "finalize: finalizer-reconcile/guarded is marked for deletion (deletionTimestamp set, still stored): releasing what it holds, then removing example.com/cleanup",
+            "gone:     finalizer-reconcile/guarded: the server deleted it once its last finalizer went",
+            "object gone from the server: true",
+            "stuck namespace finalizer-reconcile-stuck: Terminating, spec.finalizers [\"kubernetes\"]; configmap finalizer-reconcile-stuck/orphan still holds [\"example.com/cleanup\"]",
+            "PUT /api/v1/namespaces/finalizer-reconcile-stuck/finalize with spec.finalizers []",
+            "stuck namespace finalizer-reconcile-stuck gone: true",
+            "configmap finalizer-reconcile-stuck/orphan left behind in storage: true",
+            "configmap finalizer-reconcile-stuck/orphan released: example.com/cleanup removed, the object went with it",
+        ]
+    );
+    // Nothing left: the orphan went with its finalizer, the stuck namespace with /finalize.
+    let core = session.clientset().core_v1();
+    let orphan = core
+        .config_maps(finalizer_reconcile::STUCK_NAMESPACE)
+        .get("orphan", &Default::default())
+        .await;
+    assert!(orphan.unwrap_err().is_not_found());
+    let stuck = core
+        .namespaces()
+        .get(finalizer_reconcile::STUCK_NAMESPACE, &Default::default())
+        .await;
+    assert!(stuck.unwrap_err().is_not_found());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn finalizer_reconcile_interrupted_before_the_cleanup_still_releases_its_finalizer() {
+    let session = support::session("finalizer_reconcile").await;
+    let args = finalizer_args();
+    let ctrl_c = async {
+        session.out().wait_for(|l| l.starts_with("apply:")).await;
+        session.interrupt();
+    };
+    let (result, ()) = tokio::time::timeout(GUARD, async {
+        tokio::join!(finalizer_reconcile::run(&session, &args), ctrl_c)
+    })
+    .await
+    .unwrap();
+    result.unwrap();
+    let lines = support::example_lines(&session);
+    assert_eq!(
+        lines.last().unwrap(),
+        "released: finalizer-reconcile/guarded still carried example.com/cleanup (the controller stopped before its cleanup)"
+    );
+    assert!(
+        !lines
+            .iter()
+            .any(|l| l.starts_with("stuck namespace finalizer-reconcile-stuck")),
+        "{lines:#?}"
+    );
+    // Without the release the namespace would stay Terminating and this would time out.
+    tokio::time::timeout(GUARD, session.finish())
+        .await
+        .unwrap()
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn finalizer_reconcile_clears_a_stuck_namespace_a_killed_run_left() {
+    let session = support::session("finalizer_reconcile").await;
+    // What a run killed between the namespace's deletion and its recovery leaves.
+    let core = session.clientset().core_v1();
+    let mut ns = clientgo::api::core::v1::Namespace::new(finalizer_reconcile::STUCK_NAMESPACE);
+    ns.metadata.labels.insert(
+        clientgo_example::MANAGED_BY_LABEL,
+        clientgo_example::MANAGED_BY_VALUE,
+    );
+    core.namespaces().create(&ns, &Default::default()).await.unwrap();
+    let mut orphan = clientgo::api::core::v1::ConfigMap::new("orphan");
+    orphan
+        .metadata
+        .finalizers
+        .push(finalizer_reconcile::FINALIZER.into());
+    core.config_maps(finalizer_reconcile::STUCK_NAMESPACE)
+        .create(&orphan, &Default::default())
         .await
         .unwrap();
+    core.namespaces()
+        .delete(finalizer_reconcile::STUCK_NAMESPACE, &Default::default())
+        .await
+        .unwrap();
+    tokio::time::timeout(GUARD, finalizer_reconcile::run(&session, &finalizer_args()))
+        .await
+        .unwrap()
+        .unwrap();
+    session.finish().await.unwrap();
+    let lines = support::example_lines(&session);
+    let pos = |want: &str| {
+        lines
+            .iter()
+            .position(|l| l.starts_with(want))
+            .unwrap_or_else(|| panic!("no {want:?} in {lines:#?}"))
+    };
+    assert!(
+        pos("stuck namespace finalizer-reconcile-stuck: left by an earlier run, deleting it first")
+            < pos("stuck namespace finalizer-reconcile-stuck: Terminating")
+    );
     assert_eq!(
-        lines,
-        [
-            // Once in the reconcile that adds the finalizer, once for the patch's own event.
-            "apply: default/guarded is live, finalizers [\"example.com/cleanup\"]",
-            "apply: default/guarded is live, finalizers [\"example.com/cleanup\"]",
-            "cleanup: releasing what default/guarded holds",
-            "object gone from the server: true",
-            "namespace stuck-demo: Terminating, spec.finalizers [\"kubernetes\"]; configmap stuck-demo/orphan still holds [\"example.com/cleanup\"]",
-            "PUT /api/v1/namespaces/stuck-demo/finalize with spec.finalizers []",
-            "namespace stuck-demo gone: true",
-            "configmap stuck-demo/orphan left behind in storage: true",
-        ]
+        lines.last().unwrap(),
+        "configmap finalizer-reconcile-stuck/orphan released: example.com/cleanup removed, the object went with it"
     );
 }
