@@ -1,125 +1,293 @@
-//! Seed 003 §"Informer basics": a shared informer factory with a resync period; Add/Update/Delete
-//! handlers log the pod's IP, node and host IP (`kobj` style `namespace/name`); Delete handles
-//! tombstones; the periodic resync replays the cache as updates with old == new and makes no
-//! request.
+//! Seed 003 §5.22 (1) "NewSharedInformerFactory" (L4146-4294): a shared informer factory with a
+//! resync period, and the pod informer's Add/Update/Delete handlers logging each pod's IP, node
+//! and host IP (`namespace/name` as klog's `KObj` prints it). The pods on host networking
+//! (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kube-proxy, kindnet) show
+//! podIP == hostIP, the node's address; coredns has an address of the pod network.
 //!
-//! With the embedded server the example creates and deletes the seed's three busybox pods.
-//! Run: `cargo run --example informer_basic [-- --kubeconfig PATH]`
+//! The reflector's own log lines, shown here through a klog-style subscriber as the seed showed
+//! them with `-v=10`, tell what the informer does: `Starting reflector` with the type and its
+//! resync period (client-go: `*v1.Pod (1m0s)`), `Listing and watching`, the initial list request
+//! (`GET .../api/v1/pods?limit=500&resourceVersion=0`, at `-v 6`), the watch request, a
+//! `Forcing resync` each period, and `Watch close` with the number of items the watch delivered
+//! each time the server ends a watch (client-go watches for 5 to 10 minutes; `--watch-timeout`
+//! shortens it). A resync replays the informer's cache to the handler as updates with old == new
+//! and sends no request: no request line follows a `Forcing resync` (the seed's L4204 says a
+//! resync lists again; it does not). Delete handles tombstones (`DeletedFinalStateUnknown`, a
+//! deletion noticed only by a relist), on which the seed's `obj.(metav1.Object)` would panic.
+//!
+//! The example creates, starts and deletes three busybox pods in its own namespace (on the
+//! embedded server, which runs no kubelet, it marks them Running itself), then waits for
+//! `--resyncs` resync rounds and one closed watch, and ends.
+//!
+//! Run: `cargo run --example informer_basic [-- --kubeconfig PATH] [-v N] [--resync-period SECONDS]
+//! [--resyncs N] [--watch-timeout SECONDS] [--no-activity]`
 
-#[path = "watch_pods_basic.rs"]
-#[allow(dead_code)]
-mod watch_pods_basic;
-
-use std::error::Error;
-use std::path::Path;
+use std::io::Write;
+use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use clientgo::api::core::v1::Pod;
 use clientgo::apimachinery::Object;
-use clientgo::kubernetes::Clientset;
-use clientgo::tools::cache::{DeltaObject, ResourceEventHandlerFuncs, SharedInformerFactory};
-use clientgo::tools::clientcmd;
+use clientgo::klog::{kobj, KlogLayer, Verbosity};
+use clientgo::kubernetes::{DeleteOptions, ResourceClient, WriteOptions};
+use clientgo::tools::cache::{DeltaObject, ResourceEventHandler, SharedInformerFactory};
+use clientgo_example::pods::{busybox_pod, play_kubelet};
+use clientgo_example::{outln, BoxError, Out, Session};
+use tokio::sync::{mpsc, Notify};
+use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::layer::SubscriberExt as _;
+use tracing_subscriber::Layer as _;
 
-fn kobj(p: &Pod) -> String {
-    format!("{}/{}", p.namespace().unwrap_or(""), p.name())
+/// The example's own options.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Args {
+    /// klog verbosity: 3 shows the reflector starting and listing, 4 its resyncs and watch
+    /// closes, 6 every request.
+    #[arg(short = 'v', long = "v", default_value_t = 6)]
+    pub verbosity: i32,
+    /// The factory's default resync period, in seconds (the seed's: one minute).
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub resync_period: u64,
+    /// How many resync rounds to wait for after the activity before ending.
+    #[arg(long, default_value_t = 2)]
+    pub resyncs: u64,
+    /// The shortest watch the reflector asks the server for, in seconds; each watch lasts between
+    /// it and twice it (client-go: 5 minutes, so the seed saw a watch close every 5-10 minutes).
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    pub watch_timeout: u64,
 }
 
-/// Runs the informer until the activity is over and `resyncs` resync rounds were seen; returns
-/// the log lines (sorted within the initial list, which has no order).
-pub async fn run(
-    kubeconfig: &Path,
-    resync: Duration,
-    activity: bool,
-    resyncs: usize,
-) -> Result<Vec<String>, Box<dyn Error + Send + Sync>> {
-    let config = clientcmd::build_config_from_flags("", &kubeconfig.to_string_lossy())?;
-    let cs = Clientset::new(&config)?;
-    let factory = SharedInformerFactory::new(cs.clone(), Some(resync));
-    let informer = factory.informer_for::<Pod>();
-    let log = Arc::new(Mutex::new(Vec::new()));
-    let resynced = Arc::new(AtomicUsize::new(0));
-    let changed = Arc::new(tokio::sync::Notify::new());
-    let (l1, l2, l3, r2) = (
-        Arc::clone(&log),
-        Arc::clone(&log),
-        Arc::clone(&log),
-        Arc::clone(&resynced),
-    );
-    let (n1, n2, n3) = (Arc::clone(&changed), Arc::clone(&changed), Arc::clone(&changed));
-    informer.add_event_handler(
-        ResourceEventHandlerFuncs::default()
-            .on_add(move |p: &Arc<Pod>, initial| {
-                let line = format!(
-                    "add {} ip={} node={} hostIP={}{}",
-                    kobj(p),
-                    p.status.pod_ip.as_deref().unwrap_or("<none>"),
-                    p.spec.node_name.as_deref().unwrap_or("<none>"),
-                    p.status.host_ip.as_deref().unwrap_or("<none>"),
-                    if initial { " (initial list)" } else { "" }
+/// The busybox pods the activity creates, starts and deletes.
+pub const POD_NAMES: [&str; 3] = ["pod-1", "pod-2", "pod-3"];
+
+/// Installs the klog subscriber for the whole process: klog's text lines at `verbosity`, written
+/// to the example's output so that they interleave with the handler's lines (the seed ran
+/// `go run main.go -v=10 &> main.log`). Only clientgo's lines are kept, without the embedded API
+/// server's: the output reads as client-go's log, with no HTTP-library internals.
+///
+/// # Errors
+/// When a subscriber is already installed.
+pub fn install_klog(out: &Out, verbosity: i32) -> Result<(), BoxError> {
+    let client_only = tracing_subscriber::filter::filter_fn(|meta| {
+        meta.target().starts_with("clientgo") && !meta.target().starts_with("clientgo_apiserver")
+    });
+    let layer = KlogLayer::new(Verbosity::new(verbosity), OutWriter(out.clone())).with_filter(client_only);
+    tracing::subscriber::set_global_default(tracing_subscriber::registry().with(layer))?;
+    Ok(())
+}
+
+/// Makes writers that hand each complete line to an [`Out`].
+struct OutWriter(Out);
+
+impl<'a> MakeWriter<'a> for OutWriter {
+    type Writer = LineWriter;
+
+    fn make_writer(&'a self) -> LineWriter {
+        LineWriter {
+            out: self.0.clone(),
+            pending: Vec::new(),
+        }
+    }
+}
+
+/// Collects bytes and writes each complete line to the [`Out`].
+struct LineWriter {
+    out: Out,
+    pending: Vec<u8>,
+}
+
+impl Write for LineWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.pending.extend_from_slice(bytes);
+        while let Some(end) = self.pending.iter().position(|&b| b == b'\n') {
+            let line: Vec<u8> = self.pending.drain(..=end).collect();
+            self.out.line(String::from_utf8_lossy(&line[..end]));
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The seed's event handler: one line per notification, with the pod's addresses on adds.
+struct PodLogger {
+    out: Out,
+    /// The example's namespace: deletions there are counted for the activity.
+    namespace: String,
+    own_deleted: Arc<Counter>,
+    /// Dropped with the handler, when its task has handed out everything: tells `run` the
+    /// handler's last line is written.
+    _alive: mpsc::Sender<()>,
+}
+
+/// A count and a wake-up for whoever waits for it to grow.
+#[derive(Default)]
+struct Counter {
+    n: AtomicUsize,
+    changed: Notify,
+}
+
+impl Counter {
+    fn add(&self) {
+        self.n.fetch_add(1, Ordering::SeqCst);
+        self.changed.notify_waiters();
+    }
+
+    async fn wait_for(&self, at_least: usize) {
+        loop {
+            let changed = self.changed.notified();
+            if self.n.load(Ordering::SeqCst) >= at_least {
+                return;
+            }
+            changed.await;
+        }
+    }
+}
+
+/// `value`, or `<none>` when the field is unset.
+fn or_none(value: Option<&str>) -> &str {
+    value.unwrap_or("<none>")
+}
+
+impl ResourceEventHandler<Pod> for PodLogger {
+    fn on_add(&self, pod: &Arc<Pod>, is_in_initial_list: bool) {
+        let host_network = if pod.spec.host_network {
+            " hostNetwork=true"
+        } else {
+            ""
+        };
+        outln!(
+            self.out,
+            "\"Add new pod to Store\" name=\"{}\" podIP=\"{}\" node=\"{}\" hostIP=\"{}\"{host_network}{}",
+            kobj(&**pod),
+            or_none(pod.status.pod_ip.as_deref()),
+            or_none(pod.spec.node_name.as_deref()),
+            or_none(pod.status.host_ip.as_deref()),
+            if is_in_initial_list { " (initial list)" } else { "" }
+        );
+    }
+
+    fn on_update(&self, old: &Arc<Pod>, new: &Arc<Pod>) {
+        let change = if old.resource_version() == new.resource_version() {
+            format!("(resync: old == new, resourceVersion {})", new.resource_version())
+        } else {
+            format!(
+                "resourceVersion {} -> {} phase={}",
+                old.resource_version(),
+                new.resource_version(),
+                or_none(new.status.phase.as_deref())
+            )
+        };
+        outln!(
+            self.out,
+            "\"Update pod\" old=\"{}\" new=\"{}\" {change}",
+            kobj(&**old),
+            kobj(&**new)
+        );
+    }
+
+    fn on_delete(&self, deleted: &DeltaObject<Pod>) {
+        let namespace = match deleted {
+            DeltaObject::Object(pod) => {
+                outln!(self.out, "\"Delete pod\" name=\"{}\"", kobj(&**pod));
+                pod.namespace().unwrap_or_default()
+            }
+            // A deletion noticed only by a relist: the last state known may be stale, or absent.
+            DeltaObject::DeletedFinalStateUnknown(tombstone) => {
+                outln!(
+                    self.out,
+                    "\"Delete pod\" name=\"{}\" (tombstone: deleted while the watch was down)",
+                    tombstone.key
                 );
-                l1.lock().map(|mut g| g.push(line)).ok();
-                n1.notify_waiters();
-            })
-            .on_update(move |old: &Arc<Pod>, new: &Arc<Pod>| {
-                if old.resource_version() == new.resource_version() {
-                    r2.fetch_add(1, Ordering::SeqCst);
-                } else {
-                    l2.lock()
-                        .map(|mut g| g.push(format!("update {}", kobj(new))))
-                        .ok();
-                }
-                n2.notify_waiters();
-            })
-            .on_delete(move |d: &DeltaObject<Pod>| {
-                let line = match d {
-                    DeltaObject::Object(p) => format!("delete {}", kobj(p)),
-                    DeltaObject::DeletedFinalStateUnknown(t) => format!("delete {} (tombstone)", t.key),
-                };
-                l3.lock().map(|mut g| g.push(line)).ok();
-                n3.notify_waiters();
-            }),
-    );
+                tombstone.key.split_once('/').map_or("", |(ns, _)| ns)
+            }
+        };
+        if namespace == self.namespace {
+            self.own_deleted.add();
+        }
+    }
+}
+
+/// Creates the busybox pods, lets them start, and deletes them; returns once the informer has
+/// seen them go.
+async fn activity(session: &Session, pods: &ResourceClient<Pod>, deleted: &Counter) -> Result<(), BoxError> {
+    for name in POD_NAMES {
+        pods.create(&busybox_pod(name, &[("app", name)])?, &WriteOptions::default())
+            .await?;
+        play_kubelet(session, pods, name).await?;
+    }
+    for name in POD_NAMES {
+        pods.delete(name, &DeleteOptions::default()).await?;
+    }
+    deleted.wait_for(POD_NAMES.len()).await;
+    Ok(())
+}
+
+/// Runs the pod informer, causes the activity, and ends after `args.resyncs` resync rounds and a
+/// closed watch.
+pub async fn run(session: &Session, args: &Args) -> Result<(), BoxError> {
+    let out = session.out();
+    install_klog(out, args.verbosity)?;
+    let ns = session.namespace().await?.to_owned();
+    let period = Duration::from_secs(args.resync_period);
+    let factory = SharedInformerFactory::new(session.clientset().clone(), Some(period));
+    let informer = factory
+        .informer_for::<Pod>()
+        .with_reflector_options(|o| o.min_watch_timeout(Duration::from_secs(args.watch_timeout)));
+    let own_deleted = Arc::new(Counter::default());
+    let (alive, mut handler_gone) = mpsc::channel::<()>(1);
+    informer.add_event_handler(PodLogger {
+        out: out.clone(),
+        namespace: ns.clone(),
+        own_deleted: Arc::clone(&own_deleted),
+        _alive: alive,
+    });
     factory.start();
     factory.wait_for_cache_sync().await;
-    // Handlers run on their own task: wait until the initial list has been handled.
-    let initial = informer.indexer().len();
-    loop {
-        let notified = changed.notified();
-        if log.lock().map(|g| g.len() >= initial).unwrap_or(true) {
-            break;
-        }
-        notified.await;
+    if session.activity() {
+        activity(session, &session.clientset().core_v1().pods(&ns), &own_deleted).await?;
+    } else {
+        outln!(
+            out,
+            "waiting for {} resync rounds (every {}s); cause pod events meanwhile with",
+            args.resyncs,
+            args.resync_period
+        );
+        outln!(
+            out,
+            "  kubectl -n {ns} run demo --image=busybox -- sleep 3600 && kubectl -n {ns} delete pod demo"
+        );
     }
-    log.lock().map(|mut g| g.sort()).ok();
-    if activity {
-        watch_pods_basic::busybox_activity(&cs.core_v1().pods("default")).await?;
-    }
-    let done = |n: usize| log.lock().map(|g| g.len() >= initial + n).unwrap_or(true);
-    loop {
-        let notified = changed.notified();
-        if (!activity || done(6)) && resynced.load(Ordering::SeqCst) >= resyncs * initial.max(1) {
-            break;
-        }
-        notified.await;
+    let status = Arc::clone(informer.status());
+    let target = status.stats().resyncs() + args.resyncs;
+    tokio::select! {
+        () = status.wait_until(|s| s.stats().resyncs() >= target && s.stats().rewatches() >= 1) => {}
+        () = session.interrupted() => {}
     }
     factory.shutdown().await;
-    let mut out = log.lock().map(|g| g.clone()).unwrap_or_default();
-    out.push(format!(
-        "resync replayed {} cached pods as updates with old == new",
-        resynced.load(Ordering::SeqCst)
-    ));
-    Ok(out)
+    // The handler drains what it was handed, then goes (and with it `alive`).
+    let _ = handler_gone.recv().await;
+    let stats = status.stats();
+    outln!(
+        out,
+        "{} resync rounds replayed the cache as updates with old == new; requests for them: none \
+         (the reflector listed {} time(s) and watched {} time(s))",
+        stats.resyncs(),
+        1 + stats.relists(),
+        1 + stats.rewatches() + stats.relists()
+    );
+    Ok(())
 }
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn Error + Send + Sync>> {
-    let target = clientgo_apiserver::embedded::cluster_from_args().await?;
-    let embedded = target.server().is_some();
-    let lines = run(target.kubeconfig_path(), Duration::from_secs(2), embedded, 1).await?;
-    for l in lines {
-        println!("{l}");
-    }
-    Ok(())
+async fn main() -> ExitCode {
+    let (session, args) = match Session::from_args::<Args>(env!("CARGO_CRATE_NAME")).await {
+        Ok(started) => started,
+        Err(code) => return code,
+    };
+    session.run(run(&session, &args)).await
 }

@@ -2,14 +2,11 @@
 //! and checks what they print. The examples' sources are compiled in.
 
 #![allow(dead_code)] // Each example's `main` is unused here.
-#![allow(clippy::duplicate_mod)] // informer_basic includes watch_pods_basic.rs for its helpers.
 
 mod support;
 
 #[path = "../examples/indexer_queries.rs"]
 mod indexer_queries;
-#[path = "../examples/informer_basic.rs"]
-mod informer_basic;
 #[path = "../examples/informer_factory_options.rs"]
 mod informer_factory_options;
 #[path = "../examples/store_get_by_key.rs"]
@@ -24,34 +21,6 @@ async fn seeded() -> ApiServer {
     let s = ApiServer::start().await.unwrap();
     clientgo_apiserver::embedded::seed_demo_cluster(&s);
     s
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn informer_basic_logs_the_initial_list_the_activity_and_a_resync() {
-    let s = seeded().await;
-    let lines = tokio::time::timeout(
-        GUARD,
-        informer_basic::run(s.kubeconfig_path(), Duration::from_secs(1), true, 1),
-    )
-    .await
-    .unwrap()
-    .unwrap();
-    let initial = lines.iter().filter(|l| l.ends_with("(initial list)")).count();
-    assert_eq!(initial, 7, "{lines:#?}");
-    assert!(lines.contains(&"add kube-system/etcd-control-plane ip=10.244.0.2 node=control-plane hostIP=<none> (initial list)".to_owned()), "{lines:#?}");
-    for i in 1..=3 {
-        assert!(
-            lines.contains(&format!(
-                "add default/pod-{i} ip=<none> node=<none> hostIP=<none>"
-            )),
-            "{lines:#?}"
-        );
-        assert!(lines.contains(&format!("delete default/pod-{i}")), "{lines:#?}");
-    }
-    assert!(
-        lines.last().unwrap().starts_with("resync replayed "),
-        "{lines:#?}"
-    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
