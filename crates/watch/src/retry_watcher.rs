@@ -18,6 +18,12 @@
 //! keep-alives and the server's timeout instead, which a stalled proxy can defeat.
 //!
 //! Dropping the watcher, or [`RetryWatcher::stop`], closes the watch connection and ends the stream.
+//!
+//! It logs what client-go logs at klog V(4), at DEBUG (which clientgo's klog layer shows from
+//! `-v 4`): `Starting RetryWatcher.` before the first watch, `Failed to get event! Re-creating the
+//! watcher.` (with the `resource_version` it resumes from) when a watch ends,
+//! `Restarting RetryWatcher at RV=...` before each later watch, and `Stopping RetryWatcher.` when
+//! the stream ends.
 
 use std::fmt;
 use std::pin::Pin;
@@ -151,8 +157,11 @@ impl<K: Object + Send + 'static> RetryWatcher<K> {
             options,
         };
         let inner = futures_util::stream::unfold(state, |mut s| async move {
-            let ev = s.next().await?;
-            Some((ev, s))
+            let ev = s.next().await;
+            if ev.is_none() {
+                tracing::debug!("Stopping RetryWatcher.");
+            }
+            Some((ev?, s))
         })
         .boxed();
         Ok(RetryWatcher { inner, stop, resume })
@@ -236,7 +245,7 @@ impl<K: Object + Send + 'static> State<K> {
                 () = sleep_or_forever(idle) => {
                     tracing::warn!(
                         idle = ?idle.unwrap_or_default(),
-                        rv = %self.last_rv,
+                        resource_version = %self.last_rv,
                         "no data received from the watch; retrying the connection from the last resourceVersion"
                     );
                     self.watch = None;
@@ -245,7 +254,10 @@ impl<K: Object + Send + 'static> State<K> {
             };
             match item {
                 None => {
-                    tracing::debug!(rv = %self.last_rv, "watch closed; restarting");
+                    tracing::debug!(
+                        resource_version = %self.last_rv,
+                        "Failed to get event! Re-creating the watcher."
+                    );
                     self.watch = None;
                 }
                 Some(Ok(WatchEvent::Bookmark(b))) => {
@@ -294,25 +306,30 @@ impl<K: Object + Send + 'static> State<K> {
     /// Waits for the restart time, then starts a watch. `None` when stopped; `Some(Err)` when the
     /// start failed in a way the caller must see.
     async fn start(&mut self) -> Option<Result<(), Status>> {
-        if let Some(at) = self.next_start {
-            tokio::select! {
-                biased;
-                () = self.stop.cancelled() => return None,
-                () = tokio::time::sleep_until(at) => {}
+        match self.next_start {
+            None => tracing::debug!("Starting RetryWatcher."),
+            Some(at) => {
+                tokio::select! {
+                    biased;
+                    () = self.stop.cancelled() => return None,
+                    () = tokio::time::sleep_until(at) => {}
+                }
+                // client-go formats this line (`Infof`) where its other lines are structured;
+                // ours keeps the wording so the two logs read alike.
+                tracing::debug!("Restarting RetryWatcher at RV={}", self.last_rv);
             }
         }
         self.next_start = Some(Instant::now() + self.options.min_restart_delay);
         let opts = ListOptions::default()
             .resource_version(self.last_rv.clone())
             .bookmarks();
-        tracing::debug!(rv = %self.last_rv, "starting watch");
         let idle = self.options.idle_timeout;
         let started = tokio::select! {
             biased;
             () = self.stop.cancelled() => return None,
             r = self.lw.watch(opts) => r,
             () = sleep_or_forever(idle) => {
-                tracing::warn!(idle = ?idle.unwrap_or_default(), rv = %self.last_rv, "watch start got no reply; retrying");
+                tracing::warn!(idle = ?idle.unwrap_or_default(), resource_version = %self.last_rv, "watch start got no reply; retrying");
                 return Some(Ok(()));
             }
         };
