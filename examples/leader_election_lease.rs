@@ -1,113 +1,193 @@
-//! Seed §"Leader election" (client-go tools/leaderelection): two electors in one process race for a
-//! Lease; the leader is killed (no release), the lease moves to the other after the lease duration,
-//! then the new leader is cancelled with `release_on_cancel` and hands the lease back at once.
+//! Seed 004 "Operator HA" (S004:L58-61): leader election (client-go `tools/leaderelection`), so
+//! that of several replicas of a controller only one works. Two electors race for a Lease; the
+//! leader is killed (its task dropped, nothing released), and the other takes the Lease once the
+//! lease duration has passed without a renewal; then the new leader is cancelled with
+//! `release_on_cancel` and hands the Lease back at once (holder emptied), as a cleanly stopped
+//! replica should.
 //!
-//! Short timings (lease 3 s, renew 2 s, retry 1 s) keep the demo quick; production uses 15/10/2 s.
-//! Run: `cargo run --example leader_election_lease [-- --kubeconfig PATH]`
+//! The Lease lives in the example's own namespace. Short timings (lease 3 s, renew 2 s, retry
+//! 1 s) keep the demo quick; kube-controller-manager uses 15/10/2 s.
+//!
+//! Run: `cargo run --example leader_election_lease [-- --kubeconfig PATH] [--lease-ms MS]
+//! [--renew-ms MS] [--retry-ms MS]`
 
-use std::error::Error;
-use std::path::Path;
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use clientgo::kubernetes::{Clientset, GetOptions};
-use clientgo::tools::clientcmd;
+use clientgo::api::coordination::v1::Lease;
+use clientgo::kubernetes::{GetOptions, ResourceClient};
 use clientgo::tools::leaderelection::{
     Callbacks, CancellationToken, LeaderElectionConfig, LeaderElector, LeaseLock,
 };
-use tokio::sync::mpsc;
+use clientgo_example::{outln, BoxError, Out, Session};
+use tokio::sync::Notify;
+use tokio::task::JoinHandle;
 
-fn elector(
-    cs: &Clientset,
-    id: &str,
-    events: &mpsc::UnboundedSender<String>,
-) -> Result<LeaderElector, Box<dyn Error + Send + Sync>> {
-    let (started, stopped, seen) = (events.clone(), events.clone(), events.clone());
-    let (i1, i2, i3) = (id.to_owned(), id.to_owned(), id.to_owned());
-    let callbacks = Callbacks::new(
-        move |token: CancellationToken| {
-            let _ = started.send(format!("{i1}: started leading"));
-            async move { token.cancelled().await }
-        },
-        move || {
-            let _ = stopped.send(format!("{i2}: stopped leading"));
-        },
-    )
-    .on_new_leader(move |leader| {
-        let _ = seen.send(format!("{i3}: new leader is {leader:?}"));
-    });
-    let lock = LeaseLock::new(cs.coordination_v1().leases("default"), "example-lease", id);
-    let config = LeaderElectionConfig::new(lock, callbacks)
-        .lease_duration(Duration::from_secs(3))
-        .renew_deadline(Duration::from_secs(2))
-        .retry_period(Duration::from_secs(1))
-        .release_on_cancel(true);
-    Ok(LeaderElector::new(config)?)
+/// The Lease the electors race for.
+pub const LEASE: &str = "example-lease";
+
+/// The example's own options: the election's timings.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Args {
+    /// How long a Lease is valid without renewal before another replica may take it.
+    #[arg(long, default_value_t = 3000)]
+    pub lease_ms: u64,
+    /// How long the leader keeps trying to renew before it gives up leading.
+    #[arg(long, default_value_t = 2000)]
+    pub renew_ms: u64,
+    /// How often an elector tries to acquire or renew.
+    #[arg(long, default_value_t = 1000)]
+    pub retry_ms: u64,
 }
 
-async fn wait_for(rx: &mut mpsc::UnboundedReceiver<String>, out: &mut Vec<String>, want: &str) {
-    while let Some(line) = rx.recv().await {
-        let hit = line == want;
-        out.push(line);
-        if hit {
-            return;
+/// The electors' lines: printed as they happen, and kept so the script can wait for one.
+#[derive(Clone)]
+struct Log {
+    out: Out,
+    seen: Arc<(Mutex<Vec<String>>, Notify)>,
+}
+
+impl Log {
+    fn new(out: &Out) -> Self {
+        Log {
+            out: out.clone(),
+            seen: Arc::new((Mutex::new(Vec::new()), Notify::new())),
+        }
+    }
+
+    fn say(&self, line: String) {
+        outln!(self.out, "{line}");
+        let (lines, changed) = &*self.seen;
+        lines.lock().unwrap_or_else(|p| p.into_inner()).push(line);
+        changed.notify_waiters();
+    }
+
+    /// Waits until `want` has been said.
+    async fn wait(&self, want: &str) {
+        let (lines, changed) = &*self.seen;
+        loop {
+            let notified = changed.notified();
+            if lines
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .iter()
+                .any(|l| l == want)
+            {
+                return;
+            }
+            notified.await;
         }
     }
 }
 
-/// Runs the demo and returns its lines (the callbacks' messages and the lease's state).
-pub async fn run(kubeconfig: &Path) -> Result<Vec<String>, Box<dyn Error + Send + Sync>> {
-    let config = clientcmd::build_config_from_flags("", &kubeconfig.to_string_lossy())?;
-    let cs = Clientset::new(&config)?;
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    let mut out = Vec::new();
-    let a = elector(&cs, "replica-a", &tx)?;
-    let b = elector(&cs, "replica-b", &tx)?;
-    let a_task = {
-        let a = a.clone();
-        tokio::spawn(async move { a.run(CancellationToken::new()).await })
+/// One replica: its elector's task and the token that cancels it.
+struct Replica {
+    cancel: CancellationToken,
+    task: JoinHandle<()>,
+}
+
+impl Replica {
+    /// Starts `id` campaigning for [`LEASE`]; its callbacks say what happens.
+    fn start(leases: &ResourceClient<Lease>, id: &str, args: &Args, log: &Log) -> Result<Self, BoxError> {
+        let (started, stopped, seen) = (log.clone(), log.clone(), log.clone());
+        let (i1, i2, i3) = (id.to_owned(), id.to_owned(), id.to_owned());
+        let callbacks = Callbacks::new(
+            move |leading: CancellationToken| {
+                started.say(format!("{i1}: started leading"));
+                async move { leading.cancelled().await }
+            },
+            move || stopped.say(format!("{i2}: stopped leading")),
+        )
+        .on_new_leader(move |leader| seen.say(format!("{i3}: new leader is {leader:?}")));
+        let config = LeaderElectionConfig::new(LeaseLock::new(leases.clone(), LEASE, id), callbacks)
+            .lease_duration(Duration::from_millis(args.lease_ms))
+            .renew_deadline(Duration::from_millis(args.renew_ms))
+            .retry_period(Duration::from_millis(args.retry_ms))
+            .release_on_cancel(true);
+        let elector = LeaderElector::new(config)?;
+        let cancel = CancellationToken::new();
+        let token = cancel.clone();
+        let task = tokio::spawn(async move { elector.run(token).await });
+        Ok(Replica { cancel, task })
+    }
+
+    /// Kills the replica like a crashed process: its elector stops at once, nothing is released.
+    async fn kill(self) {
+        self.task.abort();
+        let _ = self.task.await;
+        // Ends the leading callback the dead elector had started.
+        self.cancel.cancel();
+    }
+
+    /// Stops the replica gracefully: it releases the Lease if it holds it.
+    async fn stop(self) {
+        self.cancel.cancel();
+        let _ = self.task.await;
+    }
+}
+
+/// The Lease's holder and transitions.
+async fn holder(leases: &ResourceClient<Lease>) -> Result<(String, i32), BoxError> {
+    let lease = leases.get(LEASE, &GetOptions::default()).await?;
+    Ok((
+        lease.spec.holder_identity.map(String::from).unwrap_or_default(),
+        lease.spec.lease_transitions.unwrap_or_default(),
+    ))
+}
+
+/// The demo: a leads, b follows; a is killed and b takes over; b is cancelled and releases.
+async fn script(
+    leases: &ResourceClient<Lease>,
+    args: &Args,
+    log: &Log,
+    replicas: &mut Vec<Replica>,
+) -> Result<(), BoxError> {
+    replicas.push(Replica::start(leases, "replica-a", args, log)?);
+    log.wait("replica-a: started leading").await;
+    replicas.push(Replica::start(leases, "replica-b", args, log)?);
+    log.wait("replica-b: new leader is \"replica-a\"").await;
+    log.say("killing replica-a (no release)".to_owned());
+    replicas.remove(0).kill().await;
+    log.wait("replica-b: started leading").await;
+    let (holder_id, transitions) = holder(leases).await?;
+    log.say(format!("lease holder {holder_id:?}, transitions {transitions}"));
+    log.say("cancelling replica-b (release_on_cancel)".to_owned());
+    replicas.remove(0).stop().await;
+    log.wait("replica-b: stopped leading").await;
+    let (holder_id, _) = holder(leases).await?;
+    log.say(format!("lease holder {holder_id:?} after release"));
+    Ok(())
+}
+
+/// Runs the demo in the example's namespace; Ctrl-C stops the replicas gracefully.
+pub async fn run(session: &Session, args: &Args) -> Result<(), BoxError> {
+    let ns = session.namespace().await?;
+    let leases = session.clientset().coordination_v1().leases(ns);
+    outln!(
+        session.out(),
+        "lease {ns}/{LEASE}: lease {} ms, renew {} ms, retry {} ms (kube-controller-manager: 15 s, 10 s, 2 s)",
+        args.lease_ms,
+        args.renew_ms,
+        args.retry_ms
+    );
+    let log = Log::new(session.out());
+    let mut replicas = Vec::new();
+    let outcome = tokio::select! {
+        r = script(&leases, args, &log, &mut replicas) => r,
+        () = session.interrupted() => Ok(()),
     };
-    wait_for(&mut rx, &mut out, "replica-a: started leading").await;
-    let b_cancel = CancellationToken::new();
-    let b_task = {
-        let (b, c) = (b.clone(), b_cancel.clone());
-        tokio::spawn(async move { b.run(c).await })
-    };
-    wait_for(&mut rx, &mut out, "replica-b: new leader is \"replica-a\"").await;
-    out.push("killing replica-a (no release)".to_owned());
-    a_task.abort();
-    let _ = a_task.await;
-    wait_for(&mut rx, &mut out, "replica-b: started leading").await;
-    let lease = cs
-        .coordination_v1()
-        .leases("default")
-        .get("example-lease", &GetOptions::default())
-        .await?;
-    out.push(format!(
-        "lease holder {:?}, transitions {}",
-        lease.spec.holder_identity.unwrap_or_default(),
-        lease.spec.lease_transitions.unwrap_or_default()
-    ));
-    out.push("cancelling replica-b (release_on_cancel)".to_owned());
-    b_cancel.cancel();
-    b_task.await?;
-    wait_for(&mut rx, &mut out, "replica-b: stopped leading").await;
-    let lease = cs
-        .coordination_v1()
-        .leases("default")
-        .get("example-lease", &GetOptions::default())
-        .await?;
-    out.push(format!(
-        "lease holder {:?} after release",
-        lease.spec.holder_identity.unwrap_or_default()
-    ));
-    Ok(out)
+    for replica in replicas {
+        replica.stop().await;
+    }
+    outcome
 }
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn Error + Send + Sync>> {
-    let target = clientgo_apiserver::embedded::cluster_from_args().await?;
-    for l in run(target.kubeconfig_path()).await? {
-        println!("{l}");
-    }
-    Ok(())
+async fn main() -> ExitCode {
+    let (session, args) = match Session::from_args::<Args>(env!("CARGO_CRATE_NAME")).await {
+        Ok(started) => started,
+        Err(code) => return code,
+    };
+    session.run(run(&session, &args)).await
 }

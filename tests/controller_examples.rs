@@ -16,7 +16,6 @@ mod support;
 
 use std::collections::BTreeMap;
 
-use clientgo_apiserver::ApiServer;
 use support::GUARD;
 
 /// The `start`/`done` lines of each key, in the order printed.
@@ -121,31 +120,93 @@ async fn controller_max_concurrent_reconciles_drains_and_stops_on_interrupt() {
     assert_eq!(lines.last().unwrap(), "drained and stopped");
 }
 
+fn leader_election_args() -> leader_election_lease::Args {
+    leader_election_lease::Args {
+        lease_ms: 3000,
+        renew_ms: 2000,
+        retry_ms: 1000,
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn leader_election_lease_moves_the_lease_on_kill_and_on_release() {
-    let s = ApiServer::start().await.unwrap();
-    let lines = leader_election_lease::run(s.kubeconfig_path()).await.unwrap();
+    let session = support::session("leader_election_lease").await;
+    tokio::time::timeout(
+        GUARD,
+        leader_election_lease::run(&session, &leader_election_args()),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    session.finish().await.unwrap();
+    let lines = support::example_lines(&session);
     let pos = |l: &str| {
         lines
             .iter()
             .position(|x| x == l)
-            .unwrap_or_else(|| panic!("missing {l:?} in {lines:?}"))
+            .unwrap_or_else(|| panic!("missing {l:?} in {lines:#?}"))
     };
-    assert!(pos("replica-a: started leading") < pos("killing replica-a (no release)"));
-    assert!(pos("killing replica-a (no release)") < pos("replica-b: started leading"));
-    assert!(pos("replica-b: new leader is \"replica-b\"") > pos("killing replica-a (no release)"));
     assert_eq!(
-        lines[pos("replica-b: started leading") + 1..]
-            .iter()
-            .find(|l| l.starts_with("lease holder"))
-            .unwrap(),
+        lines[0],
+        "lease leader-election-lease/example-lease: lease 3000 ms, renew 2000 ms, retry 1000 ms (kube-controller-manager: 15 s, 10 s, 2 s)"
+    );
+    // b sees a lead, and takes over only after a was killed.
+    assert!(pos("replica-a: started leading") < pos("replica-b: new leader is \"replica-a\""));
+    assert!(pos("replica-b: new leader is \"replica-a\"") < pos("killing replica-a (no release)"));
+    assert!(pos("killing replica-a (no release)") < pos("replica-b: new leader is \"replica-b\""));
+    assert!(pos("replica-b: new leader is \"replica-b\"") < pos("replica-b: started leading"));
+    assert_eq!(
+        lines[pos("replica-b: started leading") + 1],
         "lease holder \"replica-b\", transitions 1"
     );
-    assert!(pos("replica-b: stopped leading") < pos("lease holder \"\" after release"));
+    // Cancelled with release_on_cancel: the holder is emptied at once.
+    assert!(pos("cancelling replica-b (release_on_cancel)") < pos("replica-b: stopped leading"));
+    assert_eq!(lines.last().unwrap(), "lease holder \"\" after release");
     assert!(
         !lines.contains(&"replica-a: stopped leading".to_owned()),
-        "a was killed: {lines:?}"
+        "a was killed, its callbacks never ran again: {lines:#?}"
     );
+    assert_eq!(
+        lines.iter().filter(|l| l.ends_with(": started leading")).count(),
+        2,
+        "{lines:#?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn leader_election_lease_interrupted_while_waiting_for_the_lease_stops_the_follower() {
+    let session = support::session("leader_election_lease").await;
+    let args = leader_election_args();
+    // Ctrl-C while b waits for the dead leader's Lease to expire.
+    let ctrl_c = async {
+        session
+            .out()
+            .wait_for(|l| l == "killing replica-a (no release)")
+            .await;
+        session.interrupt();
+    };
+    let (result, ()) = tokio::time::timeout(GUARD, async {
+        tokio::join!(leader_election_lease::run(&session, &args), ctrl_c)
+    })
+    .await
+    .unwrap();
+    result.unwrap();
+    let lines = support::example_lines(&session);
+    assert_eq!(lines.last().unwrap(), "replica-b: stopped leading", "{lines:#?}");
+    assert!(
+        !lines.contains(&"replica-b: started leading".to_owned()),
+        "{lines:#?}"
+    );
+    // Nobody released it: the killed leader's Lease just runs out.
+    let lease = session
+        .clientset()
+        .coordination_v1()
+        .leases("leader-election-lease")
+        .get(leader_election_lease::LEASE, &Default::default())
+        .await
+        .unwrap();
+    assert_eq!(lease.spec.holder_identity.as_deref(), Some("replica-a"));
+    session.finish().await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
