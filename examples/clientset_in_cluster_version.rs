@@ -1,56 +1,54 @@
-//! Seed 003 §"ClientSet in cluster via the ServiceAccount": `in_cluster_config()` from
-//! `KUBERNETES_SERVICE_HOST`/`KUBERNETES_SERVICE_PORT` and the service-account token and CA, then the
-//! server version. Outside a pod it prints client-go's error. See examples/Dockerfile for running it
-//! in a cluster; `--service-account-dir DIR` overrides the mount for local tries.
+//! Seed 003 §5.4 "ClientSet in cluster via the ServiceAccount" (L122-225): a program running in a
+//! pod builds its config with `rest.InClusterConfig()` (the API server from
+//! `KUBERNETES_SERVICE_HOST`/`KUBERNETES_SERVICE_PORT`, the token and CA the kubelet mounts from the
+//! pod's service account), then prints the server version as JSON indented by four spaces, like
+//! §5.3. `/version` is readable by every service account, so the `default` one needs no RBAC.
 //!
-//! Run (in a pod): `/main`; locally: `cargo run --example clientset_in_cluster_version`
+//! Outside a pod it fails with client-go's words: `unable to load in-cluster configuration,
+//! KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT must be defined`. examples/Dockerfile says how
+//! to build the static binary and image and run it in a cluster (read-only: it creates nothing).
+//!
+//! Run (in a pod): `/main`; outside: `cargo run --example clientset_in_cluster_version [-- --service-account-dir DIR]`
 
-use std::error::Error;
-use std::fmt::Write as _;
+#[path = "common/version_json.rs"]
+mod version_json;
 
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser as _;
 use clientgo::kubernetes::Clientset;
-use clientgo::rest::InCluster;
-use serde::Serialize;
+use clientgo::rest::{InCluster, SERVICE_ACCOUNT_DIR};
+use clientgo_example::{outln, BoxError, Out};
 
-fn indent4<T: Serialize>(value: &T) -> String {
-    let mut buf = Vec::new();
-    let mut ser = serde_json::Serializer::with_formatter(
-        &mut buf,
-        serde_json::ser::PrettyFormatter::with_indent(b"    "),
-    );
-    match value.serialize(&mut ser) {
-        Ok(()) => String::from_utf8_lossy(&buf).into_owned(),
-        Err(e) => format!("<unprintable: {e}>"),
-    }
+/// The example's options.
+#[derive(Debug, clap::Parser)]
+#[command(name = "clientset_in_cluster_version")]
+pub struct Args {
+    /// Where the pod's service-account token and CA are mounted.
+    #[arg(long, value_name = "DIR", default_value = SERVICE_ACCOUNT_DIR)]
+    pub service_account_dir: PathBuf,
 }
 
-/// `rest.InClusterConfig()` then `ServerVersion()`.
-pub async fn run(in_cluster: &InCluster, out: &mut String) -> Result<(), Box<dyn Error>> {
-    let config = match in_cluster.config() {
-        Ok(c) => c,
-        Err(e) => {
-            writeln!(out, "{e}")?;
-            return Err(e.into());
-        }
-    };
+/// `rest.InClusterConfig()`, `kubernetes.NewForConfig`, then `ServerVersion()`.
+pub async fn run(in_cluster: &InCluster, out: &Out) -> Result<(), BoxError> {
+    let config = in_cluster.config()?;
+    outln!(out, "in-cluster config: API server {}", config.host);
     let version = Clientset::new(&config)?.server_version().await?;
-    writeln!(out, "{}", indent4(&version))?;
+    outln!(out, "{}", version_json::indent4(&version)?);
     Ok(())
 }
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn Error>> {
-    let args: Vec<String> = std::env::args().collect();
-    let in_cluster = match args.windows(2).find(|w| w[0] == "--service-account-dir") {
-        Some(w) => InCluster::new(
-            std::env::var("KUBERNETES_SERVICE_HOST").ok(),
-            std::env::var("KUBERNETES_SERVICE_PORT").ok(),
-            &w[1],
-        ),
-        None => InCluster::from_env(),
-    };
-    let mut out = String::new();
-    let result = run(&in_cluster, &mut out).await;
-    print!("{out}");
-    result
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    let in_cluster = InCluster::new(
+        std::env::var("KUBERNETES_SERVICE_HOST").ok(),
+        std::env::var("KUBERNETES_SERVICE_PORT").ok(),
+        args.service_account_dir,
+    );
+    match run(&in_cluster, &Out::stdout()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => clientgo_example::report(e.as_ref()),
+    }
 }

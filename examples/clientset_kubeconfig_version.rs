@@ -1,48 +1,41 @@
-//! Seed 003 §"ClientSet from a kubeconfig file": load a kubeconfig, build a Clientset, print the
-//! server version as 4-space-indented JSON.
+//! Seed 003 §5.3 "ClientSet from a kubeconfig file, out of cluster" (L45-120): load the kubeconfig
+//! (`clientcmd.BuildConfigFromFlags("", path)`: an empty master URL means the kubeconfig's own
+//! server), build a Clientset from the config (`kubernetes.NewForConfig`), ask for the server version
+//! (`GET /version`) and print it as JSON indented by four spaces, the nine fields of `version.Info`.
 //!
-//! Runs against the embedded API server unless `--kubeconfig PATH` (or `KUBECONFIG`) is given.
+//! The seed checks the file exists first (`kube config file not found: PATH`); here the kubeconfig is
+//! loaded before the example starts, and a missing or invalid one is reported in words
+//! (`error: cannot read kubeconfig PATH: ...`, `error: invalid kubeconfig PATH:LINE:COLUMN: ...`).
+//!
+//! Read-only: it creates nothing.
+//!
 //! Run: `cargo run --example clientset_kubeconfig_version [-- --kubeconfig ~/.kube/config]`
 
-use std::error::Error;
-use std::fmt::Write as _;
-use std::path::Path;
+#[path = "common/version_json.rs"]
+mod version_json;
+
+use std::process::ExitCode;
 
 use clientgo::kubernetes::Clientset;
 use clientgo::tools::clientcmd;
-use serde::Serialize;
+use clientgo_example::{outln, BoxError, NoArgs, Session};
 
-/// Pretty-prints with a 4-space indent, like Go's `json.MarshalIndent(v, "", "    ")`.
-pub fn indent4<T: Serialize>(value: &T) -> String {
-    let mut buf = Vec::new();
-    let mut ser = serde_json::Serializer::with_formatter(
-        &mut buf,
-        serde_json::ser::PrettyFormatter::with_indent(b"    "),
-    );
-    match value.serialize(&mut ser) {
-        Ok(()) => String::from_utf8_lossy(&buf).into_owned(),
-        Err(e) => format!("<unprintable: {e}>"),
-    }
-}
-
-/// `NewClientSetByConfig(path)` then `ServerVersion()`.
-pub async fn run(kubeconfig: &Path, out: &mut String) -> Result<(), Box<dyn Error>> {
-    if !kubeconfig.exists() {
-        writeln!(out, "kube config file not found: {}", kubeconfig.display())?;
-        return Err(format!("kube config file not found: {}", kubeconfig.display()).into());
-    }
-    let config = clientcmd::build_config_from_flags("", &kubeconfig.to_string_lossy())?;
+/// Config from the kubeconfig, Clientset from the config, then `ServerVersion()`.
+pub async fn run(session: &Session, _args: &NoArgs) -> Result<(), BoxError> {
+    let path = session.kubeconfig();
+    outln!(session.out(), "kubeconfig: {}", path.display());
+    let config = clientcmd::build_config_from_flags("", &path.to_string_lossy())?;
     let clientset = Clientset::new(&config)?;
     let version = clientset.server_version().await?;
-    writeln!(out, "{}", indent4(&version))?;
+    outln!(session.out(), "{}", version_json::indent4(&version)?);
     Ok(())
 }
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn Error>> {
-    let target = clientgo_apiserver::embedded::cluster_from_args().await?;
-    let mut out = String::new();
-    let result = run(target.kubeconfig_path(), &mut out).await;
-    print!("{out}");
-    result
+async fn main() -> ExitCode {
+    let (session, args) = match Session::from_args::<NoArgs>(env!("CARGO_CRATE_NAME")).await {
+        Ok(started) => started,
+        Err(code) => return code,
+    };
+    session.run(run(&session, &args)).await
 }

@@ -1,19 +1,43 @@
-//! Seed 003 §"Import cheat sheet" (`kubectl api-resources`) and the DiscoveryClient of §"The four
-//! client types": prints `api-versions`, then NAME / SHORTNAMES / APIVERSION / NAMESPACED / KIND.
+//! Seed 003 §5.8 "Import cheat sheet" (L712-740) with the DiscoveryClient of §5.2 (L28): the seed
+//! finds a kind's group and version with `kubectl api-resources` (`deployments deploy apps/v1 true
+//! Deployment`, `namespaces ns v1 false Namespace`); those columns are what a DiscoveryClient
+//! returns. The example prints `kubectl api-versions`, then `kubectl api-resources`: NAME,
+//! SHORTNAMES, APIVERSION, NAMESPACED and KIND of every resource at its group's preferred version.
+//!
+//! Read-only: it creates nothing.
 //!
 //! Run: `cargo run --example discovery_api_resources [-- --kubeconfig PATH]`
 
-use std::error::Error;
-use std::fmt::Write as _;
-use std::path::Path;
+use std::process::ExitCode;
 
 use clientgo::discovery::DiscoveryClient;
-use clientgo::tools::clientcmd;
+use clientgo_example::{outln, BoxError, NoArgs, Out, Session};
 
-/// Prints both tables.
-pub async fn run(kubeconfig: &Path, out: &mut String) -> Result<(), Box<dyn Error>> {
-    let config = clientcmd::build_config_from_flags("", &kubeconfig.to_string_lossy())?;
-    let discovery = DiscoveryClient::new(&config)?;
+/// The columns of `kubectl api-resources`.
+pub const COLUMNS: [&str; 5] = ["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"];
+
+/// Prints rows aligned in columns three spaces apart, as kubectl's table printer does (the widths
+/// come from every row, so the table is printed once it is known).
+fn print_table(out: &Out, rows: &[[String; 5]]) {
+    let header = COLUMNS.map(String::from);
+    let mut widths = [0usize; 5];
+    for row in std::iter::once(&header).chain(rows) {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.len());
+        }
+    }
+    for row in std::iter::once(&header).chain(rows) {
+        let cells: Vec<String> = row.iter().zip(widths).map(|(c, w)| format!("{c:<w$}")).collect();
+        outln!(out, "{}", cells.join("   ").trim_end());
+    }
+}
+
+/// `kubectl api-versions`, then `kubectl api-resources`.
+pub async fn run(session: &Session, _args: &NoArgs) -> Result<(), BoxError> {
+    let out = session.out();
+    let discovery = DiscoveryClient::new(session.config())?;
+
+    outln!(out, "api-versions:");
     let mut versions: Vec<String> = discovery
         .server_groups()
         .await?
@@ -21,10 +45,11 @@ pub async fn run(kubeconfig: &Path, out: &mut String) -> Result<(), Box<dyn Erro
         .flat_map(|g| g.versions.into_iter().map(|v| v.group_version))
         .collect();
     versions.sort();
-    writeln!(out, "api-versions:")?;
     for v in &versions {
-        writeln!(out, "{v}")?;
+        outln!(out, "{v}");
     }
+
+    outln!(out, "api-resources:");
     let mut rows = Vec::new();
     for list in discovery.server_preferred_resources().await? {
         for r in list.resources.iter().filter(|r| !r.is_subresource()) {
@@ -38,26 +63,15 @@ pub async fn run(kubeconfig: &Path, out: &mut String) -> Result<(), Box<dyn Erro
         }
     }
     rows.sort();
-    let header = ["NAME", "SHORTNAMES", "APIVERSION", "NAMESPACED", "KIND"].map(String::from);
-    let mut widths = [0usize; 5];
-    for row in std::iter::once(&header).chain(rows.iter()) {
-        for (w, cell) in widths.iter_mut().zip(row) {
-            *w = (*w).max(cell.len());
-        }
-    }
-    writeln!(out, "api-resources:")?;
-    for row in std::iter::once(&header).chain(rows.iter()) {
-        let line: Vec<String> = row.iter().zip(widths).map(|(c, w)| format!("{c:<w$}")).collect();
-        writeln!(out, "{}", line.join("   ").trim_end())?;
-    }
+    print_table(out, &rows);
     Ok(())
 }
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn Error>> {
-    let target = clientgo_apiserver::embedded::cluster_from_args().await?;
-    let mut out = String::new();
-    let result = run(target.kubeconfig_path(), &mut out).await;
-    print!("{out}");
-    result
+async fn main() -> ExitCode {
+    let (session, args) = match Session::from_args::<NoArgs>(env!("CARGO_CRATE_NAME")).await {
+        Ok(started) => started,
+        Err(code) => return code,
+    };
+    session.run(run(&session, &args)).await
 }

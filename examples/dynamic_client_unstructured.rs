@@ -1,79 +1,114 @@
-//! Seed 003 §"The four client types", DynamicClient: create, get and list `apps/v1` deployments as
-//! untyped JSON (`DynamicObject`), the way CRDs are handled when there is no Rust type.
+//! Seed 003 §5.2 "The four client types" (L22-39), the DynamicClient ("for untyped resources such
+//! as CRDs"; the seed describes it and has no code): a resource is addressed by its group, version
+//! and plural at run time, and objects are untyped JSON (`DynamicObject`, client-go's
+//! `unstructured.Unstructured`). The example creates, gets, lists and deletes an `apps/v1`
+//! Deployment that way, reading fields by path as there is no Rust type to hold them.
+//!
+//! It works in its own namespace, deleted when the example ends.
 //!
 //! Run: `cargo run --example dynamic_client_unstructured [-- --kubeconfig PATH]`
 
-use std::error::Error;
-use std::fmt::Write as _;
-use std::path::Path;
+use std::process::ExitCode;
 
-use clientgo::apimachinery::{ApiResource, DynamicObject};
+use clientgo::apimachinery::{ApiResource, DynamicObject, Object};
 use clientgo::dynamic::DynamicClient;
 use clientgo::kubernetes::{DeleteOptions, GetOptions, ListOptions, WriteOptions};
-use clientgo::tools::clientcmd;
+use clientgo_example::{outln, BoxError, NoArgs, Session, MANAGED_BY_LABEL, MANAGED_BY_VALUE};
 use serde_json::json;
 
-/// Create, get, list, delete one deployment through the dynamic client.
-pub async fn run(kubeconfig: &Path, out: &mut String) -> Result<(), Box<dyn Error>> {
-    let config = clientcmd::build_config_from_flags("", &kubeconfig.to_string_lossy())?;
-    let dynamic = DynamicClient::new(&config)?;
-    let gvr = ApiResource {
+/// The Deployment's name.
+pub const NAME: &str = "dynamic-demo";
+
+/// `apps/v1` `deployments`, described at run time as discovery would describe it.
+pub fn deployments() -> ApiResource {
+    ApiResource {
         group: "apps".into(),
         version: "v1".into(),
         kind: "Deployment".into(),
         plural: "deployments".into(),
         namespaced: true,
-    };
-    let deployments = dynamic.resource(&gvr, Some("default"));
-    let obj: DynamicObject = serde_json::from_value(json!({
+    }
+}
+
+/// The Deployment as untyped JSON.
+fn manifest() -> Result<DynamicObject, serde_json::Error> {
+    serde_json::from_value(json!({
         "apiVersion": "apps/v1",
         "kind": "Deployment",
-        "metadata": {"name": "dynamic-demo"},
+        "metadata": {"name": NAME, "labels": {MANAGED_BY_LABEL: MANAGED_BY_VALUE}},
         "spec": {
             "replicas": 2,
-            "selector": {"matchLabels": {"app": "dynamic-demo"}},
+            "selector": {"matchLabels": {"app": NAME}},
             "template": {
-                "metadata": {"labels": {"app": "dynamic-demo"}},
+                "metadata": {"labels": {"app": NAME}},
                 "spec": {"containers": [{"name": "web", "image": "nginx:1.23.2"}]}
             }
         }
-    }))?;
-    let created = deployments.create(&obj, &WriteOptions::default()).await?;
-    writeln!(
-        out,
-        "created {} (resourceVersion set: {})",
-        created.metadata.name.as_deref().unwrap_or(""),
-        created.metadata.resource_version.is_some()
-    )?;
-    let got = deployments.get("dynamic-demo", &GetOptions::default()).await?;
-    writeln!(
-        out,
-        "spec.replicas = {}",
-        got.get_path("spec.replicas")
-            .map(|v| v.to_string())
-            .unwrap_or_default()
-    )?;
-    let list = deployments.list(&ListOptions::default()).await?;
-    for item in &list.items {
-        let image = item
-            .get_path("spec.template")
-            .and_then(|t| t.pointer("/spec/containers/0/image"))
-            .and_then(|v| v.as_str())
-            .unwrap_or("");
-        writeln!(out, "{}\t{}", item.metadata.name.as_deref().unwrap_or(""), image)?;
+    }))
+}
+
+/// A field of an untyped object's spec read by its JSON pointer: a string as it is, anything
+/// else as JSON.
+fn field(obj: &DynamicObject, pointer: &str) -> String {
+    match obj.get_path("spec").and_then(|spec| spec.pointer(pointer)) {
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+        None => "<none>".to_owned(),
     }
-    deployments
-        .delete("dynamic-demo", &DeleteOptions::default())
-        .await?;
-    writeln!(out, "deleted dynamic-demo")?;
+}
+
+/// Create, get, list and delete one Deployment through the dynamic client.
+pub async fn run(session: &Session, _args: &NoArgs) -> Result<(), BoxError> {
+    let out = session.out();
+    let ns = session.namespace().await?;
+    let dynamic = DynamicClient::new(session.config())?;
+    let resource = deployments();
+    let api = dynamic.resource(&resource, Some(ns));
+    outln!(
+        out,
+        "resource {}/{} {} in namespace {ns}",
+        resource.group,
+        resource.version,
+        resource.plural
+    );
+
+    let created = api.create(&manifest()?, &WriteOptions::default()).await?;
+    outln!(
+        out,
+        "created {} (resourceVersion {})",
+        created.name(),
+        created.resource_version()
+    );
+
+    let got = api.get(NAME, &GetOptions::default()).await?;
+    outln!(
+        out,
+        "get {}: spec.replicas = {}",
+        got.name(),
+        field(&got, "/replicas")
+    );
+
+    let list = api.list(&ListOptions::default()).await?;
+    outln!(out, "list: {} deployments", list.items.len());
+    for item in &list.items {
+        outln!(
+            out,
+            "  {}\t{}",
+            item.name(),
+            field(item, "/template/spec/containers/0/image")
+        );
+    }
+
+    api.delete(NAME, &DeleteOptions::default()).await?;
+    outln!(out, "deleted {NAME}");
     Ok(())
 }
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn Error>> {
-    let target = clientgo_apiserver::embedded::cluster_from_args().await?;
-    let mut out = String::new();
-    let result = run(target.kubeconfig_path(), &mut out).await;
-    print!("{out}");
-    result
+async fn main() -> ExitCode {
+    let (session, args) = match Session::from_args::<NoArgs>(env!("CARGO_CRATE_NAME")).await {
+        Ok(started) => started,
+        Err(code) => return code,
+    };
+    session.run(run(&session, &args)).await
 }
