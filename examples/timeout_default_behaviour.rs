@@ -1,118 +1,144 @@
-//! Seed 003 §"Timeouts", experiments T1-T3: by default a request has no timeout, but connecting is
-//! bounded. (a) A closed port fails at once with "connection refused"; (b) a listener that accepts TCP
-//! but never speaks TLS fails after the TLS handshake timeout (10 s, like Go); (c) a server that sleeps
-//! before sending an empty 200 is waited for as long as it sleeps, then the empty body fails to parse.
+//! Seed 003 §5.7 "Timeouts", experiments T1-T3 (L376-560): by default a request has no timeout
+//! (`Config::timeout` is `None`, Go's zero "no timeout"), yet failures can look like timeouts. Each
+//! experiment asks for the server version and prints the seed's `Used N seconds` and the error:
 //!
-//! Local listeners only, no cluster needed. `--handshake-timeout SECS` (default 10) and `--sleep SECS`
-//! (default 5) scale the experiments down.
-//! Run: `cargo run --example timeout_default_behaviour`
+//! - (a) nothing listens on the port: refused at once (`connection refused`); the peer answered, so
+//!   this is no timeout (the seed's 2 s were Windows retrying the connect);
+//! - (b) a listener accepts TCP but never speaks TLS (the seed's `ncat -lvp`): the TLS handshake
+//!   times out after 10 s, a transport bound (`Config::connect_timeout`), not a request timeout;
+//! - (c) a server holds the request and answers only after a while with an empty 200 (the seed's
+//!   handler sleeping 60 s): the client waits all of it, as long as the server takes, then fails to
+//!   parse the empty body. Had that server never answered, the call would never have ended.
+//!
+//! Only local listeners are involved; no cluster is needed. `--handshake-timeout` and `--sleep`
+//! shorten experiments (b) and (c).
+//!
+//! Run: `cargo run --example timeout_default_behaviour [-- --handshake-timeout 10 --sleep 60]`
 
-use std::error::Error;
-use std::fmt::Write as _;
-use std::time::{Duration, Instant};
+#[path = "common/seconds.rs"]
+mod seconds;
 
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Parser as _;
 use clientgo::kubernetes::Clientset;
-use clientgo::rest::Config;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use clientgo::rest::{Config, Error, ErrorReport};
+use clientgo_example::{outln, BoxError, Out};
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpListener;
+use tokio::task::JoinSet;
+use tokio::time::Instant;
 
-/// The causes of an error, joined like Go's wrapped errors.
-pub fn chain(e: &dyn Error) -> String {
-    let mut s = e.to_string();
-    let mut cur = e.source();
-    while let Some(c) = cur {
-        s.push_str(": ");
-        s.push_str(&c.to_string());
-        cur = c.source();
-    }
-    s
+/// The example's options.
+#[derive(Debug, Clone, clap::Parser)]
+#[command(name = "timeout_default_behaviour")]
+pub struct Args {
+    /// Bound on the TCP connect and TLS handshake, in seconds (the client's default is 10, as Go's).
+    #[arg(long, value_name = "SECS", default_value = "10", value_parser = seconds::parse)]
+    pub handshake_timeout: Duration,
+    /// How long the slow server of experiment (c) holds the request before it answers, in seconds.
+    #[arg(long, value_name = "SECS", default_value = "60", value_parser = seconds::parse)]
+    pub sleep: Duration,
 }
 
-async fn version(config: Config, out: &mut String) -> Result<(), Box<dyn Error>> {
+/// What kind of failure an error is, in the words of the seed's conclusions.
+fn kind(e: &Error) -> &'static str {
+    if e.is_connection_refused() {
+        "connection refused: the peer said no at once, nothing timed out"
+    } else if e.is_tls_handshake_timeout() {
+        "TLS handshake timeout: a bound of the transport, not of the request"
+    } else if matches!(e, Error::Decode { .. }) {
+        "unable to parse the server version: the client waited for the whole answer, which was empty"
+    } else {
+        "another failure"
+    }
+}
+
+/// `clientset.ServerVersion()`, timed, with its outcome in words.
+async fn server_version(config: &Config, out: &Out) -> Result<(), BoxError> {
+    let clientset = Clientset::new(config)?;
     let start = Instant::now();
-    let result = Clientset::new(&config)?.server_version().await;
-    writeln!(out, "Used {:.2} seconds", start.elapsed().as_secs_f64())?;
+    let result = clientset.server_version().await;
+    outln!(out, "Used {:.2} seconds", start.elapsed().as_secs_f64());
     match result {
-        Ok(v) => writeln!(out, "{}", v.git_version)?,
+        Ok(v) => outln!(out, "unexpected: an answer, {}", v.git_version),
         Err(e) => {
-            let what = if e.is_connection_refused() {
-                "connection refused"
-            } else if e.is_tls_handshake_timeout() {
-                "TLS handshake timeout"
-            } else if matches!(e, clientgo::rest::Error::Decode { .. }) {
-                "unable to parse the server version"
-            } else {
-                "other"
-            };
-            writeln!(out, "[{what}] {}", chain(&e))?;
+            outln!(out, "Error: {}", ErrorReport::new(&e));
+            outln!(out, "  {}", kind(&e));
         }
     }
     Ok(())
 }
 
-/// Runs the three experiments.
-pub async fn run(
-    handshake_timeout: Duration,
-    sleep: Duration,
-    out: &mut String,
-) -> Result<(), Box<dyn Error>> {
-    writeln!(out, "(a) nothing listening")?;
-    let closed = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
-    let mut c = Config::new(format!("https://{closed}"));
-    c.tls.insecure = true;
-    version(c, out).await?;
-
-    writeln!(out, "(b) TCP accepted, TLS never answered (like `ncat -lvp`)")?;
-    let silent = TcpListener::bind("127.0.0.1:0").await?;
-    let silent_addr = silent.local_addr()?;
-    let hold = tokio::spawn(async move {
-        let mut held = Vec::new();
-        while let Ok((s, _)) = silent.accept().await {
-            held.push(s);
-        }
-    });
-    let mut c = Config::new(format!("https://{silent_addr}"));
-    c.tls.insecure = true;
-    c.connect_timeout = handshake_timeout;
-    version(c, out).await?;
-    hold.abort();
-
-    writeln!(
-        out,
-        "(c) server sleeps {} s, then answers 200 with an empty body",
-        sleep.as_secs_f64()
-    )?;
-    let slow = TcpListener::bind("127.0.0.1:0").await?;
-    let slow_addr = slow.local_addr()?;
-    let server = tokio::spawn(async move {
-        while let Ok((mut s, _)) = slow.accept().await {
-            tokio::spawn(async move {
-                let mut buf = [0u8; 4096];
-                let _ = s.read(&mut buf).await;
-                tokio::time::sleep(sleep).await;
-                let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n").await;
-            });
-        }
-    });
-    version(Config::new(format!("http://{slow_addr}")), out).await?;
-    server.abort();
-    Ok(())
+/// A local address where nothing listens (a port the OS just handed out and took back).
+fn closed_address() -> std::io::Result<SocketAddr> {
+    std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()
 }
 
-fn flag(name: &str, default: f64) -> f64 {
-    let args: Vec<String> = std::env::args().collect();
-    args.windows(2)
-        .find(|w| w[0] == name)
-        .and_then(|w| w[1].parse().ok())
-        .unwrap_or(default)
+/// Accepts connections and holds them open without a byte, as `ncat -lvp` does.
+async fn silent_listener(listener: TcpListener) {
+    let mut held = Vec::new();
+    while let Ok((socket, _)) = listener.accept().await {
+        held.push(socket);
+    }
+}
+
+/// Reads each request's head, holds it for `sleep`, then answers 200 with an empty body.
+async fn slow_server(listener: TcpListener, sleep: Duration) {
+    let mut connections = JoinSet::new();
+    while let Ok((mut socket, _)) = listener.accept().await {
+        connections.spawn(async move {
+            let mut head = [0u8; 4096];
+            if socket.read(&mut head).await.is_ok() {
+                tokio::time::sleep(sleep).await;
+                let _ = socket
+                    .write_all(
+                        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 0\r\n\r\n",
+                    )
+                    .await;
+            }
+        });
+    }
+}
+
+/// The three experiments, one after the other.
+pub async fn run(args: &Args, out: &Out) -> Result<(), BoxError> {
+    let closed = closed_address()?;
+    outln!(out, "(a) nothing listens on {closed}");
+    let mut config = Config::new(format!("https://{closed}"));
+    config.tls.insecure = true;
+    server_version(&config, out).await?;
+
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    outln!(out, "(b) {addr} accepts TCP and never speaks TLS");
+    // Dropping the set at the end (or on an error) stops the local servers.
+    let mut servers = JoinSet::new();
+    servers.spawn(silent_listener(listener));
+    let mut config = Config::new(format!("https://{addr}"));
+    config.tls.insecure = true;
+    config.connect_timeout = args.handshake_timeout;
+    server_version(&config, out).await?;
+
+    let listener = TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    outln!(
+        out,
+        "(c) {addr} holds the request {:.2} seconds, then answers 200 with an empty body (no request timeout by default)",
+        args.sleep.as_secs_f64()
+    );
+    servers.spawn(slow_server(listener, args.sleep));
+    let config = Config::new(format!("http://{addr}"));
+    server_version(&config, out).await
 }
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn Error>> {
-    let handshake = Duration::from_secs_f64(flag("--handshake-timeout", 10.0));
-    let sleep = Duration::from_secs_f64(flag("--sleep", 5.0));
-    let mut out = String::new();
-    let result = run(handshake, sleep, &mut out).await;
-    print!("{out}");
-    result
+async fn main() -> ExitCode {
+    let args = Args::parse();
+    match run(&args, &Out::stdout()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => clientgo_example::report(e.as_ref()),
+    }
 }
