@@ -1,97 +1,196 @@
-//! Seed 003 §"Does List return everything? Chunking": a List without `limit` returns every item in one
-//! response; with `limit` and `continue` it comes in pages. The pager does the loop (500 per page by
-//! default, like kubectl's `--chunk-size`).
+//! Seed 003 §5.10 "Does List return everything? Chunking" (L1021-1107): a List without `limit`
+//! returns every object in one response (the seed's 30004 namespaces in 1.02 s); with `limit` and
+//! `continue` it comes in pages, one request each (`limit=100`: 301 requests, 16.82 s). Pages cost
+//! more than the server's work: every request first waits for the client-side rate limiter, whose
+//! defaults (QPS 5, burst 10) let ten requests go at once and then five a second. So the paged list
+//! runs twice, with client-go's default limits and with raised ones, and each run says how many
+//! requests it made and how many waited. Last, the pager does the loop with kubectl's page size,
+//! 500 (`kubectl get --chunk-size=500`).
 //!
-//! Seeds `--count N` namespaces (default 1200) into the embedded server first.
-//! Run: `cargo run --example list_chunking_limit_continue [-- --count 30000]`
+//! The objects are ConfigMaps in the example's own namespace, deleted with it when the example
+//! ends: seeded straight into the embedded server's store, or created through the API on a real
+//! cluster (which also keeps its own `kube-root-ca.crt` there). `--objects` and `--limit` set how
+//! many objects and pages; `--qps`/`--burst` the raised limits.
+//!
+//! Run: `cargo run --example list_chunking_limit_continue [-- --objects 2000 --limit 100] [--kubeconfig PATH]`
 
-use std::error::Error;
-use std::fmt::Write as _;
-use std::path::Path;
-use std::time::Instant;
+#[path = "common/counting_limiter.rs"]
+mod counting_limiter;
 
-use clientgo::kubernetes::{Clientset, ListOptions};
-use clientgo::tools::clientcmd;
-use clientgo::tools::pager::ListPager;
+use std::process::ExitCode;
 
-/// Full list, a hand-written `limit=100` loop, then the pager.
-pub async fn run(kubeconfig: &Path, out: &mut String) -> Result<(), Box<dyn Error>> {
-    let mut config = clientcmd::build_config_from_flags("", &kubeconfig.to_string_lossy())?;
-    // Paging makes many requests; lift client-side throttling as the seed does with QPS/Burst.
-    config.qps = -1.0;
-    let ns = Clientset::new(&config)?.core_v1().namespaces();
+use clientgo::api::core::v1::ConfigMap;
+use clientgo::kubernetes::{Clientset, ListOptions, ResourceClient, WriteOptions};
+use clientgo::rest::{Config, DEFAULT_BURST, DEFAULT_QPS};
+use clientgo::tools::pager::{ListPager, DEFAULT_PAGE_SIZE};
+use clientgo_example::{outln, BoxError, Session, MANAGED_BY_LABEL, MANAGED_BY_VALUE};
+use counting_limiter::CountingLimiter;
+use futures_util::{stream, StreamExt as _, TryStreamExt as _};
+use tokio::time::Instant;
 
+/// The example's own options.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Args {
+    /// How many ConfigMaps to list.
+    #[arg(long, default_value_t = 2000)]
+    pub objects: usize,
+    /// The page size of the paged lists (the seed's 100).
+    #[arg(long, default_value_t = 100)]
+    pub limit: i64,
+    /// The raised client-side QPS of the second paged list (and of the creates on a real cluster).
+    #[arg(long, default_value_t = 100.0)]
+    pub qps: f32,
+    /// The raised client-side burst.
+    #[arg(long, default_value_t = 200)]
+    pub burst: u32,
+}
+
+/// Creates beside each other on a real cluster.
+const CREATE_CONCURRENCY: usize = 16;
+
+/// ConfigMap `i` of `count`, named so the names sort in number order.
+fn config_map(i: usize, count: usize) -> serde_json::Value {
+    let width = count.to_string().len();
+    serde_json::json!({
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": format!("chunk-{i:0width$}"), "labels": {MANAGED_BY_LABEL: MANAGED_BY_VALUE}},
+        "data": {"index": i.to_string()}
+    })
+}
+
+/// Puts `count` ConfigMaps into namespace `ns`: into the embedded server's store directly, or
+/// through the API (with the raised limits) on a real cluster.
+async fn seed(session: &Session, args: &Args, ns: &str) -> Result<(), BoxError> {
     let start = Instant::now();
-    let all = ns.list(&ListOptions::default()).await?;
-    writeln!(
-        out,
-        "List {} namespaces in one response, used {:.2} seconds",
-        all.items.len(),
-        start.elapsed().as_secs_f64()
-    )?;
-
-    let start = Instant::now();
-    let (mut total, mut requests) = (0, 0);
-    let mut opts = ListOptions::default().limit(100);
-    loop {
-        let page = ns.list(&opts).await?;
-        requests += 1;
-        total += page.items.len();
-        match page.metadata.continue_.filter(|c| !c.is_empty()) {
-            Some(token) => opts = opts.continue_token(token),
-            None => break,
+    if let Some(server) = session.server() {
+        for i in 1..=args.objects {
+            server
+                .create("", "v1", "configmaps", Some(ns), config_map(i, args.objects))
+                .map_err(|s| format!("seeding ConfigMap {i}: {}", s.message.unwrap_or_default()))?;
         }
+    } else {
+        let (api, _) = client_with_limits(session.config(), ns, args.qps, args.burst)?;
+        stream::iter(1..=args.objects)
+            .map(|i| {
+                let api = api.clone();
+                async move {
+                    let cm: ConfigMap = serde_json::from_value(config_map(i, args.objects))?;
+                    api.create(&cm, &WriteOptions::default()).await?;
+                    Ok::<(), BoxError>(())
+                }
+            })
+            .buffer_unordered(CREATE_CONCURRENCY)
+            .try_collect::<()>()
+            .await?;
     }
-    writeln!(
-        out,
-        "List {total} namespaces with limit=100 in {requests} requests, used {:.2} seconds",
+    outln!(
+        session.out(),
+        "{} ConfigMaps in namespace {ns}, put there in {:.2} seconds",
+        args.objects,
         start.elapsed().as_secs_f64()
-    )?;
-
-    let mut pages = 0;
-    let mut paged_total = 0;
-    ListPager::default()
-        .each_page(&ns, &ListOptions::default(), |p| {
-            pages += 1;
-            paged_total += p.items.len();
-        })
-        .await?;
-    writeln!(
-        out,
-        "Pager (page size 500): {paged_total} namespaces in {pages} pages"
-    )?;
+    );
     Ok(())
 }
 
-fn count() -> usize {
-    let args: Vec<String> = std::env::args().collect();
-    args.windows(2)
-        .find(|w| w[0] == "--count")
-        .and_then(|w| w[1].parse().ok())
-        .unwrap_or(1200)
+/// A ConfigMap client of its own (so its rate limiter starts full) with the given limits.
+fn client_with_limits(
+    config: &Config,
+    ns: &str,
+    qps: f32,
+    burst: u32,
+) -> Result<(ResourceClient<ConfigMap>, std::sync::Arc<CountingLimiter>), BoxError> {
+    let mut config = config.clone();
+    let limiter = CountingLimiter::install(&mut config, qps, burst)?;
+    Ok((Clientset::new(&config)?.core_v1().config_maps(ns), limiter))
+}
+
+/// Lists page by page with `limit` and `continue`, as the seed's loop does; returns the total.
+async fn list_paged(api: &ResourceClient<ConfigMap>, limit: i64) -> Result<usize, BoxError> {
+    let mut opts = ListOptions::default().limit(limit);
+    let mut total = 0;
+    loop {
+        let page = api.list(&opts).await?;
+        total += page.items.len();
+        match page.metadata.continue_.filter(|c| !c.is_empty()) {
+            Some(token) => opts = opts.continue_token(token),
+            None => return Ok(total),
+        }
+    }
+}
+
+/// One paged list with the given limits, reported with its requests, waits and time.
+async fn paged_run(
+    session: &Session,
+    ns: &str,
+    args: &Args,
+    qps: f32,
+    burst: u32,
+    which: &str,
+) -> Result<(), BoxError> {
+    let (api, limiter) = client_with_limits(session.config(), ns, qps, burst)?;
+    let start = Instant::now();
+    let total = list_paged(&api, args.limit).await?;
+    outln!(
+        session.out(),
+        "List {total} configmaps with limit={} and continue, {which} ({}): {}, used {:.2} seconds",
+        args.limit,
+        limiter.limits(),
+        limiter.summary(),
+        start.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// One full list, the paged list with default and with raised limits, then the pager.
+pub async fn run(session: &Session, args: &Args) -> Result<(), BoxError> {
+    let out = session.out();
+    let ns = session.namespace().await?;
+    seed(session, args, ns).await?;
+
+    let (api, limiter) = client_with_limits(session.config(), ns, DEFAULT_QPS, DEFAULT_BURST)?;
+    let start = Instant::now();
+    let all = api.list(&ListOptions::default()).await?;
+    outln!(
+        out,
+        "List {} configmaps in one response: {} request, used {:.2} seconds",
+        all.items.len(),
+        limiter.requests(),
+        start.elapsed().as_secs_f64()
+    );
+
+    paged_run(
+        session,
+        ns,
+        args,
+        DEFAULT_QPS,
+        DEFAULT_BURST,
+        "client-go's default limits",
+    )
+    .await?;
+    paged_run(session, ns, args, args.qps, args.burst, "raised limits").await?;
+
+    let (api, limiter) = client_with_limits(session.config(), ns, DEFAULT_QPS, DEFAULT_BURST)?;
+    let (mut pages, mut total) = (0, 0);
+    ListPager::default()
+        .each_page(&api, &ListOptions::default(), |page| {
+            pages += 1;
+            total += page.items.len();
+        })
+        .await?;
+    outln!(
+        out,
+        "Pager (page size {DEFAULT_PAGE_SIZE}, like kubectl --chunk-size): {total} configmaps in {pages} pages, {} requests",
+        limiter.requests()
+    );
+    Ok(())
 }
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn Error>> {
-    let target = clientgo_apiserver::embedded::cluster_from_args().await?;
-    if let Some(server) = target.server() {
-        let n = count();
-        let width = n.to_string().len();
-        for i in 1..=n {
-            let name = format!("test{i:0width$}");
-            server
-                .create(
-                    "",
-                    "v1",
-                    "namespaces",
-                    None,
-                    serde_json::json!({"apiVersion":"v1","kind":"Namespace","metadata":{"name":name}}),
-                )
-                .map_err(|s| format!("seeding namespace: {:?}", s.message))?;
-        }
-    }
-    let mut out = String::new();
-    let result = run(target.kubeconfig_path(), &mut out).await;
-    print!("{out}");
-    result
+async fn main() -> ExitCode {
+    let (session, args) = match Session::from_args::<Args>(env!("CARGO_CRATE_NAME")).await {
+        Ok(started) => started,
+        Err(code) => return code,
+    };
+    session.run(run(&session, &args)).await
 }
