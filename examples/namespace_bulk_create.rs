@@ -9,7 +9,7 @@
 //! seed printed stop - start, one short), and the workers do not sleep a second after each create:
 //! the client-side rate limiter paces them, and the example says how many requests it held back.
 //!
-//! The names belong to the example, `namespace-bulk-create-001`... padded to the width of `--count`,
+//! The names belong to the example, padded to the width of `--count` (`namespace-bulk-create-01`..`-50`),
 //! so they sort as `kubectl get ns` lists them. Each carries the examples' label and is registered for
 //! deletion as soon as it exists; at the end the workers delete them all, and the example waits until
 //! they are gone.
