@@ -1,68 +1,107 @@
-//! Seed 003 §"Watching from a resourceVersion": a watch with `resourceVersion=X` replays exactly the
-//! events with versions after X. The seed's three busybox pods (pods.yaml) are created; a watch from
-//! the version of the first one's creation sees only the other two.
+//! Seed 003 §5.18(1) "Watch from a resourceVersion" (L3404-3487): every event carries the
+//! resourceVersion of the change, and a watch started with `resourceVersion=X` replays exactly the
+//! events after X (X itself excluded), then goes on live.
 //!
-//! Run: `cargo run --example watch_resource_version_resume [-- --kubeconfig PATH]`
+//! The example watches its own namespace while it starts the seed's three busybox pods (pods.yaml:
+//! `pod-1`, `pod-2`, `pod-3`), printing the seed's columns with the resourceVersion. Then it watches
+//! again from the resourceVersion of the first event: the same events come again, all but the first.
+//! On the embedded server, which runs no kubelet, the example marks each pod Running itself; on a
+//! real cluster the kubelet does, with more MODIFIED events.
+//!
+//! Run: `cargo run --example watch_resource_version_resume [-- --kubeconfig PATH] [--timeout-seconds N] [--no-activity]`
 
-use std::error::Error;
-use std::fmt::Write as _;
-use std::path::Path;
+use std::process::ExitCode;
 
 use clientgo::api::core::v1::Pod;
-use clientgo::apimachinery::{Object, WatchEvent};
-use clientgo::kubernetes::{Clientset, DeleteOptions, ListOptions, WriteOptions};
-use clientgo::tools::clientcmd;
-use futures_util::StreamExt as _;
+use clientgo::apimachinery::Object;
+use clientgo::kubernetes::{GetOptions, ListOptions, ResourceClient};
+use clientgo_example::{outln, BoxError, Session};
 
-/// Creates pod-1..3, then watches from pod-1's version and prints what comes (until
-/// `timeout_seconds`).
-pub async fn run(
-    kubeconfig: &Path,
-    namespace: &str,
-    timeout_seconds: i64,
-    out: &mut String,
-) -> Result<(), Box<dyn Error + Send + Sync>> {
-    let config = clientcmd::build_config_from_flags("", &kubeconfig.to_string_lossy())?;
-    let pods = Clientset::new(&config)?.core_v1().pods(namespace);
-    let mut first_rv = String::new();
-    for i in 1..=3 {
-        let pod: Pod = serde_json::from_value(serde_json::json!({
-            "metadata": {"name": format!("pod-{i}")},
-            "spec": {"containers": [{"name": "busybox", "image": "busybox"}]}
-        }))?;
-        let created = pods.create(&pod, &WriteOptions::default()).await?;
-        writeln!(
+#[path = "watch_pods_basic.rs"]
+#[allow(dead_code)] // Only `start_pod` is used here.
+mod watch_pods_basic;
+#[path = "common/watch_support.rs"]
+#[allow(dead_code)] // Each example uses a part.
+mod watch_support;
+
+use watch_support::{print_until, resource_version, until_interrupted, HEADER_RV};
+
+/// The example's own options.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Args {
+    /// The longest the server keeps each watch open (the example ends a watch as soon as it has
+    /// seen what it waits for).
+    #[arg(long, default_value_t = 30)]
+    pub timeout_seconds: i64,
+}
+
+/// Starts pod-1, pod-2 and pod-3 (pods.yaml) and returns a resourceVersion pod-3 had afterwards:
+/// the watch has seen everything the example caused once it delivered that version.
+async fn apply_pods_yaml(session: &Session, pods: &ResourceClient<Pod>) -> Result<String, BoxError> {
+    for name in ["pod-1", "pod-2", "pod-3"] {
+        watch_pods_basic::start_pod(session, pods, name).await?;
+    }
+    let last = pods.get("pod-3", &GetOptions::default()).await?;
+    Ok(last.resource_version().to_owned())
+}
+
+/// Watches while the pods start, then watches again from the first event's resourceVersion.
+pub async fn run(session: &Session, args: &Args) -> Result<(), BoxError> {
+    until_interrupted(session, lesson(session, args)).await
+}
+
+async fn lesson(session: &Session, args: &Args) -> Result<(), BoxError> {
+    let out = session.out();
+    let ns = session.namespace().await?;
+    let pods = session.clientset().core_v1().pods(ns);
+    let watch_opts = ListOptions::default().timeout_seconds(args.timeout_seconds);
+    outln!(out, "watching the pods of namespace {ns}");
+    let events = pods.watch(&watch_opts).await?;
+    let last = if session.activity() {
+        // The events wait in the open watch while the pods start.
+        Some(apply_pods_yaml(session, &pods).await?)
+    } else {
+        outln!(
             out,
-            "created {} at resourceVersion {}",
-            created.name(),
-            created.resource_version()
-        )?;
-        if i == 1 {
-            first_rv = created.resource_version().to_owned();
-        }
-    }
-    writeln!(out, "watching from resourceVersion {first_rv}:")?;
-    let opts = ListOptions::default()
-        .resource_version(first_rv)
-        .timeout_seconds(timeout_seconds);
-    let mut events = pods.watch(&opts).await?.boxed();
-    while let Some(ev) = events.next().await {
-        if let WatchEvent::Added(p) | WatchEvent::Modified(p) | WatchEvent::Deleted(p) = ev? {
-            writeln!(out, "  event for {} at {}", p.name(), p.resource_version())?;
-        }
-    }
-    for i in 1..=3 {
-        pods.delete(&format!("pod-{i}"), &DeleteOptions::default())
-            .await?;
-    }
+            "waiting {}s for pod events; cause some with: kubectl -n {ns} run pod-1 --image=busybox -- sleep 3600",
+            args.timeout_seconds
+        );
+        None
+    };
+    outln!(out, "{HEADER_RV}");
+    let seen: Vec<String> = print_until(session, events, |ev| {
+        last.is_some() && resource_version(ev) == last.as_deref()
+    })
+    .await?
+    .iter()
+    .filter_map(|ev| resource_version(ev).map(str::to_owned))
+    .collect();
+    let (Some(first), Some(last)) = (seen.first(), seen.last()) else {
+        outln!(out, "no events: nothing to resume from");
+        return Ok(());
+    };
+
+    outln!(
+        out,
+        "watching again with resourceVersion={first}: every event after it, up to {last}, comes again"
+    );
+    outln!(out, "{HEADER_RV}");
+    let events = pods.watch(&watch_opts.resource_version(first.clone())).await?;
+    let replayed = print_until(session, events, |ev| resource_version(ev) == Some(last)).await?;
+    outln!(
+        out,
+        "replayed {} of the {} events: all but the one at resourceVersion {first} itself",
+        replayed.len(),
+        seen.len()
+    );
     Ok(())
 }
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn Error + Send + Sync>> {
-    let target = clientgo_apiserver::embedded::cluster_from_args().await?;
-    let mut out = String::new();
-    let result = run(target.kubeconfig_path(), "default", 2, &mut out).await;
-    print!("{out}");
-    result
+async fn main() -> ExitCode {
+    let (session, args) = match Session::from_args::<Args>(env!("CARGO_CRATE_NAME")).await {
+        Ok(started) => started,
+        Err(code) => return code,
+    };
+    session.run(run(&session, &args)).await
 }

@@ -2,6 +2,9 @@
 //! down) and checks what they print. The examples' sources are compiled in.
 
 #![allow(dead_code)] // Each example's `main` is unused here.
+// Each example includes the files it shares (watch_pods_basic.rs, common/watch_support.rs), as its
+// own binary does, so the test crate, which includes several examples, loads them more than once.
+#![allow(clippy::duplicate_mod)]
 
 mod support;
 
@@ -230,42 +233,85 @@ async fn watch_double_loop_rewatch_shows_duplicates_and_lost_events() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn watch_all_namespaces_prints_the_namespace_column() {
-    let s = seeded().await;
-    s.faults().close_watches_after_events(Some(7));
-    let mut out = String::new();
-    tokio::time::timeout(
-        GUARD,
-        watch_all_namespaces::run(s.kubeconfig_path(), 60, &mut out),
-    )
-    .await
-    .unwrap()
-    .unwrap();
-    let lines: Vec<&str> = out.lines().collect();
-    assert!(lines[0].starts_with("NAMESPACE       NAME"), "{out}");
-    assert_eq!(lines.len(), 8, "{out}");
-    assert!(
-        lines.iter().skip(1).all(|l| l.starts_with("kube-system     ")),
-        "{out}"
+async fn watch_all_namespaces_shows_every_namespace_initial_pods_and_the_own_namespace_activity() {
+    let session = support::session("watch_all_namespaces").await;
+    let args = watch_all_namespaces::Args { timeout_seconds: 50 };
+    tokio::time::timeout(GUARD, watch_all_namespaces::run(&session, &args))
+        .await
+        .unwrap()
+        .unwrap();
+    session.finish().await.unwrap();
+    let lines: Vec<String> = support::example_lines(&session)
+        .iter()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "TYPE NAMESPACE NAME",
+            // The initial state: every namespace's pods (the demo cluster's kube-system ones).
+            "ADDED kube-system coredns-5d78c9869d-4xkqz",
+            "ADDED kube-system coredns-5d78c9869d-9hbnm",
+            "ADDED kube-system etcd-control-plane",
+            "ADDED kube-system kindnet-4hxqp",
+            "ADDED kube-system kube-apiserver-control-plane",
+            "ADDED kube-system kube-controller-manager-control-plane",
+            "ADDED kube-system kube-proxy-7xj2p",
+            "ADDED kube-system kube-scheduler-control-plane",
+            // The activity in the example's own namespace, on the same watch.
+            "ADDED watch-all-namespaces pod-1",
+            "MODIFIED watch-all-namespaces pod-1",
+            "DELETED watch-all-namespaces pod-1",
+        ],
     );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn watch_resource_version_resume_replays_exactly_the_later_events() {
-    let s = ApiServer::start().await.unwrap();
-    s.faults().close_watches_after_events(Some(2));
-    let mut out = String::new();
-    tokio::time::timeout(
-        GUARD,
-        watch_resource_version_resume::run(s.kubeconfig_path(), "default", 60, &mut out),
-    )
-    .await
-    .unwrap()
-    .unwrap();
-    let events: Vec<&str> = out.lines().filter(|l| l.starts_with("  event for")).collect();
-    assert_eq!(events.len(), 2, "{out}");
-    assert!(events[0].starts_with("  event for pod-2 at "), "{out}");
-    assert!(events[1].starts_with("  event for pod-3 at "), "{out}");
+async fn watch_resource_version_resume_replays_exactly_the_events_after_the_given_version() {
+    let session = support::session("watch_resource_version_resume").await;
+    let args = watch_resource_version_resume::Args { timeout_seconds: 50 };
+    tokio::time::timeout(GUARD, watch_resource_version_resume::run(&session, &args))
+        .await
+        .unwrap()
+        .unwrap();
+    session.finish().await.unwrap();
+    let lines = support::example_lines(&session);
+    let header = "TYPE     NAME     PHASE      RESOURCEVERSION";
+    let blocks: Vec<&[String]> = lines.split(|l| l == header).collect();
+    assert_eq!(blocks.len(), 3, "{lines:#?}");
+    let (first_watch, replay) = (blocks[1], blocks[2]);
+    // The first watch: each pod ADDED (Pending), then MODIFIED to Running by the kubelet's part.
+    let kinds: Vec<String> = first_watch[..first_watch.len() - 1]
+        .iter()
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "ADDED pod-1 Pending",
+            "MODIFIED pod-1 Running",
+            "ADDED pod-2 Pending",
+            "MODIFIED pod-2 Running",
+            "ADDED pod-3 Pending",
+            "MODIFIED pod-3 Running",
+        ],
+        "{lines:#?}"
+    );
+    let first_rv = first_watch[0].split_whitespace().last().unwrap();
+    assert_eq!(
+        first_watch[6],
+        format!(
+            "watching again with resourceVersion={first_rv}: every event after it, up to {}, comes again",
+            first_watch[5].split_whitespace().last().unwrap()
+        )
+    );
+    // The replay from the first event's version: exactly the later events, the same lines.
+    assert_eq!(replay[..5], first_watch[1..6], "{lines:#?}");
+    assert_eq!(
+        replay[5],
+        format!("replayed 5 of the 6 events: all but the one at resourceVersion {first_rv} itself")
+    );
+    assert_eq!(replay.len(), 6, "{lines:#?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -295,26 +341,50 @@ async fn watch_channel_close_shows_the_three_causes() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn watch_event_ordering_initial_events_are_not_in_version_order() {
-    let s = ApiServer::start().await.unwrap();
-    s.faults().close_watches_after_events(Some(3));
-    let mut out = String::new();
-    tokio::time::timeout(
-        GUARD,
-        watch_event_ordering::run(s.kubeconfig_path(), "default", 60, &mut out),
-    )
-    .await
-    .unwrap()
-    .unwrap();
-    let names: Vec<&str> = out
-        .lines()
-        .filter_map(|l| l.strip_prefix("ADDED "))
-        .map(|l| &l[..5])
+async fn watch_event_ordering_initial_events_come_in_key_order_and_a_resume_from_the_largest_skips_the_rest()
+{
+    let session = support::session("watch_event_ordering").await;
+    let args = watch_event_ordering::Args { timeout_seconds: 50 };
+    tokio::time::timeout(GUARD, watch_event_ordering::run(&session, &args))
+        .await
+        .unwrap()
+        .unwrap();
+    session.finish().await.unwrap();
+    let lines: Vec<String> = support::example_lines(&session)
+        .iter()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
         .collect();
-    assert_eq!(names, ["pod-a", "pod-b", "pod-c"], "{out}");
-    assert!(
-        out.contains("initial events in resourceVersion order: false"),
-        "{out}"
+    let created = |i: usize| lines[i].rsplit(' ').next().unwrap().to_owned();
+    let (c, b, a) = (created(0), created(1), created(2));
+    let rv = |s: &str| s.parse::<u64>().unwrap();
+    assert!(rv(&c) < rv(&b) && rv(&b) < rv(&a), "{lines:#?}");
+    let modified = lines[10].rsplit(' ').next().unwrap().to_owned();
+    assert_eq!(
+        lines,
+        [
+            format!("created pod-c at resourceVersion {c}"),
+            format!("created pod-b at resourceVersion {b}"),
+            format!("created pod-a at resourceVersion {a}"),
+            "watching without a resourceVersion: the 3 pods come first, as ADDED".to_owned(),
+            "TYPE NAME PHASE RESOURCEVERSION".to_owned(),
+            // Key order: falling resourceVersions.
+            format!("ADDED pod-a Pending {a}"),
+            format!("ADDED pod-b Pending {b}"),
+            format!("ADDED pod-c Pending {c}"),
+            "initial events in resourceVersion order: false".to_owned(),
+            "labelled pod-c step=2".to_owned(),
+            format!("MODIFIED pod-c Pending {modified}"),
+            format!("watching again from the largest initial resourceVersion, {a} (pod-a's):"),
+            "TYPE NAME PHASE RESOURCEVERSION".to_owned(),
+            // Only the later change: pod-b and pod-c, below pod-a's version, are not replayed.
+            format!("MODIFIED pod-c Pending {modified}"),
+            format!(
+                "the ADDED of pod-b ({b}), pod-c ({c}) not replayed: true (their resourceVersions are below {a})"
+            ),
+            format!(
+                "so a program that saved {a} after handling the first initial event, and stopped, would never see them: resume from a list's resourceVersion"
+            ),
+        ],
     );
 }
 
