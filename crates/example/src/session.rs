@@ -154,8 +154,23 @@ impl Session {
     /// The exit code to return after the error was printed; `--help` and bad arguments exit inside,
     /// as clap does.
     pub async fn from_args<A: clap::Args>(name: &'static str) -> Result<(Session, A), ExitCode> {
+        Session::from_args_from(name, std::env::args_os()).await
+    }
+
+    /// [`Session::from_args`] over a given command line (the program's name first), for an example
+    /// that takes some arguments out before clap sees the rest (klog's Go-style flags).
+    ///
+    /// # Errors
+    /// As [`Session::from_args`].
+    pub async fn from_args_from<A, I, T>(name: &'static str, args: I) -> Result<(Session, A), ExitCode>
+    where
+        A: clap::Args,
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
         let command = Cli::<A>::command().name(name);
-        let cli = Cli::<A>::from_arg_matches(&command.get_matches()).unwrap_or_else(|e| e.exit());
+        let matches = command.get_matches_from(args);
+        let cli = Cli::<A>::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
         let mut builder = Session::builder(name).activity(!cli.cluster.no_activity);
         if let Some(path) = cli.cluster.kubeconfig() {
             builder = builder.kubeconfig(path);
