@@ -1,25 +1,45 @@
-//! Seed 003 §"结构化日志" (example 20): klog's structured key/values.
+//! Seed 003 §"结构化日志" (L2095-2285): klog's structured logging, `InfoS` and `ErrorS`.
 //!
-//! Strings are quoted, numbers and booleans bare, durations as `"1s"`, a type with `Display`
-//! logs through it, errors as `err="..."`, and object references through `kobj`/`kref`.
-//! The seed read a pod from a live cluster; this builds one so the output is reproducible.
-//! Run: `cargo run --example structured_logging`
+//! A structured line is `"message" key1=value1 key2=value2`: the message quoted, strings quoted
+//! (`method="GET"`, and a duration through its `String()`: `latency="1s"`), anything else bare as
+//! Go's `%+v` prints it (`status=Running`, a struct dump `request=Request { .. }`). The seed's
+//! lines, in order:
+//! - `InfoS` with key/values, a struct logged through its `String()` (`request="GET"`) and one
+//!   dumped without it;
+//! - from the cluster: the server's version, the first pod of `kube-system` as `klog.KObj` gives it
+//!   (`pod="kube-system/NAME" status=Running`), and the first namespace through `klog.KRef` and by
+//!   its name (the same `namespace="default"` twice);
+//! - `ErrorS(err, msg)`: `"Failed to update pod status" err="timeout"`.
+//!
+//! How Rust values map (see `clientgo::klog::entry`): a value recorded as a string is quoted, one
+//! recorded with `%` or `?` is bare, so what klog quotes through `String()` is logged as a string
+//! here (`kobj(&pod).to_string()`, the duration in Go's words).
+//!
+//! The cluster part only reads (`kube-system`'s pods, the namespaces): nothing is created.
+//!
+//! Run: `cargo run --example structured_logging [-- --kubeconfig PATH]`
 
-use std::error::Error;
 use std::fmt;
+use std::process::ExitCode;
 use std::time::Duration;
 
-use clientgo::apimachinery::DynamicObject;
-use clientgo::klog::{kobj, kref, Flags};
-use tracing_subscriber::layer::SubscriberExt as _;
+use clientgo::api::core::v1::Pod;
+use clientgo::apimachinery::Object as _;
+use clientgo::klog::{self, kobj, kref, KlogLayer, Verbosity};
+use clientgo::kubernetes::ListOptions;
+use clientgo::rest::go_duration;
+use clientgo_example::{BoxError, NoArgs, Session};
+use tracing_subscriber::layer::{Layer as _, SubscriberExt as _};
 
-/// A request with a `Display` (klog's `String()`), which is what gets logged with `%`.
+/// The seed's request: `String()` gives its method, which is what klog logs when it has one.
 #[derive(Debug)]
 pub struct Request {
     /// The HTTP method.
     pub method: &'static str,
     /// Seconds.
     pub timeout: u32,
+    /// Not shown by `String()`; a dump shows it.
+    pub secret: &'static str,
 }
 
 impl fmt::Display for Request {
@@ -28,31 +48,80 @@ impl fmt::Display for Request {
     }
 }
 
-/// Installs the klog layer and logs the seed's structured lines.
-pub fn run(args: Vec<String>) -> Result<(), Box<dyn Error>> {
-    let (flags, _) = Flags::parse(args)?;
-    tracing::subscriber::set_global_default(tracing_subscriber::registry().with(flags.layer()?))?;
-    let latency = Duration::from_secs(1);
-    tracing::info!(method = "GET", URL = "/metrics", latency = ?latency, "Received HTTP request");
-    let req = Request {
-        method: "GET",
-        timeout: 30,
-    };
-    tracing::info!(request = %req, "Display value");
-    tracing::info!(request = ?req, "Debug value (the seed advises against dumping structs)");
-    let pod: DynamicObject = serde_json::from_str(
-        r#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"calico-kube-controllers-798cc86c47-fh6mz","namespace":"kube-system"}}"#,
-    )?;
-    tracing::info!(pod = %kobj(&pod), status = "Running", "Pod status updated");
-    tracing::info!(namespace = %kref("", "default"), "Namespace info");
-    let err = std::io::Error::other("timeout");
-    tracing::error!(error = &err as &dyn Error, "Failed to update pod status");
+/// klog's text on stderr at the default `-v 0`, for the client's events only (the embedded server
+/// runs in the same process).
+///
+/// # Errors
+/// When a global subscriber is already installed.
+pub fn install_logging() -> Result<(), BoxError> {
+    let layer = KlogLayer::stderr(Verbosity::new(0)).with_filter(klog::client_only(module_path!()));
+    tracing::subscriber::set_global_default(tracing_subscriber::registry().with(layer))?;
     Ok(())
 }
 
-fn main() {
-    if let Err(e) = run(std::env::args().skip(1).collect()) {
-        eprintln!("{e}");
-        std::process::exit(2);
+/// Logs the seed's `InfoS` lines, then what the cluster says, then the `ErrorS` line.
+pub async fn run(session: &Session, _args: &NoArgs) -> Result<(), BoxError> {
+    let latency = go_duration::format(Duration::from_secs(1));
+    tracing::info!(method = "GET", URL = "/metrics", latency, "Received HTTP request");
+    let request = Request {
+        method: "GET",
+        timeout: 30,
+        secret: "pony",
+    };
+    tracing::info!(request = request.to_string(), "Request finished");
+    tracing::info!(request = ?request, "Request finished");
+
+    let clientset = session.clientset();
+    let info = clientset.discovery().server_version().await?;
+    tracing::info!(
+        version = info.git_version.as_str(),
+        platform = info.platform.as_str(),
+        goVersion = info.go_version.as_str(),
+        "Kubernetes server info"
+    );
+    let pods = clientset
+        .core_v1()
+        .pods("kube-system")
+        .list(&ListOptions::default())
+        .await?;
+    match pods.items.first() {
+        Some(pod) => log_pod(pod),
+        None => tracing::info!("No pod in kube-system"),
     }
+    let namespaces = clientset
+        .core_v1()
+        .namespaces()
+        .list(&ListOptions::default())
+        .await?;
+    if let Some(ns) = namespaces.items.first() {
+        tracing::info!(namespace = kref("", ns.name()).to_string(), "Random namespace");
+        tracing::info!(namespace = ns.name(), "Random namespace");
+    }
+
+    let err = std::io::Error::other("timeout");
+    tracing::error!(
+        error = &err as &dyn std::error::Error,
+        "Failed to update pod status"
+    );
+    Ok(())
+}
+
+/// The seed's `klog.InfoS("Random pod", "pod", klog.KObj(&pod), "status", pod.Status.Phase)`: the
+/// reference quoted (klog quotes an `ObjectRef` through its `String()`), the phase bare (a
+/// `PodPhase` has no `String()`).
+fn log_pod(pod: &Pod) {
+    let phase = pod.status.phase.as_deref().unwrap_or("");
+    tracing::info!(pod = kobj(pod).to_string(), status = %phase, "Random pod");
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let (session, args) = match Session::from_args::<NoArgs>(env!("CARGO_CRATE_NAME")).await {
+        Ok(started) => started,
+        Err(code) => return code,
+    };
+    if let Err(e) = install_logging() {
+        return clientgo_example::report(e.as_ref());
+    }
+    session.run(run(&session, &args)).await
 }

@@ -1,10 +1,14 @@
-//! Golden-output tests of the logging examples (seed 003 examples 19-23).
+//! The logging examples (seed 003 §"日志", L2016-2960): each test checks the lines an example
+//! logs, with the time, pid and line numbers masked.
 //!
-//! Each example installs a global subscriber and may exit the process, so each runs in a child
-//! process: this test binary re-runs itself with `LOGGING_EXAMPLE` set, and the `child` test
-//! runs that example's `run`. Timestamps and pids are normalised before comparing.
+//! Each example installs a global subscriber (and `klog_style_flags` exits the process with klog's
+//! Fatal), so each run is a child process: this test binary re-runs itself with `LOGGING_EXAMPLE`
+//! set, and the `child` test runs that example as its `main` does, its Session (when it has one) on
+//! a fresh embedded server. The log is the child's stderr; the example's other lines its stdout.
 
 #![allow(dead_code)] // Each example's `main` is unused here.
+
+mod support;
 
 #[path = "../examples/contextual_logging.rs"]
 mod contextual_logging;
@@ -19,8 +23,16 @@ mod structured_logging;
 
 use std::process::Command;
 
-/// The child side: runs the example named by `LOGGING_EXAMPLE` with `LOGGING_ARGS`
-/// (separated by `\x1f`). Does nothing in the parent run.
+use clap::Parser as _;
+use clientgo::klog::{goflag, Flags};
+use clientgo_example::{BoxError, NoArgs};
+
+/// The bearer token the embedded server requires in the request-logging tests; it must never
+/// appear in any log output.
+const TOKEN: &str = "s3cr3t-logging-example-token";
+
+/// The child side: runs the example named by `LOGGING_EXAMPLE` with `LOGGING_ARGS` (separated by
+/// `\x1f`) as its `main` would. Does nothing in the parent run.
 #[test]
 fn child() {
     let Ok(name) = std::env::var("LOGGING_EXAMPLE") else {
@@ -33,23 +45,25 @@ fn child() {
         .map(str::to_owned)
         .collect();
     let result = match name.as_str() {
-        "klog_style_flags" => klog_style_flags::run(args),
-        "structured_logging" => structured_logging::run(args),
-        "contextual_logging" => contextual_logging::run(args),
-        "log_verbosity_levels" => log_verbosity_levels::run(args),
-        "custom_logger_json_file" => runtime().block_on(async {
-            let s = token_server().await;
-            custom_logger_json_file::run(args, s.kubeconfig_path()).await
-        }),
+        "klog_style_flags" => {
+            let argv: Vec<String> = std::iter::once(name.clone()).chain(args).collect();
+            klog_style_flags::run(&argv)
+        }
+        "contextual_logging" => {
+            let cli = contextual_logging::Cli::parse_from(std::iter::once(&name).chain(&args));
+            contextual_logging::install_logging().map(|()| contextual_logging::run(&cli))
+        }
+        "structured_logging" => runtime().block_on(structured_logging_child()),
+        "log_verbosity_levels" => runtime().block_on(log_verbosity_levels_child(args)),
+        "custom_logger_json_file" => runtime().block_on(custom_logger_child(args)),
         "request_bodies" => runtime().block_on(request_bodies(args)),
         other => panic!("unknown example {other}"),
     };
-    result.unwrap();
+    if let Err(e) = result {
+        clientgo_example::report(e.as_ref());
+        std::process::exit(1);
+    }
 }
-
-/// The bearer token the embedded server requires in the request-logging tests; it must never
-/// appear in any log output.
-const TOKEN: &str = "s3cr3t-logging-example-token";
 
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
@@ -57,6 +71,62 @@ fn runtime() -> tokio::runtime::Runtime {
         .enable_all()
         .build()
         .unwrap()
+}
+
+/// An example's own clap options parsed from `rest` (what is left after its Go-style flags).
+fn clap_args<A: clap::Args>(rest: &[String]) -> A {
+    #[derive(clap::Parser)]
+    struct Only<A: clap::Args> {
+        #[command(flatten)]
+        args: A,
+    }
+    Only::<A>::parse_from(std::iter::once("example").chain(rest.iter().map(String::as_str))).args
+}
+
+/// Runs `body` on a session of `name` over `server`, then cleans up.
+async fn in_session<F>(server: clientgo_apiserver::ApiServer, name: &str, body: F) -> Result<(), BoxError>
+where
+    F: AsyncFnOnce(&clientgo_example::Session) -> Result<(), BoxError>,
+{
+    let session = support::session_on(server, name).await;
+    let result = body(&session).await;
+    session.finish().await?;
+    result
+}
+
+async fn structured_logging_child() -> Result<(), BoxError> {
+    structured_logging::install_logging()?;
+    let server = support::seeded_server().await;
+    in_session(server, "structured_logging", async |s| {
+        structured_logging::run(s, &NoArgs {}).await
+    })
+    .await
+}
+
+async fn log_verbosity_levels_child(args: Vec<String>) -> Result<(), BoxError> {
+    let (_, rest) = Flags::parse(args.clone())?;
+    let example_args: log_verbosity_levels::Args = clap_args(&rest);
+    let flags = log_verbosity_levels::klog_flags(&example_args, &args)?;
+    log_verbosity_levels::install_logging(&flags)?;
+    let server = support::seeded_server().await;
+    in_session(server, "log_verbosity_levels", async |s| {
+        log_verbosity_levels::run(s, &example_args).await
+    })
+    .await
+}
+
+async fn custom_logger_child(args: Vec<String>) -> Result<(), BoxError> {
+    let mut flags = custom_logger_json_file::LogFlags::default();
+    let rest = goflag::parse_known(&mut flags, args)?;
+    let example_args: custom_logger_json_file::Args = clap_args(&rest);
+    let file = custom_logger_json_file::install_logging(&flags, &example_args)?;
+    in_session(token_server().await, "custom_logger_json_file", async |s| {
+        if let Some(file) = &file {
+            custom_logger_json_file::announce(s, file);
+        }
+        custom_logger_json_file::run(s, &example_args).await
+    })
+    .await
 }
 
 /// An embedded API server that answers 401 without [`TOKEN`], so the client really sends it.
@@ -68,13 +138,16 @@ async fn token_server() -> clientgo_apiserver::ApiServer {
         .unwrap()
 }
 
-/// Installs the layer `args` select (klog's flags) and makes two requests the library logs: the
+/// Installs the layer klog's flags in `args` select and makes two requests the library logs: the
 /// short `/version` reply and the core `v1` resource list, which is longer than 1 KiB.
-async fn request_bodies(args: Vec<String>) -> Result<(), Box<dyn std::error::Error>> {
-    use tracing_subscriber::layer::SubscriberExt as _;
-    let (flags, rest) = clientgo::klog::Flags::parse(args)?;
+async fn request_bodies(args: Vec<String>) -> Result<(), BoxError> {
+    use tracing_subscriber::layer::{Layer as _, SubscriberExt as _};
+    let (flags, rest) = Flags::parse(args)?;
     assert!(rest.is_empty(), "unparsed flags {rest:?}");
-    tracing::subscriber::set_global_default(tracing_subscriber::registry().with(flags.layer()?))?;
+    let layer = flags
+        .layer("request_bodies")?
+        .with_filter(clientgo::klog::client_only(module_path!()));
+    tracing::subscriber::set_global_default(tracing_subscriber::registry().with(layer))?;
     let server = token_server().await;
     let path = server.kubeconfig_path().to_string_lossy().into_owned();
     let config = clientgo::tools::clientcmd::build_config_from_flags("", &path)?;
@@ -88,20 +161,39 @@ async fn request_bodies(args: Vec<String>) -> Result<(), Box<dyn std::error::Err
     Ok(())
 }
 
-/// Runs an example in a child process: (exit code, stdout, stderr lines).
-fn run_example(name: &str, args: &[&str]) -> (i32, String, Vec<String>) {
+/// What a child run left: its exit code, its stdout lines (the test harness's own lines left
+/// out) and its stderr lines (the log).
+struct Run {
+    code: i32,
+    stdout: Vec<String>,
+    log: Vec<String>,
+}
+
+/// Runs an example in a child process.
+fn run_example(name: &str, args: &[&str]) -> Run {
     let out = Command::new(std::env::current_exe().unwrap())
         .args(["child", "--exact", "--nocapture", "--test-threads=1", "--quiet"])
         .env("LOGGING_EXAMPLE", name)
         .env("LOGGING_ARGS", args.join("\x1f"))
         .output()
         .unwrap();
-    let stderr = String::from_utf8(out.stderr).unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        stderr.lines().map(str::to_owned).collect(),
-    )
+    let harness = |l: &&str| {
+        !(l.starts_with("running 1 test") || l.starts_with("test result:") || l.is_empty() || *l == ".")
+    };
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .filter(harness)
+            .map(str::to_owned)
+            .collect(),
+        log: String::from_utf8(out.stderr)
+            .unwrap()
+            .lines()
+            .map(str::to_owned)
+            .collect(),
+    }
 }
 
 /// `I1223 12:30:38.017340   11656 main.rs:16] rest` -> `I main.rs] rest`, checking the header's
@@ -126,163 +218,434 @@ fn normalise(line: &str) -> String {
     format!("{} {file}] {rest}", &line[..1])
 }
 
-#[test]
-fn klog_style_flags_prints_four_severities_and_exits_255() {
-    let (code, _, lines) = run_example("klog_style_flags", &[]);
-    assert_eq!(code, 255, "{lines:?}");
-    let got: Vec<String> = lines.iter().map(|l| normalise(l)).collect();
-    assert_eq!(
-        got,
-        [
-            r#"I klog_style_flags.rs] "Info""#,
-            r#"W klog_style_flags.rs] "Warning""#,
-            r#"E klog_style_flags.rs] "Error""#,
-            r#"F klog_style_flags.rs] "Fatal""#,
-        ]
-    );
-    let (code, stdout, _) = run_example("klog_style_flags", &["-h"]);
-    assert_eq!(code, 0);
-    assert!(stdout.contains("--log-file-max-size MB"), "{stdout}");
-    assert!(stdout.contains("(default 1800)"), "{stdout}");
+/// A zap console line `2022-12-25 17:22:14.05\tERROR\tdir/file.rs:121\tmsg[\t{..}]` ->
+/// `ERROR\tdir/file.rs\tmsg[\t{..}]`, checking the seed's time layout `2006-01-02 15:04:05.00`.
+fn mask_zap_console(line: &str) -> String {
+    let (ts, rest) = line
+        .split_once('\t')
+        .unwrap_or_else(|| panic!("no tab in {line:?}"));
+    let shape: String = ts
+        .chars()
+        .map(|c| if c.is_ascii_digit() { '0' } else { c })
+        .collect();
+    assert_eq!(shape, "0000-00-00 00:00:00.00", "time in {line:?}");
+    let mut fields: Vec<&str> = rest.split('\t').collect();
+    let file = fields[1].rsplit_once(':').map_or(fields[1], |(f, _)| f);
+    fields[1] = file;
+    fields.join("\t")
 }
 
 #[test]
-fn structured_logging_quotes_like_klog() {
-    let (code, _, lines) = run_example("structured_logging", &[]);
-    assert_eq!(code, 0, "{lines:?}");
-    let got: Vec<String> = lines.iter().map(|l| normalise(l)).collect();
+fn klog_style_flags_prints_four_severities_bare_and_exits_255() {
+    let run = run_example("klog_style_flags", &[]);
+    assert_eq!(run.code, 255, "{:?}", run.log);
+    let got: Vec<String> = run.log.iter().map(|l| normalise(l)).collect();
+    assert_eq!(
+        got,
+        [
+            "I klog_style_flags.rs] Info",
+            "W klog_style_flags.rs] Warning",
+            "E klog_style_flags.rs] Error",
+            "F klog_style_flags.rs] Fatal",
+        ]
+    );
+    // klog's flags work: no header, or ERROR and up on stderr with every line in the file.
+    let run = run_example("klog_style_flags", &["-skip_headers"]);
+    assert_eq!(run.log, ["Info", "Warning", "Error", "Fatal"]);
+    let file = std::env::temp_dir().join(format!("klog_style_flags-test-{}.log", std::process::id()));
+    let file_flag = format!("-log_file={}", file.display());
+    let run = run_example(
+        "klog_style_flags",
+        &["-logtostderr=false", &file_flag, "-skip_headers"],
+    );
+    assert_eq!(
+        (run.code, run.log.as_slice()),
+        (255, &["Error".to_owned(), "Fatal".to_owned()][..])
+    );
+    assert_eq!(
+        std::fs::read_to_string(&file).unwrap(),
+        "Info\nWarning\nError\nFatal\n"
+    );
+    std::fs::remove_file(&file).unwrap();
+}
+
+/// klog's flags as `go run main.go -h` lists them in the seed (L2050-2077), tabs as Go prints them.
+const KLOG_FLAGS_HELP: &str = "Usage of klog_style_flags:
+  -add_dir_header
+    \tIf true, adds the file directory to the header of the log messages
+  -alsologtostderr
+    \tlog to standard error as well as files (no effect when -logtostderr=true)
+  -log_backtrace_at value
+    \twhen logging hits line file:N, emit a stack trace
+  -log_dir string
+    \tIf non-empty, write log files in this directory (no effect when -logtostderr=true)
+  -log_file string
+    \tIf non-empty, use this log file (no effect when -logtostderr=true)
+  -log_file_max_size uint
+    \tDefines the maximum size a log file can grow to (no effect when -logtostderr=true). Unit is megabytes. If the value is 0, the maximum file size is unlimited. (default 1800)
+  -logtostderr
+    \tlog to standard error instead of files (default true)
+  -one_output
+    \tIf true, only write logs to their native severity level (vs also writing to each lower severity level; no effect when -logtostderr=true)
+  -skip_headers
+    \tIf true, avoid header prefixes in the log messages
+  -skip_log_headers
+    \tIf true, avoid headers when opening log files (no effect when -logtostderr=true)
+  -stderrthreshold value
+    \tlogs at or above this threshold go to stderr when writing to files and stderr (no effect when -logtostderr=true or -alsologtostderr=false) (default 2)
+  -v value
+    \tnumber for the log level verbosity
+  -vmodule value
+    \tcomma-separated list of pattern=N settings for file-filtered logging";
+
+#[test]
+fn klog_style_flags_help_lists_every_klog_flag_and_bad_flags_are_errors() {
+    let run = run_example("klog_style_flags", &["-h"]);
+    assert_eq!(run.code, 0);
+    let help = run.stdout.join("\n");
+    assert!(help.contains("Usage: klog_style_flags"), "{help}");
+    assert!(help.ends_with(KLOG_FLAGS_HELP), "{help}");
+    let run = run_example("klog_style_flags", &["-x"]);
+    assert_eq!(run.code, 2);
+    assert!(run.log[0].contains("unexpected argument '-x'"), "{:?}", run.log);
+    let run = run_example("klog_style_flags", &["-v", "x"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(run.log, [r#"error: invalid value "x" for flag -v: parse error"#]);
+}
+
+/// The platform the embedded server reports, in Go's words.
+fn platform() -> String {
+    let arch = match std::env::consts::ARCH {
+        "x86_64" => "amd64",
+        other => other,
+    };
+    format!("{}/{arch}", std::env::consts::OS)
+}
+
+#[test]
+fn structured_logging_quotes_strings_and_prints_other_values_bare() {
+    let run = run_example("structured_logging", &[]);
+    assert_eq!(run.code, 0, "{:?}", run.log);
+    let got: Vec<String> = run.log.iter().map(|l| normalise(l)).collect();
+    let platform = platform();
     assert_eq!(
         got,
         [
             r#"I structured_logging.rs] "Received HTTP request" method="GET" URL="/metrics" latency="1s""#,
-            r#"I structured_logging.rs] "Display value" request="GET""#,
-            r#"I structured_logging.rs] "Debug value (the seed advises against dumping structs)" request="Request { method: \"GET\", timeout: 30 }""#,
-            r#"I structured_logging.rs] "Pod status updated" pod="kube-system/calico-kube-controllers-798cc86c47-fh6mz" status="Running""#,
-            r#"I structured_logging.rs] "Namespace info" namespace="default""#,
+            r#"I structured_logging.rs] "Request finished" request="GET""#,
+            r#"I structured_logging.rs] "Request finished" request=Request { method: "GET", timeout: 30, secret: "pony" }"#,
+            &format!(
+                r#"I structured_logging.rs] "Kubernetes server info" version="v1.36.2-clientgo" platform="{platform}" goVersion="rust""#
+            ),
+            r#"I structured_logging.rs] "Random pod" pod="kube-system/coredns-5d78c9869d-4xkqz" status=Running"#,
+            r#"I structured_logging.rs] "Random namespace" namespace="default""#,
+            r#"I structured_logging.rs] "Random namespace" namespace="default""#,
             r#"E structured_logging.rs] "Failed to update pod status" err="timeout""#,
         ]
     );
 }
 
 #[test]
-fn contextual_logging_prefixes_the_logger_name() {
-    let (code, _, lines) = run_example("contextual_logging", &["--interval-ms", "0"]);
-    assert_eq!(code, 0, "{lines:?}");
-    assert_eq!(lines.len(), 3, "{lines:?}");
-    for (i, line) in lines.iter().enumerate() {
-        let n = normalise(line);
-        let prefix = format!(r#"I contextual_logging.rs] "foo: {i}" time=""#);
-        let ts = n.strip_prefix(&prefix).unwrap_or_else(|| panic!("{n}"));
-        // time="2026-11-23T20:30:00.123456Z"
-        assert_eq!(ts.len(), 28, "{n}");
-        assert!(ts.ends_with("Z\"") && ts.as_bytes()[10] == b'T', "{n}");
+fn contextual_logging_prefixes_the_logger_name_and_adds_its_values() {
+    let run = run_example("contextual_logging", &["--interval-ms", "0"]);
+    assert_eq!(run.code, 0, "{:?}", run.log);
+    let masked: Vec<String> = run
+        .log
+        .iter()
+        .map(|l| {
+            let n = normalise(l);
+            let (head, time) = n.split_once(" time=").unwrap_or_else(|| panic!("{n}"));
+            // time="2026-11-23T20:30:00.123456Z"
+            let shape: String = time
+                .chars()
+                .map(|c| if c.is_ascii_digit() { '0' } else { c })
+                .collect();
+            assert_eq!(shape, r#""0000-00-00T00:00:00.000000Z""#, "{n}");
+            head.to_owned()
+        })
+        .collect();
+    assert_eq!(
+        masked,
+        [
+            r#"I contextual_logging.rs] "foo: 0""#,
+            r#"I contextual_logging.rs] "foo: 1""#,
+            r#"I contextual_logging.rs] "foo: 2""#,
+        ]
+    );
+}
+
+/// The log of one `log_verbosity_levels` run, normalised.
+fn verbosity_run(args: &[&str]) -> Vec<String> {
+    let run = run_example("log_verbosity_levels", args);
+    assert_eq!(run.code, 0, "{:?}", run.log);
+    assert_eq!(
+        run.stdout,
+        ["server version v1.36.2-clientgo (the request is logged at -v 6 and up)"]
+    );
+    run.log.iter().map(|l| normalise(l)).collect()
+}
+
+/// The example's own lines at `-v max`: `Level` -3..=max, then the nine `V(1)` lines when max >= 1.
+fn levels_up_to(max: i32) -> Vec<String> {
+    let mut lines: Vec<String> = (-3..=max.min(5))
+        .map(|l| format!(r#"I log_verbosity_levels.rs] "klog" Level="{l}""#))
+        .collect();
+    if max >= 1 {
+        lines.extend((-3..=5).map(|i| format!(r#"I log_verbosity_levels.rs] "klog" Number="{i}""#)));
+    }
+    lines
+}
+
+#[test]
+fn log_verbosity_levels_print_v_lines_up_to_the_level_set_on_the_command_line() {
+    // Experiments 1 and 2: the default level 0, then -v=2; a V(1) logger prints only from -v 1.
+    assert_eq!(verbosity_run(&[]), levels_up_to(0));
+    assert_eq!(verbosity_run(&["-v=2"]), levels_up_to(2));
+    assert_eq!(verbosity_run(&["-v", "-1"]), levels_up_to(-1));
+    assert_eq!(verbosity_run(&["-v=1"]), levels_up_to(1));
+    // -vmodule overrides -v for the files it names.
+    assert_eq!(verbosity_run(&["-vmodule", "log_verbosity*=4"]), levels_up_to(4));
+}
+
+#[test]
+fn log_verbosity_levels_a_preset_is_a_default_and_an_override_wins() {
+    // Experiment 3: set before parsing, the command line overrides it; set after, it overrides.
+    assert_eq!(verbosity_run(&["--preset-v", "2"]), levels_up_to(2));
+    assert_eq!(verbosity_run(&["--preset-v", "2", "-v=-1"]), levels_up_to(-1));
+    assert_eq!(verbosity_run(&["--override-v", "4", "-v=-1"]), levels_up_to(4));
+}
+
+/// The library's request lines of a `log_verbosity_levels` run, with the port and latency masked.
+fn request_lines(log: &[String]) -> Vec<String> {
+    log.iter()
+        .filter(|l| !l.starts_with("I log_verbosity_levels.rs]"))
+        .map(|l| {
+            let l = mask_between(l, "127.0.0.1:", "/");
+            let l = mask_between(&l, "milliseconds=", " ");
+            mask_between(&l, "date value=\"", "\"")
+        })
+        .collect()
+}
+
+/// `s` with the text between `from` and the next `to` after it replaced by `N`.
+fn mask_between(s: &str, from: &str, to: &str) -> String {
+    match s.split_once(from) {
+        Some((head, tail)) => {
+            let end = tail.find(to).unwrap_or(tail.len());
+            format!("{head}{from}N{}", &tail[end..])
+        }
+        None => s.to_owned(),
     }
 }
 
 #[test]
-fn log_verbosity_levels_follow_v_and_vmodule() {
-    let levels = |args: &[&str]| -> Vec<String> {
-        let (code, _, lines) = run_example("log_verbosity_levels", args);
-        assert_eq!(code, 0, "{lines:?}");
-        lines.iter().map(|l| normalise(l)).collect()
-    };
-    let expect = |max: i64, fixed: bool| -> Vec<String> {
-        let mut v: Vec<String> = (-3..=max)
-            .map(|l| format!(r#"I log_verbosity_levels.rs] "klog" Level="{l}""#))
-            .collect();
-        if fixed {
-            v.extend((0..3).map(|i| format!(r#"I log_verbosity_levels.rs] "klog" Number={i}"#)));
-        }
-        v.push(r#"I log_verbosity_levels.rs] "un-V'd info always prints""#.to_owned());
-        v
-    };
-    assert_eq!(levels(&[]), expect(0, false));
-    assert_eq!(levels(&["-v=2"]), expect(2, true));
-    assert_eq!(levels(&["-v", "-1"]), expect(-1, false));
-    assert_eq!(levels(&["--vmodule", "log_verbosity*=4"]), expect(4, true));
-    assert_eq!(levels(&["-v", "9", "--vmodule", "other=1"]), expect(5, true));
+fn log_verbosity_levels_show_the_librarys_request_logs_from_v6() {
+    let version =
+        r#"I execute.rs] "GET http://127.0.0.1:N/version 200 OK" status=200 milliseconds=N attempt=0"#;
+    let log = verbosity_run(&["-v", "5"]);
+    assert!(request_lines(&log).is_empty(), "{log:?}");
+    let log = verbosity_run(&["-v", "6"]);
+    assert_eq!(request_lines(&log), [version]);
+    // -v 7 adds the headers, -v 8 the body; the embedded server's own logs (it runs in the same
+    // process) and hyper's never appear, even at -v 10.
+    let log = verbosity_run(&["-v", "10"]);
+    let requests = request_lines(&log);
+    assert_eq!(requests.len(), 7, "{requests:?}");
+    assert_eq!(
+        requests[..6],
+        [
+            r#"I execute.rs] "header" direction="request" header=accept value="application/json, */*""#,
+            version,
+            r#"I execute.rs] "header" direction="response" header=content-type value="application/json""#,
+            r#"I execute.rs] "header" direction="response" header=cache-control value="no-cache, private""#,
+            r#"I execute.rs] "header" direction="response" header=content-length value="334""#,
+            r#"I execute.rs] "header" direction="response" header=date value="N""#,
+        ]
+    );
+    assert!(
+        requests[6].starts_with(r#"I execute.rs] "body" direction="response" bytes=334 body={"buildDate""#),
+        "{}",
+        requests[6]
+    );
+    assert_eq!(log.len(), levels_up_to(5).len() + requests.len());
+}
+
+/// The seed's `-h` for its own flags (L2821-2828).
+const CUSTOM_LOGGER_HELP: &str = r#"Usage of custom_logger_json_file:
+  -log_file string
+    	If non-empty, use this log file
+  -log_format string
+    	Sets the log log_format. Permitted formats: "json", "console". (default "console")
+  -log_level int
+    	number for the log log_level verbosity (default 2)"#;
+
+#[test]
+fn custom_logger_json_file_help_shows_only_its_own_flags_and_rejects_others() {
+    let run = run_example("custom_logger_json_file", &["-h"]);
+    assert_eq!(run.code, 0);
+    let help = run.stdout.join("\n");
+    assert!(help.ends_with(CUSTOM_LOGGER_HELP), "{help}");
+    assert!(
+        help.contains("--keep-log-file") && !help.contains("-logtostderr"),
+        "{help}"
+    );
+    let run = run_example("custom_logger_json_file", &["-log_level", "3", "-v", "3"]);
+    assert_eq!(run.code, 2);
+    assert!(run.log[0].contains("unexpected argument '-v'"), "{:?}", run.log);
+    let run = run_example("custom_logger_json_file", &["-log_format", "xml"]);
+    assert_eq!(run.code, 1);
+    assert_eq!(
+        run.log,
+        [r#"error: invalid value "xml" for flag -log_format: permitted formats: "json", "console""#]
+    );
+}
+
+/// The zap console lines of a run (stack-trace lines left out), masked.
+fn console_lines(log: &[String]) -> Vec<String> {
+    log.iter()
+        .filter(|l| l.starts_with(|c: char| c.is_ascii_digit()))
+        .map(|l| mask_zap_console(l))
+        .collect()
 }
 
 #[test]
-fn custom_logger_json_file_writes_json_to_stderr_and_the_file() {
-    let dir = std::env::temp_dir().join(format!("clientgo-logging-example-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("app.log");
-    let path = file.to_string_lossy().into_owned();
-    let (code, _, lines) = run_example(
-        "custom_logger_json_file",
-        &["--log-format", "json", "--log-file", &path, "-v", "7"],
+fn custom_logger_json_file_console_output_passes_klogs_and_zaps_levels() {
+    let caller = "examples/custom_logger_json_file.rs";
+    let error = format!("ERROR\t{caller}\terror log test");
+    let v1 = format!("INFO\t{caller}\t我是V(1)日志");
+    let info = format!(
+        "INFO\t{caller}\tKubernetes server info\t{{\"version\": \"v1.36.2-clientgo\", \"platform\": \"{}\", \"goVersion\": \"rust\"}}",
+        platform()
     );
-    assert_eq!(code, 0, "{lines:?}");
-    let json: Vec<serde_json::Value> = lines
+    let v3 = format!("INFO\t{caller}\t我是V(3)日志");
+    // The default -log_level 2: V(3) fails both klog's -v 2 and zap's level -2.
+    let run = run_example("custom_logger_json_file", &[]);
+    assert_eq!(run.code, 0, "{:?}", run.log);
+    assert_eq!(console_lines(&run.log), [error.as_str(), &v1, &info]);
+    // The ERROR line carries the caller's stack on the lines after it.
+    assert!(
+        run.log[1].ends_with("custom_logger_json_file::run::{{closure}}"),
+        "{:?}",
+        run.log
+    );
+    assert!(
+        run.log[2].starts_with('\t') && run.log[2].contains(caller),
+        "{:?}",
+        run.log
+    );
+    // The seed's `-log_level 3` (a Go-style flag, value after a space) shows V(3).
+    let run = run_example("custom_logger_json_file", &["-log_level", "3"]);
+    assert_eq!(console_lines(&run.log), [error.as_str(), &v1, &info, &v3]);
+    // At -log_level 1 the V(2) lines fail klog's check, the ErrorS one too.
+    let run = run_example("custom_logger_json_file", &["-log_level=1"]);
+    assert_eq!(console_lines(&run.log), [v1.as_str()]);
+}
+
+#[test]
+fn custom_logger_json_file_writes_json_to_stderr_and_the_file_with_the_librarys_lines() {
+    let name = format!("test-{}.log", std::process::id());
+    let run = run_example(
+        "custom_logger_json_file",
+        &[
+            "-log_format=json",
+            "-log_level",
+            "10",
+            "-log_file",
+            &name,
+            "--keep-log-file",
+        ],
+    );
+    assert_eq!(run.code, 0, "{:?}", run.log);
+    let path = custom_logger_json_file::log_file_path(&name);
+    assert!(path.starts_with(std::env::temp_dir()), "{}", path.display());
+    assert_eq!(run.stdout, [format!("log file {} (kept)", path.display())]);
+    let json: Vec<serde_json::Value> = run
+        .log
         .iter()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
         .collect();
     for j in &json {
-        for key in ["ts", "level", "caller", "msg", "v"] {
-            assert!(j.get(key).is_some(), "{key} missing in {j}");
-        }
+        let ts = j["ts"].as_str().unwrap_or_else(|| panic!("no ts in {j}"));
+        let shape: String = ts
+            .chars()
+            .map(|c| if c.is_ascii_digit() { '0' } else { c })
+            .collect();
+        assert_eq!(shape, "0000-00-00 00:00:00.00", "{j}");
+        assert!(j["caller"].is_string() && j["msg"].is_string(), "{j}");
     }
-    let by_msg = |m: &str| json.iter().find(|j| j["msg"] == m).cloned();
-    let info = by_msg("Kubernetes server info").expect("server info line");
-    assert_eq!(info["level"], "info");
-    assert_eq!(info["v"], 2);
-    assert!(info["version"].as_str().unwrap().starts_with('v'), "{info}");
-    assert!(info["caller"]
-        .as_str()
-        .unwrap()
-        .starts_with("custom_logger_json_file.rs:"));
-    assert_eq!(by_msg("error log test").unwrap()["level"], "error");
-    assert!(by_msg("我是V(1)日志").is_some());
-    assert!(by_msg("我是V(3)日志").is_some(), "-v 7 shows V(3)");
-    // The library's own request log at V(6): the request line with status and latency.
-    let req = json
+    let own: Vec<String> = json
         .iter()
-        .find(|j| {
-            j["msg"]
-                .as_str()
-                .is_some_and(|m| m.starts_with("GET ") && m.ends_with("/version 200 OK"))
-        })
-        .unwrap_or_else(|| panic!("no request line in {json:?}"));
-    assert_eq!(req["v"], 6);
-    assert_eq!(req["status"], 200);
-    assert!(req["milliseconds"].is_u64());
-    // V(7): request headers, never a bearer token.
-    assert!(
-        json.iter().any(|j| j["msg"] == "header" && j["v"] == 7),
-        "{json:?}"
+        .filter(|j| j["caller"].as_str().is_some_and(|c| c.starts_with("examples/")))
+        .map(|j| format!("{} {}", j["level"], j["msg"]))
+        .collect();
+    assert_eq!(
+        own,
+        [
+            r#""ERROR" "error log test""#,
+            r#""INFO" "我是V(1)日志""#,
+            r#""INFO" "Kubernetes server info""#,
+            r#""INFO" "我是V(3)日志""#
+        ]
     );
-    // The server requires TOKEN, so every request above carried it; no header line may show it.
-    assert!(
-        !lines.iter().any(|l| l.contains("Bearer") || l.contains(TOKEN)),
-        "{lines:?}"
-    );
-    for h in json.iter().filter(|j| j["msg"] == "header") {
-        if h["header"]
-            .as_str()
-            .is_some_and(|n| n.eq_ignore_ascii_case("authorization"))
-        {
-            assert_eq!(h["value"], "<masked>", "{h}");
-        }
+    let by_msg = |m: &str| {
+        json.iter()
+            .find(|j| j["msg"] == m)
+            .unwrap_or_else(|| panic!("no {m}"))
+    };
+    assert!(by_msg("error log test")["stacktrace"]
+        .as_str()
+        .is_some_and(|s| s.starts_with("logging_examples::custom_logger_json_file::run::{{closure}}\n\t")));
+    assert_eq!(by_msg("Kubernetes server info")["version"], "v1.36.2-clientgo");
+    // The library's lines at -v 6..8 in the same format, and nothing from the embedded server or hyper.
+    for j in json
+        .iter()
+        .filter(|j| !j["caller"].as_str().unwrap().starts_with("examples/"))
+    {
+        assert_eq!(
+            j["caller"].as_str().unwrap().split(':').next(),
+            Some("src/execute.rs"),
+            "{j}"
+        );
+        assert_eq!(j["level"], "INFO", "{j}");
     }
-    // The file holds exactly what stderr got.
-    let written = std::fs::read_to_string(&file).unwrap();
-    assert!(!written.contains(TOKEN), "token in {written}");
-    assert_eq!(written.lines().collect::<Vec<_>>(), lines);
-    std::fs::remove_dir_all(&dir).unwrap();
-
-    // Default -v 2 in text: V(3) and the request logs stay hidden.
-    let (code, _, lines) = run_example("custom_logger_json_file", &[]);
-    assert_eq!(code, 0, "{lines:?}");
-    let got: Vec<String> = lines.iter().map(|l| normalise(l)).collect();
-    assert_eq!(got.len(), 3, "{got:?}");
-    assert_eq!(got[0], r#"E custom_logger_json_file.rs] "error log test""#);
-    assert_eq!(got[1], r#"I custom_logger_json_file.rs] "我是V(1)日志""#);
+    let request = json
+        .iter()
+        .find(|j| j["msg"].as_str().is_some_and(|m| m.ends_with("/version 200 OK")))
+        .unwrap_or_else(|| panic!("no request line in {json:?}"));
+    assert_eq!(request["status"], 200);
+    // The server requires TOKEN, so the request carried it; no line may show it (the rest crate
+    // adds the Authorization header below its header log, and would mask it).
+    for h in json.iter().filter(|j| j["header"] == "authorization") {
+        assert_eq!(h["value"], "<masked>", "{h}");
+    }
+    assert!(json.iter().any(|j| j["msg"] == "body"), "-v 8 shows the body");
     assert!(
-        got[2].starts_with(r#"I custom_logger_json_file.rs] "Kubernetes server info" version="v"#),
-        "{}",
-        got[2]
+        !run.log.iter().any(|l| l.contains(TOKEN) || l.contains("Bearer")),
+        "{:?}",
+        run.log
     );
+    // The file holds exactly what stderr got.
+    let written = std::fs::read_to_string(&path).unwrap();
+    assert!(!written.contains(TOKEN), "token in {written}");
+    assert_eq!(written.lines().collect::<Vec<_>>(), run.log);
+    std::fs::remove_file(&path).unwrap();
+}
+
+#[test]
+fn custom_logger_json_file_removes_the_log_file_it_created() {
+    let name = format!("removed-{}.log", std::process::id());
+    let run = run_example("custom_logger_json_file", &["-log_file", &name]);
+    assert_eq!(run.code, 0, "{:?}", run.log);
+    let path = custom_logger_json_file::log_file_path(&name);
+    assert_eq!(
+        run.stdout,
+        [format!(
+            "log file {} (removed at the end; --keep-log-file keeps it)",
+            path.display()
+        )]
+    );
+    assert_eq!(console_lines(&run.log).len(), 3, "{:?}", run.log);
+    assert!(!path.exists(), "{} left behind", path.display());
 }
 
 /// The `body=` lines of the library's `"body"` events (`"full body"` events when `full`).
@@ -294,14 +657,19 @@ fn body_lines(lines: &[String], full: bool) -> Vec<String> {
 #[test]
 fn request_bodies_show_at_v8_and_full_bodies_at_v9() {
     // V(7): headers but no bodies.
-    let (code, _, lines) = run_example("request_bodies", &["-v", "7"]);
-    assert_eq!(code, 0, "{lines:?}");
-    assert!(lines.iter().any(|l| l.contains(r#"] "header" "#)), "{lines:?}");
-    assert!(body_lines(&lines, false).is_empty(), "{lines:?}");
+    let run = run_example("request_bodies", &["-v", "7"]);
+    assert_eq!(run.code, 0, "{:?}", run.log);
+    assert!(
+        run.log.iter().any(|l| l.contains(r#"] "header" "#)),
+        "{:?}",
+        run.log
+    );
+    assert!(body_lines(&run.log, false).is_empty(), "{:?}", run.log);
 
     // V(8): each response body, the long one cut at 1,024 bytes, and no full body.
-    let (code, _, lines) = run_example("request_bodies", &["-v", "8"]);
-    assert_eq!(code, 0, "{lines:?}");
+    let run = run_example("request_bodies", &["-v", "8"]);
+    assert_eq!(run.code, 0, "{:?}", run.log);
+    let lines = run.log;
     let bodies = body_lines(&lines, false);
     let version = bodies
         .iter()
@@ -324,9 +692,9 @@ fn request_bodies_show_at_v8_and_full_bodies_at_v9() {
     );
 
     // V(9): the long body also appears whole.
-    let (code, _, lines) = run_example("request_bodies", &["-v", "9"]);
-    assert_eq!(code, 0, "{lines:?}");
-    let full = body_lines(&lines, true);
+    let run = run_example("request_bodies", &["-v", "9"]);
+    assert_eq!(run.code, 0, "{:?}", run.log);
+    let full = body_lines(&run.log, true);
     assert_eq!(full.len(), 1, "one body over 1 KiB: {full:?}");
     assert!(full[0].contains(&format!(" bytes={bytes} ")), "{}", full[0]);
     assert!(
@@ -341,7 +709,7 @@ fn request_bodies_show_at_v8_and_full_bodies_at_v9() {
         shown.len(),
         full[0]
     );
-    for l in &lines {
+    for l in &run.log {
         assert!(!l.contains(TOKEN), "token logged: {l}");
     }
 }

@@ -56,6 +56,15 @@ macro_rules! logger_span {
     };
 }
 
+/// Opens a span adding key/values to every event inside, under the enclosing logger's name:
+/// `with_values!(time = now.as_str())`. Mirrors logr's `logger.WithValues(...)`.
+#[macro_export]
+macro_rules! with_values {
+    ($($fields:tt)+) => {
+        ::tracing::info_span!("klog", $($fields)+)
+    };
+}
+
 /// Logs at klog's Fatal severity (`F...` line, at the caller's file:line), flushes stdout and
 /// stderr, and exits with status 255. Mirrors klog's `Fatal`/`FlushAndExit`.
 #[macro_export]

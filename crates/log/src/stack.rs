@@ -6,8 +6,9 @@ use std::fmt::Write as _;
 /// The most frames a trace shows.
 const MAX_FRAMES: usize = 32;
 
-/// Function-name prefixes of the frames between the caller and the sink: the backtrace itself, the
-/// `tracing` dispatch and this crate. They are left off, as zap leaves off its own frames.
+/// Function-name prefixes of the frames between the log call and the sink: the backtrace itself,
+/// the `tracing` dispatch, `tracing-subscriber`'s layers and this crate. The caller's frames start
+/// after the last of them, as zap's trace starts at the caller.
 const MACHINERY: &[&str] = &[
     "std::backtrace",
     "clientgo_log::stack::caller_stack",
@@ -21,12 +22,18 @@ const MACHINERY: &[&str] = &[
     "<tracing_core::",
     "tracing_subscriber::",
     "<tracing_subscriber::",
-    "<alloc::boxed::Box<",
-    "core::ops::function::",
 ];
 
-/// The frame after which the language runtime's own frames begin (left off).
-const RUNTIME_START: &str = "__rust_begin_short_backtrace";
+/// Frames from here on are the language runtime's or the async runtime's own (left off, as zap
+/// stops at Go's `runtime.main`).
+const RUNTIME: &[&str] = &[
+    "std::rt::",
+    "std::sys::backtrace::__rust_begin_short_backtrace",
+    "tokio::runtime::",
+];
+
+/// A source path inside the `tracing` crate: the closure its macros expand to.
+const TRACING_SOURCE: &str = "/tracing-";
 
 /// The stack of the calling thread from the log call down, in zap's layout: a function per line
 /// followed by a tab-indented `file:line` line, e.g. `app::main\n\tsrc/main.rs:12:5`.
@@ -37,34 +44,49 @@ pub fn caller_stack() -> String {
     render(&Backtrace::force_capture().to_string())
 }
 
-/// Turns std's backtrace text (`  N: function` lines, each followed by `at file:line:col`) into
-/// zap's layout, skipping the logging machinery's frames before the caller and the runtime's after.
-fn render(trace: &str) -> String {
-    let mut out = String::new();
-    let mut in_caller = false;
-    let mut frames = 0;
+/// One frame of std's backtrace text: `  N: function` and, when known, `at file:line:col`.
+struct Frame<'a> {
+    function: &'a str,
+    location: Option<&'a str>,
+}
+
+fn frames(trace: &str) -> Vec<Frame<'_>> {
+    let mut frames: Vec<Frame<'_>> = Vec::new();
     for line in trace.lines().map(str::trim) {
         if let Some(location) = line.strip_prefix("at ") {
-            if in_caller {
-                let _ = write!(out, "\n\t{location}");
+            if let Some(last) = frames.last_mut() {
+                last.location.get_or_insert(location);
             }
-            continue;
+        } else if let Some((_, function)) = line.split_once(": ") {
+            frames.push(Frame {
+                function,
+                location: None,
+            });
         }
-        let Some((_, function)) = line.split_once(": ") else {
-            continue;
-        };
-        if !in_caller && MACHINERY.iter().any(|m| function.starts_with(m)) {
-            continue;
-        }
-        if function.contains(RUNTIME_START) || frames == MAX_FRAMES {
-            break;
-        }
-        in_caller = true;
-        frames += 1;
+    }
+    frames
+}
+
+/// Turns std's backtrace text into zap's layout: the frames after the last logging-machinery
+/// frame, without the `tracing` macro's closure, up to the runtime's frames.
+fn render(trace: &str) -> String {
+    let frames = frames(trace);
+    let is_machinery = |f: &Frame<'_>| MACHINERY.iter().any(|m| f.function.starts_with(m));
+    let start = frames.iter().rposition(is_machinery).map_or(0, |i| i + 1);
+    let mut out = String::new();
+    let caller = frames[start..]
+        .iter()
+        .filter(|f| !f.location.is_some_and(|l| l.contains(TRACING_SOURCE)))
+        .take_while(|f| !RUNTIME.iter().any(|r| f.function.starts_with(r)))
+        .take(MAX_FRAMES);
+    for frame in caller {
         if !out.is_empty() {
             out.push('\n');
         }
-        out.push_str(function);
+        out.push_str(frame.function);
+        if let Some(location) = frame.location {
+            let _ = write!(out, "\n\t{location}");
+        }
     }
     out
 }
@@ -79,14 +101,18 @@ mod tests {
              at /rustc/x/library/std/src/backtrace.rs:312:9
    1: clientgo_log::stack::caller_stack
              at crates/log/src/stack.rs:30:12
-   2: <tracing_subscriber::layer::layered::Layered<L,S> as tracing_core::subscriber::Subscriber>::event
-   3: app::run
+   2: core::bool::<impl bool>::then
+   3: <tracing_subscriber::layer::layered::Layered<L,S> as tracing_core::subscriber::Subscriber>::event
+   4: tracing_core::event::Event::dispatch
+   5: app::run::{{closure}}
+             at /cargo/registry/tracing-0.1.44/src/macros.rs:905:17
+   6: app::run
              at src/main.rs:12:5
-   4: app::main
+   7: app::main
              at src/main.rs:3:5
-   5: std::sys::backtrace::__rust_begin_short_backtrace
+   8: std::sys::backtrace::__rust_begin_short_backtrace
              at /rustc/x/library/std/src/sys/backtrace.rs:152:18
-   6: main
+   9: main
 ";
         assert_eq!(
             render(trace),
