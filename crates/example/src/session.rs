@@ -55,6 +55,8 @@ pub struct Session {
     owned: Mutex<Vec<(ApiResource, String)>>,
     finished: AtomicBool,
     interrupt: CancellationToken,
+    /// Whether the example asked for [`Session::interrupted`]: only then does it get a grace period.
+    listens: AtomicBool,
 }
 
 /// Builds a [`Session`]: which cluster, where the output goes, whether the example causes activity.
@@ -131,6 +133,7 @@ impl SessionBuilder {
             owned: Mutex::new(Vec::new()),
             finished: AtomicBool::new(false),
             interrupt: CancellationToken::new(),
+            listens: AtomicBool::new(false),
         })
     }
 }
@@ -267,11 +270,13 @@ impl Session {
         Ok(name)
     }
 
+    /// Deletes a namespace; one already gone, or already terminating (a real server answers a second
+    /// DELETE of a terminating namespace with 409 Conflict), counts as deleted.
     async fn delete_namespace(&self, name: &str) -> Result<(), BoxError> {
         let api = self.clientset.core_v1().namespaces();
         match api.delete(name, &DeleteOptions::default()).await {
             Ok(()) => Ok(()),
-            Err(e) if e.is_not_found() => Ok(()),
+            Err(e) if e.is_not_found() || e.is_conflict() => Ok(()),
             Err(e) => Err(e.into()),
         }
     }
@@ -311,8 +316,11 @@ impl Session {
     }
 
     /// Completes when the example is interrupted (Ctrl-C or SIGTERM during [`Session::run`], or
-    /// [`Session::interrupt`]): long-running examples stop gracefully on it.
+    /// [`Session::interrupt`]): long-running examples stop gracefully on it. An example that asks
+    /// for this future gets [`INTERRUPT_GRACE`] to stop on its own; one that never asks is stopped at
+    /// once.
     pub fn interrupted(&self) -> impl Future<Output = ()> + Send + 'static {
+        self.listens.store(true, Ordering::Release);
         self.interrupt.clone().cancelled_owned()
     }
 
@@ -321,9 +329,10 @@ impl Session {
         self.interrupt.cancel();
     }
 
-    /// Runs the example's body, stopping it on Ctrl-C (it gets [`INTERRUPT_GRACE`] to finish after
-    /// [`Session::interrupted`] fires, a second Ctrl-C exits at once), then cleans up and reports any
-    /// error in words: what an example's `main` returns.
+    /// Runs the example's body, stopping it on Ctrl-C (an example that listens to
+    /// [`Session::interrupted`] gets [`INTERRUPT_GRACE`] to finish, any other is dropped at once; a
+    /// second Ctrl-C exits the process), then cleans up and reports any error in words: what an
+    /// example's `main` returns.
     pub async fn run(&self, body: impl Future<Output = Result<(), BoxError>>) -> ExitCode {
         let outcome = self.until_interrupted(body).await;
         let cleanup = self.finish().await;
@@ -368,9 +377,13 @@ impl Session {
         }
         let owned = std::mem::take(&mut *self.owned.lock().unwrap_or_else(|p| p.into_inner()));
         let mut first_error: Option<BoxError> = None;
+        // Namespaces (the example's own and any it registered) go last and are waited for: a real
+        // cluster removes a namespace's contents first, and a re-run must not find it terminating.
+        let mut namespaces: Vec<String> = Vec::new();
         if !owned.is_empty() {
             let dynamic = DynamicClient::new(&self.config)?;
             for (resource, name) in owned.into_iter().rev() {
+                let is_namespace = resource.group.is_empty() && resource.plural == "namespaces";
                 match dynamic
                     .resource(&resource, None)
                     .delete(&name, &DeleteOptions::default())
@@ -378,22 +391,31 @@ impl Session {
                 {
                     Ok(()) => outln!(self.out, "cleanup: deleted {} {name}", resource.kind),
                     Err(e) if e.is_not_found() => {}
+                    // A real server refuses a second DELETE of a terminating namespace.
+                    Err(e) if is_namespace && e.is_conflict() => {}
                     Err(e) => {
                         first_error.get_or_insert(e.into());
                     }
                 }
+                if is_namespace {
+                    namespaces.push(name);
+                }
             }
         }
         if let Some(ns) = self.namespace.get() {
-            let deleted = match self.delete_namespace(ns).await {
-                Ok(()) => self.wait_namespace_gone(ns).await,
-                Err(e) => Err(e),
-            };
-            match deleted {
-                Ok(()) => outln!(self.out, "cleanup: deleted namespace {ns}"),
+            match self.delete_namespace(ns).await {
+                Ok(()) => {
+                    outln!(self.out, "cleanup: deleted namespace {ns}");
+                    namespaces.push(ns.clone());
+                }
                 Err(e) => {
                     first_error.get_or_insert(e);
                 }
+            }
+        }
+        for ns in &namespaces {
+            if let Err(e) = self.wait_namespace_gone(ns).await {
+                first_error.get_or_insert(e);
             }
         }
         first_error.map_or(Ok(()), Err)
