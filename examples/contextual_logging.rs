@@ -1,4 +1,4 @@
-//! Seed 003 §"上下文日志" (L2289-2326): contextual logging, a named logger with values.
+//! Seed 003 §5.15.4 "Contextual logging" (L2289-2326): contextual logging, a named logger with values.
 //!
 //! The seed takes a logger from the context, names it (`WithName("foo")`) and, each second, adds the
 //! current time (`WithValues("time", time.Now())`) and logs the loop counter: three lines one second

@@ -1,5 +1,5 @@
-//! Seed 003 §"定制Logger" (L2598-2960): klog's backend replaced by zap, with the program's own
-//! logging flags, JSON output and a log file.
+//! Seed 003 §5.15.6 "Custom logger: zap via zapr" (L2598-2960): klog's backend replaced by zap,
+//! with the program's own logging flags, JSON output and a log file.
 //!
 //! The seed keeps klog as the API (`klog.V(2).InfoS(...)`, and client-go's own logs) and plugs zap
 //! in behind it (`klog.SetLogger(zapr.NewLogger(zapLogger))`), so the library's lines come out in

@@ -1,4 +1,4 @@
-//! Seed 003 §"命令行参数" (L2016-2091): klog's command-line flags and its four severities.
+//! Seed 003 §5.15.2 "Command-line flags" (L2016-2091): klog's command-line flags and its four severities.
 //!
 //! The seed calls `klog.InitFlags(nil)` and `flag.Parse()`, then `klog.Info("Info")`,
 //! `klog.Warning("Warning")`, `klog.Error("Error")` and `klog.Fatal("Fatal")`: four lines whose first

@@ -1,4 +1,4 @@
-//! Seed 003 §"设置日志级别" (L2330-2594): klog's V levels, how `-v` is set, and the library's own
+//! Seed 003 §5.15.5 "Verbosity levels" (L2330-2594): klog's V levels, how `-v` is set, and the library's own
 //! request logs at the high levels.
 //!
 //! klog has no DEBUG/INFO/WARN levels to choose from: a line logged with `V(n)` prints iff `n` is
@@ -10,6 +10,9 @@
 //!    before `flag.Parse()`, here `--preset-v 2`) is overridden by the command line's `-v`; one set
 //!    after parsing (here `--override-v 4`) overrides the command line;
 //! 4. a logger fixed at `V(1)` (`logger := klog.V(1)`) prints its nine lines only at `-v=1` and up.
+//!
+//! Which level to use: the seed counts client-go's own calls (mostly `V(4)`, some up to `V(10)`) and
+//! recommends 0 to 3 for a program's lines, coarse to detailed.
 //!
 //! Then the example asks the server its version, and the library logs the request at the levels
 //! client-go uses: `-v 6` the request line with its status and latency (`"GET URL 200 OK"

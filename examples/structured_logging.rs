@@ -1,4 +1,4 @@
-//! Seed 003 §"结构化日志" (L2095-2285): klog's structured logging, `InfoS` and `ErrorS`.
+//! Seed 003 §5.15.3 "Structured logging" (L2095-2285): klog's structured logging, `InfoS` and `ErrorS`.
 //!
 //! A structured line is `"message" key1=value1 key2=value2`: the message quoted, strings quoted
 //! (`method="GET"`, and a duration through its `String()`: `latency="1s"`), anything else bare as

@@ -58,16 +58,6 @@ impl Severity {
             Err(_) => ALL.into_iter().find(|sev| sev.name().eq_ignore_ascii_case(s)),
         }
     }
-
-    /// klog's number for the severity (INFO 0 to FATAL 3).
-    pub fn number(self) -> u8 {
-        match self {
-            Severity::Info => 0,
-            Severity::Warning => 1,
-            Severity::Error => 2,
-            Severity::Fatal => 3,
-        }
-    }
 }
 
 /// The file part of a caller as klog shows it: the base name, or with `with_dir` (klog's

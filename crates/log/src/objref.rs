@@ -6,8 +6,9 @@ use clientgo_apimachinery::Object;
 
 /// A namespace/name reference for log values. Mirrors klog's `ObjectRef`.
 ///
-/// Displays as `namespace/name`, or `name` for cluster-scoped objects; log it with `%`, e.g.
-/// `tracing::info!(pod = %kobj(&pod), "synced")`, which prints `pod="default/web"`.
+/// Displays as `namespace/name`, or `name` for cluster-scoped objects. klog quotes it (through its
+/// `String()`): log it as a string for that, `tracing::info!(pod = kobj(&pod).to_string(), "synced")`
+/// prints `pod="default/web"`; with `%` it prints bare, `pod=default/web` (see [`crate::entry`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ObjectRef {
     /// The namespace, empty for cluster-scoped objects.
