@@ -1,7 +1,8 @@
 //! Runs the watch examples' `run` functions against the embedded API server (scaled
 //! down) and checks what they print. The examples' sources are compiled in.
 
-#![allow(dead_code)] // Each example's `main` is unused here.
+#![allow(dead_code)]
+// Each example's `main` is unused here.
 // Each example includes the files it shares (watch_pods_basic.rs, common/watch_support.rs), as its
 // own binary does, so the test crate, which includes several examples, loads them more than once.
 #![allow(clippy::duplicate_mod)]
@@ -76,22 +77,71 @@ async fn watch_pods_basic_opens_with_the_existing_pod_then_streams_its_changes_a
     );
 }
 
+/// The example's lines with runs of spaces squeezed to one (the columns' padding aside).
+fn squeezed(session: &clientgo_example::Session) -> Vec<String> {
+    support::example_lines(session)
+        .iter()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn watch_selectors_are_applied_by_the_server() {
-    let s = seeded().await;
-    let mut out = String::new();
-    tokio::time::timeout(
-        GUARD,
-        watch_selectors::run(s.kubeconfig_path(), "default", &mut out),
-    )
-    .await
-    .unwrap()
-    .unwrap();
-    assert!(out.contains("labels app=pod-1,id=1: pod-1\n"), "{out}");
-    assert!(out.contains("labels app,id: pod-1, pod-2\n"), "{out}");
-    assert!(out.contains("fields metadata.name=pod-2: pod-2\n"), "{out}");
-    assert!(out.contains("all namespaces (10 pods):"), "{out}");
-    assert!(out.contains("  kube-system  etcd-control-plane"), "{out}");
+async fn watch_selectors_filter_on_the_server_and_a_label_edit_turns_into_added_and_deleted() {
+    let session = support::session("watch_selectors").await;
+    let args = watch_selectors::Args { timeout_seconds: 50 };
+    tokio::time::timeout(GUARD, watch_selectors::run(&session, &args))
+        .await
+        .unwrap()
+        .unwrap();
+    session.finish().await.unwrap();
+    let lines = squeezed(&session);
+    let rv: Vec<String> = lines[..6]
+        .iter()
+        .map(|l| l.trim_end_matches(')').rsplit(' ').next().unwrap().to_owned())
+        .collect();
+    let start = lines[7]
+        .strip_prefix("watch with labelSelector=app=pod-1,id=1, from resourceVersion ")
+        .and_then(|l| l.strip_suffix(':'))
+        .unwrap_or_else(|| panic!("{lines:#?}"));
+    let deleted = lines[11].rsplit(' ').next().unwrap().to_owned();
+    // Steps 1-6 (pod-1 created, Running; pod-2 created, Running; labelled; unlabelled).
+    let (r1, r2, r4, r5, r6) = (&rv[0], &rv[1], &rv[3], &rv[4], &rv[5]);
+    let header = "TYPE NAME PHASE RESOURCEVERSION";
+    let step5 = "<- step 5: labelled pod-2 id=2: it now matches app,id";
+    let step6 = "<- step 6: removed pod-2's id label: it no longer matches app,id";
+    assert_eq!(
+        lines[6..],
+        [
+            "step 7: deleted pod-1".to_owned(),
+            format!("watch with labelSelector=app=pod-1,id=1, from resourceVersion {start}:"),
+            header.to_owned(),
+            format!("ADDED pod-1 Pending {r1}"),
+            format!("MODIFIED pod-1 Running {r2}"),
+            format!("DELETED pod-1 Running {deleted}"),
+            // Existence of both keys: pod-2 matches only while it has the id label, and its
+            // label edits arrive as ADDED and DELETED.
+            format!("watch with labelSelector=app,id, from resourceVersion {start}:"),
+            header.to_owned(),
+            format!("ADDED pod-1 Pending {r1}"),
+            format!("MODIFIED pod-1 Running {r2}"),
+            format!("ADDED pod-2 Running {r5} {step5}"),
+            format!("DELETED pod-2 Running {r6} {step6}"),
+            format!("DELETED pod-1 Running {deleted}"),
+            format!("watch with fieldSelector=metadata.name=pod-1, from resourceVersion {start}:"),
+            header.to_owned(),
+            format!("ADDED pod-1 Pending {r1}"),
+            format!("MODIFIED pod-1 Running {r2}"),
+            format!("DELETED pod-1 Running {deleted}"),
+            // A status change that makes a pod match is an ADDED too.
+            format!("watch with fieldSelector=status.phase=Running, from resourceVersion {start}:"),
+            header.to_owned(),
+            format!("ADDED pod-1 Running {r2} <- step 2: pod-1 Running (the kubelet's part)"),
+            format!("ADDED pod-2 Running {r4} <- step 4: pod-2 Running (the kubelet's part)"),
+            format!("MODIFIED pod-2 Running {r5}"),
+            format!("MODIFIED pod-2 Running {r6}"),
+            format!("DELETED pod-1 Running {deleted}"),
+        ],
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
