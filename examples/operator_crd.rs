@@ -1,5 +1,6 @@
-//! Seed 004 "Operator Deep Dive", end to end: a CustomResourceDefinition (`widgets.example.com`)
-//! and an operator for it, built from the library's pieces the way a controller author would:
+//! Seed 004 "Operator Deep Dive" (S004:L1-75), end to end: a CustomResourceDefinition
+//! (`widgets.example.com`) and an operator for it, built from the library's pieces the way a
+//! controller author would:
 //! - a typed `Widget` (implementing `Resource` is all a typed client needs);
 //! - a `Controller` over Widgets that `owns` Deployments, so a change to a child enqueues its
 //!   owner (by the controller ownerReference), with 4 workers (MaxConcurrentReconciles);
@@ -10,24 +11,29 @@
 //! - leader election on a Lease, so of the two replicas only one reconciles; the example kills
 //!   the leader (its whole runtime, as a crashed process) and the other takes over.
 //!
+//! The Widgets, their Deployments, the Events and the Lease live in the example's own namespace;
+//! the CRD (cluster-scoped) is deleted when the example ends. Before that, the remaining Widgets
+//! are deleted through the operator, since a Widget still holding its finalizer would keep the
+//! CRD (and the namespace) from going. Ctrl-C stops the replicas gracefully.
+//!
 //! Run: `cargo run --example operator_crd [-- --kubeconfig PATH]`
 
 use std::collections::HashMap;
-use std::error::Error;
-use std::future::Future;
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use clientgo::api::apps::v1::Deployment;
+use clientgo::api::events::v1::Event;
 use clientgo::apimachinery::{ApiResource, DynamicObject, Object, ObjectMeta, Resource};
-use clientgo::controller::{
-    finalizer, setup_signal_handler, Action, Config, Controller, FinalizerError, FinalizerEvent, Request,
-};
+use clientgo::controller::{finalizer, Action, Config, Controller, FinalizerError, FinalizerEvent, Request};
 use clientgo::dynamic::DynamicClient;
-use clientgo::kubernetes::{Clientset, DeleteOptions, ListOptions, PatchOptions, PatchType, WriteOptions};
-use clientgo::rest;
+use clientgo::kubernetes::{
+    Clientset, DeleteOptions, ListOptions, PatchOptions, PatchType, ResourceClient, WriteOptions,
+};
+use clientgo::rest::{self, ErrorReport};
 use clientgo::tools::clientcmd;
 use clientgo::tools::leaderelection::{
     Callbacks, CancellationToken, LeaderElectionConfig, LeaderElector, LeaseLock,
@@ -36,9 +42,10 @@ use clientgo::tools::record::{
     get_reference, BroadcasterOptions, EventBroadcaster, EventRecorder, EventType,
 };
 use clientgo::util::workqueue::{BucketRateLimiter, ItemExponentialFailureRateLimiter, MaxOfRateLimiter};
+use clientgo_example::{outln, BoxError, NoArgs, Out, Session, MANAGED_BY_LABEL, MANAGED_BY_VALUE};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, Notify};
 
 /// The operator's finalizer on every Widget it manages.
 pub const FINALIZER: &str = "example.com/widget-cleanup";
@@ -129,38 +136,96 @@ pub fn child_name(widget: &str) -> String {
     format!("widget-{widget}")
 }
 
-/// Registers the CRD (an existing one is kept) and waits until Widgets are served.
-pub async fn register_crd(config: &rest::Config) -> Result<(), Box<dyn Error + Send + Sync>> {
-    let crds = DynamicClient::new(config)?.resource(
-        &ApiResource {
-            group: "apiextensions.k8s.io".into(),
-            version: "v1".into(),
-            kind: "CustomResourceDefinition".into(),
-            plural: "customresourcedefinitions".into(),
-            namespaced: false,
-        },
-        None,
-    );
+/// The CRD's name.
+pub const CRD: &str = "widgets.example.com";
+
+/// The resource of CustomResourceDefinitions (cluster-scoped).
+pub fn crd_resource() -> ApiResource {
+    ApiResource {
+        group: "apiextensions.k8s.io".into(),
+        version: "v1".into(),
+        kind: "CustomResourceDefinition".into(),
+        plural: "customresourcedefinitions".into(),
+        namespaced: false,
+    }
+}
+
+/// Whether [`register_crd`] created the CRD or found it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Registered {
+    /// Created now.
+    Created,
+    /// It was there already (a killed earlier run left it).
+    Existing,
+}
+
+/// Registers the CRD, labelled as the examples' own, and waits until Widgets are served. An
+/// existing CRD is kept if an example created it, and refused otherwise.
+pub async fn register_crd(config: &rest::Config) -> Result<Registered, BoxError> {
+    let crds = DynamicClient::new(config)?.resource(&crd_resource(), None);
     let crd: DynamicObject = serde_json::from_value(json!({
         "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
-        "metadata": {"name": "widgets.example.com"},
+        "metadata": {"name": CRD, "labels": {MANAGED_BY_LABEL: MANAGED_BY_VALUE}},
         "spec": {"group": "example.com", "scope": "Namespaced",
             "names": {"plural": "widgets", "singular": "widget", "kind": "Widget"},
             "versions": [{"name": "v1", "served": true, "storage": true, "subresources": {"status": {}},
                 "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}}}]}
     }))?;
-    match crds.create(&crd, &WriteOptions::default()).await {
-        Err(e) if !e.is_already_exists() => return Err(e.into()),
-        _ => {}
-    }
-    let widgets = Clientset::new(config)?.resource::<Widget>(None);
-    for _ in 0..100 {
-        if widgets.list(&ListOptions::default()).await.is_ok() {
-            return Ok(());
+    let registered = match crds.create(&crd, &WriteOptions::default()).await {
+        Ok(_) => Registered::Created,
+        Err(e) if e.is_already_exists() => {
+            let existing = crds.get(CRD, &Default::default()).await?;
+            if existing
+                .metadata()
+                .labels
+                .get(MANAGED_BY_LABEL)
+                .map(|v| v.as_str())
+                != Some(MANAGED_BY_VALUE)
+            {
+                return Err(format!(
+                    "crd {CRD} exists and was not created by a clientgo example (no {MANAGED_BY_LABEL}={MANAGED_BY_VALUE} label); refusing to use it"
+                )
+                .into());
+            }
+            Registered::Existing
         }
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        Err(e) => return Err(e.into()),
+    };
+    // A real server establishes a new CRD asynchronously.
+    let widgets = Clientset::new(config)?.resource::<Widget>(None);
+    eventually(Duration::from_secs(5), || async {
+        widgets.list(&ListOptions::default()).await.ok().map(|_| ())
+    })
+    .await
+    .ok_or("the CRD was never served")?;
+    Ok(registered)
+}
+
+/// Removes our finalizer from every Widget in `namespace` (all namespaces with `None`) that still
+/// carries it (the operator is not running to do it), and returns their names. A Widget being
+/// deleted then goes.
+pub async fn release_finalizers(cs: &Clientset, namespace: Option<&str>) -> Result<Vec<String>, BoxError> {
+    let mut released = Vec::new();
+    for w in cs
+        .resource::<Widget>(namespace)
+        .list(&ListOptions::default())
+        .await?
+        .items
+    {
+        let Some(index) = w.metadata.finalizers.iter().position(|f| f == FINALIZER) else {
+            continue;
+        };
+        let path = format!("/metadata/finalizers/{index}");
+        let patch = json!([
+            {"op": "test", "path": path, "value": FINALIZER},
+            {"op": "remove", "path": path},
+        ]);
+        cs.resource::<Widget>(w.metadata.namespace.as_deref())
+            .patch(w.name(), &PatchType::Json, &patch, &PatchOptions::default())
+            .await?;
+        released.push(w.name().to_owned());
     }
-    Err("the CRD was never served".into())
+    Ok(released)
 }
 
 /// What the reconciles of every replica did; shared so a test can check the operator's promises.
@@ -406,7 +471,7 @@ impl Replica {
                 tokio::select! {
                     r = campaign(&kubeconfig, &id, &ns, timings, tally, log.clone(), stop2) => {
                         if let Err(e) = r {
-                            let _ = log.send(format!("{id}: error: {e}"));
+                            let _ = log.send(format!("{id}: error: {}", ErrorReport::new(e.as_ref())));
                         }
                     }
                     _ = killed => {}
@@ -452,7 +517,7 @@ async fn campaign(
     tally: Arc<Tally>,
     log: mpsc::UnboundedSender<String>,
     stop: CancellationToken,
-) -> Result<(), Box<dyn Error + Send + Sync>> {
+) -> Result<(), BoxError> {
     let mut config = clientcmd::build_config_from_flags("", &kubeconfig.to_string_lossy())?;
     (config.qps, config.burst) = (timings.client_qps, timings.client_burst);
     let cs = Clientset::new(&config)?;
@@ -532,25 +597,51 @@ where
     }
 }
 
-/// Reads lines from `rx` into `out` until `want` arrives; an error after 30 s names the line.
-async fn wait_line(
-    rx: &mut mpsc::UnboundedReceiver<String>,
-    out: &mut Vec<String>,
-    want: &str,
-) -> Result<(), Box<dyn Error + Send + Sync>> {
-    let wait = async {
-        while let Some(line) = rx.recv().await {
-            let hit = line == want;
-            out.push(line);
-            if hit {
-                return true;
-            }
+/// The replicas' lines: printed as they arrive, and kept so the demo can wait for one.
+struct ReplicaLog {
+    out: Out,
+    seen: Mutex<Vec<String>>,
+    changed: Notify,
+}
+
+impl ReplicaLog {
+    fn new(out: &Out) -> Self {
+        ReplicaLog {
+            out: out.clone(),
+            seen: Mutex::new(Vec::new()),
+            changed: Notify::new(),
         }
-        false
-    };
-    match tokio::time::timeout(Duration::from_secs(30), wait).await {
-        Ok(true) => Ok(()),
-        _ => Err(format!("never saw {want:?}; saw {out:?}").into()),
+    }
+
+    /// Prints and keeps every line from `rx` until every replica (every sender) is gone.
+    async fn follow(&self, mut rx: mpsc::UnboundedReceiver<String>) {
+        while let Some(line) = rx.recv().await {
+            outln!(self.out, "{line}");
+            self.seen.lock().unwrap_or_else(|e| e.into_inner()).push(line);
+            self.changed.notify_waiters();
+        }
+    }
+
+    /// Waits until a replica has said `want`; an error after 30 s names the line.
+    async fn wait(&self, want: &str) -> Result<(), BoxError> {
+        let said = async {
+            loop {
+                let changed = self.changed.notified();
+                if self
+                    .seen
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .iter()
+                    .any(|l| l == want)
+                {
+                    return;
+                }
+                changed.await;
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(30), said)
+            .await
+            .map_err(|_| format!("no replica said {want:?} within 30 s").into())
     }
 }
 
@@ -567,163 +658,230 @@ async fn child_of(cs: &Clientset, ns: &str, widget: &str) -> Option<(i32, String
     Some((d.spec.replicas?, image.into(), owner.into()))
 }
 
-/// Runs the demo: two replicas, three Widgets, an update, a leader kill and a deletion.
-/// Runs the demo and returns its lines; when `interrupt` completes first (Ctrl-C in `main`), the
-/// running replicas are stopped gracefully (reconciles drained, the Lease released) and the lines
-/// so far are returned.
-pub async fn run(
-    kubeconfig: &Path,
-    interrupt: impl Future<Output = ()>,
-) -> Result<Vec<String>, Box<dyn Error + Send + Sync>> {
-    let config = clientcmd::build_config_from_flags("", &kubeconfig.to_string_lossy())?;
-    let cs = Clientset::new(&config)?;
-    let ns = "default";
-    register_crd(&config).await?;
-    let mut out = vec!["crd widgets.example.com registered".to_owned()];
-    let tally = Arc::new(Tally::default());
-    let (tx, mut rx) = mpsc::unbounded_channel();
-    let timings = Timings::default();
-    let mut fleet = Vec::new();
-    let outcome = tokio::select! {
-        r = script(kubeconfig, &cs, ns, timings, &tally, &tx, &mut rx, &mut out, &mut fleet) => r,
-        () = interrupt => {
-            out.push("interrupted: stopping the replicas gracefully".to_owned());
-            Ok(())
-        }
-    };
-    for replica in fleet.drain(..) {
-        replica.stop().await;
-    }
-    outcome?;
-    while let Ok(line) = rx.try_recv() {
-        out.push(line);
-    }
-    Ok(out)
+/// What the demo's steps share.
+struct Demo<'a> {
+    session: &'a Session,
+    ns: &'a str,
+    widgets: ResourceClient<Widget>,
+    tally: Arc<Tally>,
+    tx: mpsc::UnboundedSender<String>,
+    log: &'a ReplicaLog,
 }
 
-/// The scripted demo: two replicas, three widgets, a scale, a leader kill, a deletion.
-#[allow(clippy::too_many_arguments)]
-async fn script(
-    kubeconfig: &Path,
-    cs: &Clientset,
-    ns: &str,
-    timings: Timings,
-    tally: &Arc<Tally>,
-    tx: &mpsc::UnboundedSender<String>,
-    rx: &mut mpsc::UnboundedReceiver<String>,
-    out: &mut Vec<String>,
-    fleet: &mut Vec<Replica>,
-) -> Result<(), Box<dyn Error + Send + Sync>> {
-    fleet.push(Replica::start(
-        kubeconfig.into(),
-        "operator-a",
-        ns,
-        timings,
-        tally.clone(),
-        tx.clone(),
-    ));
-    wait_line(rx, out, "operator-a: started leading").await?;
-    fleet.push(Replica::start(
-        kubeconfig.into(),
-        "operator-b",
-        ns,
-        timings,
-        tally.clone(),
-        tx.clone(),
-    ));
-    wait_line(rx, out, "operator-b: new leader is \"operator-a\"").await?;
-
-    let widgets = cs.resource::<Widget>(Some(ns));
-    for (name, replicas) in [("alpha", 1), ("beta", 2), ("gamma", 3)] {
-        widgets
-            .create(
-                &Widget::new(ns, name, replicas, "nginx:1.27"),
-                &WriteOptions::default(),
-            )
-            .await?;
+impl Demo<'_> {
+    fn out(&self) -> &Out {
+        self.session.out()
     }
-    for name in ["alpha", "beta", "gamma"] {
-        let w = widgets.get(name, &Default::default()).await?;
-        let uid = w.metadata.uid.clone().unwrap_or_default();
-        let want = w.spec.replicas;
-        let ok = eventually(Duration::from_secs(20), || async {
-            let child = child_of(cs, ns, name).await?;
-            let status = widgets.get(name, &Default::default()).await.ok()?.status?;
-            (child.0 == want && child.2 == uid && status.replicas == want).then_some(child)
+
+    fn cs(&self) -> &Clientset {
+        self.session.clientset()
+    }
+
+    /// Starts replica `identity` of the operator.
+    fn replica(&self, identity: &str) -> Replica {
+        Replica::start(
+            self.session.kubeconfig().to_owned(),
+            identity,
+            self.ns,
+            Timings::default(),
+            self.tally.clone(),
+            self.tx.clone(),
+        )
+    }
+
+    /// Two replicas: a leads, b stands by.
+    async fn start_fleet(&self, fleet: &mut Vec<Replica>) -> Result<(), BoxError> {
+        fleet.push(self.replica("operator-a"));
+        self.log.wait("operator-a: started leading").await?;
+        fleet.push(self.replica("operator-b"));
+        self.log.wait("operator-b: new leader is \"operator-a\"").await
+    }
+
+    /// Three Widgets; each gets its Deployment (owned by it) and its status.
+    async fn create_widgets(&self) -> Result<(), BoxError> {
+        for (name, replicas) in [("alpha", 1), ("beta", 2), ("gamma", 3)] {
+            let mut w = Widget::new(self.ns, name, replicas, "nginx:1.27");
+            w.metadata.labels.insert(MANAGED_BY_LABEL, MANAGED_BY_VALUE);
+            self.widgets.create(&w, &WriteOptions::default()).await?;
+        }
+        for name in ["alpha", "beta", "gamma"] {
+            let w = self.widgets.get(name, &Default::default()).await?;
+            let uid = w.metadata.uid.clone().unwrap_or_default();
+            let want = w.spec.replicas;
+            let child = eventually(Duration::from_secs(20), || async {
+                let child = child_of(self.cs(), self.ns, name).await?;
+                let status = self.widgets.get(name, &Default::default()).await.ok()?.status?;
+                (child.0 == want && child.2 == uid && status.replicas == want).then_some(child)
+            })
+            .await
+            .ok_or("the operator never created the child")?;
+            outln!(
+                self.out(),
+                "widget/{name}: deployment.apps/{} {} replicas of {}, owned by the widget, status written",
+                child_name(name),
+                child.0,
+                child.1
+            );
+        }
+        Ok(())
+    }
+
+    /// A change of a Widget reaches its Deployment.
+    async fn scale_beta(&self) -> Result<(), BoxError> {
+        let patch = json!({"spec": {"replicas": 5}});
+        self.widgets
+            .patch("beta", &PatchType::Merge, &patch, &PatchOptions::default())
+            .await?;
+        eventually(Duration::from_secs(20), || async {
+            (child_of(self.cs(), self.ns, "beta").await?.0 == 5).then_some(())
         })
         .await
-        .ok_or("the operator never created the child")?;
-        out.push(format!(
-            "widget/{name}: deployment.apps/{} {} replicas of {}, owned by the widget, status written",
-            child_name(name),
-            ok.0,
-            ok.1
-        ));
+        .ok_or("the update never reached the child")?;
+        outln!(
+            self.out(),
+            "widget/beta scaled to 5: deployment.apps/widget-beta now has 5 replicas"
+        );
+        Ok(())
     }
 
-    widgets
-        .patch(
-            "beta",
-            &PatchType::Merge,
-            &json!({"spec": {"replicas": 5}}),
-            &PatchOptions::default(),
-        )
-        .await?;
-    eventually(Duration::from_secs(20), || async {
-        (child_of(cs, ns, "beta").await?.0 == 5).then_some(())
-    })
-    .await
-    .ok_or("the update never reached the child")?;
-    out.push("widget/beta scaled to 5: deployment.apps/widget-beta now has 5 replicas".to_owned());
+    /// The leader dies without releasing the Lease; the standby takes over once it expires.
+    async fn kill_leader(&self, fleet: &mut Vec<Replica>) -> Result<(), BoxError> {
+        outln!(self.out(), "killing operator-a (no release)");
+        fleet.remove(0).kill().await;
+        self.log.wait("operator-b: started leading").await
+    }
 
-    out.push("killing operator-a (no release)".to_owned());
-    fleet.remove(0).kill().await;
-    wait_line(rx, out, "operator-b: started leading").await?;
-
-    widgets.delete("gamma", &DeleteOptions::default()).await?;
-    eventually(Duration::from_secs(20), || async {
-        let widget_gone = widgets
-            .get("gamma", &Default::default())
-            .await
-            .err()?
-            .is_not_found();
-        (widget_gone && child_of(cs, ns, "gamma").await.is_none()).then_some(())
-    })
-    .await
-    .ok_or("the deletion never completed")?;
-    out.push(
-        "widget/gamma deleted: cleanup removed deployment.apps/widget-gamma, then the widget went".to_owned(),
-    );
-
-    let events = cs.resource::<clientgo::api::events::v1::Event>(Some(ns));
-    let mut reasons: Vec<String> = events
-        .list(&ListOptions::default())
-        .await?
-        .items
-        .iter()
-        .filter(|e| e.reporting_controller.as_deref() == Some("example.com/widget-operator"))
-        .filter_map(|e| {
-            let about = e.regarding.as_ref()?.name.clone()?;
-            Some(format!("{about}: {}", e.reason.as_deref()?))
+    /// Deletes `names` and waits until each Widget and its Deployment are gone (the cleanup ran,
+    /// then the finalizer let the Widget go).
+    async fn delete_widgets(&self, names: &[&str]) -> Result<(), BoxError> {
+        for name in names {
+            self.widgets.delete(name, &DeleteOptions::default()).await?;
+        }
+        eventually(Duration::from_secs(20), || async {
+            for name in names {
+                let widget_gone = self
+                    .widgets
+                    .get(name, &Default::default())
+                    .await
+                    .err()?
+                    .is_not_found();
+                if !widget_gone || child_of(self.cs(), self.ns, name).await.is_some() {
+                    return None;
+                }
+            }
+            Some(())
         })
-        .collect();
-    reasons.sort();
-    reasons.dedup();
-    out.push(format!("events: {}", reasons.join(", ")));
-    out.push(format!(
-        "max reconciles of one key at once: {}",
-        tally.max_in_flight_per_key.load(Ordering::SeqCst)
-    ));
-    Ok(())
+        .await
+        .ok_or("the deletion never completed")?;
+        Ok(())
+    }
+
+    /// The Events the operator recorded, and the most reconciles of one key ever in flight.
+    async fn report(&self) -> Result<(), BoxError> {
+        let events = self.cs().resource::<Event>(Some(self.ns));
+        let mut reasons: Vec<String> = events
+            .list(&ListOptions::default())
+            .await?
+            .items
+            .iter()
+            .filter(|e| e.reporting_controller.as_deref() == Some("example.com/widget-operator"))
+            .filter_map(|e| {
+                let about = e.regarding.as_ref()?.name.clone()?;
+                Some(format!("{about}: {}", e.reason.as_deref()?))
+            })
+            .collect();
+        reasons.sort();
+        reasons.dedup();
+        outln!(self.out(), "events: {}", reasons.join(", "));
+        outln!(
+            self.out(),
+            "max reconciles of one key at once: {}",
+            self.tally.max_in_flight_per_key.load(Ordering::SeqCst)
+        );
+        Ok(())
+    }
+
+    /// The scripted demo: two replicas, three Widgets, a scale, a leader kill, a deletion; at the
+    /// end the remaining Widgets are deleted through the operator, so the CRD can go.
+    async fn script(&self, fleet: &mut Vec<Replica>) -> Result<(), BoxError> {
+        self.start_fleet(fleet).await?;
+        self.create_widgets().await?;
+        self.scale_beta().await?;
+        self.kill_leader(fleet).await?;
+        self.delete_widgets(&["gamma"]).await?;
+        outln!(
+            self.out(),
+            "widget/gamma deleted: cleanup removed deployment.apps/widget-gamma, then the widget went"
+        );
+        self.report().await?;
+        self.delete_widgets(&["alpha", "beta"]).await?;
+        outln!(
+            self.out(),
+            "widget/alpha and widget/beta deleted through the operator too, so the CRD can go"
+        );
+        Ok(())
+    }
+}
+
+/// Runs the demo in the example's namespace; Ctrl-C stops the replicas gracefully (reconciles
+/// drained, the Lease released). Whatever happened, no Widget keeps our finalizer, so the session
+/// can delete the CRD and the namespace.
+pub async fn run(session: &Session, _args: &NoArgs) -> Result<(), BoxError> {
+    let out = session.out();
+    let cs = session.clientset();
+    let registered = register_crd(session.config()).await?;
+    session.delete_on_exit(crd_resource(), CRD);
+    if registered == Registered::Existing {
+        // A killed earlier run's Widgets would hold its namespace in Terminating.
+        for name in release_finalizers(cs, None).await? {
+            outln!(out, "widget/{name}: left by an earlier run, finalizer released");
+        }
+    }
+    outln!(out, "crd {CRD} registered");
+    let ns = session.namespace().await?;
+    let log = ReplicaLog::new(out);
+    let (tx, rx) = mpsc::unbounded_channel();
+    let demo = Demo {
+        session,
+        ns,
+        widgets: cs.resource::<Widget>(Some(ns)),
+        tally: Arc::new(Tally::default()),
+        tx,
+        log: &log,
+    };
+    let play = async move {
+        let mut fleet = Vec::new();
+        let outcome = tokio::select! {
+            r = demo.script(&mut fleet) => r,
+            () = session.interrupted() => {
+                outln!(out, "interrupted: stopping the replicas gracefully");
+                Ok(())
+            }
+        };
+        for replica in fleet {
+            replica.stop().await;
+        }
+        // Dropping the demo drops the last sender, so `follow` ends.
+        drop(demo);
+        outcome
+    };
+    let (outcome, ()) = tokio::join!(play, log.follow(rx));
+    let released = release_finalizers(cs, Some(ns)).await?;
+    if !released.is_empty() {
+        outln!(
+            out,
+            "released the finalizer of widget/{} (no operator left to clean up; its deployments go with the namespace)",
+            released.join(", widget/")
+        );
+    }
+    outcome
 }
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn Error + Send + Sync>> {
-    let target = clientgo_apiserver::embedded::cluster_from_args().await?;
-    // Ctrl-C (or SIGTERM) stops the replicas gracefully: reconciles drain, the Lease is released.
-    let interrupt = setup_signal_handler()?;
-    for l in run(target.kubeconfig_path(), interrupt).await? {
-        println!("{l}");
-    }
-    Ok(())
+async fn main() -> ExitCode {
+    let (session, args) = match Session::from_args::<NoArgs>(env!("CARGO_CRATE_NAME")).await {
+        Ok(started) => started,
+        Err(code) => return code,
+    };
+    session.run(run(&session, &args)).await
 }

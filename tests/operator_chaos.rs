@@ -54,7 +54,7 @@ use operator_crd::{child_name, Replica, Tally, Timings, Widget, FINALIZER};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::json;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, Notify};
 
 /// Widgets created.
 const WIDGETS: usize = 2000;
@@ -159,6 +159,8 @@ struct Fleet {
     /// Replicas that ended without a graceful stop: killed, or exited after losing the lease.
     ended: Mutex<Vec<String>>,
     lines: Mutex<Vec<String>>,
+    /// Woken for every new line.
+    said: Notify,
 }
 
 impl Fleet {
@@ -180,6 +182,7 @@ impl Fleet {
             started: AtomicUsize::new(0),
             ended: Mutex::new(Vec::new()),
             lines: Mutex::new(Vec::new()),
+            said: Notify::new(),
         };
         (Arc::new(fleet), rx)
     }
@@ -220,6 +223,7 @@ impl Fleet {
                 .or_else(|| line.split_once(": error: ").map(|(id, _)| id))
                 .map(str::to_owned);
             lock(&self.lines).push(line);
+            self.said.notify_waiters();
             if let Some(id) = ended {
                 if self.kill(&id).await {
                     self.start_one();
@@ -234,17 +238,21 @@ impl Fleet {
 
     /// The first line from index `from` on that `want` accepts, waiting at most `limit`.
     async fn wait_line(&self, from: usize, limit: Duration, want: impl Fn(&str) -> bool) -> String {
-        let deadline = tokio::time::Instant::now() + limit;
-        loop {
-            if let Some(l) = lock(&self.lines).iter().skip(from).find(|l| want(l)) {
-                return l.clone();
+        let found = async {
+            loop {
+                let said = self.said.notified();
+                if let Some(l) = lock(&self.lines).iter().skip(from).find(|l| want(l)) {
+                    return l.clone();
+                }
+                said.await;
             }
-            assert!(
-                tokio::time::Instant::now() < deadline,
+        };
+        match tokio::time::timeout(limit, found).await {
+            Ok(line) => line,
+            Err(_) => panic!(
                 "no such replica line within {limit:?}; lines: {:#?}",
                 self.lines()
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
+            ),
         }
     }
 
