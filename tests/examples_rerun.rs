@@ -79,5 +79,17 @@ macro_rules! rerun {
 }
 
 rerun! {
+    client_types_overview;
+    clientset_kubeconfig_version;
+    discovery_api_resources;
+    dynamic_client_unstructured;
+    list_chunking_limit_continue: ["--objects", "150", "--limit", "10"];
+    namespace_bulk_create: ["--count", "12"];
+    namespace_crud;
+    namespace_patch;
+    namespace_server_side_apply;
+    restclient_raw_version;
+    timeout_global_and_per_request: ["--global-timeout", "0.3", "--per-request-timeout", "0.2"];
     watch_pods_basic: ["--timeout-seconds", "2"];
+    yaml_create_deployment;
 }
