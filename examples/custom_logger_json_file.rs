@@ -144,6 +144,10 @@ impl Drop for LogFile {
     fn drop(&mut self) {
         if self.remove {
             let _ = std::fs::remove_file(&self.path);
+            // The example's own directory under the temp directory goes too, once empty.
+            if let Some(dir) = self.path.parent().filter(|d| d.ends_with(NAME)) {
+                let _ = std::fs::remove_dir(dir);
+            }
         }
     }
 }

@@ -629,6 +629,8 @@ fn custom_logger_json_file_writes_json_to_stderr_and_the_file_with_the_librarys_
     assert!(!written.contains(TOKEN), "token in {written}");
     assert_eq!(written.lines().collect::<Vec<_>>(), run.log);
     std::fs::remove_file(&path).unwrap();
+    // The example's directory under the temp directory, unless another test's file is in it.
+    let _ = std::fs::remove_dir(path.parent().unwrap());
 }
 
 #[test]
