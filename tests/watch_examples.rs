@@ -234,32 +234,49 @@ async fn watch_persist_resource_version_resumes_and_restarts_from_now_after_410(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn watch_event_types_shows_all_five() {
-    let s = ApiServer::builder()
-        .bookmark_interval(Duration::from_millis(200))
-        .start()
-        .await
-        .unwrap();
-    let mut out = String::new();
-    let compact = || {
-        s.compact_now();
+async fn watch_event_types_shows_all_five_deleted_with_the_last_state_and_a_410_after_compaction() {
+    let session = support::session("watch_event_types").await;
+    let args = watch_event_types::Args {
+        timeout_seconds: 50,
+        bookmark_timeout_seconds: 1,
     };
-    tokio::time::timeout(
-        GUARD,
-        watch_event_types::run(s.kubeconfig_path(), "default", &compact, &mut out),
-    )
-    .await
-    .unwrap()
-    .unwrap();
-    let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(lines[0], "ADDED    pod-1 labels={}", "{out}");
-    assert_eq!(lines[1], "MODIFIED pod-1 labels={\"stage\": \"two\"}", "{out}");
-    assert_eq!(lines[2], "DELETED  pod-1 labels={\"stage\": \"two\"}", "{out}");
-    assert!(
-        lines[3].starts_with("BOOKMARK resourceVersion advanced to "),
-        "{out}"
+    tokio::time::timeout(GUARD, watch_event_types::run(&session, &args))
+        .await
+        .unwrap()
+        .unwrap();
+    session.finish().await.unwrap();
+    let lines = squeezed(&session);
+    let start = lines[0]
+        .strip_prefix("ADDED, MODIFIED, DELETED: watching from resourceVersion ")
+        .unwrap_or_else(|| panic!("{lines:#?}"));
+    let rv = |i: usize| lines[i].split(' ').nth(2).unwrap().to_owned();
+    let (added, modified, deleted) = (rv(2), rv(3), rv(4));
+    // A bookmark has no name: its resourceVersion is the second word.
+    let bookmark = lines[6].split(' ').nth(1).unwrap();
+    let kept = lines[7]
+        .strip_prefix("ERROR: the server compacted its history up to resourceVersion ")
+        .and_then(|l| l.split(' ').next())
+        .unwrap_or_else(|| panic!("{lines:#?}"));
+    assert_eq!(
+        lines,
+        [
+            format!("ADDED, MODIFIED, DELETED: watching from resourceVersion {start}"),
+            "TYPE NAME RESOURCEVERSION OBJECT".to_owned(),
+            format!("ADDED pod-1 {added} labels app=pod-1"),
+            format!("MODIFIED pod-1 {modified} labels app=pod-1,stage=two"),
+            // The state just before the deletion: the label is still there.
+            format!("DELETED pod-1 {deleted} labels app=pod-1,stage=two (its last state)"),
+            format!("BOOKMARK: watching from {deleted} with allowWatchBookmarks and timeoutSeconds=1"),
+            // Only the resourceVersion: no name, no spec.
+            format!("BOOKMARK {bookmark} a Pod with only metadata.resourceVersion set"),
+            format!(
+                "ERROR: the server compacted its history up to resourceVersion {kept} (etcd does every 5 minutes); watching from {start} again"
+            ),
+            format!(
+                "ERROR code=410 reason=Expired message=\"too old resource version: {start} ({kept})\""
+            ),
+        ],
     );
-    assert!(lines[5].starts_with("ERROR    code=410 reason=Expired"), "{out}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
