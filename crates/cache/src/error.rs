@@ -11,7 +11,10 @@ pub enum KeyError {
     ///
     /// client-go would return `""` (or `"ns/"`), and every nameless object would then share one
     /// key; we refuse instead.
-    #[error("object has no name (namespace {namespace:?})")]
+    #[error(
+        "object has no metadata.name{}",
+        namespace.as_deref().map(|ns| format!(" (namespace {ns:?})")).unwrap_or_default()
+    )]
     MissingName {
         /// The object's namespace, if it has one.
         namespace: Option<String>,

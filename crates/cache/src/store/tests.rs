@@ -45,7 +45,7 @@ fn meta_namespace_key_func_refuses_a_nameless_object() {
             namespace: Some("ns".into())
         }
     );
-    assert_eq!(err.to_string(), r#"object has no name (namespace Some("ns"))"#);
+    assert_eq!(err.to_string(), r#"object has no metadata.name (namespace "ns")"#);
 }
 
 #[test]
