@@ -17,6 +17,7 @@
 //! The server runs in the same process; its own memory is in the baseline taken before the sync.
 
 use std::error::Error;
+use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -82,26 +83,33 @@ fn cpu_time() -> Duration {
     Duration::from_millis(ticks * 10)
 }
 
-fn arg(name: &str) -> Option<String> {
-    let mut args = std::env::args();
-    while let Some(a) = args.next() {
-        if a == name {
-            return args.next();
-        }
-    }
-    None
-}
-
-fn flag(name: &str) -> bool {
-    std::env::args().any(|a| a == name)
+/// What to measure (one of three modes) and its size.
+#[derive(Debug, clap::Parser)]
+#[command(name = "informer_sync_measure")]
+struct Cli {
+    /// Pods to seed for the initial-sync measurement.
+    #[arg(long, default_value_t = 50_000)]
+    pods: usize,
+    /// Add the strip-managedFields transform to the synced informer.
+    #[arg(long)]
+    strip: bool,
+    /// Sync with a streaming list (sendInitialEvents) instead of list+watch.
+    #[arg(long)]
+    watch_list: bool,
+    /// Measure the informer's event throughput from an in-memory source instead.
+    #[arg(long, conflicts_with = "watch_consume")]
+    throughput: bool,
+    /// Measure one typed watch consuming MODIFIED events instead.
+    #[arg(long)]
+    watch_consume: bool,
+    /// Events to push: default 200,000 with --throughput, 100,000 with --watch-consume.
+    #[arg(long)]
+    events: Option<u64>,
 }
 
 /// The bench pod (fixtures/bench/pod.json) without what the server assigns.
 fn bench_pod_template() -> Result<serde_json::Value, Box<dyn Error + Send + Sync>> {
-    let fixture = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/fixtures/bench/pod.json"
-    ))?;
+    let fixture = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/bench/pod.json"))?;
     let mut template: serde_json::Value = serde_json::from_str(&fixture)?;
     let meta = template["metadata"]
         .as_object_mut()
@@ -177,7 +185,11 @@ async fn watch_consume_measure(events: usize) -> Result<(), Box<dyn Error + Send
     Ok(())
 }
 
-async fn sync_measure(pods: usize, strip: bool) -> Result<(), Box<dyn Error + Send + Sync>> {
+async fn sync_measure(
+    pods: usize,
+    strip: bool,
+    watch_list: bool,
+) -> Result<(), Box<dyn Error + Send + Sync>> {
     let template = bench_pod_template()?;
     let server = clientgo_apiserver::ApiServer::start().await?;
     let seed_start = Instant::now();
@@ -215,7 +227,7 @@ async fn sync_measure(pods: usize, strip: bool) -> Result<(), Box<dyn Error + Se
     let cs = Clientset::new(&config)?;
     let informer =
         SharedIndexInformer::new(ListWatch::new(cs.core_v1().pods("")), None, Indexers::namespace());
-    let informer = informer.with_reflector_options(|o| o.use_watch_list(flag("--watch-list")));
+    let informer = informer.with_reflector_options(|o| o.use_watch_list(watch_list));
     if strip {
         informer.set_transform(Arc::new(strip_managed_fields::<Pod>));
     }
@@ -249,7 +261,7 @@ async fn sync_measure(pods: usize, strip: bool) -> Result<(), Box<dyn Error + Se
         "initial sync of {cached} pods (strip managedFields: {strip}, streaming list: {}): wall {wall:.2?}, cpu {cpu:.2?}, \
          peak RSS +{:.1} MiB over baseline ({:.1} MiB), steady cache +{:.1} MiB = {per_pod:.0} bytes/pod \
          ({:.2}x the pod's JSON), peak/steady {:.2}",
-        flag("--watch-list"),
+        watch_list,
         peak_kb.saturating_sub(baseline_kb) as f64 / 1024.0,
         baseline_kb as f64 / 1024.0,
         steady_kb.saturating_sub(baseline_kb) as f64 / 1024.0,
@@ -268,10 +280,7 @@ async fn throughput(
     handlers: usize,
     queue: Option<QueueKind>,
 ) -> Result<f64, Box<dyn Error + Send + Sync>> {
-    let fixture = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/fixtures/bench/pod.json"
-    ))?;
+    let fixture = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/bench/pod.json"))?;
     let template: Pod = serde_json::from_str(&fixture)?;
     let template = Arc::new(template);
     let t2 = Arc::clone(&template);
@@ -349,10 +358,10 @@ async fn throughput(
     Ok(rate)
 }
 
-#[tokio::main]
-async fn main() -> Result<(), Box<dyn Error + Send + Sync>> {
-    if flag("--throughput") {
-        let events = arg("--events").and_then(|v| v.parse().ok()).unwrap_or(200_000);
+/// Runs the mode the command line asks for.
+async fn measure(cli: &Cli) -> Result<(), Box<dyn Error + Send + Sync>> {
+    if cli.throughput {
+        let events = cli.events.unwrap_or(200_000);
         for handlers in [1, 8] {
             let direct = throughput(events, handlers, None).await?;
             for kind in [QueueKind::DeltaFifo, QueueKind::RealFifo] {
@@ -365,10 +374,18 @@ async fn main() -> Result<(), Box<dyn Error + Send + Sync>> {
         }
         return Ok(());
     }
-    if flag("--watch-consume") {
-        let events = arg("--events").and_then(|v| v.parse().ok()).unwrap_or(100_000);
-        return watch_consume_measure(events).await;
+    if cli.watch_consume {
+        let events = cli.events.unwrap_or(100_000);
+        return watch_consume_measure(usize::try_from(events)?).await;
     }
-    let pods = arg("--pods").and_then(|v| v.parse().ok()).unwrap_or(50_000);
-    sync_measure(pods, flag("--strip")).await
+    sync_measure(cli.pods, cli.strip, cli.watch_list).await
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = <Cli as clap::Parser>::parse();
+    match measure(&cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => clientgo_example::report(e.as_ref()),
+    }
 }
