@@ -1,4 +1,6 @@
-//! Decodes watch streams recorded from a real kube-apiserver and prints one line per event.
+//! Seed 002 "List and Watch" (S002:L37-43, the watch's wire format) and seed 000's newline FAQ
+//! (S000:L49-83): decodes watch streams recorded from a real kube-apiserver and prints one line per
+//! event.
 //!
 //! ```text
 //! cargo run --example watch_decode_demo                      # fixtures/real-apiserver/04-watch-raw-chunked.txt
@@ -11,13 +13,15 @@
 //! The body reaches the decoder the way a network would deliver it: the server's own HTTP chunks,
 //! cut again into pieces of at most N bytes (default 64), so frames arrive split across pushes and
 //! several to a push. The decoder is clientgo's sans-IO `WatchEventDecoder`: it finds each event by
-//! its JSON structure, never by chunk or newline, which is what the seed's newline trap (S000) is about.
+//! its JSON structure, never by chunk or newline, which is what the seed's newline trap (S000) is
+//! about. An ERROR event's Status is decoded too: a 410 Expired says to list again.
 
-use std::error::Error;
-use std::fmt::Write as _;
 use std::path::PathBuf;
+use std::process::ExitCode;
 
+use clap::Parser as _;
 use clientgo::apimachinery::{ApiError, DynamicObject, Object, WatchEvent, WatchEventDecoder};
+use clientgo_example::{outln, BoxError, Out};
 
 /// The stream decoded when no file is given.
 pub const DEFAULT_TRANSCRIPT: &str = concat!(
@@ -32,6 +36,9 @@ pub const DEFAULT_CHUNK_SIZE: usize = 64;
 struct Body {
     /// The request line, e.g. `GET /api/v1/...?watch=1 HTTP/1.1`, or the file name for a plain file.
     request: String,
+    /// What the response head says of the body: its status line, `Content-Type` and
+    /// `Transfer-Encoding` as the server wrote them (none for a plain file).
+    head: Option<String>,
     /// The HTTP chunks as the server sent them (a single piece when the transcript kept no chunking).
     chunks: Vec<Vec<u8>>,
 }
@@ -59,14 +66,17 @@ impl Summary {
 }
 
 /// Decodes every watch response in `input` (a transcript or a plain stream), feeding each body in
-/// pieces of at most `chunk_size` bytes, and writes one line per event to `out`.
-pub fn run(input: &[u8], name: &str, chunk_size: usize, out: &mut String) -> Summary {
+/// pieces of at most `chunk_size` bytes, and prints one line per event as it is decoded.
+pub fn run(input: &[u8], name: &str, chunk_size: usize, out: &Out) -> Summary {
     let mut summary = Summary::default();
     for body in watch_bodies(input, name) {
         summary.streams += 1;
         let total: usize = body.chunks.iter().map(Vec::len).sum();
-        let _ = writeln!(out, "== {}", body.request);
-        let _ = writeln!(
+        outln!(out, "== {}", body.request);
+        if let Some(head) = &body.head {
+            outln!(out, "   {head}");
+        }
+        outln!(
             out,
             "   {total} bytes in {}, fed in pieces of at most {chunk_size} bytes",
             plural(body.chunks.len(), "HTTP chunk")
@@ -86,7 +96,7 @@ pub fn run(input: &[u8], name: &str, chunk_size: usize, out: &mut String) -> Sum
         }
     }
     let [added, modified, deleted, bookmark, error] = summary.by_type;
-    let _ = writeln!(
+    outln!(
         out,
         "summary: {} in {} (ADDED {added}, MODIFIED {modified}, DELETED {deleted}, BOOKMARK {bookmark}, \
          ERROR {error}), {}, {} bytes in {} pushes",
@@ -110,13 +120,13 @@ fn plural(n: usize, what: &str) -> String {
 fn report(
     item: Result<WatchEvent<DynamicObject>, clientgo::apimachinery::watch::DecodeError>,
     summary: &mut Summary,
-    out: &mut String,
+    out: &Out,
 ) {
     let event = match item {
         Ok(event) => event,
         Err(e) => {
             summary.errors += 1;
-            let _ = writeln!(out, "decode error: {e}");
+            outln!(out, "decode error: {e}");
             return;
         }
     };
@@ -152,7 +162,7 @@ fn report(
             format!("{} {}: {}{hint}", err.code(), err.reason(), err.message())
         }
     };
-    let _ = writeln!(out, "{:<9} {detail}", ty.as_str());
+    outln!(out, "{:<9} {detail}", ty.as_str());
 }
 
 /// Every 200 response to a watch request in a transcript, or the whole input when it is not one.
@@ -160,6 +170,7 @@ fn watch_bodies(input: &[u8], name: &str) -> Vec<Body> {
     if find(input, b"---- response\n").is_none() {
         return vec![Body {
             request: name.to_string(),
+            head: None,
             chunks: vec![input.to_vec()],
         }];
     }
@@ -185,9 +196,29 @@ fn watch_bodies(input: &[u8], name: &str) -> Vec<Body> {
         }
         let body = &response[head_end + 4..];
         let chunks = dechunk(body).unwrap_or_else(|| vec![body.to_vec()]);
-        bodies.push(Body { request, chunks });
+        let head = Some(describe_head(&response[..head_end]));
+        bodies.push(Body {
+            request,
+            head,
+            chunks,
+        });
     }
     bodies
+}
+
+/// The status line and the headers that say what the body is, as written.
+fn describe_head(head: &[u8]) -> String {
+    let head = String::from_utf8_lossy(head);
+    let mut lines = head.split("\r\n");
+    let status = lines.next().unwrap_or_default();
+    let about_body = lines.filter(|l| {
+        let name = l.split(':').next().unwrap_or_default();
+        name.eq_ignore_ascii_case("content-type") || name.eq_ignore_ascii_case("transfer-encoding")
+    });
+    std::iter::once(status)
+        .chain(about_body)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// HTTP/1.1 chunked decoding; `None` when the body does not start with a chunk-size line (the
@@ -210,32 +241,34 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     haystack.windows(needle.len()).position(|w| w == needle)
 }
 
-fn main() -> Result<(), Box<dyn Error>> {
-    let mut path = PathBuf::from(DEFAULT_TRANSCRIPT);
-    let mut chunk_size = DEFAULT_CHUNK_SIZE;
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--chunk-size" => {
-                chunk_size = args
-                    .next()
-                    .ok_or("--chunk-size needs a value")?
-                    .parse()
-                    .map_err(|e| format!("--chunk-size: {e}"))?;
-            }
-            "-h" | "--help" => {
-                println!("usage: watch_decode_demo [FILE] [--chunk-size N]");
-                return Ok(());
-            }
-            other => path = PathBuf::from(other),
-        }
-    }
-    let input = std::fs::read(&path).map_err(|e| format!("reading {}: {e}", path.display()))?;
-    let name = path
+/// The command line.
+#[derive(Debug, clap::Parser)]
+#[command(name = "watch_decode_demo")]
+pub struct Args {
+    /// A transcript from fixtures/real-apiserver, or a plain file of watch events.
+    #[arg(value_name = "FILE", default_value = DEFAULT_TRANSCRIPT)]
+    pub file: PathBuf,
+    /// Feed each body to the decoder in pieces of at most this many bytes.
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_CHUNK_SIZE, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pub chunk_size: usize,
+}
+
+/// Reads `args.file` and decodes it.
+///
+/// # Errors
+/// When the file cannot be read.
+pub fn decode_file(args: &Args, out: &Out) -> Result<Summary, BoxError> {
+    let input = std::fs::read(&args.file).map_err(|e| format!("reading {}: {e}", args.file.display()))?;
+    let name = args
+        .file
         .file_name()
         .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-    let mut out = String::new();
-    run(&input, &name, chunk_size, &mut out);
-    print!("{out}");
-    Ok(())
+    Ok(run(&input, &name, args.chunk_size, out))
+}
+
+fn main() -> ExitCode {
+    match decode_file(&Args::parse(), &Out::stdout()) {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(e) => clientgo_example::report(e.as_ref()),
+    }
 }

@@ -1,29 +1,40 @@
-//! The main example, `watch_decode_demo`, prints what the recorded real watch streams contain.
-//!
-//! The example's source is compiled into this test, so its `run` is checked directly: no cargo
-//! invocation, no output scraping of a separate process.
+//! `watch_decode_demo` prints what the recorded real watch streams contain, however the body is
+//! cut. The example's source is compiled in, so its `run` is checked directly.
 
 #[allow(dead_code)] // `main` is the example's entry point, unused here.
 #[path = "../examples/watch_decode_demo.rs"]
 mod demo;
 
-use demo::{run, Summary, DEFAULT_TRANSCRIPT};
+use clap::Parser as _;
+use clientgo_example::Out;
+use demo::{Summary, DEFAULT_TRANSCRIPT};
+
+/// Decodes `input` in pieces of `size` bytes; the printed text (a newline after each line) and the
+/// summary.
+fn run(input: &[u8], name: &str, size: usize) -> (String, Summary) {
+    let out = Out::capture();
+    let summary = demo::run(input, name, size, &out);
+    let text: String = out.lines().iter().map(|l| format!("{l}\n")).collect();
+    (text, summary)
+}
 
 fn fixture(name: &str) -> Vec<u8> {
-    let path = format!(
-        "{}/fixtures/real-apiserver/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
+    let path = format!("{}/fixtures/real-apiserver/{name}", env!("CARGO_MANIFEST_DIR"));
     std::fs::read(&path).unwrap_or_else(|e| panic!("reading {path}: {e}"))
 }
 
 #[test]
 fn the_default_stream_prints_one_line_per_event_and_a_summary() {
-    let input = std::fs::read(DEFAULT_TRANSCRIPT).expect("the default transcript exists");
-    let mut out = String::new();
-    let summary = run(&input, "04-watch-raw-chunked.txt", 64, &mut out);
+    let args = demo::Args::parse_from(["watch_decode_demo"]);
+    assert_eq!(args.file.to_str(), Some(DEFAULT_TRANSCRIPT));
+    assert_eq!(args.chunk_size, 64);
+    let out = Out::capture();
+    let summary = demo::decode_file(&args, &out).unwrap();
+    let out: String = out.lines().iter().map(|l| format!("{l}\n")).collect();
+    // The real server's head says what the body is: JSON, in chunks.
     let expected = "\
 == GET /api/v1/namespaces/demo/configmaps?watch=1&resourceVersion=215&allowWatchBookmarks=true&timeoutSeconds=12 HTTP/1.1
+   HTTP/1.1 200 OK, Content-Type: application/json, Transfer-Encoding: chunked
    2921 bytes in 7 HTTP chunks, fed in pieces of at most 64 bytes
 ADDED     demo/cm-6            rv=218
 MODIFIED  demo/cm-1            rv=219
@@ -51,8 +62,7 @@ summary: 7 events in 1 watch stream (ADDED 1, MODIFIED 3, DELETED 1, BOOKMARK 2,
 fn the_events_do_not_depend_on_how_the_body_is_cut() {
     let input = fixture("06a-watch-too-old-rv-410.txt");
     let event_lines = |size: usize| {
-        let mut out = String::new();
-        let summary = run(&input, "06a", size, &mut out);
+        let (out, summary) = run(&input, "06a", size);
         let lines: Vec<String> = out
             .lines()
             .filter(|l| !l.starts_with("   ") && !l.starts_with("summary:"))
@@ -73,8 +83,7 @@ fn the_events_do_not_depend_on_how_the_body_is_cut() {
 
 #[test]
 fn an_expired_watch_prints_the_410_and_what_to_do() {
-    let mut out = String::new();
-    let summary = run(&fixture("06a-watch-too-old-rv-410.txt"), "06a", 64, &mut out);
+    let (out, summary) = run(&fixture("06a-watch-too-old-rv-410.txt"), "06a", 64);
     assert_eq!(summary.streams, 3);
     assert!(
         out.contains(
@@ -83,8 +92,7 @@ fn an_expired_watch_prints_the_410_and_what_to_do() {
         "{out}"
     );
 
-    let mut out = String::new();
-    let summary = run(&fixture("10-watch-cache-disabled-410.txt"), "10", 16, &mut out);
+    let (out, summary) = run(&fixture("10-watch-cache-disabled-410.txt"), "10", 16);
     assert_eq!(summary.by_type, [0, 0, 0, 0, 2]);
     let errors: Vec<&str> = out.lines().filter(|l| l.starts_with("ERROR")).collect();
     assert_eq!(errors.len(), 2);
@@ -106,8 +114,7 @@ fn a_plain_stream_without_final_newline_and_with_a_bad_frame_still_decodes() {
         r#"{"type":"RENAMED","object":{}}"#,
         r#"{"type":"DELETED","object":{"kind":"Namespace","apiVersion":"v1","metadata":{"name":"demo","resourceVersion":"9"}}}"#,
     );
-    let mut out = String::new();
-    let summary = run(input.as_bytes(), "events.json", 5, &mut out);
+    let (out, summary) = run(input.as_bytes(), "events.json", 5);
     let expected = "\
 == events.json
    259 bytes in 1 HTTP chunk, fed in pieces of at most 5 bytes
@@ -118,4 +125,20 @@ summary: 2 events in 1 watch stream (ADDED 1, MODIFIED 0, DELETED 1, BOOKMARK 0,
 ";
     assert_eq!(out, expected);
     assert_eq!(summary.errors, 1);
+}
+
+#[test]
+fn arguments_are_checked_and_a_missing_file_is_named() {
+    let parse = |args: &[&str]| {
+        demo::Args::try_parse_from(std::iter::once("watch_decode_demo").chain(args.iter().copied()))
+    };
+    assert!(parse(&["--chunk-size", "0"]).is_err());
+    assert!(parse(&["--chunk-size", "x"]).is_err());
+    let args = parse(&["/nonexistent/events.json", "--chunk-size", "3"]).unwrap();
+    assert_eq!(args.chunk_size, 3);
+    let err = demo::decode_file(&args, &Out::capture()).unwrap_err();
+    assert!(
+        err.to_string().starts_with("reading /nonexistent/events.json: "),
+        "{err}"
+    );
 }
