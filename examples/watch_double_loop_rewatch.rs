@@ -1,79 +1,158 @@
-//! Seed 003 §"Re-watching in a double loop": the naive fix for a closed watch is to watch again,
-//! without a resourceVersion. Each new watch starts with the current state replayed as ADDED
-//! (duplicates), and whatever happened between two watches is never seen (lost events). The
-//! RetryWatcher (`retry_watcher_basic`) is the correct fix.
+//! Seed 003 §5.17(2) "Re-watching in a double loop" (L3131-3175): the naive answer to a closed
+//! watch channel is to watch again, without a resourceVersion, in an outer loop. Each new watch
+//! opens with the current state as ADDED events again (duplicates: the seed's pods all came again
+//! at 16:24:37, right after the close at 16:24:36), and whatever happened between two watches is
+//! never delivered (lost events). A RetryWatcher (`retry_watcher_basic`) resumes from the last
+//! resourceVersion instead.
 //!
-//! Run: `cargo run --example watch_double_loop_rewatch [-- --kubeconfig PATH]` (the embedded server
-//! closes each watch after one event).
+//! The example starts `pod-a` in its own namespace, then runs the seed's double loop for two rounds.
+//! The server ends each watch after `--timeout-seconds` (standing in for a real server's own limit
+//! of 30 to 60 minutes, see `watch_channel_close`), and between the two watches the example creates
+//! and deletes `pod-b`, as another client could while the loop reconnects. Round 2 delivers pod-a's
+//! ADDED again and nothing of pod-b.
+//!
+//! Run: `cargo run --example watch_double_loop_rewatch [-- --kubeconfig PATH] [--timeout-seconds N] [--no-activity]`
 
-use std::error::Error;
-use std::fmt::Write as _;
-use std::path::Path;
+use std::collections::BTreeSet;
+use std::process::ExitCode;
 
 use clientgo::api::core::v1::Pod;
 use clientgo::apimachinery::{Object, WatchEvent};
-use clientgo::kubernetes::{Clientset, DeleteOptions, ListOptions, WriteOptions};
-use clientgo::tools::clientcmd;
+use clientgo::kubernetes::{DeleteOptions, ListOptions, ResourceClient, WriteOptions};
+use clientgo_example::pods::busybox_pod;
+use clientgo_example::{outln, BoxError, Session};
 use futures_util::StreamExt as _;
 
-fn busybox(name: &str) -> Result<Pod, serde_json::Error> {
-    serde_json::from_value(serde_json::json!({
-        "metadata": {"name": name},
-        "spec": {"containers": [{"name": "busybox", "image": "busybox"}]}
-    }))
+#[path = "watch_pods_basic.rs"]
+#[allow(dead_code)] // Only `describe`, `HEADER` and `start_pod` are used here.
+mod watch_pods_basic;
+#[path = "common/watch_support.rs"]
+#[allow(dead_code)] // Each example uses a part.
+mod watch_support;
+
+use watch_pods_basic::{describe, HEADER};
+
+/// The example's own options.
+#[derive(Debug, Clone, clap::Args)]
+pub struct Args {
+    /// How long the server keeps each watch open before it ends the stream (a real server's own
+    /// limit, without it, is 30 to 60 minutes).
+    #[arg(long, default_value_t = 10)]
+    pub timeout_seconds: i64,
 }
 
-/// Two rounds of the naive loop, with pod-b created and deleted between them.
-pub async fn run(
-    kubeconfig: &Path,
-    namespace: &str,
-    out: &mut String,
-) -> Result<(), Box<dyn Error + Send + Sync>> {
-    let config = clientcmd::build_config_from_flags("", &kubeconfig.to_string_lossy())?;
-    let pods = Clientset::new(&config)?.core_v1().pods(namespace);
-    pods.create(&busybox("pod-a")?, &WriteOptions::default()).await?;
-    let mut seen = Vec::new();
-    for round in 1..=2 {
-        // The seed's loop: `for { w := Watch(ListOptions{}); for ev := range w.ResultChan() {...} }`
-        let mut events = pods.watch(&ListOptions::default()).await?.boxed();
-        while let Some(ev) = events.next().await {
-            if let WatchEvent::Added(p) | WatchEvent::Modified(p) | WatchEvent::Deleted(p) = ev? {
-                let dup = if seen.contains(&p.name().to_owned()) {
-                    " (duplicate)"
-                } else {
-                    ""
-                };
-                writeln!(out, "round {round}: event for {}{dup}", p.name())?;
-                seen.push(p.name().to_owned());
-            }
-        }
-        writeln!(
-            out,
-            "round {round}: watch closed; watching again without a resourceVersion"
-        )?;
-        if round == 1 {
-            pods.create(&busybox("pod-b")?, &WriteOptions::default()).await?;
-            pods.delete("pod-b", &DeleteOptions::default()).await?;
+/// How many times the outer loop watches.
+const ROUNDS: usize = 2;
+
+/// Between the watches: pod-b comes and goes, removed at once (no grace period, so even a real
+/// cluster's kubelet leaves nothing of it for the next watch to list).
+async fn between_watches(session: &Session, pods: &ResourceClient<Pod>) -> Result<(), BoxError> {
+    pods.create(
+        &busybox_pod("pod-b", &[("app", "pod-b")])?,
+        &WriteOptions::default(),
+    )
+    .await?;
+    let mut at_once = DeleteOptions::default();
+    at_once.grace_period_seconds = Some(0);
+    pods.delete("pod-b", &at_once).await?;
+    outln!(
+        session.out(),
+        "between the watches: pod-b created and deleted (by another client, say)"
+    );
+    Ok(())
+}
+
+/// One watch of the inner loop: prints each event, marking an ADDED of a pod an earlier round
+/// delivered; returns the names of the pods it delivered.
+async fn watch_once(
+    session: &Session,
+    pods: &ResourceClient<Pod>,
+    round: usize,
+    earlier: &BTreeSet<String>,
+    args: &Args,
+) -> Result<BTreeSet<String>, BoxError> {
+    let out = session.out();
+    outln!(
+        out,
+        "round {round}: watching without a resourceVersion (timeoutSeconds={})",
+        args.timeout_seconds
+    );
+    outln!(out, "{HEADER}");
+    let mut events = pods
+        .watch(&ListOptions::default().timeout_seconds(args.timeout_seconds))
+        .await?
+        .boxed();
+    let mut delivered = BTreeSet::new();
+    while let Some(ev) = events.next().await {
+        let ev = ev?;
+        let again = match &ev {
+            WatchEvent::Added(p) if earlier.contains(p.name()) => "  (again: an earlier round delivered it)",
+            _ => "",
+        };
+        outln!(out, "{}{again}", describe(&ev));
+        if let Some(p) = ev.object() {
+            delivered.insert(p.name().to_owned());
         }
     }
-    let lost = !seen.iter().any(|n| n == "pod-b");
-    writeln!(
+    outln!(out, "Channel closed");
+    Ok(delivered)
+}
+
+/// Runs the double loop for two rounds and says what was duplicated and what was lost.
+pub async fn run(session: &Session, args: &Args) -> Result<(), BoxError> {
+    watch_support::until_interrupted(session, lesson(session, args)).await
+}
+
+async fn lesson(session: &Session, args: &Args) -> Result<(), BoxError> {
+    let out = session.out();
+    let ns = session.namespace().await?;
+    let pods = session.clientset().core_v1().pods(ns);
+    if session.activity() {
+        watch_pods_basic::start_pod(session, &pods, "pod-a").await?;
+    } else {
+        outln!(
+            out,
+            "create a pod for the watches to list: kubectl -n {ns} run pod-a --image=busybox -- sleep 3600"
+        );
+    }
+    let mut seen = BTreeSet::new();
+    let mut again = BTreeSet::new();
+    for round in 1..=ROUNDS {
+        let delivered = watch_once(session, &pods, round, &seen, args).await?;
+        again.extend(delivered.intersection(&seen).cloned());
+        seen.extend(delivered);
+        if round < ROUNDS && session.activity() {
+            between_watches(session, &pods).await?;
+        }
+    }
+    let names = again.iter().cloned().collect::<Vec<_>>().join(", ");
+    outln!(
         out,
-        "pod-b was created and deleted between the watches: {}",
-        if lost { "never seen" } else { "seen" }
-    )?;
-    pods.delete("pod-a", &DeleteOptions::default()).await?;
+        "duplicates: each watch listed the current state again as ADDED: {names}"
+    );
+    if session.activity() {
+        let lost = if seen.contains("pod-b") {
+            "delivered"
+        } else {
+            "never delivered"
+        };
+        outln!(
+            out,
+            "lost: pod-b's ADDED and DELETED, between the watches: {lost}"
+        );
+    }
+    outln!(
+        out,
+        "the fix: resume from the last resourceVersion (a RetryWatcher, see retry_watcher_basic)"
+    );
     Ok(())
 }
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn Error + Send + Sync>> {
-    let target = clientgo_apiserver::embedded::cluster_from_args().await?;
-    if let Some(s) = target.server() {
-        s.faults().close_watches_after_events(Some(1));
-    }
-    let mut out = String::new();
-    let result = run(target.kubeconfig_path(), "default", &mut out).await;
-    print!("{out}");
-    result
+async fn main() -> ExitCode {
+    let (session, args) = match Session::from_args::<Args>(env!("CARGO_CRATE_NAME")).await {
+        Ok(started) => started,
+        Err(code) => return code,
+    };
+    session.run(run(&session, &args)).await
 }
