@@ -125,11 +125,15 @@ async fn lesson(session: &Session, args: &Args) -> Result<(), BoxError> {
             between_watches(session, &pods).await?;
         }
     }
-    let names = again.iter().cloned().collect::<Vec<_>>().join(", ");
-    outln!(
-        out,
-        "duplicates: each watch listed the current state again as ADDED: {names}"
-    );
+    if again.is_empty() {
+        outln!(out, "duplicates: none (no pod existed when a watch started)");
+    } else {
+        let names = again.iter().cloned().collect::<Vec<_>>().join(", ");
+        outln!(
+            out,
+            "duplicates: each watch listed the current state again as ADDED: {names}"
+        );
+    }
     if session.activity() {
         let lost = if seen.contains("pod-b") {
             "delivered"
