@@ -39,6 +39,8 @@ pub fn load_from_file(path: &Path) -> Result<Kubeconfig, Error> {
     for c in &mut config.contexts {
         c.source = Some(path.to_path_buf());
     }
+    // client-go's loader logs this at V(6), with its two spaces.
+    tracing::debug!(v = 6, "Config loaded from file:  {}", path.display());
     Ok(config)
 }
 

@@ -16,6 +16,7 @@ use serde::de::DeserializeOwned;
 use tokio::time::Instant;
 use tracing::Instrument as _;
 
+use crate::debug_log::{log_body, log_response};
 use crate::error::{Error, Verb};
 use crate::go_duration;
 use crate::request::Request;
@@ -25,8 +26,6 @@ use crate::transport::SendError;
 const LONG_THROTTLE_LOG: Duration = Duration::from_secs(1);
 /// At most this much of an error body is read and kept.
 pub const MAX_ERROR_BODY: usize = 64 * 1024;
-/// At most this much of a body is written to trace logs.
-const MAX_LOGGED_BODY: usize = 1024;
 
 /// The delay before retrying this reply, or `None` when it is final. Mirrors client-go's
 /// `checkWait`/`IsNextRetry`: 429, or a 5xx carrying `Retry-After` (whole seconds), for every verb.
@@ -70,32 +69,6 @@ pub fn error_from_response(status: StatusCode, headers: &HeaderMap, body: &[u8])
     err.with_retry_after(retry_after)
 }
 
-/// Logs a body at TRACE as client-go does at V(8) and V(9): a `body` field with at most the first
-/// [`MAX_LOGGED_BODY`] bytes, and, when the body is longer, a second event whose `full_body` field
-/// holds all of it (klog's layer shows that one at V(9) only).
-fn log_body(direction: &'static str, body: &[u8]) {
-    if tracing::enabled!(tracing::Level::TRACE) && !body.is_empty() {
-        let shown = &body[..body.len().min(MAX_LOGGED_BODY)];
-        tracing::trace!(direction, bytes = body.len(), body = %String::from_utf8_lossy(shown), "body");
-        if body.len() > MAX_LOGGED_BODY {
-            tracing::trace!(direction, bytes = body.len(), full_body = %String::from_utf8_lossy(body), "full body");
-        }
-    }
-}
-
-fn log_headers(direction: &'static str, headers: &HeaderMap) {
-    if tracing::enabled!(tracing::Level::TRACE) {
-        for (name, value) in headers {
-            let shown = if name == http::header::AUTHORIZATION || value.is_sensitive() {
-                "<masked>"
-            } else {
-                value.to_str().unwrap_or("<binary>")
-            };
-            tracing::trace!(direction, header = %name, value = shown, "header");
-        }
-    }
-}
-
 impl Request {
     /// Throttles, sends with retries, and returns a 2xx response whose body is still unread.
     async fn send(mut self) -> Result<(http::Response<Incoming>, String, Method), Error> {
@@ -122,7 +95,6 @@ impl Request {
                         }
                     }
                 }
-                log_headers("request", req.headers());
                 log_body("request", req.body());
                 let start = Instant::now();
                 let resp = client.http_client().send(&req).await.map_err(|e| match e {
@@ -134,16 +106,7 @@ impl Request {
                     },
                 })?;
                 let status = resp.status();
-                tracing::debug!(
-                    status = status.as_u16(),
-                    milliseconds = start.elapsed().as_millis() as u64,
-                    attempt,
-                    "{} {} {}",
-                    verb,
-                    url,
-                    status
-                );
-                log_headers("response", resp.headers());
+                log_response(&verb, &url, status, start.elapsed(), attempt, resp.headers());
                 if status.is_success() {
                     return Ok((resp, url, verb));
                 }

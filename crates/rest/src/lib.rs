@@ -12,6 +12,7 @@
 mod auth;
 mod client;
 mod config;
+mod debug_log;
 mod error;
 mod execute;
 pub mod go_duration;

@@ -381,7 +381,15 @@ async fn auth_headers_and_the_token_never_reaches_the_logs() {
         "request line logged: {logs}"
     );
     assert!(logs.contains("gitVersion"), "bodies at trace");
-    assert!(logs.contains("<masked>"));
+    assert!(
+        logs.contains("curl -v -XGET ") && logs.contains("-H \"Authorization: Bearer <masked>\""),
+        "the curl line with the credentials masked: {logs}"
+    );
+    assert!(logs.contains("HTTP Statistics: Duration "), "{logs}");
+    assert!(
+        logs.contains("header=authorization value=Bearer <masked>"),
+        "the Authorization header the transport adds is logged, masked: {logs}"
+    );
     assert!(!logs.contains("s3cr3t"), "token leaked into logs:\n{logs}");
 }
 

@@ -99,9 +99,11 @@ impl HttpClient {
                     out.headers_mut().append(name, value.clone());
                 }
             }
-            if let Some(auth) = self.inner.auth.header().await.map_err(SendError::Auth)? {
+            if let Some(mut auth) = self.inner.auth.header().await.map_err(SendError::Auth)? {
+                auth.set_sensitive(true);
                 out.headers_mut().insert(AUTHORIZATION, auth);
             }
+            crate::debug_log::log_request(out.method(), out.uri(), out.headers());
             let resp = self
                 .inner
                 .client
