@@ -390,7 +390,7 @@ async fn activity(pods: &ResourceClient<Pod>) -> Result<(), BoxError> {
 }
 
 /// The list, the `?watch=true` watch while the demo pod comes and goes, and the legacy-path watch
-/// from the same resourceVersion.
+/// from the same resourceVersion; Ctrl-C ends the watching.
 pub async fn run(session: &Session, args: &Args) -> Result<(), BoxError> {
     let out = session.out();
     let base = Base::choose(session, args)?;
@@ -404,10 +404,25 @@ pub async fn run(session: &Session, args: &Args) -> Result<(), BoxError> {
     );
     let pods_path = format!("/api/v1/namespaces/{ns}/pods");
     let rv = list(out, &base, &pods_path).await?;
+    tokio::select! {
+        watched = watch_twice(session, args, &base, &pods_path, &rv) => watched,
+        () = session.interrupted() => Ok(()),
+    }
+}
 
+/// Watches `pods_path` from `rv` while the demo pod comes and goes, then again on the legacy path.
+async fn watch_twice(
+    session: &Session,
+    args: &Args,
+    base: &Base,
+    pods_path: &str,
+    rv: &str,
+) -> Result<(), BoxError> {
+    let out = session.out();
+    let ns = session.namespace().await?;
     let query = format!("resourceVersion={rv}&timeoutSeconds={}", args.timeout_seconds);
     let watch_path = format!("{pods_path}?watch=true&{query}");
-    let body = open_watch(out, &base, &watch_path).await?;
+    let body = open_watch(out, base, &watch_path).await?;
     let pods = session.clientset().core_v1().pods(ns);
     let cause = async {
         if session.activity() {
@@ -429,7 +444,7 @@ pub async fn run(session: &Session, args: &Args) -> Result<(), BoxError> {
     let ((), first) = tokio::try_join!(cause, print_events(out, body, args.max_line))?;
 
     let legacy_path = format!("/api/v1/watch/namespaces/{ns}/pods?{query}");
-    let body = open_watch(out, &base, &legacy_path).await?;
+    let body = open_watch(out, base, &legacy_path).await?;
     let again = print_events(out, body, args.max_line).await?;
     let versions = |v: &[Seen]| {
         v.iter()

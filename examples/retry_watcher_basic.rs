@@ -300,12 +300,17 @@ async fn follow(
 async fn stop(session: &Session, watcher: &mut RetryWatcher<Pod>, calls: &WatchCalls) {
     let before = calls.starts().len();
     watcher.stop();
-    let next = watcher.next().await;
+    let ended = watcher.next().await.is_none();
+    let after = calls.starts().len();
+    let verdict = if ended && after == before {
+        "no restart"
+    } else {
+        "it went on!"
+    };
     outln!(
         session.out(),
-        "stop(): the stream {}; watch calls before stop(): {before}, after: {} (no restart)",
-        if next.is_none() { "ended" } else { "went on" },
-        calls.starts().len()
+        "stop(): the stream {}; watch calls before stop(): {before}, after: {after} ({verdict})",
+        if ended { "ended" } else { "went on" },
     );
 }
 
