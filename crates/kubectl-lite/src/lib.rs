@@ -3,11 +3,15 @@
 //! Port of the seed's cobra program (seed-inventory 5.14), behaving like kubectl where the seed was
 //! wrong. Every document's `apiVersion`/`kind` is resolved through discovery ([`RestMapper`]), then
 //! applied with the dynamic client using server-side apply. Successes go to stdout as they happen;
-//! errors are collected and printed last on stderr in kubectl's words, and the exit code is 1.
+//! errors are collected and printed last on stderr in kubectl's words, and the exit code is 1. A
+//! server that cannot be reached stops the command at once and is reported once, as kubectl's
+//! `CheckErr` does (`The connection to the server HOST was refused - did you specify the right host
+//! or port?`); errors kubectl has no words of its own for are printed with their causes.
 
 #![warn(missing_docs)]
 
 pub mod cli;
+mod errors;
 pub mod manifest;
 pub mod rest_mapper;
 
@@ -19,8 +23,9 @@ use clientgo_client::{
     DeleteOptions, DiscoveryClient, DynamicClient, GetOptions, ListOptions, PatchOptions, PatchType,
 };
 use clientgo_clientcmd::{ClientConfig, ConfigOverrides, LoadingRules};
-use clientgo_rest::Error;
 use serde_json::Value;
+
+use errors::{document_error, error_line, request_error, DocumentError};
 
 pub use cli::{parse, Cli, Command, Parsed};
 pub use rest_mapper::RestMapper;
@@ -61,11 +66,11 @@ fn connect(cli: &Cli) -> Result<Ctx, String> {
     if let Some(n) = &cli.namespace {
         overrides = overrides.namespace(n);
     }
-    let cc = ClientConfig::from_rules(&rules, overrides).map_err(|e| format!("error: {e}"))?;
+    let cc = ClientConfig::from_rules(&rules, overrides).map_err(|e| error_line(&e))?;
     let (namespace, _) = cc.namespace();
-    let config = cc.client_config().map_err(|e| format!("error: {e}"))?;
-    let discovery = DiscoveryClient::new(&config).map_err(|e| format!("error: {e}"))?;
-    let dynamic = DynamicClient::new(&config).map_err(|e| format!("error: {e}"))?;
+    let config = cc.client_config().map_err(|e| error_line(&e))?;
+    let discovery = DiscoveryClient::new(&config).map_err(|e| error_line(&e))?;
+    let dynamic = DynamicClient::new(&config).map_err(|e| error_line(&e))?;
     Ok(Ctx {
         dynamic,
         mapper: RestMapper::new(discovery),
@@ -80,7 +85,7 @@ async fn execute(
     out: &mut dyn Write,
     errors: &mut Vec<String>,
 ) -> Result<(), String> {
-    let io = |e: std::io::Error| format!("error: {e}");
+    let io = |e: std::io::Error| error_line(&e);
     match &cli.command {
         Command::Apply(a) => {
             let docs = manifest::read_all(&a.files.filename, stdin)?;
@@ -96,7 +101,8 @@ async fn execute(
                 let wait = crd_groups.contains(group);
                 match apply_one(&mut ctx, d, &patch, wait).await {
                     Ok(line) => writeln!(out, "{line}").map_err(io)?,
-                    Err(e) => errors.push(e),
+                    Err(DocumentError::Document(e)) => errors.push(e),
+                    Err(DocumentError::Unreachable(e)) => return Err(e),
                 }
                 if kind_of(&d.object) == "CustomResourceDefinition" {
                     if let Some(g) = d.object.pointer("/spec/group").and_then(Value::as_str) {
@@ -111,7 +117,8 @@ async fn execute(
             for d in &docs {
                 match delete_one(&mut ctx, d).await {
                     Ok(line) => writeln!(out, "{line}").map_err(io)?,
-                    Err(e) => errors.push(e),
+                    Err(DocumentError::Document(e)) => errors.push(e),
+                    Err(DocumentError::Unreachable(e)) => return Err(e),
                 }
             }
         }
@@ -154,21 +161,21 @@ async fn map(
     ctx: &mut Ctx,
     d: &Document,
     wait_for_crd: bool,
-) -> Result<(ApiResource, Option<String>), String> {
+) -> Result<(ApiResource, Option<String>), DocumentError> {
     let api_version = d.object.get("apiVersion").and_then(Value::as_str).unwrap_or("");
     let kind = kind_of(&d.object);
     let name = name_of(&d.object);
     if api_version.is_empty() || kind.is_empty() {
-        return Err(format!(
+        return Err(DocumentError::Document(format!(
             "error: error validating \"{}\": error validating data: [apiVersion not set, kind not set]",
             d.source
-        ));
+        )));
     }
     if name.is_empty() {
-        return Err(format!(
+        return Err(DocumentError::Document(format!(
             "error: error when retrieving current configuration of:\nResource: \"{api_version}, Kind={kind}\"\nfrom server for: \"{}\": resource name may not be empty",
             d.source
-        ));
+        )));
     }
     let started = tokio::time::Instant::now();
     let resource = loop {
@@ -176,7 +183,7 @@ async fn map(
             .mapper
             .kind_for(api_version, kind)
             .await
-            .map_err(|e| format_error(&e, "mapping", &d.source))?;
+            .map_err(|e| document_error(&e, "mapping", &d.source))?;
         match found {
             Some(r) => break r,
             // A CRD applied earlier in this run may not be served yet: the real server establishes
@@ -191,10 +198,10 @@ async fn map(
                     .pointer("/metadata/namespace")
                     .and_then(Value::as_str)
                     .unwrap_or("");
-                return Err(format!(
+                return Err(DocumentError::Document(format!(
                     "error: resource mapping not found for name: \"{name}\" namespace: \"{ns}\" from \"{}\": no matches for kind \"{kind}\" in version \"{api_version}\"\nensure CRDs are installed first",
                     d.source
-                ));
+                )));
             }
         }
     };
@@ -202,10 +209,10 @@ async fn map(
         let in_doc = d.object.pointer("/metadata/namespace").and_then(Value::as_str);
         match in_doc {
             Some(ns) if ctx.namespace_explicit && ns != ctx.namespace => {
-                return Err(format!(
+                return Err(DocumentError::Document(format!(
                     "error: the namespace from the provided object \"{ns}\" does not match the namespace \"{}\". You must pass '--namespace={ns}' to perform this operation.",
                     ctx.namespace
-                ));
+                )));
             }
             Some(ns) => Some(ns.to_owned()),
             None => Some(ctx.namespace.clone()),
@@ -223,7 +230,7 @@ async fn apply_one(
     d: &Document,
     patch: &PatchType,
     wait_for_crd: bool,
-) -> Result<String, String> {
+) -> Result<String, DocumentError> {
     let (resource, namespace) = map(ctx, d, wait_for_crd).await?;
     let name = name_of(&d.object);
     let mut body = d.object.clone();
@@ -237,7 +244,13 @@ async fn apply_one(
     let before = match client.get(name, &GetOptions::default()).await {
         Ok(o) => Some(o.resource_version().to_owned()),
         Err(e) if e.is_not_found() => None,
-        Err(e) => return Err(format_error(&e, "retrieving current configuration of", &d.source)),
+        Err(e) => {
+            return Err(document_error(
+                &e,
+                "retrieving current configuration of",
+                &d.source,
+            ))
+        }
     };
     let mut attempt = 0;
     let after: DynamicObject = loop {
@@ -253,7 +266,7 @@ async fn apply_one(
                 attempt += 1;
                 tokio::time::sleep(CRD_POLL).await;
             }
-            Err(e) => return Err(format_error(&e, "applying", &d.source)),
+            Err(e) => return Err(document_error(&e, "applying", &d.source)),
         }
     };
     let status = match before {
@@ -264,34 +277,15 @@ async fn apply_one(
     Ok(format!("{}/{name} {status}", display_kind(&resource)))
 }
 
-async fn delete_one(ctx: &mut Ctx, d: &Document) -> Result<String, String> {
+async fn delete_one(ctx: &mut Ctx, d: &Document) -> Result<String, DocumentError> {
     let (resource, namespace) = map(ctx, d, false).await?;
     let name = name_of(&d.object);
     let client = ctx.dynamic.resource(&resource, namespace.as_deref());
     client
         .delete(name, &DeleteOptions::default())
         .await
-        .map_err(|e| format_error(&e, "deleting", &d.source))?;
+        .map_err(|e| document_error(&e, "deleting", &d.source))?;
     Ok(format!("{} \"{name}\" deleted", display_kind(&resource)))
-}
-
-/// kubectl's error text: an Invalid status is printed as "The " and its message (`The Service "demo"
-/// is invalid: ...`, the server's message being `Service "demo" is invalid: ...`); other statuses as `Error from server (Reason): error when VERB "FILE": message`.
-fn format_error(e: &Error, verb: &str, source: &str) -> String {
-    match e.api_error() {
-        Some(a) if a.is_invalid() => format!("The {}", a.message()),
-        Some(a) => {
-            let reason = match a.reason() {
-                "" => "InternalError",
-                r => r,
-            };
-            format!(
-                "Error from server ({reason}): error when {verb} \"{source}\": {}",
-                a.message()
-            )
-        }
-        None => format!("error: error when {verb} \"{source}\": {e}"),
-    }
 }
 
 async fn get(ctx: &Ctx, g: &cli::GetArgs) -> Result<String, String> {
@@ -300,7 +294,7 @@ async fn get(ctx: &Ctx, g: &cli::GetArgs) -> Result<String, String> {
         .mapper
         .resource_for(typed)
         .await
-        .map_err(|e| format!("error: {e}"))?
+        .map_err(|e| request_error(&e))?
         .ok_or_else(|| format!("error: the server doesn't have a resource type \"{typed}\""))?;
     let namespace = resource.namespaced.then_some(ctx.namespace.as_str());
     let client = ctx.dynamic.resource(&resource, namespace);
@@ -308,15 +302,12 @@ async fn get(ctx: &Ctx, g: &cli::GetArgs) -> Result<String, String> {
         Some(n) => vec![client
             .get(n, &GetOptions::default())
             .await
-            .map_err(|e| match e.api_error() {
-                Some(a) => format!("Error from server ({}): {}", a.reason(), a.message()),
-                None => format!("error: {e}"),
-            })?],
+            .map_err(|e| request_error(&e))?],
         None => {
             client
                 .list(&ListOptions::default())
                 .await
-                .map_err(|e| format!("error: {e}"))?
+                .map_err(|e| request_error(&e))?
                 .items
         }
     };
@@ -334,11 +325,11 @@ async fn get(ctx: &Ctx, g: &cli::GetArgs) -> Result<String, String> {
     };
     Ok(match g.output.as_deref() {
         Some("json") => {
-            let mut s = serde_json::to_string_pretty(&doc).map_err(|e| format!("error: {e}"))?;
+            let mut s = serde_json::to_string_pretty(&doc).map_err(|e| error_line(&e))?;
             s.push('\n');
             s
         }
-        Some("yaml") => serde_yaml::to_string(&doc).map_err(|e| format!("error: {e}"))?,
+        Some("yaml") => serde_yaml::to_string(&doc).map_err(|e| error_line(&e))?,
         Some("name") => items.iter().map(|o| format!("{kind}/{}\n", o.name())).collect(),
         _ if items.is_empty() => match namespace {
             Some(ns) => format!("No resources found in {ns} namespace.\n"),

@@ -404,12 +404,25 @@ async fn verbosity_prints_klog_request_lines_headers_and_never_the_token() {
 
     let seven = kubectl(&["--kubeconfig", &kc, "-v", "7", "get", "ns", "-o", "name"], &dir).await;
     assert_eq!(seven.code, 0, "{}", seven.stderr);
-    assert!(seven.stderr.contains(r#"header="accept""#), "{}", seven.stderr);
+    assert!(seven.stderr.contains("header=accept "), "{}", seven.stderr);
     assert!(
         seven
             .stderr
-            .lines()
-            .all(|l| l.contains("execute.rs") || l.starts_with('W')),
+            .contains("header=authorization value=Bearer <masked>"),
+        "{}",
+        seven.stderr
+    );
+    // klog's header names the source file: the client's request log and kubeconfig loader only.
+    let files: std::collections::BTreeSet<&str> = seven
+        .stderr
+        .lines()
+        .filter_map(|l| l.split_once("] ").map(|(head, _)| head))
+        .filter_map(|head| head.rsplit(' ').next())
+        .filter_map(|place| place.split_once(".rs:").map(|(file, _)| file))
+        .collect();
+    assert_eq!(
+        files,
+        ["debug_log", "loader"].into(),
         "only the client's own lines, not the HTTP stack's: {}",
         seven.stderr
     );
@@ -491,4 +504,104 @@ async fn get_prints_yaml_and_force_conflicts_takes_a_field_another_manager_owns(
     .await;
     let doc: serde_json::Value = serde_json::from_str(&o.stdout).unwrap();
     assert_eq!(doc["data"]["mode"], "c");
+}
+
+/// A kubeconfig whose one cluster is `server`.
+fn kubeconfig_for(dir: &Path, server: &str) -> String {
+    let text = format!(
+        "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: {server}\n\
+         contexts:\n- name: c\n  context:\n    cluster: c\n    user: u\nusers:\n- name: u\n  user: {{}}\n\
+         current-context: c\n"
+    );
+    std::fs::write(dir.join("kc"), text).unwrap();
+    "kc".to_owned()
+}
+
+/// A local port nothing listens on (bound, then released).
+fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+#[tokio::test]
+async fn a_refused_connection_is_told_in_kubectls_words_once_per_command() {
+    let dir = workdir("refused");
+    let port = closed_port();
+    let kc = kubeconfig_for(&dir, &format!("https://127.0.0.1:{port}"));
+    let refused = format!(
+        "The connection to the server 127.0.0.1:{port} was refused - did you specify the right host or port?\n"
+    );
+    let o = kubectl(&["--kubeconfig", &kc, "get", "pods"], &dir).await;
+    assert_eq!(
+        (o.stdout.as_str(), o.stderr.as_str(), o.code),
+        ("", refused.as_str(), 1)
+    );
+    // Two documents, one unreachable server: said once, as kubectl's CheckErr does.
+    std::fs::write(dir.join("demo.yaml"), format!("{SERVICE}---\n{DEPLOYMENT}")).unwrap();
+    for verb in ["apply", "delete"] {
+        let o = kubectl(&["--kubeconfig", &kc, verb, "-f", "demo.yaml"], &dir).await;
+        assert_eq!(
+            (o.stdout.as_str(), o.stderr.as_str(), o.code),
+            ("", refused.as_str(), 1),
+            "{verb}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_cannot_be_reached_otherwise_says_why() {
+    // TLS spoken to a plain-HTTP server: no HTTP answer, the cause in words.
+    let s = ApiServer::start().await.unwrap();
+    let dir = workdir("unreachable");
+    let https = s.url().replacen("http://", "https://", 1);
+    let kc = kubeconfig_for(&dir, &https);
+    let o = kubectl(&["--kubeconfig", &kc, "get", "pods"], &dir).await;
+    assert_eq!(o.code, 1);
+    let why = o
+        .stderr
+        .strip_prefix("Unable to connect to the server: TLS handshake with ")
+        .unwrap_or_else(|| panic!("{}", o.stderr));
+    assert!(why.contains(" failed: "), "the cause follows: {}", o.stderr);
+}
+
+#[tokio::test]
+async fn a_kubeconfig_that_cannot_be_read_is_named_with_the_reason() {
+    let dir = workdir("kubeconfig-missing");
+    let o = kubectl(&["--kubeconfig", "missing-kc", "get", "pods"], &dir).await;
+    assert_eq!(o.code, 1);
+    assert!(
+        o.stderr
+            .starts_with("error: cannot read kubeconfig missing-kc: No such file or directory"),
+        "{}",
+        o.stderr
+    );
+    std::fs::create_dir_all(dir.join("a-directory")).unwrap();
+    let o = kubectl(&["--kubeconfig", "a-directory", "apply", "-f", "-"], &dir).await;
+    assert_eq!(o.code, 1);
+    assert!(
+        o.stderr
+            .starts_with("error: cannot read kubeconfig a-directory: "),
+        "{}",
+        o.stderr
+    );
+    assert!(o.stderr.trim_end().len() > "error: cannot read kubeconfig a-directory: ".len());
+}
+
+#[tokio::test]
+async fn an_invalid_kubeconfig_names_the_place_and_the_yaml_error() {
+    let dir = workdir("kubeconfig-invalid");
+    std::fs::write(
+        dir.join("bad-kc"),
+        "apiVersion: v1\nkind: Config\nclusters: [\n  - c\n",
+    )
+    .unwrap();
+    let o = kubectl(&["--kubeconfig", "bad-kc", "get", "pods"], &dir).await;
+    assert_eq!((o.stdout.as_str(), o.code), ("", 1));
+    let cause = o
+        .stderr
+        .strip_prefix("error: invalid kubeconfig bad-kc:")
+        .and_then(|rest| rest.split_once(": "))
+        .map(|(_place, cause)| cause)
+        .unwrap_or_else(|| panic!("{}", o.stderr));
+    assert!(!cause.trim().is_empty(), "the YAML error follows: {}", o.stderr);
 }
