@@ -1,15 +1,20 @@
-//! Seed 5.14 (the "读取YAML" cobra program): the kubectl-lite lifecycle of the seed, run through the
-//! `clientgo-kubectl-lite` library exactly as the `kubectl-lite` binary runs it. A Service and a
-//! Deployment in one multi-document file: created, unchanged, configured after a label edit,
-//! deleted, NotFound on the second delete, and the 422 for `type: ClusterIP1`.
+//! Seed 003 §5.14 "kubectl-lite CLI: apply/delete, multi-doc YAML, cobra" (L1391-1988): the
+//! seed's kubectl-lite lifecycle, run through the `clientgo-kubectl-lite` library exactly as the
+//! `kubectl-lite` binary runs it. A Service and a Deployment in one multi-document file: created,
+//! unchanged, configured after a label edit, deleted, NotFound on the second delete, and the 422
+//! for `type: ClusterIP1`; then an unknown command and an `apply` without `-f`. Each command is
+//! shown as a shell would show it, with its exit code.
+//!
+//! The objects go in the example's own namespace (`-n`); the file is written under the system's
+//! temporary directory and removed at the end.
 //!
 //! Run: `cargo run --example kubectl_lite [-- --kubeconfig PATH]`. The binary itself:
 //! `cargo run -p clientgo-kubectl-lite -- apply -f demo.yaml`.
 
-use std::error::Error;
-use std::fmt::Write as _;
 use std::path::Path;
+use std::process::ExitCode;
 
+use clientgo_example::{outln, BoxError, NoArgs, Session};
 use clientgo_kubectl_lite::{parse, run as run_cli, Parsed};
 
 const SERVICE: &str = "apiVersion: v1
@@ -46,54 +51,95 @@ spec:
         image: nginx:1.27
 ";
 
-/// Runs one command line and appends what a shell would show.
-async fn sh(kubeconfig: &Path, args: &[&str], out: &mut String) -> Result<i32, Box<dyn Error>> {
-    let mut full = vec!["--kubeconfig".to_owned(), kubeconfig.display().to_string()];
-    full.extend(args.iter().map(|s| (*s).to_owned()));
-    writeln!(out, "$ kubectl-lite {}", args.join(" "))?;
-    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
-    let code = match parse(&full) {
-        Parsed::Run(cli) => run_cli(&cli, &mut std::io::empty(), &mut stdout, &mut stderr).await,
-        Parsed::Exit { text, code, .. } => {
-            stderr.extend_from_slice(text.as_bytes());
-            code
-        }
-    };
-    out.push_str(&String::from_utf8_lossy(&stdout));
-    out.push_str(&String::from_utf8_lossy(&stderr));
-    writeln!(out, "[exit {code}]")?;
-    Ok(code)
+/// The file name the commands show; the real file is in the example's temporary directory.
+const FILE: &str = "demo.yaml";
+
+/// Where the commands run: the cluster, the namespace and the directory holding [`FILE`].
+struct Shell<'a> {
+    session: &'a Session,
+    namespace: &'a str,
+    dir: &'a Path,
 }
 
-/// The seed's lifecycle in `dir/demo.yaml`.
-pub async fn run(kubeconfig: &Path, dir: &Path, out: &mut String) -> Result<(), Box<dyn Error>> {
-    let file = dir.join("demo.yaml");
-    let f = file.to_string_lossy().into_owned();
-    std::fs::write(&file, format!("{SERVICE}---\n{DEPLOYMENT}"))?;
-    sh(kubeconfig, &["apply", "-f", &f], out).await?;
-    sh(kubeconfig, &["apply", "-f", &f], out).await?;
+impl Shell<'_> {
+    /// Writes [`FILE`].
+    fn write(&self, text: &str) -> Result<(), BoxError> {
+        Ok(std::fs::write(self.dir.join(FILE), text)?)
+    }
+
+    /// Runs one command line (its `demo.yaml` meaning the file in the directory) and prints what a
+    /// shell would show: the command, its output, its exit code.
+    async fn sh(&self, args: &[&str]) -> Result<(), BoxError> {
+        let out = self.session.out();
+        let file = self.dir.join(FILE).display().to_string();
+        let mut full = vec![
+            "--kubeconfig".to_owned(),
+            self.session.kubeconfig().display().to_string(),
+            "-n".to_owned(),
+            self.namespace.to_owned(),
+        ];
+        full.extend(
+            args.iter()
+                .map(|a| if *a == FILE { file.clone() } else { (*a).to_owned() }),
+        );
+        outln!(out, "$ kubectl-lite -n {} {}", self.namespace, args.join(" "));
+        let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+        let code = match parse(&full) {
+            Parsed::Run(cli) => run_cli(&cli, &mut std::io::empty(), &mut stdout, &mut stderr).await,
+            Parsed::Exit { text, code, .. } => {
+                stderr.extend_from_slice(text.as_bytes());
+                code
+            }
+        };
+        for text in [stdout, stderr] {
+            for line in String::from_utf8_lossy(&text).lines() {
+                outln!(out, "{}", line.replace(&file, FILE));
+            }
+        }
+        outln!(out, "[exit {code}]");
+        Ok(())
+    }
+}
+
+/// The seed's lifecycle.
+async fn lifecycle(shell: &Shell<'_>) -> Result<(), BoxError> {
+    shell.write(&format!("{SERVICE}---\n{DEPLOYMENT}"))?;
+    shell.sh(&["apply", "-f", FILE]).await?;
+    shell.sh(&["apply", "-f", FILE]).await?;
     let labelled = SERVICE.replace("  name: demo\n", "  name: demo\n  labels:\n    tier: web\n");
-    std::fs::write(&file, format!("{labelled}---\n{DEPLOYMENT}"))?;
-    sh(kubeconfig, &["apply", "-f", &f], out).await?;
-    sh(kubeconfig, &["delete", "-f", &f], out).await?;
-    sh(kubeconfig, &["delete", "-f", &f], out).await?;
+    shell.write(&format!("{labelled}---\n{DEPLOYMENT}"))?;
+    shell.sh(&["apply", "-f", FILE]).await?;
+    shell.sh(&["delete", "-f", FILE]).await?;
+    shell.sh(&["delete", "-f", FILE]).await?;
     let invalid = SERVICE.replace("type: ClusterIP", "type: ClusterIP1");
-    std::fs::write(&file, format!("{invalid}---\n{DEPLOYMENT}"))?;
-    sh(kubeconfig, &["apply", "-f", &f], out).await?;
-    sh(kubeconfig, &["delete", "-f", &f], out).await?;
-    sh(kubeconfig, &["abc"], out).await?;
-    sh(kubeconfig, &["apply"], out).await?;
-    Ok(())
+    shell.write(&format!("{invalid}---\n{DEPLOYMENT}"))?;
+    shell.sh(&["apply", "-f", FILE]).await?;
+    shell.sh(&["delete", "-f", FILE]).await?;
+    shell.sh(&["abc"]).await?;
+    shell.sh(&["apply"]).await
+}
+
+/// Runs the seed's lifecycle in the example's namespace, with the file in a temporary directory.
+pub async fn run(session: &Session, _args: &NoArgs) -> Result<(), BoxError> {
+    let namespace = session.namespace().await?;
+    let dir = std::env::temp_dir().join(format!("{}-{}", session.name(), std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let shell = Shell {
+        session,
+        namespace,
+        dir: &dir,
+    };
+    let result = lifecycle(&shell).await;
+    let removed = std::fs::remove_dir_all(&dir);
+    result?;
+    Ok(removed?)
 }
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn Error>> {
-    let target = clientgo_apiserver::embedded::cluster_from_args().await?;
-    let dir = std::env::temp_dir().join(format!("kubectl-lite-example-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let mut out = String::new();
-    let result = run(target.kubeconfig_path(), &dir, &mut out).await;
-    print!("{out}");
-    let _ = std::fs::remove_dir_all(&dir);
-    result
+async fn main() -> ExitCode {
+    let (session, args) = match Session::from_args::<NoArgs>(env!("CARGO_CRATE_NAME")).await {
+        Ok(started) => started,
+        Err(code) => return code,
+    };
+    session.run(run(&session, &args)).await
 }
