@@ -503,44 +503,58 @@ async fn watch_event_ordering_initial_events_come_in_key_order_and_a_resume_from
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn watch_idle_timeout_resume_gives_up_on_a_stalled_watch_and_loses_nothing() {
-    let s = seeded().await;
-    let stall = || s.faults().stall_next_requests(1);
-    let mut out = String::new();
-    tokio::time::timeout(
-        GUARD,
-        watch_idle_timeout_resume::run(
-            s.kubeconfig_path(),
-            Some(&stall),
-            Duration::from_millis(500),
-            &mut out,
-        ),
-    )
-    .await
-    .unwrap()
-    .unwrap();
-    let lines: Vec<&str> = out.lines().collect();
-    assert_eq!(lines.len(), 6, "{out}");
-    assert_eq!(
-        lines[0],
-        "plain watch on a stalled connection: nothing in 1.5s, no error, no end: it would wait forever"
-    );
-    let rv = lines[1]
-        .strip_prefix("RetryWatcher from resourceVersion ")
-        .and_then(|l| l.strip_suffix(" with a 500ms idle timeout"))
-        .unwrap_or_else(|| panic!("{out}"));
-    assert_eq!(
-        &lines[2..5],
-        [
-            "first event only after the idle timeout: true",
-            "ADDED configmap/idle-2",
-            "ADDED configmap/idle-3",
-        ]
-    );
-    let last: u64 = lines[5]
-        .strip_prefix("resumed: 2 events, none lost; resume point now resourceVersion ")
-        .unwrap_or_else(|| panic!("{out}"))
-        .parse()
+async fn watch_idle_timeout_resume_gives_up_on_a_stalled_watch_resumes_from_its_version_and_loses_nothing() {
+    let session = support::session("watch_idle_timeout_resume").await;
+    let args = watch_idle_timeout_resume::Args {
+        idle_timeout: Duration::from_millis(500),
+    };
+    tokio::time::timeout(GUARD, watch_idle_timeout_resume::run(&session, &args))
+        .await
+        .unwrap()
         .unwrap();
-    assert!(last > rv.parse::<u64>().unwrap());
+    session.finish().await.unwrap();
+    let lines = support::example_lines(&session);
+    // The writer's lines interleave with the watch's as the two run: checked apart.
+    let (created, watched): (Vec<String>, Vec<String>) =
+        lines.into_iter().partition(|l| l.starts_with("created "));
+    assert_eq!(
+        watched[0],
+        "a plain watch on a connection the embedded server stalls: nothing in 1.5s, no error, no end: it would wait forever"
+    );
+    let rv = watched[1]
+        .strip_prefix("watching from resourceVersion ")
+        .and_then(|l| l.strip_suffix(" with a 0.5s idle timeout (the embedded server stalls it)"))
+        .unwrap_or_else(|| panic!("{watched:#?}"));
+    // The stalled watch delivers nothing: the first thing after it is the idle timeout, resuming
+    // from where the watch started.
+    assert_eq!(
+        watched[2],
+        format!("no data for 0.5s: resuming from resourceVersion {rv}")
+    );
+    let version = |name: &str| {
+        let line = created
+            .iter()
+            .find(|l| l.starts_with(&format!("created configmap/{name} ")))
+            .unwrap_or_else(|| panic!("{created:#?}"));
+        line.rsplit(' ').next().unwrap().trim_end_matches(')').to_owned()
+    };
+    let (v2, v3) = (version("idle-2"), version("idle-3"));
+    // Each ConfigMap arrives exactly once, idle-2 (written while the watch was stalled) first;
+    // any other line is a further idle resume from the last version received.
+    let arrivals: Vec<&String> = watched[3..watched.len() - 1]
+        .iter()
+        .filter(|l| !l.starts_with("no data for 0.5s: resuming from resourceVersion "))
+        .collect();
+    assert_eq!(
+        arrivals,
+        [
+            &format!("ADDED configmap/idle-2 (resourceVersion {v2})"),
+            &format!("ADDED configmap/idle-3 (resourceVersion {v3})"),
+        ],
+        "{watched:#?}"
+    );
+    assert_eq!(
+        watched.last().unwrap(),
+        "resumed without losing anything: idle-2 and idle-3 each arrived once"
+    );
 }
