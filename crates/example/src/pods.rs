@@ -39,8 +39,12 @@ pub fn busybox_pod(name: &str, labels: &[(&str, &str)]) -> Result<Pod, BoxError>
     Ok(pod)
 }
 
-/// On the embedded server, marks the pod `Running` on the demo cluster's node with a pod IP, as a
+/// On the embedded server, marks the pod `Running` with the demo node's host IP and a pod IP, as a
 /// kubelet reports a started pod (one MODIFIED event); on a real cluster, does nothing.
+///
+/// Only the status changes: the embedded server runs no scheduler, so `spec.nodeName` stays as the
+/// pod was created (an example that needs it sets it at creation, as a pod bound to a node by its
+/// manifest is).
 ///
 /// # Errors
 /// When the status update fails (the pod is gone, a conflict).
@@ -52,7 +56,6 @@ pub async fn play_kubelet(session: &Session, pods: &ResourceClient<Pod>, name: &
     // Pod IPs handed out in order, as a node's IPAM range does.
     static NEXT_IP: AtomicU32 = AtomicU32::new(10);
     let n = NEXT_IP.fetch_add(1, Ordering::Relaxed) % 250 + 2;
-    pod.spec.node_name = Some("control-plane".into());
     pod.status.phase = Some("Running".into());
     pod.status.host_ip = Some(clientgo_apiserver::embedded::DEMO_NODE_IP.into());
     pod.status.pod_ip = Some(format!("10.244.0.{n}").into());
