@@ -30,7 +30,8 @@ pub const APP_LABEL: &str = "app=mcr-demo";
 /// The annotation the first reconcile of a key writes.
 pub const ANNOTATION: &str = "example.com/reconciled";
 
-/// The example's own options.
+/// MaxConcurrentReconciles: N workers reconcile N keys at once, never one key twice at once, and drain
+/// when they stop (the example's own options follow).
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
     /// How many keys are reconciled at once (MaxConcurrentReconciles).

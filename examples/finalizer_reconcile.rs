@@ -46,7 +46,8 @@ pub const APP_LABEL: &str = "app=finalizer-demo";
 /// The namespace the example leaves stuck in Terminating, then recovers.
 pub const STUCK_NAMESPACE: &str = "finalizer-reconcile-stuck";
 
-/// The example's own options.
+/// Finalizers: added on create, cleanup once on deletion, then the object goes; a namespace stuck in
+/// Terminating recovered through /finalize (the example's own options follow).
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
     /// How long to wait for the cluster to act (the namespace controller marking the stuck

@@ -27,7 +27,8 @@ use tokio::task::JoinHandle;
 /// The Lease the electors race for.
 pub const LEASE: &str = "example-lease";
 
-/// The example's own options: the election's timings.
+/// Leader election on a Lease: two replicas race, the killed leader's Lease moves to the other, a
+/// cancelled leader releases it (the example's own options, the election's timings, follow).
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
     /// How long a Lease is valid without renewal before another replica may take it.
