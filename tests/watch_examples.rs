@@ -1,8 +1,9 @@
-//! Runs the watch examples' `run` functions against the embedded API server (scaled
-//! down) and checks what they print. The examples' sources are compiled in.
+//! The watch examples, run in-process: each test includes an example's source, runs its `run`
+//! against a fresh embedded API server with captured output (short waits), and checks the lesson
+//! the example teaches in the lines it printed.
 
-#![allow(dead_code)]
 // Each example's `main` is unused here.
+#![allow(dead_code)]
 // Each example includes the files it shares (watch_pods_basic.rs, common/watch_support.rs), as its
 // own binary does, so the test crate, which includes several examples, loads them more than once.
 #![allow(clippy::duplicate_mod)]
@@ -32,14 +33,7 @@ mod watch_selectors;
 
 use std::time::Duration;
 
-use clientgo_apiserver::ApiServer;
 use support::GUARD;
-
-async fn seeded() -> ApiServer {
-    let s = ApiServer::start().await.unwrap();
-    clientgo_apiserver::embedded::seed_demo_cluster(&s);
-    s
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn watch_pods_basic_opens_with_the_existing_pod_then_streams_its_changes_and_the_close() {
@@ -144,92 +138,114 @@ async fn watch_selectors_filter_on_the_server_and_a_label_edit_turns_into_added_
     );
 }
 
+/// The last word of a line (a resourceVersion, in the examples' event lines).
+fn last_word(line: &str) -> &str {
+    line.rsplit(' ').next().unwrap_or("")
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn watch_persist_resource_version_resumes_and_restarts_from_now_after_410() {
-    let s = seeded().await;
-    let config =
-        clientgo_clientcmd::build_config_from_flags("", s.kubeconfig_path().to_str().unwrap()).unwrap();
-    let pods = clientgo_client::Clientset::new(&config)
-        .unwrap()
-        .core_v1()
-        .pods("default");
-    let dir = std::env::temp_dir().join(format!("clientgo-persist-rv-{}", std::process::id()));
+async fn watch_persist_resource_version_replays_the_missed_events_and_relists_after_410() {
+    let dir = std::env::temp_dir().join(format!("clientgo-watch-persist-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("resource-version.txt");
-    let _ = std::fs::remove_file(&file);
-    let make = |name: &str| -> clientgo_api::core::v1::Pod {
-        serde_json::from_value(serde_json::json!({
-            "metadata": {"name": name},
-            "spec": {"containers": [{"name": "busybox", "image": "busybox"}]}
-        }))
-        .unwrap()
+    let file = dir.join("resource-version");
+    // A file an earlier run left behind: the embedded server starts empty, so it is ignored.
+    std::fs::write(&file, "999999").unwrap();
+    let f = file.display().to_string();
+
+    let session = support::session("watch_persist_resource_version").await;
+    let args = watch_persist_resource_version::Args {
+        file: Some(file.clone()),
+        keep_file: true,
+        timeout_seconds: 50,
     };
-
-    // First run: nothing saved, so it starts from now (and saves that); then pod-1 and pod-2
-    // are created and the next run replays them.
-    let mut out = String::new();
-    tokio::time::timeout(
-        GUARD,
-        watch_persist_resource_version::run(s.kubeconfig_path(), "default", &file, 0, &mut out),
-    )
-    .await
-    .unwrap()
-    .unwrap();
-    assert!(
-        out.starts_with("no saved resourceVersion: starting from now"),
-        "{out}"
-    );
-    for n in ["pod-1", "pod-2"] {
-        pods.create(&make(n), &Default::default()).await.unwrap();
-    }
-    let mut out = String::new();
-    tokio::time::timeout(
-        GUARD,
-        watch_persist_resource_version::run(s.kubeconfig_path(), "default", &file, 2, &mut out),
-    )
-    .await
-    .unwrap()
-    .unwrap();
-    assert!(out.contains("ADDED pod-1\nADDED pod-2\n"), "{out}");
-    let saved = std::fs::read_to_string(&file).unwrap();
-    assert!(
-        out.ends_with(&format!("saved resourceVersion {saved}\n")),
-        "{out}"
-    );
-
-    // While "down": pod-3 created, pod-1 deleted. The second run replays exactly those.
-    pods.create(&make("pod-3"), &Default::default()).await.unwrap();
-    pods.delete("pod-1", &Default::default()).await.unwrap();
-    let mut out = String::new();
-    tokio::time::timeout(
-        GUARD,
-        watch_persist_resource_version::run(s.kubeconfig_path(), "default", &file, 2, &mut out),
-    )
-    .await
-    .unwrap()
-    .unwrap();
-    assert_eq!(out, format!("resuming from saved resourceVersion {saved}\nADDED pod-3\nDELETED pod-1\nsaved resourceVersion {}\n", std::fs::read_to_string(&file).unwrap()));
-
-    // Compaction: the saved version is gone; a warning, then from now.
-    pods.delete("pod-2", &Default::default()).await.unwrap();
-    s.compact_now();
-    let p3 = pods.clone();
-    let mut out = String::new();
-    let run = watch_persist_resource_version::run(s.kubeconfig_path(), "default", &file, 1, &mut out);
-    let (f2, stale) = (file.clone(), std::fs::read_to_string(&file).unwrap());
-    let writer = async move {
-        // Once the example has restarted from now (it saves the new version), create pod-4.
-        while std::fs::read_to_string(&f2).unwrap_or_default() == stale {
-            tokio::task::yield_now().await;
-        }
-        p3.create(&make("pod-4"), &Default::default()).await.unwrap();
-    };
-    let (r, ()) = tokio::time::timeout(GUARD, futures_util::future::join(run, writer))
+    tokio::time::timeout(GUARD, watch_persist_resource_version::run(&session, &args))
         .await
+        .unwrap()
         .unwrap();
-    r.unwrap();
-    assert!(out.contains("Warn: too old resource version"), "{out}");
-    assert!(out.contains("ADDED pod-4\n"), "{out}");
+    session.finish().await.unwrap();
+    let lines = squeezed(&session);
+    let list_rv = lines[5]
+        .strip_prefix("a list at resourceVersion ")
+        .and_then(|l| l.strip_suffix(": 0 pods"))
+        .unwrap_or_else(|| panic!("{lines:#?}"));
+    let (a1, a2, a3) = (last_word(&lines[6]), last_word(&lines[7]), last_word(&lines[8]));
+    let (d1, a4) = (last_word(&lines[13]), last_word(&lines[14]));
+    let compacted = lines[17]
+        .strip_prefix("the server compacted its history up to resourceVersion ")
+        .and_then(|l| l.split(' ').next())
+        .unwrap_or_else(|| panic!("{lines:#?}"));
+    let a5 = last_word(&lines[27]);
+    let restart = "restart (simulated: same process, the embedded server keeps its state)";
+    assert_eq!(
+        lines,
+        [
+            format!("the resourceVersion is saved in {f} after each event"),
+            "ignoring resourceVersion 999999 left in the file: the embedded server starts empty on every run, so a version saved by an earlier run means nothing to it".to_owned(),
+            "first start; then pod-1, pod-2 and pod-3 are created (the seed's kubectl apply -f pods.yaml)".to_owned(),
+            "TYPE NAME PHASE RESOURCEVERSION".to_owned(),
+            "no saved resourceVersion: starting from now".to_owned(),
+            format!("a list at resourceVersion {list_rv}: 0 pods"),
+            format!("ADDED pod-1 Pending {a1}"),
+            format!("ADDED pod-2 Pending {a2}"),
+            format!("ADDED pod-3 Pending {a3}"),
+            // Saved after each processed event: the last one's version.
+            format!("stopped; resourceVersion {a3} saved in {f}"),
+            "while it was stopped: pod-1 deleted, pod-4 created".to_owned(),
+            restart.to_owned(),
+            format!("resuming from saved resourceVersion {a3}"),
+            // Exactly what happened while it was stopped, nothing before.
+            format!("DELETED pod-1 Pending {d1}"),
+            format!("ADDED pod-4 Pending {a4}"),
+            format!("stopped; resourceVersion {a4} saved in {f}"),
+            "while it was stopped: pod-2 deleted".to_owned(),
+            format!(
+                "the server compacted its history up to resourceVersion {compacted} (etcd does every 5 minutes): the saved version is gone"
+            ),
+            restart.to_owned(),
+            format!("resuming from saved resourceVersion {a4}"),
+            // The 410, then "now": a list, compared with what the program knew.
+            format!("Warn: too old resource version: {a4} ({compacted})"),
+            "restarting from now".to_owned(),
+            format!("a list at resourceVersion {compacted}: 2 pods"),
+            format!("ADDED pod-3 Pending {a3}"),
+            format!("ADDED pod-4 Pending {a4}"),
+            "gone while the history was lost (their DELETED events went with it): pod-2".to_owned(),
+            "pod-5 created".to_owned(),
+            format!("ADDED pod-5 Pending {a5}"),
+            format!("stopped; resourceVersion {a5} saved in {f}"),
+            format!("kept {f}: the next run resumes from it"),
+        ],
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), a5);
+
+    // A second run, against a new embedded server: the kept version is ignored, the run finishes
+    // and removes the file.
+    let session = support::session("watch_persist_resource_version").await;
+    let args = watch_persist_resource_version::Args {
+        keep_file: false,
+        ..args
+    };
+    tokio::time::timeout(GUARD, watch_persist_resource_version::run(&session, &args))
+        .await
+        .unwrap()
+        .unwrap();
+    session.finish().await.unwrap();
+    let lines = squeezed(&session);
+    assert_eq!(
+        lines[1],
+        format!("ignoring resourceVersion {a5} left in the file: the embedded server starts empty on every run, so a version saved by an earlier run means nothing to it")
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("Warn: too old resource version: ")),
+        "{lines:#?}"
+    );
+    assert_eq!(
+        lines.last().unwrap(),
+        &format!("removing {f} (--keep-file keeps it for the next run)")
+    );
+    assert!(!file.exists());
     let _ = std::fs::remove_dir_all(&dir);
 }
 
