@@ -9,6 +9,7 @@
 //! namespace's `/finalize` subresource with `spec.finalizers` emptied (client-go's
 //! `Namespaces().Finalize`): the namespace goes at once, and the stuck object is left behind in
 //! storage, which is why running the missing controller is the better fix. The example then
+//! creates the namespace again (an object can only be changed in an existing namespace) and
 //! removes that object's finalizer itself, so it leaves nothing behind.
 //!
 //! Everything lives in the example's own namespace, except the stuck namespace
@@ -289,16 +290,65 @@ async fn clear_leftover(session: &Session, limit: Duration) -> Result<(), BoxErr
     wait_until(&namespaces, STUCK_NAMESPACE, limit, |ns| ns.is_none()).await
 }
 
+/// Creates the stuck namespace, labelled as the examples' own; the session deletes it at the end.
+async fn create_stuck_namespace(session: &Session) -> Result<(), BoxError> {
+    let mut ns = Namespace::new(STUCK_NAMESPACE);
+    ns.metadata.labels.insert(MANAGED_BY_LABEL, MANAGED_BY_VALUE);
+    session
+        .clientset()
+        .core_v1()
+        .namespaces()
+        .create(&ns, &WriteOptions::default())
+        .await?;
+    session.delete_on_exit(Namespace::api_resource(), STUCK_NAMESPACE);
+    Ok(())
+}
+
+/// Removes our finalizer from what the stuck namespace's storage still holds, so it goes. A real
+/// API server refuses every write but a DELETE to an object whose namespace does not exist (its
+/// NamespaceLifecycle admission), so a namespace recovered through `/finalize` is created again
+/// first; the session deletes it at the end.
+async fn release_stuck(session: &Session) -> Result<(), BoxError> {
+    let out = session.out();
+    let stuck = session.clientset().core_v1().config_maps(STUCK_NAMESPACE);
+    let held = stuck.list(&ListOptions::default()).await?.items;
+    if !held
+        .iter()
+        .any(|cm| cm.metadata.finalizers.iter().any(|f| f == FINALIZER))
+    {
+        return Ok(());
+    }
+    let namespaces = session.clientset().core_v1().namespaces();
+    if is_gone(namespaces.get(STUCK_NAMESPACE, &GetOptions::default()).await)? {
+        create_stuck_namespace(session).await?;
+        outln!(
+            out,
+            "stuck namespace {STUCK_NAMESPACE}: created again, since what it left can only be changed in an existing namespace"
+        );
+    }
+    for name in release_finalizers(&stuck).await? {
+        outln!(
+            out,
+            "configmap {STUCK_NAMESPACE}/{name} released: {FINALIZER} removed, the object went with it"
+        );
+    }
+    Ok(())
+}
+
 /// A namespace held in Terminating by a finalizer nobody removes, recovered through `/finalize`.
 async fn stuck_namespace(session: &Session, limit: Duration) -> Result<(), BoxError> {
     let out = session.out();
     let namespaces = session.clientset().core_v1().namespaces();
     let stuck = session.clientset().core_v1().config_maps(STUCK_NAMESPACE);
     clear_leftover(session, limit).await?;
-    let mut ns = Namespace::new(STUCK_NAMESPACE);
-    ns.metadata.labels.insert(MANAGED_BY_LABEL, MANAGED_BY_VALUE);
-    namespaces.create(&ns, &WriteOptions::default()).await?;
-    session.delete_on_exit(Namespace::api_resource(), STUCK_NAMESPACE);
+    create_stuck_namespace(session).await?;
+    // A run killed after its /finalize left its orphan in storage: it reappears in the new namespace.
+    for name in release_finalizers(&stuck).await? {
+        outln!(
+            out,
+            "stuck namespace {STUCK_NAMESPACE}: released configmap {name}, left in storage by an earlier run"
+        );
+    }
     let mut orphan = config_map("orphan");
     orphan.metadata.finalizers.push(FINALIZER.into());
     stuck.create(&orphan, &WriteOptions::default()).await?;
@@ -359,14 +409,8 @@ pub async fn run(session: &Session, args: &Args) -> Result<(), BoxError> {
     let limit = Duration::from_secs(args.wait_seconds);
     let recovered = stuck_namespace(session, limit).await;
     // The orphan's controller never comes back: remove its finalizer so it goes.
-    let stuck = session.clientset().core_v1().config_maps(STUCK_NAMESPACE);
-    for name in release_finalizers(&stuck).await? {
-        outln!(
-            out,
-            "configmap {STUCK_NAMESPACE}/{name} released: {FINALIZER} removed, the object went with it"
-        );
-    }
-    recovered
+    let released = release_stuck(session).await;
+    recovered.and(released)
 }
 
 #[tokio::main]

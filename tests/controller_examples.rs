@@ -284,10 +284,12 @@ async fn finalizer_reconcile_applies_cleans_up_once_lets_the_object_go_and_recov
             "PUT /api/v1/namespaces/finalizer-reconcile-stuck/finalize with spec.finalizers []",
             "stuck namespace finalizer-reconcile-stuck gone: true",
             "configmap finalizer-reconcile-stuck/orphan left behind in storage: true",
+            "stuck namespace finalizer-reconcile-stuck: created again, since what it left can only be changed in an existing namespace",
             "configmap finalizer-reconcile-stuck/orphan released: example.com/cleanup removed, the object went with it",
         ]
     );
-    // Nothing left: the orphan went with its finalizer, the stuck namespace with /finalize.
+    // Nothing left: the orphan went with its finalizer, the namespace created again for it with
+    // the session.
     let core = session.clientset().core_v1();
     let orphan = core
         .config_maps(finalizer_reconcile::STUCK_NAMESPACE)
@@ -372,6 +374,57 @@ async fn finalizer_reconcile_clears_a_stuck_namespace_a_killed_run_left() {
     assert!(
         pos("stuck namespace finalizer-reconcile-stuck: left by an earlier run, deleting it first")
             < pos("stuck namespace finalizer-reconcile-stuck: Terminating")
+    );
+    assert_eq!(
+        lines.last().unwrap(),
+        "configmap finalizer-reconcile-stuck/orphan released: example.com/cleanup removed, the object went with it"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn finalizer_reconcile_releases_an_orphan_a_killed_run_left_in_storage() {
+    let session = support::session("finalizer_reconcile").await;
+    // What a run killed right after its /finalize leaves: no namespace, its orphan in storage.
+    let core = session.clientset().core_v1();
+    let stuck = finalizer_reconcile::STUCK_NAMESPACE;
+    core.namespaces()
+        .create(
+            &clientgo::api::core::v1::Namespace::new(stuck),
+            &Default::default(),
+        )
+        .await
+        .unwrap();
+    let mut orphan = clientgo::api::core::v1::ConfigMap::new("orphan");
+    orphan
+        .metadata
+        .finalizers
+        .push(finalizer_reconcile::FINALIZER.into());
+    core.config_maps(stuck)
+        .create(&orphan, &Default::default())
+        .await
+        .unwrap();
+    core.namespaces()
+        .delete(stuck, &Default::default())
+        .await
+        .unwrap();
+    let mut ns = core.namespaces().get(stuck, &Default::default()).await.unwrap();
+    ns.spec.finalizers.clear();
+    core.namespaces()
+        .finalize(&ns, &Default::default())
+        .await
+        .unwrap();
+    tokio::time::timeout(GUARD, finalizer_reconcile::run(&session, &finalizer_args()))
+        .await
+        .unwrap()
+        .unwrap();
+    session.finish().await.unwrap();
+    let lines = support::example_lines(&session);
+    assert!(
+        lines.contains(
+            &"stuck namespace finalizer-reconcile-stuck: released configmap orphan, left in storage by an earlier run"
+                .to_owned()
+        ),
+        "{lines:#?}"
     );
     assert_eq!(
         lines.last().unwrap(),
