@@ -45,6 +45,8 @@ pub use widget_operator::{child_name, Replica, Tally, Timings, Widget, FINALIZER
 
 /// The CRD's name.
 pub const CRD: &str = "widgets.example.com";
+/// How long an earlier run's CRD may take to finish its deletion.
+const CRD_GONE_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// The resource of CustomResourceDefinitions (cluster-scoped).
 pub fn crd_resource() -> ApiResource {
@@ -78,25 +80,38 @@ pub async fn register_crd(config: &rest::Config) -> Result<Registered, BoxError>
             "versions": [{"name": "v1", "served": true, "storage": true, "subresources": {"status": {}},
                 "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}}}]}
     }))?;
-    let registered = match crds.create(&crd, &WriteOptions::default()).await {
-        Ok(_) => Registered::Created,
-        Err(e) if e.is_already_exists() => {
-            let existing = crds.get(CRD, &Default::default()).await?;
-            if existing
-                .metadata()
-                .labels
-                .get(MANAGED_BY_LABEL)
-                .map(|v| v.as_str())
-                != Some(MANAGED_BY_VALUE)
-            {
-                return Err(format!(
-                    "crd {CRD} exists and was not created by a clientgo example (no {MANAGED_BY_LABEL}={MANAGED_BY_VALUE} label); refusing to use it"
-                )
-                .into());
-            }
-            Registered::Existing
+    let registered = loop {
+        match crds.create(&crd, &WriteOptions::default()).await {
+            Ok(_) => break Registered::Created,
+            Err(e) if e.is_already_exists() => {}
+            Err(e) => return Err(e.into()),
         }
-        Err(e) => return Err(e.into()),
+        let existing = crds.get(CRD, &Default::default()).await?;
+        let labels = &existing.metadata().labels;
+        if labels.get(MANAGED_BY_LABEL).map(|v| v.as_str()) != Some(MANAGED_BY_VALUE) {
+            return Err(format!(
+                "crd {CRD} exists and was not created by a clientgo example (no {MANAGED_BY_LABEL}={MANAGED_BY_VALUE} label); refusing to use it"
+            )
+            .into());
+        }
+        if existing.metadata().deletion_timestamp.is_none() {
+            break Registered::Existing;
+        }
+        // An earlier run's CRD is still going: a real server first deletes its Widgets.
+        eventually(CRD_GONE_TIMEOUT, || async {
+            crds.get(CRD, &Default::default())
+                .await
+                .err()
+                .filter(rest::Error::is_not_found)
+                .map(|_| ())
+        })
+        .await
+        .ok_or_else(|| {
+            format!(
+                "crd {CRD} is still being deleted after {}s",
+                CRD_GONE_TIMEOUT.as_secs()
+            )
+        })?;
     };
     // A real server establishes a new CRD asynchronously.
     let widgets = Clientset::new(config)?.resource::<Widget>(None);
