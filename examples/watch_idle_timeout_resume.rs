@@ -1,8 +1,8 @@
-//! Seed 004's python-client note (S004:L5-9): kuryr logs "60s without data received from watching
-//! /api/v1/pods. Retrying the connection with resourceVersion=3420351." A watch whose connection
-//! stalls (a proxy keeps the TCP connection open but forwards nothing) looks exactly like a quiet
-//! watch: no event, no error, no end, forever. Only a client-side idle timeout notices it; the
-//! client then watches again from the last resourceVersion it received, so nothing written
+//! Seed 004 "python-client watch timeout" (S004:L5-9): kuryr logs "60s without data received
+//! from watching /api/v1/pods. Retrying the connection with resourceVersion=3420351." A watch whose
+//! connection stalls (a proxy keeps the TCP connection open but forwards nothing) looks exactly like
+//! a quiet watch: no event, no error, no end, forever. Only a client-side idle timeout notices it;
+//! the client then watches again from the last resourceVersion it received, so nothing written
 //! meanwhile is lost.
 //!
 //! On the embedded server the example makes the server stall a watch (reply headers, then
