@@ -153,9 +153,8 @@ impl Watcher<'_> {
         for pod in list.items {
             outln!(out, "{}", describe_rv(&WatchEvent::Added(pod)));
         }
-        let gone: Vec<&String> = self.known.difference(&listed).collect();
+        let gone: Vec<&str> = self.known.difference(&listed).map(String::as_str).collect();
         if !gone.is_empty() {
-            let gone: Vec<&str> = gone.iter().map(|s| s.as_str()).collect();
             outln!(
                 out,
                 "gone while the history was lost (their DELETED events went with it): {}",
@@ -174,8 +173,7 @@ impl Watcher<'_> {
         let mut deadline = std::pin::pin!(deadline);
         let mut waiting: Vec<(EventType, &str)> = match &until {
             Until::Events(events) => events.to_vec(),
-            Until::RelistOr(..) => Vec::new(),
-            Until::Patience => Vec::new(),
+            Until::RelistOr(..) | Until::Patience => Vec::new(),
         };
         loop {
             let Some(watch) = self.watch.as_mut() else {
