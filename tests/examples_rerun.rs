@@ -80,17 +80,24 @@ macro_rules! rerun {
 
 rerun! {
     client_types_overview;
+    controller_max_concurrent_reconciles: ["--keys", "6", "--work-ms", "50"];
+    controller_workqueue_informer;
+    events_recorder;
+    finalizer_reconcile;
     clientset_kubeconfig_version;
     discovery_api_resources;
     dynamic_client_unstructured;
     indexer_queries;
     informer_basic: ["--resync-period", "1", "--resyncs", "2", "--watch-timeout", "1"];
     informer_factory_options: ["--pod-resync", "1", "--deployment-resync", "1.5", "--duration", "3.5"];
+    kubectl_lite;
+    leader_election_lease;
     list_chunking_limit_continue: ["--objects", "150", "--limit", "10"];
     namespace_bulk_create: ["--count", "12"];
     namespace_crud;
     namespace_patch;
     namespace_server_side_apply;
+    operator_crd;
     raw_list_watch_http: ["--timeout-seconds", "10"];
     restclient_raw_version;
     retry_watcher_basic: ["--watch-timeout-seconds", "1", "--hold-seconds", "2", "--pods", "2"];

@@ -171,7 +171,9 @@ impl Session {
         I: IntoIterator<Item = T>,
         T: Into<std::ffi::OsString> + Clone,
     {
-        let command = Cli::<A>::command().name(name);
+        // A flattened struct's doc comment would become the help's heading ("The example's own
+        // options"): the help shows the usage and the options only.
+        let command = Cli::<A>::command().name(name).about(None).long_about(None);
         let matches = command.get_matches_from(args);
         let cli = Cli::<A>::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
         let mut builder = Session::builder(name).activity(!cli.cluster.no_activity);
