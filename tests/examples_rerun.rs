@@ -80,19 +80,21 @@ macro_rules! rerun {
 
 rerun! {
     client_types_overview;
+    clientset_kubeconfig_version;
     controller_max_concurrent_reconciles: ["--keys", "6", "--work-ms", "50"];
     controller_workqueue_informer;
-    events_recorder;
-    finalizer_reconcile;
-    clientset_kubeconfig_version;
+    custom_logger_json_file;
     discovery_api_resources;
     dynamic_client_unstructured;
+    events_recorder;
+    finalizer_reconcile;
     indexer_queries;
     informer_basic: ["--resync-period", "1", "--resyncs", "2", "--watch-timeout", "1"];
     informer_factory_options: ["--pod-resync", "1", "--deployment-resync", "1.5", "--duration", "3.5"];
     kubectl_lite;
     leader_election_lease;
     list_chunking_limit_continue: ["--objects", "150", "--limit", "10"];
+    log_verbosity_levels;
     namespace_bulk_create: ["--count", "12"];
     namespace_crud;
     namespace_patch;
@@ -103,7 +105,17 @@ rerun! {
     retry_watcher_basic: ["--watch-timeout-seconds", "1", "--hold-seconds", "2", "--pods", "2"];
     retry_watcher_resource_version: ["--watch-timeout-seconds", "1"];
     store_get_by_key;
+    structured_logging;
     timeout_global_and_per_request: ["--global-timeout", "0.3", "--per-request-timeout", "0.2"];
+    watch_all_namespaces: ["--timeout-seconds", "8"];
+    watch_channel_close: ["--timeout-seconds", "1"];
+    watch_double_loop_rewatch: ["--timeout-seconds", "1"];
+    watch_event_ordering;
+    watch_event_types: ["--bookmark-timeout-seconds", "1"];
+    watch_idle_timeout_resume: ["--idle-timeout", "1"];
+    watch_persist_resource_version;
     watch_pods_basic: ["--timeout-seconds", "2"];
+    watch_resource_version_resume;
+    watch_selectors: ["--timeout-seconds", "1"];
     yaml_create_deployment;
 }
