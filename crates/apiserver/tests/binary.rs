@@ -215,7 +215,7 @@ async fn kubectl_talks_to_the_binary_which_stops_cleanly_on_sigint() {
         .kubectl(&["get", "pods", "-n", "kube-system", "-o", "name"])
         .await;
     assert_eq!(code, 0, "{err}");
-    assert_eq!(out.lines().count(), 7, "the seeded control-plane pods: {out}");
+    assert_eq!(out.lines().count(), 8, "the seeded kube-system pods: {out}");
     bin.stop().await;
 }
 
@@ -232,7 +232,8 @@ async fn kubectl_get_pods_all_namespaces_watch_prints_a_live_event_from_the_bina
         .spawn()
         .expect("kubectl runs (install it: apt-get install kubernetes-client)");
     let mut lines = BufReader::new(watch.stdout.take().expect("stdout piped")).lines();
-    for _ in 0..7 {
+    // The eight seeded kube-system pods first.
+    for _ in 0..8 {
         let line = next_line(&mut lines).await;
         assert!(line.starts_with("pod/"), "{line}");
     }
