@@ -230,13 +230,14 @@ async fn main() -> ExitCode {
         Ok(rest) => rest,
         Err(e) => return clientgo_example::report(&e),
     };
-    let (session, args) =
-        match Session::from_args_from::<Args, _, _>(NAME, argv.iter().take(1).chain(&rest)).await {
-            Ok(started) => started,
-            Err(code) => return code,
-        };
+    let (builder, args) = Session::parse_args_from::<Args, _, _>(NAME, argv.iter().take(1).chain(&rest));
+    // Logging first, so the session's start (the kubeconfig loaded, at -v 6) is logged too.
     let file = match install_logging(&flags, &args) {
         Ok(file) => file,
+        Err(e) => return clientgo_example::report(e.as_ref()),
+    };
+    let session = match builder.start().await {
+        Ok(session) => session,
         Err(e) => return clientgo_example::report(e.as_ref()),
     };
     if let Some(file) = &file {

@@ -105,14 +105,14 @@ async fn main() -> ExitCode {
         Ok((_, rest)) => rest,
         Err(e) => return clientgo_example::report(&e),
     };
-    let (session, args) =
-        match Session::from_args_from::<Args, _, _>(NAME, argv.iter().take(1).chain(&rest)).await {
-            Ok(started) => started,
-            Err(code) => return code,
-        };
+    let (builder, args) = Session::parse_args_from::<Args, _, _>(NAME, argv.iter().take(1).chain(&rest));
+    // Logging first, so the session's start (the kubeconfig loaded, at -v 6) is logged too.
     let logging = klog_flags(&args, &argv[1..]).map_err(BoxError::from);
     if let Err(e) = logging.and_then(|flags| install_logging(&flags)) {
         return clientgo_example::report(e.as_ref());
     }
-    session.run(run(&session, &args)).await
+    match builder.start().await {
+        Ok(session) => session.run(run(&session, &args)).await,
+        Err(e) => clientgo_example::report(e.as_ref()),
+    }
 }

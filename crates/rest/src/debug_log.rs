@@ -98,7 +98,9 @@ pub(crate) fn log_response(
 
 fn log_headers(direction: &'static str, headers: &HeaderMap) {
     for (name, value) in headers {
-        tracing::trace!(direction, header = %name, value = %shown_value(name, value), "header");
+        // A string field, so klog's layer quotes it as klog quotes strings.
+        let shown = shown_value(name, value);
+        tracing::trace!(direction, header = %name, value = shown.as_ref(), "header");
     }
 }
 
