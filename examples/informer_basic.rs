@@ -22,7 +22,6 @@
 //! Run: `cargo run --example informer_basic [-- --kubeconfig PATH] [-v N] [--resync-period SECONDS]
 //! [--resyncs N] [--watch-timeout SECONDS] [--no-activity]`
 
-use std::io::Write;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -30,13 +29,12 @@ use std::time::Duration;
 
 use clientgo::api::core::v1::Pod;
 use clientgo::apimachinery::Object;
-use clientgo::klog::{kobj, KlogLayer, Verbosity};
+use clientgo::klog::{self, kobj, KlogLayer, Verbosity};
 use clientgo::kubernetes::{DeleteOptions, ResourceClient, WriteOptions};
 use clientgo::tools::cache::{DeltaObject, ResourceEventHandler, SharedInformerFactory};
 use clientgo_example::pods::{busybox_pod, play_kubelet};
 use clientgo_example::{outln, BoxError, Out, Session};
 use tokio::sync::{mpsc, Notify};
-use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::Layer as _;
 
@@ -70,47 +68,10 @@ pub const POD_NAMES: [&str; 3] = ["pod-1", "pod-2", "pod-3"];
 /// # Errors
 /// When a subscriber is already installed.
 pub fn install_klog(out: &Out, verbosity: i32) -> Result<(), BoxError> {
-    let client_only = tracing_subscriber::filter::filter_fn(|meta| {
-        meta.target().starts_with("clientgo") && !meta.target().starts_with("clientgo_apiserver")
-    });
-    let layer = KlogLayer::new(Verbosity::new(verbosity), OutWriter(out.clone())).with_filter(client_only);
+    let layer =
+        KlogLayer::new(Verbosity::new(verbosity), out.clone()).with_filter(klog::client_only(module_path!()));
     tracing::subscriber::set_global_default(tracing_subscriber::registry().with(layer))?;
     Ok(())
-}
-
-/// Makes writers that hand each complete line to an [`Out`].
-struct OutWriter(Out);
-
-impl<'a> MakeWriter<'a> for OutWriter {
-    type Writer = LineWriter;
-
-    fn make_writer(&'a self) -> LineWriter {
-        LineWriter {
-            out: self.0.clone(),
-            pending: Vec::new(),
-        }
-    }
-}
-
-/// Collects bytes and writes each complete line to the [`Out`].
-struct LineWriter {
-    out: Out,
-    pending: Vec<u8>,
-}
-
-impl Write for LineWriter {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.pending.extend_from_slice(bytes);
-        while let Some(end) = self.pending.iter().position(|&b| b == b'\n') {
-            let line: Vec<u8> = self.pending.drain(..=end).collect();
-            self.out.line(String::from_utf8_lossy(&line[..end]));
-        }
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 /// The seed's event handler: one line per notification, with the pod's addresses on adds.
@@ -285,9 +246,5 @@ pub async fn run(session: &Session, args: &Args) -> Result<(), BoxError> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let (session, args) = match Session::from_args::<Args>(env!("CARGO_CRATE_NAME")).await {
-        Ok(started) => started,
-        Err(code) => return code,
-    };
-    session.run(run(&session, &args)).await
+    Session::main(env!("CARGO_CRATE_NAME"), run).await
 }

@@ -32,7 +32,6 @@ mod watch_pods_basic;
 
 use std::collections::HashSet;
 use std::future::Future;
-use std::io::Write;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex, Once};
 use std::time::Duration;
@@ -44,14 +43,14 @@ use clientgo::klog::{KlogLayer, Verbosity};
 use clientgo::kubernetes::{DeleteOptions, ListOptions, ResourceClient};
 use clientgo::tools::cache::{FnListWatch, ListWatch, ListerWatcher};
 use clientgo::tools::watch::RetryWatcher;
+use clientgo_example::pods::start_pod;
 use clientgo_example::{outln, BoxError, Out, Session};
 use futures_util::StreamExt as _;
 use tokio::time::Instant;
 use tracing::{span, Event};
-use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::{Context, Layer, SubscriberExt as _};
 use tracing_subscriber::Registry;
-use watch_pods_basic::{describe, start_pod, HEADER};
+use watch_pods_basic::{describe, HEADER};
 
 /// The example's own options.
 #[derive(Debug, Clone, clap::Args)]
@@ -189,52 +188,8 @@ async fn with_klog<F: Future>(out: &Out, v: i32, fut: F) -> F::Output {
         // set its own global subscriber already, the lines go there instead.)
         let _ = tracing::subscriber::set_global_default(tracing_subscriber::registry().with(TaskKlog));
     });
-    let layer: ScopedLayer = Box::new(KlogLayer::new(Verbosity::new(v), OutLines(out.clone())));
+    let layer: ScopedLayer = Box::new(KlogLayer::new(Verbosity::new(v), out.clone()));
     KLOG.scope(layer, fut).await
-}
-
-/// Makes writers that hand each complete line to an [`Out`].
-struct OutLines(Out);
-
-impl<'a> MakeWriter<'a> for OutLines {
-    type Writer = LineWriter;
-
-    fn make_writer(&'a self) -> LineWriter {
-        LineWriter {
-            out: self.0.clone(),
-            buf: Vec::new(),
-        }
-    }
-}
-
-/// Collects what the klog layer writes and passes it on line by line.
-struct LineWriter {
-    out: Out,
-    buf: Vec<u8>,
-}
-
-impl Write for LineWriter {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.buf.extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        while let Some(end) = self.buf.iter().position(|&b| b == b'\n') {
-            let line: Vec<u8> = self.buf.drain(..=end).collect();
-            self.out.line(String::from_utf8_lossy(&line[..end]));
-        }
-        Ok(())
-    }
-}
-
-impl Drop for LineWriter {
-    fn drop(&mut self) {
-        let _ = self.flush();
-        if !self.buf.is_empty() {
-            self.out.line(String::from_utf8_lossy(&self.buf));
-        }
-    }
 }
 
 /// The names of the seed's pods: `pod-1`, `pod-2`, ...
@@ -453,9 +408,5 @@ pub async fn run(session: &Session, args: &Args) -> Result<(), BoxError> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let (session, args) = match Session::from_args::<Args>(env!("CARGO_CRATE_NAME")).await {
-        Ok(started) => started,
-        Err(code) => return code,
-    };
-    session.run(run(&session, &args)).await
+    Session::main(env!("CARGO_CRATE_NAME"), run).await
 }

@@ -48,10 +48,6 @@ pub fn describe(ev: &WatchEvent<Pod>) -> String {
 /// Watches the pods of every namespace until the example's own pod is deleted (or the server ends
 /// the watch).
 pub async fn run(session: &Session, args: &Args) -> Result<(), BoxError> {
-    watch_support::until_interrupted(session, lesson(session, args)).await
-}
-
-async fn lesson(session: &Session, args: &Args) -> Result<(), BoxError> {
     let out = session.out();
     let ns = session.namespace().await?;
     let own = session.clientset().core_v1().pods(ns);
@@ -74,7 +70,7 @@ async fn lesson(session: &Session, args: &Args) -> Result<(), BoxError> {
     outln!(out, "{HEADER}");
     let activity = async {
         if session.activity() {
-            watch_support::start_and_delete_pod(session, &own, "pod-1").await
+            clientgo_example::pods::start_and_delete_pod(session, &own, "pod-1").await
         } else {
             Ok(())
         }
@@ -98,9 +94,5 @@ async fn lesson(session: &Session, args: &Args) -> Result<(), BoxError> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let (session, args) = match Session::from_args::<Args>(env!("CARGO_CRATE_NAME")).await {
-        Ok(started) => started,
-        Err(code) => return code,
-    };
-    session.run(run(&session, &args)).await
+    Session::main(env!("CARGO_CRATE_NAME"), run).await
 }

@@ -126,7 +126,7 @@ async fn client_stop(session: &Session, pods: &ResourceClient<Pod>, args: &Args)
     let started = Instant::now();
     outln!(out, "{HEADER}");
     if session.activity() {
-        watch_pods_basic::start_pod(session, pods, "pod-1").await?;
+        clientgo_example::pods::start_pod(session, pods, "pod-1").await?;
     } else {
         let ns = pods.namespace().unwrap_or_default();
         outln!(
@@ -171,14 +171,10 @@ async fn server_limit(session: &Session, pods: &ResourceClient<Pod>, args: &Args
 
 /// Shows the causes one after the other.
 pub async fn run(session: &Session, args: &Args) -> Result<(), BoxError> {
-    watch_support::until_interrupted(session, lesson(session, args)).await
-}
-
-async fn lesson(session: &Session, args: &Args) -> Result<(), BoxError> {
     let ns = session.namespace().await?;
     let pods = session.clientset().core_v1().pods(ns);
     if session.activity() {
-        watch_pods_basic::start_pod(session, &pods, "pod-0").await?;
+        clientgo_example::pods::start_pod(session, &pods, "pod-0").await?;
     } else {
         outln!(session.out(), "the watches show the pods of namespace {ns}; create some with: kubectl -n {ns} run pod-0 --image=busybox -- sleep 3600");
     }
@@ -190,9 +186,5 @@ async fn lesson(session: &Session, args: &Args) -> Result<(), BoxError> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let (session, args) = match Session::from_args::<Args>(env!("CARGO_CRATE_NAME")).await {
-        Ok(started) => started,
-        Err(code) => return code,
-    };
-    session.run(run(&session, &args)).await
+    Session::main(env!("CARGO_CRATE_NAME"), run).await
 }

@@ -100,15 +100,11 @@ async fn watch_once(
 
 /// Runs the double loop for two rounds and says what was duplicated and what was lost.
 pub async fn run(session: &Session, args: &Args) -> Result<(), BoxError> {
-    watch_support::until_interrupted(session, lesson(session, args)).await
-}
-
-async fn lesson(session: &Session, args: &Args) -> Result<(), BoxError> {
     let out = session.out();
     let ns = session.namespace().await?;
     let pods = session.clientset().core_v1().pods(ns);
     if session.activity() {
-        watch_pods_basic::start_pod(session, &pods, "pod-a").await?;
+        clientgo_example::pods::start_pod(session, &pods, "pod-a").await?;
     } else {
         outln!(
             out,
@@ -154,9 +150,5 @@ async fn lesson(session: &Session, args: &Args) -> Result<(), BoxError> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let (session, args) = match Session::from_args::<Args>(env!("CARGO_CRATE_NAME")).await {
-        Ok(started) => started,
-        Err(code) => return code,
-    };
-    session.run(run(&session, &args)).await
+    Session::main(env!("CARGO_CRATE_NAME"), run).await
 }

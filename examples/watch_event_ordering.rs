@@ -25,7 +25,7 @@ use clientgo_example::{outln, BoxError, Session};
 #[allow(dead_code)] // Each example uses a part.
 mod watch_support;
 
-use watch_support::{current_resource_version, print_until, resource_version, until_interrupted, HEADER_RV};
+use watch_support::{current_resource_version, print_until, resource_version, HEADER_RV};
 
 /// The example's own options.
 #[derive(Debug, Clone, clap::Args)]
@@ -95,10 +95,6 @@ fn number(rv: &str) -> u64 {
 
 /// Shows the initial events' order, then what a resume from the largest of them skips.
 pub async fn run(session: &Session, args: &Args) -> Result<(), BoxError> {
-    until_interrupted(session, lesson(session, args)).await
-}
-
-async fn lesson(session: &Session, args: &Args) -> Result<(), BoxError> {
     let out = session.out();
     let ns = session.namespace().await?;
     let pods = session.clientset().core_v1().pods(ns);
@@ -191,9 +187,5 @@ async fn lesson(session: &Session, args: &Args) -> Result<(), BoxError> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let (session, args) = match Session::from_args::<Args>(env!("CARGO_CRATE_NAME")).await {
-        Ok(started) => started,
-        Err(code) => return code,
-    };
-    session.run(run(&session, &args)).await
+    Session::main(env!("CARGO_CRATE_NAME"), run).await
 }

@@ -30,7 +30,7 @@ use futures_util::StreamExt as _;
 #[allow(dead_code)] // Each example uses a part.
 mod watch_support;
 
-use watch_support::{current_resource_version, until_interrupted};
+use watch_support::current_resource_version;
 
 /// The example's own options.
 #[derive(Debug, Clone, clap::Args)]
@@ -167,10 +167,6 @@ async fn object_events(
 
 /// Shows the five event types.
 pub async fn run(session: &Session, args: &Args) -> Result<(), BoxError> {
-    until_interrupted(session, lesson(session, args)).await
-}
-
-async fn lesson(session: &Session, args: &Args) -> Result<(), BoxError> {
     let out = session.out();
     let ns = session.namespace().await?;
     let pods = session.clientset().core_v1().pods(ns);
@@ -226,9 +222,5 @@ async fn lesson(session: &Session, args: &Args) -> Result<(), BoxError> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let (session, args) = match Session::from_args::<Args>(env!("CARGO_CRATE_NAME")).await {
-        Ok(started) => started,
-        Err(code) => return code,
-    };
-    session.run(run(&session, &args)).await
+    Session::main(env!("CARGO_CRATE_NAME"), run).await
 }

@@ -198,10 +198,6 @@ async fn write_around(
 
 /// Shows the stalled plain watch (embedded server), then the idle timeout resuming without loss.
 pub async fn run(session: &Session, args: &Args) -> Result<(), BoxError> {
-    watch_support::until_interrupted(session, lesson(session, args)).await
-}
-
-async fn lesson(session: &Session, args: &Args) -> Result<(), BoxError> {
     let out = session.out();
     let idle = args.idle_timeout;
     let ns = session.namespace().await?;
@@ -266,9 +262,5 @@ async fn lesson(session: &Session, args: &Args) -> Result<(), BoxError> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let (session, args) = match Session::from_args::<Args>(env!("CARGO_CRATE_NAME")).await {
-        Ok(started) => started,
-        Err(code) => return code,
-    };
-    session.run(run(&session, &args)).await
+    Session::main(env!("CARGO_CRATE_NAME"), run).await
 }

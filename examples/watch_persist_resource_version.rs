@@ -39,7 +39,7 @@ use futures_util::StreamExt as _;
 #[allow(dead_code)] // Each example uses a part.
 mod watch_support;
 
-use watch_support::{current_resource_version, describe_rv, until_interrupted, HEADER_RV};
+use watch_support::{current_resource_version, describe_rv, HEADER_RV};
 
 /// The example's own options.
 #[derive(Debug, Clone, clap::Args)]
@@ -424,10 +424,6 @@ async fn just_watch(
 /// Runs the experiment (or, with `--no-activity`, the plain program), then removes the file unless
 /// it is to be kept.
 pub async fn run(session: &Session, args: &Args) -> Result<(), BoxError> {
-    until_interrupted(session, lesson(session, args)).await
-}
-
-async fn lesson(session: &Session, args: &Args) -> Result<(), BoxError> {
     let out = session.out();
     let path = args
         .file
@@ -474,9 +470,5 @@ async fn lesson(session: &Session, args: &Args) -> Result<(), BoxError> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let (session, args) = match Session::from_args::<Args>(env!("CARGO_CRATE_NAME")).await {
-        Ok(started) => started,
-        Err(code) => return code,
-    };
-    session.run(run(&session, &args)).await
+    Session::main(env!("CARGO_CRATE_NAME"), run).await
 }

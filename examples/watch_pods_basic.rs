@@ -11,12 +11,11 @@
 //! Run: `cargo run --example watch_pods_basic [-- --kubeconfig PATH] [--timeout-seconds N] [--no-activity]`
 
 use std::process::ExitCode;
-use std::time::Duration;
 
 use clientgo::api::core::v1::Pod;
 use clientgo::apimachinery::{Object, WatchEvent};
-use clientgo::kubernetes::{DeleteOptions, ListOptions, ResourceClient, WriteOptions};
-use clientgo_example::pods::{busybox_pod, play_kubelet};
+use clientgo::kubernetes::ListOptions;
+use clientgo_example::pods::{start_and_delete_pod, start_pod};
 use clientgo_example::{outln, BoxError, Session};
 use futures_util::StreamExt as _;
 
@@ -43,30 +42,17 @@ pub fn describe(ev: &WatchEvent<Pod>) -> String {
     }
 }
 
-/// Creates a busybox pod and lets it start (the example plays the kubelet on the embedded server).
-pub async fn start_pod(session: &Session, pods: &ResourceClient<Pod>, name: &str) -> Result<(), BoxError> {
-    pods.create(&busybox_pod(name, &[("app", name)])?, &WriteOptions::default())
-        .await?;
-    play_kubelet(session, pods, name).await
-}
-
-/// What happens while the watch is open: `pod-1` is created, starts, and is deleted.
-async fn activity(session: &Session, pods: &ResourceClient<Pod>) -> Result<(), BoxError> {
-    start_pod(session, pods, "pod-1").await?;
-    // Give a real cluster's kubelet a moment to report the pod running before it goes.
-    if session.server().is_none() {
-        tokio::time::sleep(Duration::from_secs(5)).await;
-    }
-    pods.delete("pod-1", &DeleteOptions::default()).await?;
-    Ok(())
-}
-
 /// Watches the example's namespace until the server ends the stream after `args.timeout_seconds`.
 pub async fn run(session: &Session, args: &Args) -> Result<(), BoxError> {
     let out = session.out();
     let ns = session.namespace().await?;
     let pods = session.clientset().core_v1().pods(ns);
     if session.activity() {
+        if let Some(server) = session.server() {
+            // The embedded server ends the watch once it has sent the four events of the activity
+            // (pod-0 ADDED; pod-1 ADDED, MODIFIED, DELETED) instead of waiting for the timeout.
+            server.faults().close_watches_after_events(Some(4));
+        }
         start_pod(session, &pods, "pod-0").await?;
     } else {
         outln!(
@@ -86,7 +72,8 @@ pub async fn run(session: &Session, args: &Args) -> Result<(), BoxError> {
     outln!(out, "{HEADER}");
     let activity = async {
         if session.activity() {
-            activity(session, &pods).await
+            // pod-1 is created, starts, and is deleted while the watch is open.
+            start_and_delete_pod(session, &pods, "pod-1").await
         } else {
             Ok(())
         }
@@ -104,14 +91,5 @@ pub async fn run(session: &Session, args: &Args) -> Result<(), BoxError> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let (session, args) = match Session::from_args::<Args>(env!("CARGO_CRATE_NAME")).await {
-        Ok(started) => started,
-        Err(code) => return code,
-    };
-    if let Some(server) = session.server() {
-        // The embedded server ends the watch once it has sent the four events of the activity
-        // (pod-0 ADDED; pod-1 ADDED, MODIFIED, DELETED) instead of waiting for the timeout.
-        server.faults().close_watches_after_events(Some(4));
-    }
-    session.run(run(&session, &args)).await
+    Session::main(env!("CARGO_CRATE_NAME"), run).await
 }

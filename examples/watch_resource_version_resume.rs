@@ -24,7 +24,7 @@ mod watch_pods_basic;
 #[allow(dead_code)] // Each example uses a part.
 mod watch_support;
 
-use watch_support::{print_until, resource_version, until_interrupted, HEADER_RV};
+use watch_support::{print_until, resource_version, HEADER_RV};
 
 /// The example's own options.
 #[derive(Debug, Clone, clap::Args)]
@@ -39,7 +39,7 @@ pub struct Args {
 /// the watch has seen everything the example caused once it delivered that version.
 async fn apply_pods_yaml(session: &Session, pods: &ResourceClient<Pod>) -> Result<String, BoxError> {
     for name in ["pod-1", "pod-2", "pod-3"] {
-        watch_pods_basic::start_pod(session, pods, name).await?;
+        clientgo_example::pods::start_pod(session, pods, name).await?;
     }
     let last = pods.get("pod-3", &GetOptions::default()).await?;
     Ok(last.resource_version().to_owned())
@@ -47,10 +47,6 @@ async fn apply_pods_yaml(session: &Session, pods: &ResourceClient<Pod>) -> Resul
 
 /// Watches while the pods start, then watches again from the first event's resourceVersion.
 pub async fn run(session: &Session, args: &Args) -> Result<(), BoxError> {
-    until_interrupted(session, lesson(session, args)).await
-}
-
-async fn lesson(session: &Session, args: &Args) -> Result<(), BoxError> {
     let out = session.out();
     let ns = session.namespace().await?;
     let pods = session.clientset().core_v1().pods(ns);
@@ -99,9 +95,5 @@ async fn lesson(session: &Session, args: &Args) -> Result<(), BoxError> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let (session, args) = match Session::from_args::<Args>(env!("CARGO_CRATE_NAME")).await {
-        Ok(started) => started,
-        Err(code) => return code,
-    };
-    session.run(run(&session, &args)).await
+    Session::main(env!("CARGO_CRATE_NAME"), run).await
 }

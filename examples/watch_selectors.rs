@@ -29,7 +29,7 @@ use futures_util::StreamExt as _;
 #[allow(dead_code)] // Each example uses a part.
 mod watch_support;
 
-use watch_support::{current_resource_version, describe_rv, resource_version, until_interrupted, HEADER_RV};
+use watch_support::{current_resource_version, describe_rv, resource_version, HEADER_RV};
 
 /// The example's own options.
 #[derive(Debug, Clone, clap::Args)]
@@ -214,10 +214,6 @@ async fn watch_with(
 
 /// Makes the history, then watches it through each selector.
 pub async fn run(session: &Session, args: &Args) -> Result<(), BoxError> {
-    until_interrupted(session, lesson(session, args)).await
-}
-
-async fn lesson(session: &Session, args: &Args) -> Result<(), BoxError> {
     let ns = session.namespace().await?;
     let pods = session.clientset().core_v1().pods(ns);
     let start = current_resource_version(&pods).await?;
@@ -235,9 +231,5 @@ async fn lesson(session: &Session, args: &Args) -> Result<(), BoxError> {
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let (session, args) = match Session::from_args::<Args>(env!("CARGO_CRATE_NAME")).await {
-        Ok(started) => started,
-        Err(code) => return code,
-    };
-    session.run(run(&session, &args)).await
+    Session::main(env!("CARGO_CRATE_NAME"), run).await
 }

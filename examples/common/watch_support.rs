@@ -1,15 +1,11 @@
 //! What the watch examples share beyond `clientgo_example`: the seed's event line with a
-//! resourceVersion column, "now" as a list's resourceVersion, and stopping at once on Ctrl-C.
+//! resourceVersion column, and "now" as a list's resourceVersion.
 //!
 //! The watch examples include it with `#[path = "common/watch_support.rs"]`.
 
-use std::future::Future;
-use std::time::Duration;
-
 use clientgo::api::core::v1::Pod;
 use clientgo::apimachinery::{Object, WatchEvent};
-use clientgo::kubernetes::{DeleteOptions, ListOptions, ResourceClient, WriteOptions};
-use clientgo_example::pods::{busybox_pod, play_kubelet};
+use clientgo::kubernetes::{ListOptions, ResourceClient};
 use clientgo_example::{outln, BoxError, Session};
 use futures_util::{Stream, StreamExt as _};
 use serde::de::DeserializeOwned;
@@ -80,41 +76,4 @@ where
 {
     let list = client.list(&ListOptions::default().limit(1)).await?;
     Ok(list.metadata.resource_version.unwrap_or_default())
-}
-
-/// Creates the busybox pod `name` (labelled `app=name`), lets it start (the example plays the
-/// kubelet on the embedded server; a real cluster's kubelet gets a moment to report it running),
-/// then deletes it: one ADDED, MODIFIED(s) and a DELETED on a watch of its namespace.
-///
-/// # Errors
-/// When a write fails.
-pub async fn start_and_delete_pod(
-    session: &Session,
-    pods: &ResourceClient<Pod>,
-    name: &str,
-) -> Result<(), BoxError> {
-    pods.create(&busybox_pod(name, &[("app", name)])?, &WriteOptions::default())
-        .await?;
-    play_kubelet(session, pods, name).await?;
-    if session.server().is_none() {
-        tokio::time::sleep(Duration::from_secs(5)).await;
-    }
-    pods.delete(name, &DeleteOptions::default()).await?;
-    Ok(())
-}
-
-/// Runs the example's lesson until it ends or the example is interrupted (Ctrl-C), whichever
-/// comes first: an interrupted watch stops at once (dropping it closes its connection) and the
-/// session cleans up.
-///
-/// # Errors
-/// The lesson's error.
-pub async fn until_interrupted(
-    session: &Session,
-    lesson: impl Future<Output = Result<(), BoxError>>,
-) -> Result<(), BoxError> {
-    tokio::select! {
-        result = lesson => result,
-        () = session.interrupted() => Ok(()),
-    }
 }

@@ -15,7 +15,7 @@
 //! use std::process::ExitCode;
 //! use clientgo_example::{outln, BoxError, NoArgs, Session};
 //!
-//! async fn run(session: &Session) -> Result<(), BoxError> {
+//! async fn run(session: &Session, _: &NoArgs) -> Result<(), BoxError> {
 //!     let ns = session.namespace().await?;
 //!     outln!(session.out(), "working in namespace {ns}");
 //!     Ok(())
@@ -23,11 +23,7 @@
 //!
 //! #[tokio::main]
 //! async fn main() -> ExitCode {
-//!     let (session, NoArgs {}) = match Session::from_args("my_example").await {
-//!         Ok(started) => started,
-//!         Err(code) => return code,
-//!     };
-//!     session.run(run(&session)).await
+//!     Session::main("my_example", run).await
 //! }
 //! ```
 #![warn(missing_docs)]
@@ -40,6 +36,6 @@ mod report;
 mod session;
 
 pub use args::{ClusterArgs, NoArgs};
-pub use out::Out;
+pub use out::{Out, OutLineWriter};
 pub use report::{report, BoxError};
 pub use session::{Session, SessionBuilder, MANAGED_BY_LABEL, MANAGED_BY_VALUE};

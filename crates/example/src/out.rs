@@ -77,6 +77,50 @@ impl Out {
     }
 }
 
+/// A log layer's writer for an [`Out`] (`KlogLayer::new(verbosity, out.clone())`): each complete
+/// line it is given becomes one line of the example's output, so library log lines interleave with
+/// the example's own, in order.
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Out {
+    type Writer = OutLineWriter;
+
+    fn make_writer(&'a self) -> OutLineWriter {
+        OutLineWriter {
+            out: self.clone(),
+            pending: Vec::new(),
+        }
+    }
+}
+
+/// Collects what a log layer writes for one event and hands the [`Out`] each complete line; a last
+/// line without its newline is handed over when the writer is dropped.
+pub struct OutLineWriter {
+    out: Out,
+    pending: Vec<u8>,
+}
+
+impl std::io::Write for OutLineWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.pending.extend_from_slice(bytes);
+        while let Some(end) = self.pending.iter().position(|&b| b == b'\n') {
+            let line: Vec<u8> = self.pending.drain(..=end).collect();
+            self.out.line(String::from_utf8_lossy(&line[..end]));
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Drop for OutLineWriter {
+    fn drop(&mut self) {
+        if !self.pending.is_empty() {
+            self.out.line(String::from_utf8_lossy(&self.pending));
+        }
+    }
+}
+
 impl std::fmt::Debug for Out {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let to = if self.inner.captured.is_some() {
@@ -111,6 +155,19 @@ mod tests {
         crate::outln!(out, "second {}", 2);
         assert_eq!(waiter.await.unwrap(), "second 2");
         assert_eq!(out.lines(), ["first 1", "second 2"]);
+    }
+
+    #[test]
+    fn a_log_layer_writes_whole_lines() {
+        use std::io::Write as _;
+        use tracing_subscriber::fmt::MakeWriter as _;
+        let out = Out::capture();
+        {
+            let mut w = out.make_writer();
+            w.write_all(b"I1223 first line\nI1223 sec").unwrap();
+            w.write_all(b"ond line\ntail").unwrap();
+        }
+        assert_eq!(out.lines(), ["I1223 first line", "I1223 second line", "tail"]);
     }
 
     #[test]

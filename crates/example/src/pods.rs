@@ -5,9 +5,11 @@
 //! nothing on a real cluster, whose kubelet does it.
 
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
 
 use clientgo_api::core::v1::Pod;
-use clientgo_client::{ResourceClient, UpdateOptions};
+use clientgo_client::{DeleteOptions, ResourceClient, UpdateOptions, WriteOptions};
+use tokio::time::Instant;
 
 use crate::{BoxError, Session};
 
@@ -60,5 +62,46 @@ pub async fn play_kubelet(session: &Session, pods: &ResourceClient<Pod>, name: &
     pod.status.host_ip = Some(clientgo_apiserver::embedded::DEMO_NODE_IP.into());
     pod.status.pod_ip = Some(format!("10.244.0.{n}").into());
     pods.update_status(name, &pod, &UpdateOptions::default()).await?;
+    Ok(())
+}
+
+/// How long a real cluster's kubelet is given to report a new pod running before the example goes
+/// on (an image pull can take longer; the example does not depend on it).
+const RUNNING_WAIT: Duration = Duration::from_secs(5);
+
+/// Creates the busybox pod `name` (labelled `app=name`) and lets it start: on the embedded server
+/// the example plays the kubelet ([`play_kubelet`]); a real cluster's kubelet does it on its own.
+///
+/// # Errors
+/// When a write fails.
+pub async fn start_pod(session: &Session, pods: &ResourceClient<Pod>, name: &str) -> Result<(), BoxError> {
+    pods.create(&busybox_pod(name, &[("app", name)])?, &WriteOptions::default())
+        .await?;
+    play_kubelet(session, pods, name).await
+}
+
+/// Starts the pod `name` ([`start_pod`]), waits up to five seconds for a real cluster's kubelet to
+/// report it running, and deletes it: one ADDED, MODIFIED(s) and a DELETED on a watch of its
+/// namespace.
+///
+/// # Errors
+/// When a request fails.
+pub async fn start_and_delete_pod(
+    session: &Session,
+    pods: &ResourceClient<Pod>,
+    name: &str,
+) -> Result<(), BoxError> {
+    start_pod(session, pods, name).await?;
+    if session.server().is_none() {
+        let deadline = Instant::now() + RUNNING_WAIT;
+        while Instant::now() < deadline {
+            let pod = pods.get(name, &Default::default()).await?;
+            if pod.status.phase.as_deref() == Some("Running") {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+    }
+    pods.delete(name, &DeleteOptions::default()).await?;
     Ok(())
 }

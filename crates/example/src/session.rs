@@ -150,6 +150,30 @@ impl Session {
         }
     }
 
+    /// An example's whole `main`: parses the command line, starts the session, runs `run` with
+    /// Ctrl-C handling, cleans up and reports any error in words ([`Session::from_args`], then
+    /// [`Session::run`]).
+    ///
+    /// ```no_run
+    /// # use std::process::ExitCode;
+    /// # use clientgo_example::{BoxError, NoArgs, Session};
+    /// async fn run(session: &Session, _: &NoArgs) -> Result<(), BoxError> { Ok(()) }
+    ///
+    /// #[tokio::main]
+    /// async fn main() -> ExitCode {
+    ///     Session::main("my_example", run).await
+    /// }
+    /// ```
+    pub async fn main<A: clap::Args>(
+        name: &'static str,
+        run: impl AsyncFnOnce(&Session, &A) -> Result<(), BoxError>,
+    ) -> ExitCode {
+        match Session::from_args::<A>(name).await {
+            Ok((session, args)) => session.run(run(&session, &args)).await,
+            Err(code) => code,
+        }
+    }
+
     /// Parses the command line ([`ClusterArgs`](crate::ClusterArgs) plus the example's own `A`) and
     /// starts the session: what an example's `main` calls first.
     ///
@@ -171,6 +195,23 @@ impl Session {
         I: IntoIterator<Item = T>,
         T: Into<std::ffi::OsString> + Clone,
     {
+        let (builder, args) = Session::parse_args_from::<A, _, _>(name, args);
+        match builder.start().await {
+            Ok(session) => Ok((session, args)),
+            Err(e) => Err(report(e.as_ref())),
+        }
+    }
+
+    /// Parses a command line (the program's name first) into a [`SessionBuilder`] and the example's
+    /// own `A`, without starting anything yet: for an example that installs its logging first, so
+    /// the session's own start (`Config loaded from file` at V(6)) is logged too. `--help` and bad
+    /// arguments exit inside, as clap does.
+    pub fn parse_args_from<A, I, T>(name: &'static str, args: I) -> (SessionBuilder, A)
+    where
+        A: clap::Args,
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
         // A flattened struct's doc comment would become the help's heading ("The example's own
         // options"): the help shows the usage and the options only.
         let command = Cli::<A>::command().name(name).about(None).long_about(None);
@@ -180,10 +221,7 @@ impl Session {
         if let Some(path) = cli.cluster.kubeconfig() {
             builder = builder.kubeconfig(path);
         }
-        match builder.start().await {
-            Ok(session) => Ok((session, cli.args)),
-            Err(e) => Err(report(e.as_ref())),
-        }
+        (builder, cli.args)
     }
 
     /// The example's name.
