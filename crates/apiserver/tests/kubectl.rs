@@ -112,12 +112,12 @@ async fn get_namespaces_api_resources_raw_version_and_chunked_lists() {
     )
     .await;
     assert_eq!(code, 0, "{err}");
-    assert_eq!(out.lines().count(), 8, "header + 7 pods: {out}");
+    assert_eq!(out.lines().count(), 9, "header + 8 pods: {out}");
     let pages = err
         .lines()
         .filter(|l| l.contains("/pods?") && l.contains("limit=2"))
         .count();
-    assert_eq!(pages, 4, "7 pods in pages of 2: {err}");
+    assert_eq!(pages, 4, "8 pods in pages of 2: {err}");
 }
 
 #[tokio::test]
@@ -192,7 +192,7 @@ async fn get_pods_all_namespaces_watch_prints_live_events() {
         .expect("kubectl runs");
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     assert!(next_line(&mut lines).await.starts_with("NAMESPACE"));
-    for _ in 0..7 {
+    for _ in 0..8 {
         assert!(next_line(&mut lines).await.starts_with("kube-system"));
     }
     s.create(

@@ -35,7 +35,6 @@
 #![warn(missing_docs)]
 
 mod background;
-mod blocking;
 mod default_rate_limiters;
 mod delay_heap;
 mod delaying_queue;
