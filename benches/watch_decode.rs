@@ -171,7 +171,7 @@ fn thread_cpu_ns() -> Option<u128> {
     };
     // SAFETY: `clock_gettime` from the C library std already links writes one `struct timespec`
     // (two 64-bit fields on 64-bit Linux) through a pointer to a live, writable one.
-    let rc = unsafe { clock_gettime(CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+    let rc = unsafe { clock_gettime(CLOCK_THREAD_CPUTIME_ID, &raw mut ts) };
     (rc == 0).then(|| ts.tv_sec as u128 * 1_000_000_000 + ts.tv_nsec as u128)
 }
 

@@ -39,7 +39,7 @@ pub enum Error {
     /// A context names a cluster that does not exist.
     #[error(
         "context \"{context}\" names cluster \"{cluster}\", which does not exist{}",
-        in_file(source_file)
+        in_file(source_file.as_ref())
     )]
     ClusterNotFound {
         /// The context.
@@ -52,7 +52,7 @@ pub enum Error {
     /// A context names a user that does not exist.
     #[error(
         "context \"{context}\" names user \"{user}\", which does not exist{}",
-        in_file(source_file)
+        in_file(source_file.as_ref())
     )]
     UserNotFound {
         /// The context.
@@ -63,7 +63,7 @@ pub enum Error {
         source_file: Option<PathBuf>,
     },
     /// The cluster has no server address.
-    #[error("cluster \"{cluster}\" has no server{}", in_file(source_file))]
+    #[error("cluster \"{cluster}\" has no server{}", in_file(source_file.as_ref()))]
     NoServer {
         /// The cluster.
         cluster: String,
@@ -73,7 +73,7 @@ pub enum Error {
     /// A `*-data` field is not valid base64.
     #[error(
         "{entry} \"{name}\": field {field} is not valid base64{}",
-        in_file(source_file)
+        in_file(source_file.as_ref())
     )]
     Base64 {
         /// `cluster` or `user`.
@@ -105,9 +105,8 @@ pub enum Error {
     InCluster(#[from] clientgo_rest::InClusterError),
 }
 
-fn in_file(p: &Option<PathBuf>) -> String {
-    p.as_ref()
-        .map(|p| format!(" in kubeconfig {}", p.display()))
+fn in_file(p: Option<&PathBuf>) -> String {
+    p.map(|p| format!(" in kubeconfig {}", p.display()))
         .unwrap_or_default()
 }
 

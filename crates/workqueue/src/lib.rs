@@ -33,6 +33,7 @@
 //! # }
 //! ```
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 mod background;
 mod default_rate_limiters;

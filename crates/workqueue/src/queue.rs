@@ -449,8 +449,8 @@ async fn update_unfinished_work_loop<T: Hash + Eq + Clone + Send + 'static>(
             None => return,
         };
         tokio::select! {
-            _ = clock.sleep(period) => {}
-            _ = stop.stopped() => return,
+            () = clock.sleep(period) => {}
+            () = stop.stopped() => return,
         }
         match inner.upgrade() {
             Some(inner) => update_unfinished_work(&inner),
