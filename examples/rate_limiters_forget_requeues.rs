@@ -1,33 +1,45 @@
-//! `when`, `forget` and `num_requeues` for every rate limiter of client-go's workqueue, and the
-//! worker loop that uses them.
+//! Seed 003 §5.27 "Rate-limiting queue", its structs (L6161-6272): a rate limiter says how long an
+//! item waits (`when`), counts its failures (`num_requeues`) and forgets them on success
+//! (`forget`); `BucketRateLimiter` counts nothing (its `forget` does nothing, its `num_requeues` is
+//! 0), and `forget` clears the limiter only, so the worker still calls `done`.
 //!
-//! Mirrors seed L6161-6272 (Forget and NumRequeues of `BucketRateLimiter`) and client-go's
-//! `default_rate_limiters.go`, which the seed does not show (inventory section 6.1). Everything
-//! runs on a fake clock, so the output is exact.
+//! Shows `when`, `forget` and `num_requeues` for every limiter of client-go's
+//! `default_rate_limiters.go`, which the seed does not show (inventory section 6.1), then the worker
+//! loop that uses them: requeue with backoff on failure up to a retry limit, forget on success or
+//! when giving up, `done` always. Everything runs on a fake clock, so the output is exact.
 //!
 //! Run: `cargo run --example rate_limiters_forget_requeues`
 
+use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+use clap::Parser as _;
 use clientgo::util::flowcontrol::{Clock, FakeClock, TokenBucketRateLimiter};
 use clientgo::util::workqueue::{
     default_controller_rate_limiter, BucketRateLimiter, ItemExponentialFailureRateLimiter,
     ItemFastSlowRateLimiter, MaxOfRateLimiter, QueueConfig, RateLimiter, RateLimitingQueue,
     WithMaxWaitRateLimiter,
 };
+use clientgo_example::{outln, BoxError, Out};
+
+/// What each rate limiter's when, forget and num_requeues do, and the worker loop (seed 003 §5.27).
+#[derive(Debug, Clone, Default, clap::Parser)]
+pub struct Args {}
 
 fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
 }
 
-fn show<R: RateLimiter<&'static str>>(name: &str, limiter: &R, calls: usize) {
+/// Calls `when` `calls` times for one item, then `forget`, printing what each says.
+fn show<R: RateLimiter<&'static str>>(out: &Out, name: &str, limiter: &R, calls: usize) {
     let whens: Vec<String> = (0..calls)
         .map(|_| format!("{:?}", limiter.when(&"item")))
         .collect();
     let before = limiter.num_requeues(&"item");
     limiter.forget(&"item");
-    println!(
+    outln!(
+        out,
         "{name}: when = [{}], num_requeues = {before}, after forget = {}, next when = {:?}",
         whens.join(", "),
         limiter.num_requeues(&"item"),
@@ -36,18 +48,19 @@ fn show<R: RateLimiter<&'static str>>(name: &str, limiter: &R, calls: usize) {
     limiter.forget(&"item");
 }
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() {
+/// Every limiter's semantics, then a worker loop over a key that always fails.
+pub async fn run(out: &Out, _args: &Args) -> Result<(), BoxError> {
     let clock = FakeClock::new();
     let shared: Arc<dyn Clock> = Arc::new(clock.clone());
-    let bucket = |qps: f64, burst: u32| {
-        let limiter = TokenBucketRateLimiter::with_clock(qps, burst, shared.clone())
-            .expect("a positive qps and burst are valid");
-        BucketRateLimiter::from_limiter(Arc::new(limiter))
-    };
-
-    show("bucket(qps 1, burst 3)", &bucket(1.0, 3), 5);
+    let bucket = TokenBucketRateLimiter::with_clock(1.0, 3, shared.clone())?;
     show(
+        out,
+        "bucket(qps 1, burst 3)",
+        &BucketRateLimiter::from_limiter(Arc::new(bucket)),
+        5,
+    );
+    show(
+        out,
         "exponential(5ms, 1000s)",
         &ItemExponentialFailureRateLimiter::new(ms(5), Duration::from_secs(1000)),
         6,
@@ -56,16 +69,19 @@ async fn main() {
     for _ in 0..30 {
         capped.when(&"item");
     }
-    println!(
+    outln!(
+        out,
         "exponential after 30 failures: when = {:?} (capped)",
         capped.when(&"item")
     );
     show(
+        out,
         "fast_slow(5ms, 10s, 3)",
         &ItemFastSlowRateLimiter::new(ms(5), Duration::from_secs(10), 3),
         5,
     );
     show(
+        out,
         "max_of(exponential(1ms, 1s), fast_slow(3ms, 50ms, 2))",
         &MaxOfRateLimiter::new(vec![
             Box::new(ItemExponentialFailureRateLimiter::new(
@@ -77,6 +93,7 @@ async fn main() {
         5,
     );
     show(
+        out,
         "with_max_wait(exponential(10ms, 10s), 25ms)",
         &WithMaxWaitRateLimiter::new(
             Box::new(ItemExponentialFailureRateLimiter::new(
@@ -87,7 +104,7 @@ async fn main() {
         ),
         4,
     );
-    show("default_controller", &default_controller_rate_limiter(), 4);
+    show(out, "default_controller", &default_controller_rate_limiter(), 4);
 
     // The worker loop: forget on success, add_rate_limited on failure up to max retries; done always.
     let q = RateLimitingQueue::with_config(
@@ -104,12 +121,16 @@ async fn main() {
             q.forget(&key);
         } else if q.num_requeues(&key) < MAX_RETRIES {
             q.add_rate_limited(key);
-            println!(
+            outln!(
+                out,
                 "attempt {attempts}: failed, requeued (num_requeues = {})",
                 q.num_requeues(&key)
             );
         } else {
-            println!("attempt {attempts}: failed, giving up after {MAX_RETRIES} retries");
+            outln!(
+                out,
+                "attempt {attempts}: failed, giving up after {MAX_RETRIES} retries"
+            );
             q.forget(&key);
         }
         q.done(&key);
@@ -120,8 +141,18 @@ async fn main() {
             clock.advance(Duration::from_secs(1));
         }
     }
-    println!(
+    outln!(
+        out,
         "worker stopped: num_requeues = {}",
         q.num_requeues(&"default/web")
     );
+    Ok(())
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> ExitCode {
+    match run(&Out::stdout(), &Args::parse()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => clientgo_example::report(e.as_ref()),
+    }
 }

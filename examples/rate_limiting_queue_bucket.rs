@@ -1,44 +1,54 @@
-//! Seed "限速队列": a rate-limited queue with a token bucket of burst 10. With 1 qps, twenty
-//! `add_rate_limited` calls leave len at 10 and the gets come ten at once, then one a second; with
-//! 2 qps the eleventh comes half a second later and then two a second.
+//! Seed 003 §5.27 "Rate-limiting queue" (L6021-6156): a rate-limited queue with a token bucket of
+//! burst 10 delays, never rejects, what exceeds the bucket. With 1 qps, twenty `add_rate_limited`
+//! calls leave len at 10 and the gets come ten at once, then one a second; with 2 qps the eleventh
+//! comes half a second later and then two a second.
 //!
-//! Mirrors seed L6021-6156 (`BucketRateLimiter{rate.NewLimiter(1, 10)}`, then `(2, 10)`). Each line
+//! The seed's programs use `BucketRateLimiter{rate.NewLimiter(1, 10)}`, then `(2, 10)`. Each line
 //! carries the elapsed (seed) seconds where Go's log prints the wall clock. `--qps N` runs one rate
 //! (default: 1 then 2); `--time-scale 0.01` runs 100 times faster.
 //!
-//! Run: `cargo run --example rate_limiting_queue_bucket`
+//! Run: `cargo run --example rate_limiting_queue_bucket [-- --qps 2]`
 
-use std::time::Instant;
+use std::process::ExitCode;
 
+use clap::Parser as _;
 use clientgo::util::workqueue::{BucketRateLimiter, RateLimitingQueue};
+use clientgo_example::{outln, BoxError, Out};
+use tokio::time::Instant;
 
-fn flag(name: &str) -> Option<f64> {
-    let args: Vec<String> = std::env::args().collect();
-    args.windows(2)
-        .find(|w| w[0] == name)
-        .and_then(|w| w[1].parse::<f64>().ok())
-        .filter(|s| s.is_finite() && *s > 0.0)
+/// A token bucket of burst 10 lets ten items through at once, then qps a second (seed 003 §5.27).
+#[derive(Debug, Clone, clap::Parser)]
+pub struct Args {
+    /// Run only this rate (tokens per second); default: 1, then 2.
+    #[arg(long, value_parser = positive)]
+    pub qps: Option<f64>,
+    /// Multiply the seed's durations by this factor (0.01 runs 100 times faster).
+    #[arg(long, default_value_t = 1.0, value_parser = positive)]
+    pub time_scale: f64,
 }
 
-async fn run(qps: f64, scale: f64) {
-    println!("--- qps {qps}, burst 10");
-    let limiter = match BucketRateLimiter::new(qps / scale, 10) {
-        Ok(limiter) => limiter,
-        Err(err) => {
-            eprintln!("error: {err}");
-            std::process::exit(2);
-        }
-    };
-    let q = RateLimitingQueue::new(limiter);
+/// A positive, finite number.
+fn positive(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
+        _ => Err(format!("want a positive number, not {s:?}")),
+    }
+}
+
+/// Twenty rate-limited adds into a fresh queue with a bucket of `qps` and burst 10, then twenty gets.
+async fn one_rate(out: &Out, qps: f64, scale: f64) -> Result<(), BoxError> {
+    outln!(out, "--- qps {qps}, burst 10");
+    let q = RateLimitingQueue::new(BucketRateLimiter::new(qps / scale, 10)?);
     let start = Instant::now();
     let stamp = || format!("[{:6.2}s]", start.elapsed().as_secs_f64() / scale);
     for i in 1..=20u32 {
         q.add_rate_limited(i);
-        println!("{} 添加数据: {:<3} 队列大小: {:<3}", stamp(), i, q.len());
+        outln!(out, "{} 添加数据: {:<3} 队列大小: {:<3}", stamp(), i, q.len());
     }
     for _ in 1..=20 {
         let item = q.get().await;
-        println!(
+        outln!(
+            out,
             "{} 读取数据: {:<3} 队列是否已经关闭: {:<5} 队列大小: {:<3}",
             stamp(),
             item.map_or("<nil>".to_string(), |i| i.to_string()),
@@ -50,16 +60,24 @@ async fn run(qps: f64, scale: f64) {
         }
     }
     q.shut_down();
+    Ok(())
+}
+
+/// The seed's two runs (1 qps, then 2 qps), or the one `--qps` names.
+pub async fn run(out: &Out, args: &Args) -> Result<(), BoxError> {
+    match args.qps {
+        Some(qps) => one_rate(out, qps, args.time_scale).await,
+        None => {
+            one_rate(out, 1.0, args.time_scale).await?;
+            one_rate(out, 2.0, args.time_scale).await
+        }
+    }
 }
 
 #[tokio::main(flavor = "current_thread")]
-async fn main() {
-    let scale = flag("--time-scale").unwrap_or(1.0);
-    match flag("--qps") {
-        Some(qps) => run(qps, scale).await,
-        None => {
-            run(1.0, scale).await;
-            run(2.0, scale).await;
-        }
+async fn main() -> ExitCode {
+    match run(&Out::stdout(), &Args::parse()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => clientgo_example::report(e.as_ref()),
     }
 }

@@ -1,15 +1,23 @@
-//! Seed "WorkQueue / 普通队列": FIFO order, Len, and deduplication by equality.
+//! Seed 003 §5.25 "WorkQueue: the basic FIFO" (L5059-5103, L5226-5262): a queue hands items out in
+//! the order they were added, and an item equal to one already queued is not queued again.
 //!
-//! Mirrors the seed's two programs (L5059-5103 and L5226-5262) and prints what they print. Go's
-//! second program adds `User{"bob"}` twice (one item) and then `&User{"bob"}` twice (two distinct
-//! pointers); in Rust dedup is by `Eq`, so identity needs a wrapper that compares by pointer.
+//! Prints what the seed's two programs print. Go's second program adds `User{"bob"}` twice (one
+//! item) and then `&User{"bob"}` twice (two distinct pointers); in Rust dedup is by `Eq`, so identity
+//! needs a wrapper that compares by pointer.
 //!
 //! Run: `cargo run --example workqueue_basic`
 
 use std::hash::{Hash, Hasher};
+use std::process::ExitCode;
 use std::sync::Arc;
 
+use clap::Parser as _;
 use clientgo::util::workqueue::Queue;
+use clientgo_example::{outln, BoxError, Out};
+
+/// A workqueue hands items out first in, first out, and queues equal items once (seed 003 §5.25).
+#[derive(Debug, Clone, Default, clap::Parser)]
+pub struct Args {}
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct User {
@@ -39,18 +47,19 @@ enum Item {
     Pointer(UserRef),
 }
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() {
+/// Adds 1..=5 and gets them back in order, then adds equal values and distinct pointers.
+pub async fn run(out: &Out, _args: &Args) -> Result<(), BoxError> {
     let wq = Queue::new();
     for i in 1..=5 {
         wq.add(i);
-        println!("添加数据: {:<5} 队列大小: {:<5}", i, wq.len());
+        outln!(out, "添加数据: {:<5} 队列大小: {:<5}", i, wq.len());
     }
     for _ in 1..=5 {
         let item = wq.get().await;
         let shutdown = item.is_none();
         let shown = item.map_or("<nil>".to_string(), |i| i.to_string());
-        println!(
+        outln!(
+            out,
             "读取数据: {:<5} 队列大小: {:<5} 队列是否已经关闭: {}",
             shown,
             wq.len(),
@@ -61,8 +70,17 @@ async fn main() {
     let users = Queue::new();
     users.add(Item::Value(User { name: "bob" }));
     users.add(Item::Value(User { name: "bob" }));
-    println!("队列大小:  {}", users.len());
+    outln!(out, "队列大小:  {}", users.len());
     users.add(Item::Pointer(UserRef(Arc::new(User { name: "bob" }))));
     users.add(Item::Pointer(UserRef(Arc::new(User { name: "bob" }))));
-    println!("队列大小:  {}", users.len());
+    outln!(out, "队列大小:  {}", users.len());
+    Ok(())
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> ExitCode {
+    match run(&Out::stdout(), &Args::parse()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => clientgo_example::report(e.as_ref()),
+    }
 }

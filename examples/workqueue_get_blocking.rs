@@ -1,36 +1,50 @@
-//! Seed "Get方法" and "Len方法": `get` blocks until an item arrives, and `len()` then `get()` is not
-//! atomic.
+//! Seed 003 §5.25 "WorkQueue: the basic FIFO", `Get` and `Len` (L5315-5394, L5398-5469): `get` on
+//! an empty queue blocks until another task adds an item, and `len()` then `get()` is not atomic:
+//! another task can take the item in between, and the `get` then blocks.
 //!
-//! Mirrors seed L5315-5394 and L5398-5469. Go detects the deadlock of a lone blocked `Get`; Rust
-//! has no such detector, so this program bounds each wait with a timeout and says what happened.
-//! Durations are the seed's (10 s producer delay, 1 s and 2 s sleeps); `--time-scale 0.01` runs
-//! it 100 times faster.
+//! Go detects the deadlock of a lone blocked `Get` and crashes; Rust has no such detector, so this
+//! program bounds the second wait with a timeout and says what happened. The durations are the
+//! seed's (a producer that adds after 10 s; 1 s and 2 s sleeps); `--time-scale 0.01` runs them 100
+//! times faster. Each line starts with the elapsed time in seed seconds, where Go's log prints the
+//! wall clock.
 //!
-//! Run: `cargo run --example workqueue_get_blocking -- --time-scale 0.1`
+//! Run: `cargo run --example workqueue_get_blocking [-- --time-scale 0.1]`
 
+use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use clap::Parser as _;
 use clientgo::util::workqueue::Queue;
+use clientgo_example::{outln, BoxError, Out};
 use tokio::sync::Notify;
+use tokio::time::Instant;
 
-fn time_scale() -> f64 {
-    let args: Vec<String> = std::env::args().collect();
-    args.windows(2)
-        .find(|w| w[0] == "--time-scale")
-        .and_then(|w| w[1].parse::<f64>().ok())
-        .filter(|s| s.is_finite() && *s > 0.0)
-        .unwrap_or(1.0)
+/// Get blocks until an item arrives, and Len-then-Get is not atomic (seed 003 §5.25, Get and Len).
+#[derive(Debug, Clone, clap::Parser)]
+pub struct Args {
+    /// Multiply the seed's durations by this factor (0.01 runs 100 times faster).
+    #[arg(long, default_value_t = 1.0, value_parser = positive)]
+    pub time_scale: f64,
 }
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() {
-    let scale = time_scale();
+/// A positive, finite number.
+fn positive(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
+        _ => Err(format!("want a positive number, not {s:?}")),
+    }
+}
+
+/// Part 1: `get` waits for a producer. Part 2: the item seen by `len()` is gone before `get()`.
+pub async fn run(out: &Out, args: &Args) -> Result<(), BoxError> {
+    let scale = args.time_scale;
     let secs = move |s: f64| Duration::from_secs_f64(s * scale);
     let start = Instant::now();
     let stamp = || format!("[{:6.2}s]", start.elapsed().as_secs_f64() / scale);
+    // Go's `runtime.NumGoroutine()`: this task and the ones it spawned.
+    let tasks = || 1 + tokio::runtime::Handle::current().metrics().num_alive_tasks();
 
-    // 1. Get blocks until a producer adds, ten seconds later.
     let wq = Queue::new();
     let producer = {
         let wq = wq.clone();
@@ -39,12 +53,12 @@ async fn main() {
             wq.add(1);
         })
     };
-    println!("{} Get start", stamp());
+    outln!(out, "{} Get start", stamp());
+    outln!(out, "{} Goroutine数量:  {}", stamp(), tasks());
     let item = wq.get().await;
-    println!("{} {} {}", stamp(), item.unwrap_or_default(), item.is_none());
-    let _ = producer.await;
+    outln!(out, "{} {} {}", stamp(), item.unwrap_or_default(), item.is_none());
+    producer.await?;
 
-    // 2. Len > 0, but another task takes the item before our Get: Get would block forever.
     let wq = Queue::new();
     wq.add(1);
     let took = Arc::new(Notify::new());
@@ -64,9 +78,10 @@ async fn main() {
         // reorder the two wake-ups, so wait until it has actually taken the item.
         took.notified().await;
         match tokio::time::timeout(secs(3.0), wq.get()).await {
-            Ok(item) => println!("{} {:?} {}", stamp(), item, item.is_none()),
+            Ok(item) => outln!(out, "{} {:?} {}", stamp(), item, item.is_none()),
             Err(_) => {
-                println!(
+                outln!(
+                    out,
                     "{} Get still blocked after 3s: the item was taken between Len and Get (Go reports: all goroutines are asleep - deadlock!)",
                     stamp()
                 );
@@ -74,6 +89,15 @@ async fn main() {
             }
         }
     }
-    let taken = thief.await.ok().flatten();
-    println!("{} the other task got {:?}", stamp(), taken);
+    let taken = thief.await?;
+    outln!(out, "{} the other task got {:?}", stamp(), taken);
+    Ok(())
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> ExitCode {
+    match run(&Out::stdout(), &Args::parse()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => clientgo_example::report(e.as_ref()),
+    }
 }

@@ -1,5 +1,6 @@
-//! Measures what criterion cannot in a few seconds on 2 cores: the delaying queue's lateness on the
-//! real clock and the bucket limiter's achieved rate. Prints figures for docs/performance.md.
+//! No seed section: the figures of docs/performance.md's workqueue table that criterion cannot take
+//! in a few seconds on 2 cores, the delaying queue's lateness on the real clock and the bucket
+//! limiter's achieved rate.
 //!
 //! - Lateness: N `add_after` calls with pseudo-random 0-100 ms delays, offset by a lead time
 //!   (`--lead-ms`, default 300) so that every item is scheduled before the first one is due (the
@@ -11,19 +12,38 @@
 //!
 //! Run: `cargo run --release --example workqueue_measure -- --items 100000 --seconds 10`
 
+use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use clap::Parser as _;
 use clientgo::util::flowcontrol::TokenBucketRateLimiter;
 use clientgo::util::workqueue::DelayingQueue;
+use clientgo_example::{outln, BoxError, Out};
 
-fn flag(name: &str, default: f64) -> f64 {
-    let args: Vec<String> = std::env::args().collect();
-    args.windows(2)
-        .find(|w| w[0] == name)
-        .and_then(|w| w[1].parse::<f64>().ok())
-        .filter(|v| v.is_finite() && *v > 0.0)
-        .unwrap_or(default)
+/// Measures the delaying queue's lateness and the token bucket's achieved rate.
+#[derive(Debug, Clone, clap::Parser)]
+pub struct Args {
+    /// Items in the second lateness run (the first always has 10,000, client-go's figure).
+    #[arg(long, default_value_t = 100_000)]
+    pub items: usize,
+    /// How long the bucket limiter is drained, in seconds.
+    #[arg(long, default_value_t = 10.0, value_parser = positive)]
+    pub seconds: f64,
+    /// The bucket limiter's rate.
+    #[arg(long, default_value_t = 100.0, value_parser = positive)]
+    pub qps: f64,
+    /// How long before the first item is due all items are scheduled, in milliseconds.
+    #[arg(long, default_value_t = 300)]
+    pub lead_ms: u64,
+}
+
+/// A positive, finite number.
+fn positive(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
+        _ => Err(format!("want a positive number, not {s:?}")),
+    }
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -34,16 +54,12 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[idx.min(sorted.len() - 1)]
 }
 
-async fn lateness(items: usize, lead: Duration) {
+async fn lateness(out: &Out, items: usize, lead: Duration) -> Result<(), BoxError> {
     let q: DelayingQueue<usize> = DelayingQueue::new();
-    let mut rng: u64 = 0x9E37_79B9_7F4A_7C15;
+    // Seeded, so every run schedules the same delays.
+    let mut rng = fastrand::Rng::with_seed(0x9E37_79B9_7F4A_7C15);
     let delays: Vec<Duration> = (0..items)
-        .map(|_| {
-            rng ^= rng << 13;
-            rng ^= rng >> 7;
-            rng ^= rng << 17;
-            lead + Duration::from_micros(rng % 100_000)
-        })
+        .map(|_| lead + Duration::from_micros(rng.u64(..100_000)))
         .collect();
     let start = Instant::now();
     let due: Arc<Vec<Instant>> = Arc::new(delays.iter().map(|d| start + *d).collect());
@@ -67,10 +83,11 @@ async fn lateness(items: usize, lead: Duration) {
         q.add_after(i, remaining);
     }
     let scheduling = start.elapsed();
-    let mut late = worker.await.expect("worker");
+    let mut late = worker.await?;
     q.shut_down();
     late.sort_unstable();
-    println!(
+    outln!(
+        out,
         "delaying queue lateness, {items} items due in 0-100 ms (after a {} ms lead): p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms (scheduling all items took {:.1} ms)",
         lead.as_millis(),
         percentile(&late, 0.50).as_secs_f64() * 1e3,
@@ -78,16 +95,11 @@ async fn lateness(items: usize, lead: Duration) {
         late.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
         scheduling.as_secs_f64() * 1e3,
     );
+    Ok(())
 }
 
-async fn bucket_accuracy(qps: f64, seconds: f64) {
-    let limiter = match TokenBucketRateLimiter::new(qps, 10) {
-        Ok(l) => Arc::new(l),
-        Err(err) => {
-            eprintln!("error: {err}");
-            std::process::exit(2);
-        }
-    };
+async fn bucket_accuracy(out: &Out, qps: f64, seconds: f64) -> Result<(), BoxError> {
+    let limiter = Arc::new(TokenBucketRateLimiter::new(qps, 10)?);
     // Drain the initial burst first so the window measures the refill rate only.
     while limiter.try_accept() {}
     let window = Duration::from_secs_f64(seconds);
@@ -98,21 +110,28 @@ async fn bucket_accuracy(qps: f64, seconds: f64) {
         accepted += 1;
     }
     let rate = accepted as f64 / start.elapsed().as_secs_f64();
-    println!(
+    outln!(
+        out,
         "bucket limiter: configured {qps} qps, achieved {rate:.2} qps over {seconds} s ({:+.2}%)",
         (rate / qps - 1.0) * 100.0
     );
+    Ok(())
+}
+
+/// Lateness at 10,000 items and at `--items`, then the bucket's rate.
+pub async fn run(out: &Out, args: &Args) -> Result<(), BoxError> {
+    let lead = Duration::from_millis(args.lead_ms);
+    lateness(out, 10_000, lead).await?;
+    if args.items != 10_000 {
+        lateness(out, args.items, lead).await?;
+    }
+    bucket_accuracy(out, args.qps, args.seconds).await
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
-async fn main() {
-    let items = flag("--items", 100_000.0) as usize;
-    let seconds = flag("--seconds", 10.0);
-    let qps = flag("--qps", 100.0);
-    let lead = Duration::from_millis(flag("--lead-ms", 300.0) as u64);
-    lateness(10_000, lead).await;
-    if items != 10_000 {
-        lateness(items, lead).await;
+async fn main() -> ExitCode {
+    match run(&Out::stdout(), &Args::parse()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => clientgo_example::report(e.as_ref()),
     }
-    bucket_accuracy(qps, seconds).await;
 }

@@ -23,6 +23,7 @@
 //!
 //! See docs/ARCHITECTURE.md for the layers and the rules between them.
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 pub use clientgo_api as api;
 pub use clientgo_apimachinery as apimachinery;

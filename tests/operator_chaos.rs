@@ -73,12 +73,12 @@ fn name(i: usize) -> String {
 
 /// Every third Widget is deleted during the chaos.
 fn deleted_in_chaos(i: usize) -> bool {
-    i % 3 == 0
+    i.is_multiple_of(3)
 }
 
 /// Every other Widget is scaled during the chaos.
 fn updated(i: usize) -> bool {
-    i % 2 == 0
+    i.is_multiple_of(2)
 }
 
 fn initial_replicas(i: usize) -> i32 {

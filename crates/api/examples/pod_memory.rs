@@ -89,18 +89,16 @@ fn pod_json(template: &Value, i: usize) -> Vec<u8> {
     serde_json::to_vec(&v).expect("a JSON value serializes")
 }
 
+/// The command line.
+#[derive(Debug, clap::Parser)]
+struct Args {
+    /// How many pods to decode and keep.
+    #[arg(long, default_value_t = 10_000, value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..))]
+    pods: usize,
+}
+
 fn main() {
-    let mut args = std::env::args().skip(1);
-    let mut pods = 10_000usize;
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--pods" => pods = args.next().and_then(|n| n.parse().ok()).unwrap_or(pods),
-            other => {
-                eprintln!("unknown argument {other:?}; usage: pod_memory [--pods N]");
-                std::process::exit(2);
-            }
-        }
-    }
+    let Args { pods } = <Args as clap::Parser>::parse();
     let template: Value = serde_json::from_str(POD_JSON).expect("pod.json is JSON");
     let bodies: Vec<Vec<u8>> = (0..pods).map(|i| pod_json(&template, i)).collect();
     let json_bytes: usize = bodies.iter().map(Vec::len).sum();

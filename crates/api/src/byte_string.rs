@@ -90,7 +90,7 @@ fn sextet(c: u8) -> Option<u32> {
 
 /// Strict standard base64 with padding, as Go's `base64.StdEncoding` decodes it.
 fn decode(input: &[u8]) -> Result<Vec<u8>, DecodeError> {
-    if input.len() % 4 != 0 {
+    if !input.len().is_multiple_of(4) {
         return Err(DecodeError::Length);
     }
     let mut out = Vec::with_capacity(input.len() / 4 * 3);

@@ -38,6 +38,7 @@
 //! - Empty optional fields are omitted on output, like Go's `omitempty`; `null` collections decode
 //!   as empty.
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 mod byte_string;
 mod int_or_string;

@@ -68,6 +68,6 @@ pub(crate) use resource;
 
 /// `Some(Cow::Borrowed(..))` of an optional string field, `""` when unset: how the API server's
 /// field sets report an empty Go string.
-pub(crate) fn str_field(s: &Option<clientgo_apimachinery::SharedStr>) -> Option<std::borrow::Cow<'_, str>> {
-    Some(std::borrow::Cow::Borrowed(s.as_deref().unwrap_or("")))
+pub(crate) fn str_field(s: Option<&clientgo_apimachinery::SharedStr>) -> Option<std::borrow::Cow<'_, str>> {
+    Some(std::borrow::Cow::Borrowed(s.map_or("", |s| s.as_str())))
 }

@@ -8,6 +8,10 @@
 //! This crate is sans-IO: no sockets, no async runtime, no clock reads except `Time::now`. Everything
 //! here takes bytes or values and returns values, so it is tested with plain unit and property tests.
 #![warn(missing_docs)]
+// Unsafe code is allowed in exactly two modules, each `unsafe` with its SAFETY comment: `SharedStr`'s
+// one-word pointer/inline representation and its manual allocation (half the heap of a cached pod),
+// and the frame scanner's SSE2 intrinsics (framing at memory speed). Everything else is safe Rust.
+#![deny(unsafe_code)]
 
 mod dynamic;
 mod errors;
@@ -19,6 +23,7 @@ mod raw_json;
 mod resource;
 mod schema;
 mod serde_util;
+#[allow(unsafe_code)] // See the crate attributes above.
 pub mod shared_str;
 mod status;
 mod string_map;

@@ -25,24 +25,13 @@ fn decode<'a>(chunks: impl IntoIterator<Item = &'a [u8]>) -> Result<Vec<Event>, 
     Ok(events)
 }
 
-/// A small deterministic generator, so that "random" chunkings are the same on every run.
-struct XorShift(u64);
-
-impl XorShift {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 % n as u64) as usize
-    }
-}
-
+/// Splits `body` into chunks of 1-700 bytes; seeded, so that a seed chunks the same on every run.
 fn random_chunks(body: &[u8], seed: u64) -> Vec<&[u8]> {
-    let mut rng = XorShift(seed | 1);
+    let mut rng = fastrand::Rng::with_seed(seed);
     let mut rest = body;
     let mut chunks = Vec::new();
     while !rest.is_empty() {
-        let n = 1 + rng.below(rest.len().min(700));
+        let n = rng.usize(1..=rest.len().min(700));
         let (a, b) = rest.split_at(n);
         chunks.push(a);
         rest = b;

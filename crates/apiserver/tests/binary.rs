@@ -19,6 +19,9 @@ const QUIET: Duration = Duration::from_millis(300);
 
 const CM: &str = "/api/v1/namespaces/default/configmaps";
 
+/// The kube-system pods `--seed-demo` creates (`seed_demo_cluster`: a fresh kind cluster's).
+const SEEDED_PODS: usize = 8;
+
 /// A running binary.
 struct Binary {
     child: Child,
@@ -215,7 +218,11 @@ async fn kubectl_talks_to_the_binary_which_stops_cleanly_on_sigint() {
         .kubectl(&["get", "pods", "-n", "kube-system", "-o", "name"])
         .await;
     assert_eq!(code, 0, "{err}");
-    assert_eq!(out.lines().count(), 8, "the seeded kube-system pods: {out}");
+    assert_eq!(
+        out.lines().count(),
+        SEEDED_PODS,
+        "the seeded kube-system pods: {out}"
+    );
     bin.stop().await;
 }
 
@@ -232,8 +239,7 @@ async fn kubectl_get_pods_all_namespaces_watch_prints_a_live_event_from_the_bina
         .spawn()
         .expect("kubectl runs (install it: apt-get install kubernetes-client)");
     let mut lines = BufReader::new(watch.stdout.take().expect("stdout piped")).lines();
-    // The eight seeded kube-system pods first.
-    for _ in 0..8 {
+    for _ in 0..SEEDED_PODS {
         let line = next_line(&mut lines).await;
         assert!(line.starts_with("pod/"), "{line}");
     }

@@ -47,7 +47,7 @@ where
 
 async fn writer(cs: Clientset, id: usize) {
     for i in 0..PODS_PER_WRITER {
-        let ns = if (id + i) % 2 == 0 {
+        let ns = if (id + i).is_multiple_of(2) {
             "default"
         } else {
             "kube-public"

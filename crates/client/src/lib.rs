@@ -6,6 +6,7 @@
 //! ([`ResourceClient`]), so a typed client, a custom resource's client and a dynamic client share one
 //! implementation. Building clients performs no network I/O.
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 pub mod discovery;
 pub mod dynamic;

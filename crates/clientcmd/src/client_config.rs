@@ -184,7 +184,7 @@ fn decode(
     entry: &'static str,
     name: &str,
     field: &'static str,
-    source: &Option<PathBuf>,
+    source: Option<&PathBuf>,
     data: &str,
 ) -> Result<Vec<u8>, Error> {
     let cleaned: String = data.chars().filter(|c| !c.is_whitespace()).collect();
@@ -194,7 +194,7 @@ fn decode(
             entry,
             name: name.to_owned(),
             field,
-            source_file: source.clone(),
+            source_file: source.cloned(),
         })
 }
 
@@ -217,7 +217,7 @@ fn apply_cluster(config: &mut Config, c: &NamedCluster) -> Result<(), Error> {
             "cluster",
             &c.name,
             "certificate-authority-data",
-            &c.source,
+            c.source.as_ref(),
             data,
         )?);
     } else if let Some(path) = &cl.certificate_authority {
@@ -230,12 +230,18 @@ fn apply_user(config: &mut Config, u: &NamedAuthInfo) -> Result<(), Error> {
     let a = &u.user;
     let n = &u.name;
     if let Some(data) = &a.client_certificate_data {
-        config.tls.cert_data = Some(decode("user", n, "client-certificate-data", &u.source, data)?);
+        config.tls.cert_data = Some(decode(
+            "user",
+            n,
+            "client-certificate-data",
+            u.source.as_ref(),
+            data,
+        )?);
     } else if let Some(path) = &a.client_certificate {
         config.tls.cert_data = Some(read("user", n, "client-certificate", path)?);
     }
     if let Some(data) = &a.client_key_data {
-        config.tls.key_data = Some(decode("user", n, "client-key-data", &u.source, data)?);
+        config.tls.key_data = Some(decode("user", n, "client-key-data", u.source.as_ref(), data)?);
     } else if let Some(path) = &a.client_key {
         config.tls.key_data = Some(read("user", n, "client-key", path)?);
     }

@@ -41,7 +41,7 @@ pub enum Error {
     /// A context names a cluster that does not exist.
     #[error(
         "context \"{context}\" names cluster \"{cluster}\", which does not exist{}",
-        in_file(source_file)
+        in_file(source_file.as_ref())
     )]
     ClusterNotFound {
         /// The context.
@@ -54,7 +54,7 @@ pub enum Error {
     /// A context names a user that does not exist.
     #[error(
         "context \"{context}\" names user \"{user}\", which does not exist{}",
-        in_file(source_file)
+        in_file(source_file.as_ref())
     )]
     UserNotFound {
         /// The context.
@@ -65,7 +65,7 @@ pub enum Error {
         source_file: Option<PathBuf>,
     },
     /// The cluster has no server address.
-    #[error("cluster \"{cluster}\" has no server{}", in_file(source_file))]
+    #[error("cluster \"{cluster}\" has no server{}", in_file(source_file.as_ref()))]
     NoServer {
         /// The cluster.
         cluster: String,
@@ -75,7 +75,7 @@ pub enum Error {
     /// A `*-data` field is not valid base64.
     #[error(
         "{entry} \"{name}\": field {field} is not valid base64{}",
-        in_file(source_file)
+        in_file(source_file.as_ref())
     )]
     Base64 {
         /// `cluster` or `user`.
@@ -114,9 +114,8 @@ fn at_location(e: &serde_yaml::Error) -> String {
         .unwrap_or_default()
 }
 
-fn in_file(p: &Option<PathBuf>) -> String {
-    p.as_ref()
-        .map(|p| format!(" in kubeconfig {}", p.display()))
+fn in_file(p: Option<&PathBuf>) -> String {
+    p.map(|p| format!(" in kubeconfig {}", p.display()))
         .unwrap_or_default()
 }
 

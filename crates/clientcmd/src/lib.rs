@@ -5,6 +5,7 @@
 //! [`build_config_from_flags`] is the one-call entry point most programs use. Loading reads files
 //! only; no network I/O happens here.
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 pub mod api;
 mod client_config;

@@ -6,6 +6,7 @@
 //! is client-go's (`get` -> reconcile -> `done`), so a key is never reconciled by two workers at
 //! once and a key changed during its reconcile is reconciled again afterwards.
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 mod action;
 mod controller;

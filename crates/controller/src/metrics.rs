@@ -1,8 +1,13 @@
-//! Reconcile metrics under controller-runtime's names, with a Prometheus text exposition.
+//! Reconcile metrics under controller-runtime's names, exposed through `prometheus-client`.
 
-use std::fmt::Write as _;
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::borrow::Cow;
 use std::time::Duration;
+
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::registry::Registry;
 
 /// controller-runtime's `controller_runtime_reconcile_time_seconds` buckets (seconds).
 const BUCKETS: [f64; 40] = [
@@ -23,154 +28,145 @@ pub enum ReconcileResult {
     RequeueAfter,
 }
 
-/// One controller's reconcile metrics. Lock-free counters; read them with the accessors or
-/// [`ControllerMetrics::prometheus_text`].
+impl ReconcileResult {
+    /// The `result` label's value.
+    fn label(self) -> &'static str {
+        match self {
+            ReconcileResult::Success => "success",
+            ReconcileResult::Error => "error",
+            ReconcileResult::RequeueAfter => "requeue_after",
+        }
+    }
+}
+
+/// The `result` label set of `controller_runtime_reconcile_total`.
+type ResultLabel = [(&'static str, &'static str); 1];
+
+/// One controller's reconcile metrics, registered under the label `controller="NAME"`. Read them
+/// with the accessors, [`ControllerMetrics::prometheus_text`], or [`ControllerMetrics::registry`].
 ///
 /// Mirrors controller-runtime's `controller_runtime_reconcile_total{controller,result}`,
 /// `controller_runtime_reconcile_errors_total`, `controller_runtime_reconcile_time_seconds`,
 /// `controller_runtime_max_concurrent_reconciles` and `controller_runtime_active_workers`.
 #[derive(Debug)]
 pub struct ControllerMetrics {
-    controller: String,
-    success: AtomicU64,
-    error: AtomicU64,
-    requeue_after: AtomicU64,
-    active_workers: AtomicI64,
-    max_concurrent: AtomicU64,
-    buckets: [AtomicU64; BUCKETS.len()],
-    count: AtomicU64,
-    sum_micros: AtomicU64,
+    registry: Registry,
+    /// The three `reconcile_total` series, in [`ReconcileResult`] order: handles into the
+    /// registered family, so counting a reconcile takes no family lock.
+    success: Counter,
+    error: Counter,
+    requeue_after: Counter,
+    errors: Counter,
+    reconcile_time: Histogram,
+    active_workers: Gauge,
 }
 
 impl ControllerMetrics {
     pub(crate) fn new(controller: &str, max_concurrent: usize) -> Self {
+        let mut registry = Registry::with_prefix_and_labels(
+            "controller_runtime",
+            std::iter::once((Cow::Borrowed("controller"), Cow::Owned(controller.to_owned()))),
+        );
+        let reconcile_total = Family::<ResultLabel, Counter>::default();
+        let series = |r: ReconcileResult| reconcile_total.get_or_create_owned(&[("result", r.label())]);
+        let (success, error, requeue_after) = (
+            series(ReconcileResult::Success),
+            series(ReconcileResult::Error),
+            series(ReconcileResult::RequeueAfter),
+        );
+        // prometheus-client adds the `_total` suffix of counters and a full stop to help texts.
+        registry.register(
+            "reconcile",
+            "Total number of reconciliations per controller",
+            reconcile_total,
+        );
+        let errors = Counter::default();
+        registry.register(
+            "reconcile_errors",
+            "Total number of reconciliation errors per controller",
+            errors.clone(),
+        );
+        let reconcile_time = Histogram::new(BUCKETS);
+        registry.register(
+            "reconcile_time_seconds",
+            "Length of time per reconciliation per controller",
+            reconcile_time.clone(),
+        );
+        let max_concurrent_reconciles = Gauge::<i64>::default();
+        max_concurrent_reconciles.set(i64::try_from(max_concurrent).unwrap_or(i64::MAX));
+        registry.register(
+            "max_concurrent_reconciles",
+            "Maximum number of concurrent reconciles per controller",
+            max_concurrent_reconciles,
+        );
+        let active_workers = Gauge::default();
+        registry.register(
+            "active_workers",
+            "Number of currently used workers per controller",
+            active_workers.clone(),
+        );
         ControllerMetrics {
-            controller: controller.to_owned(),
-            success: AtomicU64::new(0),
-            error: AtomicU64::new(0),
-            requeue_after: AtomicU64::new(0),
-            active_workers: AtomicI64::new(0),
-            max_concurrent: AtomicU64::new(u64::try_from(max_concurrent).unwrap_or(u64::MAX)),
-            buckets: std::array::from_fn(|_| AtomicU64::new(0)),
-            count: AtomicU64::new(0),
-            sum_micros: AtomicU64::new(0),
+            registry,
+            success,
+            error,
+            requeue_after,
+            errors,
+            reconcile_time,
+            active_workers,
         }
     }
 
     pub(crate) fn worker_started(&self) {
-        self.active_workers.fetch_add(1, Ordering::Relaxed);
+        self.active_workers.inc();
     }
 
     pub(crate) fn worker_finished(&self) {
-        self.active_workers.fetch_sub(1, Ordering::Relaxed);
+        self.active_workers.dec();
     }
 
     pub(crate) fn observe(&self, result: ReconcileResult, took: Duration) {
-        let counter = match result {
-            ReconcileResult::Success => &self.success,
-            ReconcileResult::Error => &self.error,
-            ReconcileResult::RequeueAfter => &self.requeue_after,
-        };
-        counter.fetch_add(1, Ordering::Relaxed);
-        let secs = took.as_secs_f64();
-        if let Some(i) = BUCKETS.iter().position(|b| secs <= *b) {
-            self.buckets[i].fetch_add(1, Ordering::Relaxed);
+        self.series(result).inc();
+        if result == ReconcileResult::Error {
+            self.errors.inc();
         }
-        self.count.fetch_add(1, Ordering::Relaxed);
-        self.sum_micros.fetch_add(
-            u64::try_from(took.as_micros()).unwrap_or(u64::MAX),
-            Ordering::Relaxed,
-        );
+        self.reconcile_time.observe(took.as_secs_f64());
     }
 
-    /// Reconciles that ended with `result`.
-    pub fn reconcile_total(&self, result: ReconcileResult) -> u64 {
+    fn series(&self, result: ReconcileResult) -> &Counter {
         match result {
             ReconcileResult::Success => &self.success,
             ReconcileResult::Error => &self.error,
             ReconcileResult::RequeueAfter => &self.requeue_after,
         }
-        .load(Ordering::Relaxed)
+    }
+
+    /// Reconciles that ended with `result`.
+    pub fn reconcile_total(&self, result: ReconcileResult) -> u64 {
+        self.series(result).get()
     }
 
     /// Reconciles that returned an error (`controller_runtime_reconcile_errors_total`).
     pub fn reconcile_errors_total(&self) -> u64 {
-        self.error.load(Ordering::Relaxed)
+        self.errors.get()
     }
 
     /// Reconciles running now (`controller_runtime_active_workers`).
     pub fn active_workers(&self) -> i64 {
-        self.active_workers.load(Ordering::Relaxed)
+        self.active_workers.get()
     }
 
-    /// The Prometheus text exposition (format 0.0.4) of these metrics.
+    /// The registry holding these metrics, to encode beside others with
+    /// `prometheus_client::encoding::text::encode_registry` (one `/metrics` answer for a process
+    /// running several controllers).
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// The OpenMetrics text exposition of these metrics (Prometheus scrapes it), ending in `# EOF`.
     pub fn prometheus_text(&self) -> String {
-        let c = &self.controller;
         let mut out = String::new();
-        let _ = writeln!(
-            out,
-            "# HELP controller_runtime_reconcile_total Total number of reconciliations per controller"
-        );
-        let _ = writeln!(out, "# TYPE controller_runtime_reconcile_total counter");
-        for (label, v) in [
-            ("error", &self.error),
-            ("requeue_after", &self.requeue_after),
-            ("success", &self.success),
-        ] {
-            let _ = writeln!(
-                out,
-                "controller_runtime_reconcile_total{{controller=\"{c}\",result=\"{label}\"}} {}",
-                v.load(Ordering::Relaxed)
-            );
-        }
-        let _ = writeln!(out, "# HELP controller_runtime_reconcile_errors_total Total number of reconciliation errors per controller");
-        let _ = writeln!(out, "# TYPE controller_runtime_reconcile_errors_total counter");
-        let _ = writeln!(
-            out,
-            "controller_runtime_reconcile_errors_total{{controller=\"{c}\"}} {}",
-            self.error.load(Ordering::Relaxed)
-        );
-        let _ = writeln!(out, "# HELP controller_runtime_reconcile_time_seconds Length of time per reconciliation per controller");
-        let _ = writeln!(out, "# TYPE controller_runtime_reconcile_time_seconds histogram");
-        let mut cumulative = 0;
-        for (b, n) in BUCKETS.iter().zip(&self.buckets) {
-            cumulative += n.load(Ordering::Relaxed);
-            let _ = writeln!(
-                out,
-                "controller_runtime_reconcile_time_seconds_bucket{{controller=\"{c}\",le=\"{b}\"}} {cumulative}"
-            );
-        }
-        let count = self.count.load(Ordering::Relaxed);
-        let _ = writeln!(
-            out,
-            "controller_runtime_reconcile_time_seconds_bucket{{controller=\"{c}\",le=\"+Inf\"}} {count}"
-        );
-        let sum = self.sum_micros.load(Ordering::Relaxed) as f64 / 1e6;
-        let _ = writeln!(
-            out,
-            "controller_runtime_reconcile_time_seconds_sum{{controller=\"{c}\"}} {sum}"
-        );
-        let _ = writeln!(
-            out,
-            "controller_runtime_reconcile_time_seconds_count{{controller=\"{c}\"}} {count}"
-        );
-        let _ = writeln!(out, "# HELP controller_runtime_max_concurrent_reconciles Maximum number of concurrent reconciles per controller");
-        let _ = writeln!(out, "# TYPE controller_runtime_max_concurrent_reconciles gauge");
-        let _ = writeln!(
-            out,
-            "controller_runtime_max_concurrent_reconciles{{controller=\"{c}\"}} {}",
-            self.max_concurrent.load(Ordering::Relaxed)
-        );
-        let _ = writeln!(
-            out,
-            "# HELP controller_runtime_active_workers Number of currently used workers per controller"
-        );
-        let _ = writeln!(out, "# TYPE controller_runtime_active_workers gauge");
-        let _ = writeln!(
-            out,
-            "controller_runtime_active_workers{{controller=\"{c}\"}} {}",
-            self.active_workers.load(Ordering::Relaxed)
-        );
+        // Writing into a `String` cannot fail.
+        let _ = prometheus_client::encoding::text::encode(&mut out, &self.registry);
         out
     }
 }
@@ -196,7 +192,7 @@ mod tests {
             "controller_runtime_reconcile_errors_total{controller=\"demo\"} 1",
             "controller_runtime_reconcile_time_seconds_bucket{controller=\"demo\",le=\"0.005\"} 1",
             "controller_runtime_reconcile_time_seconds_bucket{controller=\"demo\",le=\"0.05\"} 2",
-            "controller_runtime_reconcile_time_seconds_bucket{controller=\"demo\",le=\"60\"} 2",
+            "controller_runtime_reconcile_time_seconds_bucket{controller=\"demo\",le=\"60.0\"} 2",
             "controller_runtime_reconcile_time_seconds_bucket{controller=\"demo\",le=\"+Inf\"} 3",
             "controller_runtime_reconcile_time_seconds_count{controller=\"demo\"} 3",
             "controller_runtime_max_concurrent_reconciles{controller=\"demo\"} 4",
@@ -204,5 +200,23 @@ mod tests {
         ] {
             assert!(text.lines().any(|l| l == line), "missing {line:?} in\n{text}");
         }
+        for help in [
+            "# HELP controller_runtime_reconcile Total number of reconciliations per controller.",
+            "# HELP controller_runtime_reconcile_time_seconds Length of time per reconciliation per controller.",
+            "# HELP controller_runtime_active_workers Number of currently used workers per controller.",
+        ] {
+            assert!(text.lines().any(|l| l == help), "missing {help:?} in\n{text}");
+        }
+        assert!(text.ends_with("# EOF\n"), "{text}");
+    }
+
+    #[test]
+    fn a_controller_name_is_escaped_in_its_label() {
+        let m = ControllerMetrics::new("a\"b", 1);
+        let text = m.prometheus_text();
+        assert!(
+            text.contains("controller_runtime_active_workers{controller=\"a\\\"b\"} 0"),
+            "{text}"
+        );
     }
 }

@@ -1,9 +1,8 @@
 //! Per-key exponential backoff with a cap and optional jitter.
 
-use std::collections::hash_map::RandomState;
 use std::collections::HashMap;
 use std::fmt;
-use std::hash::{BuildHasher, Hash};
+use std::hash::Hash;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -15,7 +14,8 @@ use crate::clock::{Clock, RealClock};
 /// Mirrors client-go `flowcontrol.Backoff` (`backoff.go`): `NewBackOff`, `NewBackOffWithJitter`,
 /// `Get`, `Next`, `Reset`, `IsInBackOffSince`, `IsInBackOffSinceUpdate`, `GC`, `DeleteEntry`. Keys are
 /// generic instead of Go's `string`. Jitter adds up to `max_jitter_factor * delay` on each step,
-/// drawn from a small internal generator (no global RNG); a stepped delay is still capped at `max`.
+/// drawn from the backoff's own `fastrand` generator (randomly seeded, no global lock); a stepped
+/// delay is still capped at `max`.
 pub struct Backoff<K = String> {
     clock: Arc<dyn Clock>,
     initial: Duration,
@@ -26,7 +26,7 @@ pub struct Backoff<K = String> {
 
 struct State<K> {
     entries: HashMap<K, Entry>,
-    rng: u64,
+    rng: fastrand::Rng,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -59,7 +59,6 @@ impl<K: Hash + Eq + Clone> Backoff<K> {
         } else {
             0.0
         };
-        let seed = RandomState::new().hash_one(Instant::now()) | 1;
         Backoff {
             clock: Arc::new(RealClock),
             initial,
@@ -67,7 +66,7 @@ impl<K: Hash + Eq + Clone> Backoff<K> {
             max_jitter_factor: factor,
             state: Mutex::new(State {
                 entries: HashMap::new(),
-                rng: seed,
+                rng: fastrand::Rng::new(),
             }),
         }
     }
@@ -171,18 +170,11 @@ impl<K: Hash + Eq + Clone> Backoff<K> {
         event_time.saturating_duration_since(last_update) > self.max.saturating_mul(2)
     }
 
-    fn jitter(&self, rng: &mut u64, delay: Duration) -> Duration {
+    fn jitter(&self, rng: &mut fastrand::Rng, delay: Duration) -> Duration {
         if self.max_jitter_factor == 0.0 {
             return Duration::ZERO;
         }
-        // xorshift64*: plenty for spreading retries, and no dependency or global state.
-        let mut x = *rng;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        *rng = x;
-        let unit = (x.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 11) as f64 / (1u64 << 53) as f64;
-        Duration::try_from_secs_f64(unit * self.max_jitter_factor * delay.as_secs_f64())
+        Duration::try_from_secs_f64(rng.f64() * self.max_jitter_factor * delay.as_secs_f64())
             .unwrap_or(Duration::ZERO)
     }
 }

@@ -10,6 +10,7 @@
 //! [`RealClock`] in production and [`FakeClock`] in tests, whose sleeps complete when the test
 //! advances it, so delay tests are deterministic and fast.
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 mod backoff;
 mod clock;

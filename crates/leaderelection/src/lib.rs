@@ -6,6 +6,7 @@
 //! (their own clock, never the timestamps written in the lease, so clock skew between
 //! replicas does not matter).
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 mod leader_election;
 mod resource_lock;

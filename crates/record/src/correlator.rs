@@ -160,7 +160,7 @@ impl EventCorrelator {
         if !self.allow(&event, now) {
             return Correlation::Dropped;
         }
-        event.metadata.name = Some(self.event_name(&event.regarding).into());
+        event.metadata.name = Some(self.event_name(event.regarding.as_ref()).into());
         event.event_time = Some(observed);
         self.series.insert(
             key,
@@ -234,14 +234,13 @@ impl EventCorrelator {
 
     /// `<regarding name>.<hex nanoseconds>`, like client-go, strictly increasing per correlator
     /// so two events recorded in the same nanosecond never collide.
-    fn event_name(&mut self, regarding: &Option<ObjectReference>) -> String {
+    fn event_name(&mut self, regarding: Option<&ObjectReference>) -> String {
         let now = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_nanos())
             .unwrap_or_default();
         self.last_name_nanos = now.max(self.last_name_nanos + 1);
         let base = regarding
-            .as_ref()
             .and_then(|r| r.name.as_deref())
             .filter(|n| !n.is_empty())
             .unwrap_or("event");
@@ -249,7 +248,7 @@ impl EventCorrelator {
     }
 }
 
-fn push_ref(out: &mut String, r: &Option<ObjectReference>) {
+fn push_ref(out: &mut String, r: Option<&ObjectReference>) {
     let Some(r) = r else {
         out.push('\u{1f}');
         return;
@@ -267,7 +266,7 @@ fn spam_key(e: &Event) -> String {
         k.push_str(part.as_deref().unwrap_or(""));
         k.push('\u{1f}');
     }
-    push_ref(&mut k, &e.regarding);
+    push_ref(&mut k, e.regarding.as_ref());
     k
 }
 
@@ -278,7 +277,7 @@ fn aggregate_key(e: &Event) -> String {
         k.push_str(part.as_deref().unwrap_or(""));
         k.push('\u{1f}');
     }
-    push_ref(&mut k, &e.related);
+    push_ref(&mut k, e.related.as_ref());
     k
 }
 

@@ -8,6 +8,7 @@
 //! Request composition is sans-IO ([`Request::to_http`]); the async part only throttles, sends,
 //! retries and decodes.
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 mod auth;
 mod client;

@@ -10,6 +10,7 @@
 //! [`ListWatch`](clientgo_cache::ListWatch) over a typed or dynamic client). Nothing here spawns a
 //! task: the work happens while the stream or future is polled, and dropping it stops it.
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 mod error;
 mod retry_watcher;

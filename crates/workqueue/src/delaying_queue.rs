@@ -243,8 +243,8 @@ async fn waiting_loop<T: Hash + Eq + Clone + Send + 'static>(
         match next {
             Some(deadline) => {
                 tokio::select! {
-                    _ = clock.sleep_until(deadline) => {}
-                    _ = timer.poked() => {}
+                    () = clock.sleep_until(deadline) => {}
+                    () = timer.poked() => {}
                 }
             }
             None => timer.poked().await,

@@ -33,9 +33,9 @@
 //! # }
 //! ```
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 mod background;
-mod blocking;
 mod default_rate_limiters;
 mod delay_heap;
 mod delaying_queue;

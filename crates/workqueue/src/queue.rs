@@ -11,7 +11,6 @@ use clientgo_flowcontrol::{Clock, RealClock};
 use tokio::sync::Notify;
 
 use crate::background::{self, StopSignal};
-use crate::blocking::block_on;
 use crate::metrics::{MetricsProvider, QueueMetrics};
 use crate::queue_state::{Added, Finished, QueueState};
 
@@ -335,7 +334,9 @@ impl<T: Hash + Eq + Clone + Send + 'static> Queue<T> {
     /// [`get`](Self::get) for plain threads: parks the calling thread until an item or shutdown.
     /// Do not call it from async code (it would block the executor's thread).
     pub fn get_blocking(&self) -> Option<T> {
-        block_on(self.get())
+        // The queue's waits are runtime-agnostic (tokio's `Notify` works with any waker), so a plain
+        // thread can park on them without a runtime.
+        futures_executor::block_on(self.get())
     }
 
     /// Marks `item` as processed. If it was added again meanwhile, it is queued again now. Mirrors
@@ -408,7 +409,7 @@ impl<T: Hash + Eq + Clone + Send + 'static> Queue<T> {
 
     /// [`shut_down_with_drain`](Self::shut_down_with_drain) for plain threads.
     pub fn shut_down_with_drain_blocking(&self) {
-        block_on(self.shut_down_with_drain());
+        futures_executor::block_on(self.shut_down_with_drain());
     }
 
     /// True once `shut_down` or `shut_down_with_drain` was called. Mirrors `ShuttingDown`.
@@ -448,8 +449,8 @@ async fn update_unfinished_work_loop<T: Hash + Eq + Clone + Send + 'static>(
             None => return,
         };
         tokio::select! {
-            _ = clock.sleep(period) => {}
-            _ = stop.stopped() => return,
+            () = clock.sleep(period) => {}
+            () = stop.stopped() => return,
         }
         match inner.upgrade() {
             Some(inner) => update_unfinished_work(&inner),

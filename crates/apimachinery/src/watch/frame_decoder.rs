@@ -13,6 +13,8 @@
 //! [`finish`](FrameDecoder::finish) when the body ends. [`WatchEventDecoder`] does the same and decodes
 //! each frame into a typed [`WatchEvent`](crate::WatchEvent).
 
+// SSE2 intrinsics for 64-byte blocks (see the crate's `deny(unsafe_code)`).
+#[allow(unsafe_code)]
 mod scan;
 mod streaming;
 

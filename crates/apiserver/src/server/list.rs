@@ -118,10 +118,13 @@ fn build(state: &ServerState, t: &Target, query: &Query) -> Result<Response<Body
         query.get("fieldSelector"),
     )?;
     let limit = match query.get("limit").filter(|s| !s.is_empty()) {
-        Some(l) => l
-            .parse::<i64>()
-            .map_err(|_| bad_request(format!("limit: Invalid value: {l:?}")))?
-            .max(0) as usize,
+        Some(l) => {
+            let n = l
+                .parse::<i64>()
+                .map_err(|_| bad_request(format!("limit: Invalid value: {l:?}")))?;
+            // A negative limit means none, as on the real server; one past usize (32-bit) is "all".
+            usize::try_from(n.max(0)).unwrap_or(usize::MAX)
+        }
         None => 0,
     };
     let res = ServerState::storage_key(&t.info);

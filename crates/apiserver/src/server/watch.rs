@@ -320,7 +320,7 @@ async fn step(mut ws: WatchState) -> Option<(Item, WatchState)> {
                     return None;
                 }
             }
-            _ = tokio::time::sleep_until(wake) => {
+            () = tokio::time::sleep_until(wake) => {
                 if ws.bookmarks && Instant::now() >= ws.next_bookmark && Instant::now() < ws.deadline {
                     ws.next_bookmark = Instant::now() + ws.interval;
                     let b = bookmark(&ws.info, ws.cursor, false);

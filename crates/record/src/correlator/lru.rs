@@ -1,30 +1,26 @@
 //! The correlator's bounded caches: least recently used first out, idle entries expire.
 //!
-//! client-go keeps each of the correlator's caches in a 4,096-entry LRU (`golang-lru`). Ours adds
-//! expiry: an entry idle for longer than the cache's horizon carries no information any more (a
-//! series past its window, a spam bucket that has refilled completely), so it is dropped when the
-//! cache is next written instead of occupying memory until 4,096 newer keys push it out. Every
-//! operation is O(log n): the recency order is a B-tree of use numbers, not a scan.
+//! client-go keeps each of the correlator's caches in a 4,096-entry LRU (`golang-lru`); ours is the
+//! `lru` crate's. We add expiry: an entry idle for longer than the cache's horizon carries no
+//! information any more (a series past its window, a spam bucket that has refilled completely), so
+//! it is dropped when the cache is next written instead of occupying memory until 4,096 newer keys
+//! push it out. The least recently used entry is also the one idle longest, so expiry only ever
+//! looks at the LRU end.
 
-use std::collections::{BTreeMap, HashMap};
+use std::num::NonZeroUsize;
 use std::time::{Duration, Instant};
 
 /// A string-keyed map that keeps at most `capacity` entries, forgetting the least recently used
 /// one first and any entry not used for `idle_ttl`.
 #[derive(Debug)]
 pub(super) struct LruCache<V> {
-    entries: HashMap<String, Slot<V>>,
-    /// Use number -> key, oldest use first.
-    recency: BTreeMap<u64, String>,
-    next_use: u64,
-    capacity: usize,
+    entries: lru::LruCache<String, Slot<V>>,
     idle_ttl: Duration,
 }
 
 #[derive(Debug)]
 struct Slot<V> {
     value: V,
-    use_number: u64,
     last_used: Instant,
 }
 
@@ -32,10 +28,7 @@ impl<V> LruCache<V> {
     /// An empty cache of at most `capacity` entries (at least one) expiring after `idle_ttl`.
     pub(super) fn new(capacity: usize, idle_ttl: Duration) -> Self {
         LruCache {
-            entries: HashMap::new(),
-            recency: BTreeMap::new(),
-            next_use: 0,
-            capacity: capacity.max(1),
+            entries: lru::LruCache::new(NonZeroUsize::new(capacity).unwrap_or(NonZeroUsize::MIN)),
             idle_ttl,
         }
     }
@@ -49,73 +42,53 @@ impl<V> LruCache<V> {
     /// The entry for `key`, marked as used at `now`.
     pub(super) fn get_mut(&mut self, key: &str, now: Instant) -> Option<&mut V> {
         let slot = self.entries.get_mut(key)?;
-        let old = slot.use_number;
-        slot.use_number = self.next_use;
         slot.last_used = now;
-        self.next_use += 1;
-        if let Some(k) = self.recency.remove(&old) {
-            self.recency.insert(slot.use_number, k);
-        }
         Some(&mut slot.value)
     }
 
     /// Every value, in no particular order.
     #[cfg(test)]
     pub(super) fn values(&self) -> impl Iterator<Item = &V> {
-        self.entries.values().map(|slot| &slot.value)
+        self.entries.iter().map(|(_, slot)| &slot.value)
     }
 
     /// The entry for `key` without marking it used (a sink reading a queued patch).
     pub(super) fn peek_mut(&mut self, key: &str) -> Option<&mut V> {
-        self.entries.get_mut(key).map(|slot| &mut slot.value)
+        self.entries.peek_mut(key).map(|slot| &mut slot.value)
     }
 
     /// The entry for `key`, created with `make` when absent (or idle past the horizon), marked
     /// as used at `now`. Expires idle entries first and makes room as [`insert`](Self::insert).
     pub(super) fn get_or_insert_with(&mut self, key: &str, now: Instant, make: impl FnOnce() -> V) -> &mut V {
         self.expire(now);
-        if !self.entries.contains_key(key) {
-            self.insert(key.to_owned(), make(), now);
-        }
-        self.get_mut(key, now).expect("present: found or just inserted")
+        let slot = self.entries.get_or_insert_mut_ref(key, || Slot {
+            value: make(),
+            last_used: now,
+        });
+        slot.last_used = now;
+        &mut slot.value
     }
 
     /// Stores `value` under `key` as used at `now`, replacing any previous entry; expires idle
     /// entries first, then forgets the least recently used one if the cache is full.
     pub(super) fn insert(&mut self, key: String, value: V, now: Instant) {
         self.expire(now);
-        if let Some(old) = self.entries.remove(&key) {
-            self.recency.remove(&old.use_number);
-        } else if self.entries.len() >= self.capacity {
-            if let Some((_, oldest)) = self.recency.pop_first() {
-                self.entries.remove(&oldest);
-            }
-        }
-        let use_number = self.next_use;
-        self.next_use += 1;
-        self.recency.insert(use_number, key.clone());
-        self.entries.insert(
+        self.entries.put(
             key,
             Slot {
                 value,
-                use_number,
                 last_used: now,
             },
         );
     }
 
-    /// Drops the entries, oldest use first, last used `idle_ttl` or more before `now`.
+    /// Drops the entries, least recently used first, last used `idle_ttl` or more before `now`.
     fn expire(&mut self, now: Instant) {
-        while let Some(entry) = self.recency.first_entry() {
-            let idle = self
-                .entries
-                .get(entry.get())
-                .is_none_or(|slot| now.saturating_duration_since(slot.last_used) >= self.idle_ttl);
-            if !idle {
+        while let Some((_, slot)) = self.entries.peek_lru() {
+            if now.saturating_duration_since(slot.last_used) < self.idle_ttl {
                 return;
             }
-            let key = entry.remove();
-            self.entries.remove(&key);
+            self.entries.pop_lru();
         }
     }
 }

@@ -22,8 +22,8 @@ type Pem = (Vec<u8>, Option<PathBuf>);
 /// Reads PEM bytes from `data`, else from `file`; `None` when neither is set.
 fn pem_source(
     what: &'static str,
-    data: &Option<Vec<u8>>,
-    file: &Option<PathBuf>,
+    data: Option<&Vec<u8>>,
+    file: Option<&PathBuf>,
 ) -> Result<Option<Pem>, ConfigError> {
     if let Some(d) = data {
         return Ok(Some((d.clone(), None)));
@@ -68,15 +68,19 @@ pub(crate) fn client_config(tls: &TlsClientConfig) -> Result<ClientConfig, Confi
             .with_custom_certificate_verifier(Arc::new(InsecureVerifier(provider)))
     } else {
         let mut roots = RootCertStore::empty();
-        if let Some((pem, path)) = pem_source("CA", &tls.ca_data, &tls.ca_file)? {
+        if let Some((pem, path)) = pem_source("CA", tls.ca_data.as_ref(), tls.ca_file.as_ref())? {
             for cert in certs("CA", &pem, path.as_deref())? {
                 roots.add(cert).map_err(ConfigError::Tls)?;
             }
         }
         builder.with_root_certificates(roots)
     };
-    let cert = pem_source("client certificate", &tls.cert_data, &tls.cert_file)?;
-    let key = pem_source("client key", &tls.key_data, &tls.key_file)?;
+    let cert = pem_source(
+        "client certificate",
+        tls.cert_data.as_ref(),
+        tls.cert_file.as_ref(),
+    )?;
+    let key = pem_source("client key", tls.key_data.as_ref(), tls.key_file.as_ref())?;
     let mut config = match (cert, key) {
         (None, None) => builder.with_no_client_auth(),
         (Some((cert_pem, cert_path)), Some((key_pem, key_path))) => {

@@ -95,21 +95,21 @@ resource!(
 fn event_field<'a>(ev: &'a Event, path: &str) -> Option<Cow<'a, str>> {
     let obj = &ev.involved_object;
     match path {
-        "involvedObject.kind" => str_field(&obj.kind),
-        "involvedObject.namespace" => str_field(&obj.namespace),
-        "involvedObject.name" => str_field(&obj.name),
-        "involvedObject.uid" => str_field(&obj.uid),
-        "involvedObject.apiVersion" => str_field(&obj.api_version),
-        "involvedObject.resourceVersion" => str_field(&obj.resource_version),
-        "involvedObject.fieldPath" => str_field(&obj.field_path),
-        "reason" => str_field(&ev.reason),
+        "involvedObject.kind" => str_field(obj.kind.as_ref()),
+        "involvedObject.namespace" => str_field(obj.namespace.as_ref()),
+        "involvedObject.name" => str_field(obj.name.as_ref()),
+        "involvedObject.uid" => str_field(obj.uid.as_ref()),
+        "involvedObject.apiVersion" => str_field(obj.api_version.as_ref()),
+        "involvedObject.resourceVersion" => str_field(obj.resource_version.as_ref()),
+        "involvedObject.fieldPath" => str_field(obj.field_path.as_ref()),
+        "reason" => str_field(ev.reason.as_ref()),
         "reportingComponent" => Some(Cow::Borrowed(&ev.reporting_component)),
         // The server falls back to the reporting controller when the source component is empty.
         "source" => match ev.source.component.as_deref() {
             Some(c) if !c.is_empty() => Some(Cow::Borrowed(c)),
             _ => Some(Cow::Borrowed(&ev.reporting_component)),
         },
-        "type" => str_field(&ev.type_),
+        "type" => str_field(ev.type_.as_ref()),
         _ => None,
     }
 }

@@ -55,7 +55,7 @@ resource!(
 /// Namespaces support `status.phase` besides the metadata fields.
 fn namespace_field<'a>(ns: &'a Namespace, path: &str) -> Option<Cow<'a, str>> {
     match path {
-        "status.phase" => str_field(&ns.status.phase),
+        "status.phase" => str_field(ns.status.phase.as_ref()),
         _ => None,
     }
 }

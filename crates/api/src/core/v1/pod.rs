@@ -61,21 +61,21 @@ resource!(
 /// The field-selector paths the API server supports for pods (`pod.ToSelectableFields`).
 fn pod_field<'a>(pod: &'a Pod, path: &str) -> Option<Cow<'a, str>> {
     match path {
-        "spec.nodeName" => str_field(&pod.spec.node_name),
-        "spec.restartPolicy" => str_field(&pod.spec.restart_policy),
-        "spec.schedulerName" => str_field(&pod.spec.scheduler_name),
-        "spec.serviceAccountName" => str_field(&pod.spec.service_account_name),
+        "spec.nodeName" => str_field(pod.spec.node_name.as_ref()),
+        "spec.restartPolicy" => str_field(pod.spec.restart_policy.as_ref()),
+        "spec.schedulerName" => str_field(pod.spec.scheduler_name.as_ref()),
+        "spec.serviceAccountName" => str_field(pod.spec.service_account_name.as_ref()),
         "spec.hostNetwork" => Some(Cow::Borrowed(if pod.spec.host_network {
             "true"
         } else {
             "false"
         })),
-        "status.phase" => str_field(&pod.status.phase),
+        "status.phase" => str_field(pod.status.phase.as_ref()),
         // The server selects on the first of podIPs, not on the singular field.
         "status.podIP" => Some(Cow::Borrowed(
             pod.status.pod_ips.first().map_or("", |ip| ip.ip.as_str()),
         )),
-        "status.nominatedNodeName" => str_field(&pod.status.nominated_node_name),
+        "status.nominatedNodeName" => str_field(pod.status.nominated_node_name.as_ref()),
         _ => None,
     }
 }

@@ -72,7 +72,7 @@ resource!(
 /// Secrets support `type` besides the metadata fields.
 fn secret_field<'a>(secret: &'a Secret, path: &str) -> Option<Cow<'a, str>> {
     match path {
-        "type" => str_field(&secret.type_),
+        "type" => str_field(secret.type_.as_ref()),
         _ => None,
     }
 }

@@ -56,8 +56,8 @@ resource!(
 /// Services support `spec.clusterIP` (kube-proxy selects `spec.clusterIP!=None`) and `spec.type`.
 fn service_field<'a>(svc: &'a Service, path: &str) -> Option<Cow<'a, str>> {
     match path {
-        "spec.clusterIP" => str_field(&svc.spec.cluster_ip),
-        "spec.type" => str_field(&svc.spec.type_),
+        "spec.clusterIP" => str_field(svc.spec.cluster_ip.as_ref()),
+        "spec.type" => str_field(svc.spec.type_.as_ref()),
         _ => None,
     }
 }

@@ -1,30 +1,114 @@
-//! The command line: server options, `--fault-*` flags and the compaction schedule.
+//! The command line (parsed by clap): server options, `--fault-*` flags and the compaction schedule.
 
-use std::str::FromStr;
+use std::ffi::OsString;
+use std::path::PathBuf;
 use std::time::Duration;
 
+use clap::{ArgAction, ArgMatches, CommandFactory as _, FromArgMatches as _};
 use clientgo_apiserver::{ApiServer, ServerBuilder};
 
 use crate::fault_flags::FaultSetting;
 
-/// The usage text (`--help`, and after a bad argument).
-pub(crate) const USAGE: &str = "\
-usage: clientgo-apiserver [--port 6443] [--tls] [--token T] [--kubeconfig PATH] [--max-events N]
-                          [--bookmark-interval-secs S] [--seed-demo] [--compact-every-secs S]
-                          [--fault-close-watches-after-events N] [--fault-close-watches-after-secs S]
-                          [--fault-cut-watches] [--fault-cut N] [--fault-stall N]
-                          [--fault-fail N/M:429|500|409] [--fault-fail-writes N/M:429|500|409]
-
-  --port 0                 listen on an ephemeral port of 127.0.0.1 (printed as `serving on URL`)
-  --compact-every-secs S   compact the event log every S seconds (older resourceVersions get 410)
-  --fault-cut N            drop the connection without answering for the next N requests
-  --fault-stall N          send headers and then nothing, forever, for the next N requests
-  --fault-fail N/M:CODE    answer the first N of every M requests with CODE (429 has Retry-After: 1)
-  --fault-fail-writes ...  the same, counting only writes (POST, PUT, PATCH, DELETE)
-
+/// What `--help` prints after the options.
+const STDIN_COMMANDS: &str = "\
 While serving, stdin takes one command per line: `compact` (compact the event log now), or any
 --fault-* flag without its dashes (`fault-stall 1`, `fault-fail 1/2:500`, `fault-clear`).
 SIGINT or SIGTERM stops the server and removes the kubeconfig it wrote.";
+
+/// The embedded Kubernetes API server as a standalone process: prints `serving on URL` and
+/// `kubeconfig: PATH`, then serves on 127.0.0.1 until SIGINT or SIGTERM.
+#[derive(Debug, clap::Parser)]
+#[command(name = "clientgo-apiserver", after_help = STDIN_COMMANDS)]
+struct Cli {
+    /// Listen on this port of 127.0.0.1 (0: an ephemeral port, printed as `serving on URL`).
+    #[arg(long, value_name = "PORT", default_value_t = 6443)]
+    port: u16,
+    /// Serve HTTPS with a self-signed certificate generated at start.
+    #[arg(long)]
+    tls: bool,
+    /// Require this bearer token (401 otherwise); without it, anonymous access is allowed.
+    #[arg(long, value_name = "T")]
+    token: Option<String>,
+    /// Where to write the kubeconfig (default: a file in a temporary directory); removed on exit.
+    #[arg(long, value_name = "PATH")]
+    kubeconfig: Option<PathBuf>,
+    /// Keep at most N events for watch replay (older ones are compacted).
+    #[arg(long, value_name = "N")]
+    max_events: Option<usize>,
+    /// Send a BOOKMARK every S seconds to watches that allow them (default 60, like the real server).
+    #[arg(long, value_name = "S")]
+    bookmark_interval_secs: Option<u64>,
+    /// Add a node and the kube-system pods after start, as a fresh kind cluster has them.
+    #[arg(long)]
+    seed_demo: bool,
+    /// Compact the event log every S seconds (older resourceVersions get 410).
+    #[arg(long, value_name = "S", value_parser = clap::value_parser!(u64).range(1..))]
+    compact_every_secs: Option<u64>,
+    #[command(flatten)]
+    faults: FaultArgs,
+}
+
+/// The `--fault-*` flags. Each may be given more than once; they are set in command-line order
+/// (see [`faults_in_order`]), so the fields are only there for clap's help and checks.
+#[derive(Debug, clap::Args)]
+#[command(next_help_heading = "Faults (set at start, in this order; also stdin commands)")]
+#[allow(dead_code)] // Read through `ArgMatches`, in command-line order.
+struct FaultArgs {
+    /// Close every watch after it has sent N events (0: off).
+    #[arg(long, value_name = "N", value_parser = fault("fault-close-watches-after-events"))]
+    fault_close_watches_after_events: Vec<FaultSetting>,
+    /// Close every watch S seconds after it opened (0: off).
+    #[arg(long, value_name = "S", value_parser = fault("fault-close-watches-after-secs"))]
+    fault_close_watches_after_secs: Vec<FaultSetting>,
+    /// Cut every watch's connection without a clean end.
+    #[arg(long, action = ArgAction::Append, num_args = 0, default_missing_value = "",
+          value_parser = fault("fault-cut-watches"))]
+    fault_cut_watches: Vec<FaultSetting>,
+    /// Drop the connection without answering for the next N requests.
+    #[arg(long, value_name = "N", value_parser = fault("fault-cut"))]
+    fault_cut: Vec<FaultSetting>,
+    /// Send headers and then nothing, forever, for the next N requests.
+    #[arg(long, value_name = "N", value_parser = fault("fault-stall"))]
+    fault_stall: Vec<FaultSetting>,
+    /// Answer the first N of every M requests with CODE (429, 500 or 409; 429 has Retry-After: 1).
+    #[arg(long, value_name = "N/M:CODE", value_parser = fault("fault-fail"))]
+    fault_fail: Vec<FaultSetting>,
+    /// The same as --fault-fail, counting only writes (POST, PUT, PATCH, DELETE).
+    #[arg(long, value_name = "N/M:CODE", value_parser = fault("fault-fail-writes"))]
+    fault_fail_writes: Vec<FaultSetting>,
+    /// Clear the faults set before it.
+    #[arg(long, action = ArgAction::Append, num_args = 0, default_missing_value = "",
+          value_parser = fault("fault-clear"))]
+    fault_clear: Vec<FaultSetting>,
+}
+
+/// clap's parser for the value of the fault flag `name` (an empty value for flags that take none),
+/// through [`FaultSetting::parse`], which stdin commands use too.
+fn fault(
+    name: &'static str,
+) -> impl Fn(&str) -> Result<FaultSetting, String> + Clone + Send + Sync + 'static {
+    move |value| {
+        let value = (!value.is_empty()).then(|| value.to_owned());
+        FaultSetting::parse(name, || value)?.ok_or_else(|| format!("--{name} is not a fault flag"))
+    }
+}
+
+/// Every `--fault-*` value, in command-line order: clap groups values by flag, so they are put
+/// back in order by their positions.
+fn faults_in_order(matches: &ArgMatches) -> Vec<FaultSetting> {
+    let mut found: Vec<(usize, FaultSetting)> = Vec::new();
+    for id in matches.ids() {
+        // Only the fault flags hold `FaultSetting`s; every other id answers with an error here.
+        if let (Ok(Some(values)), Some(positions)) = (
+            matches.try_get_many::<FaultSetting>(id.as_str()),
+            matches.indices_of(id.as_str()),
+        ) {
+            found.extend(positions.zip(values.copied()));
+        }
+    }
+    found.sort_by_key(|(position, _)| *position);
+    found.into_iter().map(|(_, fault)| fault).collect()
+}
 
 /// What the command line asks for.
 pub(crate) struct Config {
@@ -40,75 +124,46 @@ pub(crate) struct Config {
     pub(crate) compact_every: Option<Duration>,
 }
 
-/// The outcome of parsing.
-pub(crate) enum Parsed {
-    /// Serve with this configuration.
-    Run(Config),
-    /// `--help`: print [`USAGE`] and exit.
-    Help,
-}
-
-fn number<T: FromStr>(flag: &str, value: Option<String>) -> Result<T, String> {
-    let v = value.ok_or_else(|| format!("{flag} needs a value"))?;
-    v.parse().map_err(|_| format!("{flag} wants a number, not {v:?}"))
-}
-
-/// Parses the arguments after the program name.
+/// Parses a command line (the program name first).
 ///
 /// # Errors
-/// A message naming the argument that is unknown, lacks its value or has a malformed one.
-pub(crate) fn parse(args: impl IntoIterator<Item = String>) -> Result<Parsed, String> {
-    let mut config = Config {
-        builder: ApiServer::builder(),
-        port: 6443,
-        seed_demo: false,
-        faults: Vec::new(),
-        compact_every: None,
-    };
-    let mut args = args.into_iter();
-    while let Some(a) = args.next() {
-        let b = config.builder;
-        config.builder = match a.as_str() {
-            "--port" => {
-                config.port = number(&a, args.next())?;
-                b
-            }
-            "--tls" => b.tls(true),
-            "--token" => b.token(args.next().ok_or("--token needs a value")?),
-            "--kubeconfig" => b.kubeconfig_path(args.next().ok_or("--kubeconfig needs a value")?),
-            "--max-events" => b.max_events(number(&a, args.next())?),
-            "--bookmark-interval-secs" => b.bookmark_interval(Duration::from_secs(number(&a, args.next())?)),
-            "--seed-demo" => {
-                config.seed_demo = true;
-                b
-            }
-            "--compact-every-secs" => {
-                let s: u64 = number(&a, args.next())?;
-                if s == 0 {
-                    return Err("--compact-every-secs wants at least 1".to_owned());
-                }
-                config.compact_every = Some(Duration::from_secs(s));
-                b
-            }
-            "-h" | "--help" => return Ok(Parsed::Help),
-            other => {
-                let fault = other
-                    .strip_prefix("--")
-                    .map(|name| FaultSetting::parse(name, || args.next()))
-                    .transpose()?
-                    .flatten();
-                match fault {
-                    Some(f) => config.faults.push(f),
-                    None => return Err(format!("unknown argument {other:?}")),
-                }
-                b
-            }
-        };
+/// clap's error for `--help` (its `exit()` prints the help and exits 0) or for an argument that is
+/// unknown, lacks its value or has a malformed one (printed with the usage, exit code 2).
+pub(crate) fn parse_from<I, T>(args: I) -> Result<Config, clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let matches = command().try_get_matches_from(args)?;
+    let cli = Cli::from_arg_matches(&matches)?;
+    let mut builder = ApiServer::builder().tls(cli.tls);
+    if let Some(token) = cli.token {
+        builder = builder.token(token);
     }
-    Ok(Parsed::Run(config))
+    if let Some(path) = cli.kubeconfig {
+        builder = builder.kubeconfig_path(path);
+    }
+    if let Some(n) = cli.max_events {
+        builder = builder.max_events(n);
+    }
+    if let Some(secs) = cli.bookmark_interval_secs {
+        builder = builder.bookmark_interval(Duration::from_secs(secs));
+    }
+    Ok(Config {
+        builder,
+        port: cli.port,
+        seed_demo: cli.seed_demo,
+        faults: faults_in_order(&matches),
+        compact_every: cli.compact_every_secs.map(Duration::from_secs),
+    })
 }
 
-/// The `--flag` words of a text, sorted, without repeats (to keep the usage text and docs in sync).
+/// The command clap parses, for its help text and argument list.
+pub(crate) fn command() -> clap::Command {
+    Cli::command()
+}
+
+/// The `--flag` words of a text, sorted, without repeats (to keep the docs in sync with the command).
 #[cfg(test)]
 pub(crate) fn flags_in(text: &str) -> Vec<&str> {
     let mut flags: Vec<&str> = text
@@ -122,26 +177,18 @@ pub(crate) fn flags_in(text: &str) -> Vec<&str> {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use clap::error::ErrorKind;
 
-    #[test]
-    fn every_flag_in_the_usage_text_is_parsed() {
-        let flags = flags_in(USAGE);
-        assert!(flags.len() == 15, "{flags:?}");
-        for flag in flags {
-            let r = parse([flag.to_owned(), "1".to_owned()]);
-            assert!(
-                !matches!(&r, Err(e) if *e == format!("unknown argument {flag:?}")),
-                "{flag} is in the usage text but not parsed"
-            );
-        }
+    use super::*;
+    use crate::fault_flags::ErrorCode;
+
+    fn run(args: &[&str]) -> Result<Config, clap::Error> {
+        parse_from(std::iter::once("clientgo-apiserver").chain(args.iter().copied()))
     }
 
-    fn run(args: &[&str]) -> Result<Config, String> {
-        match parse(args.iter().map(|s| (*s).to_owned()))? {
-            Parsed::Run(c) => Ok(c),
-            Parsed::Help => Err("help".to_owned()),
-        }
+    #[test]
+    fn clap_accepts_its_own_definition() {
+        command().debug_assert();
     }
 
     #[test]
@@ -155,12 +202,30 @@ mod tests {
             "--compact-every-secs",
             "5",
             "--fault-cut-watches",
+            "--fault-fail",
+            "1/2:429",
+            "--fault-clear",
+            "--fault-stall",
+            "2",
         ])
         .unwrap();
         assert_eq!(c.port, 0);
         assert!(c.seed_demo);
         assert_eq!(c.compact_every, Some(Duration::from_secs(5)));
-        assert_eq!(c.faults, [FaultSetting::Stall(1), FaultSetting::CutWatches]);
+        assert_eq!(
+            c.faults,
+            [
+                FaultSetting::Stall(1),
+                FaultSetting::CutWatches,
+                FaultSetting::Fail {
+                    fail: 1,
+                    per: 2,
+                    code: ErrorCode::TooManyRequests
+                },
+                FaultSetting::Clear,
+                FaultSetting::Stall(2),
+            ]
+        );
     }
 
     #[test]
@@ -168,24 +233,34 @@ mod tests {
         let c = run(&[]).unwrap();
         assert_eq!((c.port, c.seed_demo, c.compact_every), (6443, false, None));
         assert!(c.faults.is_empty());
-        assert!(matches!(parse(["--help".to_owned()]), Ok(Parsed::Help)));
+        let help = run(&["--help"]).err().unwrap();
+        assert_eq!(help.kind(), ErrorKind::DisplayHelp);
+        let text = help.to_string();
+        assert!(text.contains("--fault-fail <N/M:CODE>"), "{text}");
+        assert!(text.contains("stdin takes one command per line"), "{text}");
     }
 
     #[test]
     fn errors_name_the_argument() {
-        assert_eq!(run(&["--port"]).err().unwrap(), "--port needs a value");
-        assert_eq!(
-            run(&["--port", "x"]).err().unwrap(),
-            "--port wants a number, not \"x\""
-        );
-        assert_eq!(run(&["--bogus"]).err().unwrap(), "unknown argument \"--bogus\"");
-        assert_eq!(
-            run(&["--fault-stall"]).err().unwrap(),
-            "--fault-stall needs a value"
-        );
-        assert_eq!(
-            run(&["--compact-every-secs", "0"]).err().unwrap(),
-            "--compact-every-secs wants at least 1"
-        );
+        for (args, kind, named) in [
+            (&["--port"][..], ErrorKind::InvalidValue, "--port"),
+            (&["--port", "x"], ErrorKind::ValueValidation, "--port"),
+            (&["--bogus"], ErrorKind::UnknownArgument, "--bogus"),
+            (&["--fault-stall"], ErrorKind::InvalidValue, "--fault-stall"),
+            (
+                &["--fault-fail", "1/2:418"],
+                ErrorKind::ValueValidation,
+                "N/M:429, N/M:500 or N/M:409",
+            ),
+            (
+                &["--compact-every-secs", "0"],
+                ErrorKind::ValueValidation,
+                "--compact-every-secs",
+            ),
+        ] {
+            let e = run(args).err().unwrap();
+            assert_eq!(e.kind(), kind, "{args:?}: {e}");
+            assert!(e.to_string().contains(named), "{args:?}: {e}");
+        }
     }
 }

@@ -6,6 +6,7 @@
 //!                    [--fault-close-watches-after-events N] [--fault-close-watches-after-secs S]
 //!                    [--fault-cut-watches] [--fault-cut N] [--fault-stall N]
 //!                    [--fault-fail N/M:429|500|409] [--fault-fail-writes N/M:429|500|409]
+//!                    [--fault-clear]
 //! ```
 //! Prints `serving on URL` and `kubeconfig: PATH`, then serves on 127.0.0.1 until SIGINT or SIGTERM
 //! (`--port 0` picks a free port). The `--fault-*` flags mirror [`clientgo_apiserver::Faults`] one to
@@ -22,22 +23,13 @@ use std::process::ExitCode;
 use clientgo_apiserver::ApiServer;
 use tokio::time::{interval_at, Instant, Interval, MissedTickBehavior};
 
-use args::{Config, Parsed, USAGE};
+use args::Config;
 use control::Control;
 
 fn main() -> ExitCode {
-    let config = match args::parse(std::env::args().skip(1)) {
-        Ok(Parsed::Run(c)) => c,
-        Ok(Parsed::Help) => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Err(e) => {
-            eprintln!("clientgo-apiserver: {e}");
-            eprintln!("{USAGE}");
-            return ExitCode::from(2);
-        }
-    };
+    // `--help` prints the help and exits 0; a bad argument prints the error and the usage and
+    // exits 2.
+    let config = args::parse_from(std::env::args_os()).unwrap_or_else(|e| e.exit());
     let rt = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -152,13 +144,20 @@ mod tests {
     use super::args::flags_in;
 
     #[test]
-    fn the_module_doc_synopsis_and_the_usage_text_list_the_same_flags() {
+    fn the_module_doc_synopsis_lists_every_flag_of_the_command() {
         let doc: String = include_str!("main.rs")
             .lines()
             .skip_while(|l| !l.starts_with("//! clientgo-apiserver ["))
             .take_while(|l| !l.starts_with("//! ```"))
             .collect();
-        let usage: String = super::USAGE.lines().take_while(|l| !l.is_empty()).collect();
-        assert_eq!(flags_in(&doc), flags_in(&usage));
+        let command = super::args::command();
+        let mut flags: Vec<String> = command
+            .get_arguments()
+            .filter_map(|a| a.get_long())
+            .filter(|long| *long != "help")
+            .map(|long| format!("--{long}"))
+            .collect();
+        flags.sort_unstable();
+        assert_eq!(flags_in(&doc), flags);
     }
 }
