@@ -28,11 +28,8 @@ const WATCH_EVENTS: usize = 100_000;
 const WRITES_PER_WRITER: usize = 100;
 
 fn bench_pod() -> Value {
-    let raw = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/fixtures/bench/pod.json"
-    ))
-    .expect("fixtures/bench/pod.json in the repository");
+    let raw = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/bench/pod.json"))
+        .expect("fixtures/bench/pod.json in the repository");
     serde_json::from_slice(&raw).expect("bench pod is JSON")
 }
 

@@ -2,7 +2,8 @@
 //! source, runs its `run` against a fresh embedded API server (or local listeners) with captured
 //! output, and checks the lesson the example teaches in the lines it printed.
 
-#![allow(dead_code)] // Each example's `main` is unused here.
+#![allow(dead_code)]
+// Each example's `main` is unused here.
 // Each example includes the shared files of examples/common/ it needs, as its own binary does, so
 // the test crate, which includes several examples, loads them more than once.
 #![allow(clippy::duplicate_mod)]

@@ -626,16 +626,15 @@ fn custom_logger_json_file_writes_json_to_stderr_and_the_file_with_the_librarys_
     // The server requires TOKEN, so the request carried it: its Authorization header is logged
     // with the scheme only, and no line shows the token.
     let auth: Vec<_> = json.iter().filter(|j| j["header"] == "authorization").collect();
-    assert!(!auth.is_empty(), "the Authorization header is logged (masked) at -v 7");
+    assert!(
+        !auth.is_empty(),
+        "the Authorization header is logged (masked) at -v 7"
+    );
     for h in auth {
         assert_eq!(h["value"], "Bearer <masked>", "{h}");
     }
     assert!(json.iter().any(|j| j["msg"] == "body"), "-v 8 shows the body");
-    assert!(
-        !run.log.iter().any(|l| l.contains(TOKEN)),
-        "{:?}",
-        run.log
-    );
+    assert!(!run.log.iter().any(|l| l.contains(TOKEN)), "{:?}", run.log);
     // The file holds exactly what stderr got.
     let written = std::fs::read_to_string(&path).unwrap();
     assert!(!written.contains(TOKEN), "token in {written}");

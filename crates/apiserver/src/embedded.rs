@@ -98,14 +98,49 @@ pub fn seed_demo_cluster(server: &ApiServer) {
     );
     let control_plane = |component: &str| json!({"component": component, "tier": "control-plane"});
     let pods = [
-        ("coredns-5d78c9869d-4xkqz", json!({"k8s-app": "kube-dns", "pod-template-hash": "5d78c9869d"}), "coredns", Some("10.244.0.2")),
-        ("coredns-5d78c9869d-9hbnm", json!({"k8s-app": "kube-dns", "pod-template-hash": "5d78c9869d"}), "coredns", Some("10.244.0.3")),
+        (
+            "coredns-5d78c9869d-4xkqz",
+            json!({"k8s-app": "kube-dns", "pod-template-hash": "5d78c9869d"}),
+            "coredns",
+            Some("10.244.0.2"),
+        ),
+        (
+            "coredns-5d78c9869d-9hbnm",
+            json!({"k8s-app": "kube-dns", "pod-template-hash": "5d78c9869d"}),
+            "coredns",
+            Some("10.244.0.3"),
+        ),
         ("etcd-control-plane", control_plane("etcd"), "etcd", None),
-        ("kindnet-4hxqp", json!({"app": "kindnet", "k8s-app": "kindnet", "tier": "node"}), "kindnet-cni", None),
-        ("kube-apiserver-control-plane", control_plane("kube-apiserver"), "kube-apiserver", None),
-        ("kube-controller-manager-control-plane", control_plane("kube-controller-manager"), "kube-controller-manager", None),
-        ("kube-proxy-7xj2p", json!({"k8s-app": "kube-proxy"}), "kube-proxy", None),
-        ("kube-scheduler-control-plane", control_plane("kube-scheduler"), "kube-scheduler", None),
+        (
+            "kindnet-4hxqp",
+            json!({"app": "kindnet", "k8s-app": "kindnet", "tier": "node"}),
+            "kindnet-cni",
+            None,
+        ),
+        (
+            "kube-apiserver-control-plane",
+            control_plane("kube-apiserver"),
+            "kube-apiserver",
+            None,
+        ),
+        (
+            "kube-controller-manager-control-plane",
+            control_plane("kube-controller-manager"),
+            "kube-controller-manager",
+            None,
+        ),
+        (
+            "kube-proxy-7xj2p",
+            json!({"k8s-app": "kube-proxy"}),
+            "kube-proxy",
+            None,
+        ),
+        (
+            "kube-scheduler-control-plane",
+            control_plane("kube-scheduler"),
+            "kube-scheduler",
+            None,
+        ),
     ];
     for (name, labels, container, pod_ip) in pods {
         let image = format!("registry.k8s.io/{container}:v1.36.2");

@@ -88,13 +88,19 @@ mod tests {
 
     #[test]
     fn joins_every_level_with_colons() {
-        let e = Level("outer", Some(Box::new(Level("middle", Some(Box::new(Level("inner", None)))))));
+        let e = Level(
+            "outer",
+            Some(Box::new(Level("middle", Some(Box::new(Level("inner", None)))))),
+        );
         assert_eq!(ErrorReport::new(&e).to_string(), "outer: middle: inner");
     }
 
     #[test]
     fn a_level_repeated_by_its_wrapper_is_shown_once() {
-        let e = Level("reading kubeconfig: file missing", Some(Box::new(Level("file missing", None))));
+        let e = Level(
+            "reading kubeconfig: file missing",
+            Some(Box::new(Level("file missing", None))),
+        );
         assert_eq!(
             ErrorReport::new(&e).to_string(),
             "reading kubeconfig: file missing"

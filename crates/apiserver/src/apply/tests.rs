@@ -409,10 +409,7 @@ proptest! {
 /// stored object (defaults included, which the creator owns) gives the transcript's managedFields.
 #[test]
 fn create_entries_match_every_transcript_post() {
-    let dir = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../fixtures/real-apiserver"
-    );
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/real-apiserver");
     let mut files: Vec<String> = std::fs::read_dir(dir)
         .unwrap()
         .filter_map(|e| e.ok()?.file_name().into_string().ok())
