@@ -18,8 +18,6 @@
 
 #[path = "common/counting_limiter.rs"]
 mod counting_limiter;
-#[path = "common/owned_namespaces.rs"]
-mod owned_namespaces;
 
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -94,7 +92,13 @@ impl Verb {
         let out = session.out();
         let outcome = match self {
             Verb::Create => {
-                match owned_namespaces::create(session, api, &owned_namespaces::labelled(name)).await {
+                match clientgo_example::namespaces::create(
+                    session,
+                    api,
+                    &clientgo_example::namespaces::labelled(name),
+                )
+                .await
+                {
                     Ok(_) => Ok(("success", true)),
                     Err(e) if e.is_already_exists() => Ok(("already exists", false)),
                     Err(e) => Err(e),
@@ -166,7 +170,7 @@ async fn fan_out(
 pub async fn run(session: &Session, args: &Args) -> Result<(), BoxError> {
     let out = session.out();
     let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
-    owned_namespaces::clear_leftovers(session, is_ours).await?;
+    clientgo_example::namespaces::clear_leftovers(session, is_ours).await?;
 
     let mut config = session.config().clone();
     let qps = u32::try_from(cpus * 2).unwrap_or(u32::MAX);
@@ -209,7 +213,7 @@ pub async fn run(session: &Session, args: &Args) -> Result<(), BoxError> {
         start.elapsed().as_secs_f64()
     );
     if complete {
-        owned_namespaces::wait_gone(session, is_ours).await?;
+        clientgo_example::namespaces::wait_gone(session, is_ours).await?;
     }
     if create_failed + delete_failed > 0 {
         return Err(format!("{} requests failed (see above)", create_failed + delete_failed).into());

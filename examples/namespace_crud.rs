@@ -13,9 +13,6 @@
 //!
 //! Run: `cargo run --example namespace_crud [-- --kubeconfig PATH]`
 
-#[path = "common/owned_namespaces.rs"]
-mod owned_namespaces;
-
 use std::process::ExitCode;
 
 use clientgo::apimachinery::Object;
@@ -29,7 +26,7 @@ pub const NAME: &str = "namespace-crud-test";
 pub async fn run(session: &Session, _args: &NoArgs) -> Result<(), BoxError> {
     let out = session.out();
     let api = session.clientset().core_v1().namespaces();
-    owned_namespaces::clear_leftovers(session, |n| n == NAME).await?;
+    clientgo_example::namespaces::clear_leftovers(session, |n| n == NAME).await?;
 
     outln!(out, "Namespace.List:");
     for ns in api.list(&ListOptions::default()).await?.items {
@@ -45,7 +42,9 @@ pub async fn run(session: &Session, _args: &NoArgs) -> Result<(), BoxError> {
     }
 
     outln!(out, "Namespace.Create:");
-    match owned_namespaces::create(session, &api, &owned_namespaces::labelled(NAME)).await {
+    match clientgo_example::namespaces::create(session, &api, &clientgo_example::namespaces::labelled(NAME))
+        .await
+    {
         Ok(ns) => outln!(out, "  {}: ok", ns.name()),
         Err(e) if e.is_already_exists() => {
             outln!(out, "  {NAME}: already exists");
@@ -60,7 +59,7 @@ pub async fn run(session: &Session, _args: &NoArgs) -> Result<(), BoxError> {
     outln!(out, "Namespace.Update:");
     // A full replace of a freshly built object, no Get first and so no resourceVersion: the seed's
     // point. The examples' label is kept so the namespace stays recognisably ours.
-    let mut replacement = owned_namespaces::labelled(NAME);
+    let mut replacement = clientgo_example::namespaces::labelled(NAME);
     replacement.metadata.labels.insert("a", "b");
     let updated = api.update(NAME, &replacement, &WriteOptions::default()).await?;
     outln!(out, "  {}: ok", updated.name());
@@ -71,7 +70,7 @@ pub async fn run(session: &Session, _args: &NoArgs) -> Result<(), BoxError> {
         Err(e) if e.is_not_found() => outln!(out, "  {NAME}: already deleted"),
         Err(e) => return Err(e.into()),
     }
-    owned_namespaces::wait_gone(session, |n| n == NAME).await
+    clientgo_example::namespaces::wait_gone(session, |n| n == NAME).await
 }
 
 #[tokio::main]

@@ -9,9 +9,6 @@
 //!
 //! Run: `cargo run --example namespace_patch [-- --kubeconfig PATH]`
 
-#[path = "common/owned_namespaces.rs"]
-mod owned_namespaces;
-
 use std::process::ExitCode;
 
 use clientgo::api::core::v1::Namespace;
@@ -60,8 +57,10 @@ async fn patch(
 /// Creates the namespace, patches it twice, then patches a missing one.
 pub async fn run(session: &Session, _args: &NoArgs) -> Result<(), BoxError> {
     let api = session.clientset().core_v1().namespaces();
-    owned_namespaces::clear_leftovers(session, |n| n == NAME).await?;
-    let created = owned_namespaces::create(session, &api, &owned_namespaces::labelled(NAME)).await?;
+    clientgo_example::namespaces::clear_leftovers(session, |n| n == NAME).await?;
+    let created =
+        clientgo_example::namespaces::create(session, &api, &clientgo_example::namespaces::labelled(NAME))
+            .await?;
     outln!(
         session.out(),
         "created namespace {NAME}, labels: {}",

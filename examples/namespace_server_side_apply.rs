@@ -13,9 +13,6 @@
 
 // Only the leftover clearing is used: here the namespace is created by apply, not by `create`.
 #[allow(dead_code)]
-#[path = "common/owned_namespaces.rs"]
-mod owned_namespaces;
-
 use std::process::ExitCode;
 
 use clientgo::api::core::v1::Namespace;
@@ -72,7 +69,7 @@ async fn apply(
 pub async fn run(session: &Session, _args: &NoArgs) -> Result<(), BoxError> {
     let out = session.out();
     let api = session.clientset().core_v1().namespaces();
-    owned_namespaces::clear_leftovers(session, |n| n == NAME).await?;
+    clientgo_example::namespaces::clear_leftovers(session, |n| n == NAME).await?;
 
     let apply_type = PatchType::apply(FIELD_MANAGER);
     outln!(

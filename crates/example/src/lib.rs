@@ -30,6 +30,7 @@
 #![forbid(unsafe_code)]
 
 mod args;
+pub mod namespaces;
 mod out;
 pub mod pods;
 mod report;

@@ -16,7 +16,6 @@ use clientgo_apiserver::ApiServer;
 use clientgo_client::{Clientset, DeleteOptions, DynamicClient, GetOptions, WriteOptions};
 use clientgo_rest::Config;
 use tokio::sync::OnceCell;
-use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::args::Cli;
@@ -32,11 +31,6 @@ const EXAMPLE_LABEL: &str = "clientgo.example";
 
 /// How long an interrupted example may take to stop on its own before it is dropped.
 const INTERRUPT_GRACE: Duration = Duration::from_secs(10);
-/// How long to wait for a namespace to finish terminating (a real cluster's namespace controller
-/// deletes its contents first; a few seconds, longer when objects carry finalizers).
-const NAMESPACE_GONE_TIMEOUT: Duration = Duration::from_secs(120);
-/// How often a terminating namespace is looked at.
-const NAMESPACE_POLL: Duration = Duration::from_millis(250);
 
 /// One run of an example against one cluster.
 ///
@@ -322,28 +316,7 @@ impl Session {
     }
 
     async fn wait_namespace_gone(&self, name: &str) -> Result<(), BoxError> {
-        let api = self.clientset.core_v1().namespaces();
-        let deadline = Instant::now() + NAMESPACE_GONE_TIMEOUT;
-        let mut announced = false;
-        loop {
-            match api.get(name, &GetOptions::default()).await {
-                Err(e) if e.is_not_found() => return Ok(()),
-                Err(e) => return Err(e.into()),
-                Ok(_) if Instant::now() >= deadline => {
-                    return Err(format!(
-                        "namespace {name} is still terminating after {}s",
-                        NAMESPACE_GONE_TIMEOUT.as_secs()
-                    )
-                    .into())
-                }
-                Ok(_) if !announced => {
-                    announced = true;
-                    outln!(self.out, "namespace {name}: waiting for it to finish terminating");
-                }
-                Ok(_) => {}
-            }
-            tokio::time::sleep(NAMESPACE_POLL).await;
-        }
+        crate::namespaces::wait_gone(self, |n| n == name).await
     }
 
     /// Registers a cluster-scoped object the example created, to be deleted when the session

@@ -9,15 +9,16 @@
 
 use std::time::Duration;
 
-use clientgo::api::core::v1::Namespace;
-use clientgo::apimachinery::{Object, Resource};
-use clientgo::kubernetes::{DeleteOptions, ListOptions, ResourceClient, WriteOptions};
-use clientgo::rest::Error;
-use clientgo_example::{outln, BoxError, Session, MANAGED_BY_LABEL, MANAGED_BY_VALUE};
+use clientgo_api::core::v1::Namespace;
+use clientgo_apimachinery::{Object, Resource};
+use clientgo_client::{DeleteOptions, ListOptions, ResourceClient, WriteOptions};
+use clientgo_rest::Error;
 use tokio::time::Instant;
 
+use crate::{outln, BoxError, Session, MANAGED_BY_LABEL, MANAGED_BY_VALUE};
+
 /// How long a namespace may take to finish terminating (a real cluster's namespace controller
-/// needs a few seconds; longer when its objects have finalizers).
+/// deletes its contents first: a few seconds, longer when objects carry finalizers).
 const GONE_TIMEOUT: Duration = Duration::from_secs(120);
 /// How often terminating namespaces are looked at.
 const GONE_POLL: Duration = Duration::from_millis(250);
