@@ -58,6 +58,7 @@
 //! # Ok::<(), clientgo_cache::Error>(())
 //! ```
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 mod async_queue;
 mod controller;

@@ -9,6 +9,7 @@
 //! or port?`); errors kubectl has no words of its own for are printed with their causes.
 
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 pub mod cli;
 mod errors;

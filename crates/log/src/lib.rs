@@ -20,6 +20,7 @@
 //! - A body longer than 1,024 bytes appears twice at V(9): its prefix (the V(8) line) and then
 //!   whole; client-go prints it once, whole.
 #![warn(missing_docs)]
+#![forbid(unsafe_code)]
 
 pub mod entry;
 pub mod filter;
