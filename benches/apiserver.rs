@@ -119,7 +119,7 @@ fn list_50k(c: &mut Criterion) {
         b.iter(|| {
             let (n, _) = rt.block_on(get(addr, "/api/v1/pods", None));
             assert!(n >= bytes / 2);
-        })
+        });
     });
     g.finish();
     drop(server);
@@ -173,7 +173,7 @@ fn watch_100k(c: &mut Criterion) {
         b.iter(|| {
             let (_, n) = rt.block_on(get(addr, &path, Some(WATCH_EVENTS)));
             assert_eq!(n, WATCH_EVENTS);
-        })
+        });
     });
     g.finish();
     eprintln!(
@@ -315,7 +315,7 @@ fn concurrent_writers(c: &mut Criterion) {
                 (0..iters)
                     .map(|_| rt.block_on(write_round(addr, writers, round.fetch_add(1, Ordering::Relaxed))))
                     .sum()
-            })
+            });
         });
     }
     g.finish();

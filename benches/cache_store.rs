@@ -131,7 +131,7 @@ fn benches(c: &mut Criterion, d: &Data) -> usize {
                 cache
             },
             BatchSize::PerIteration,
-        )
+        );
     });
     g.bench_function("update", |b| {
         b.iter_batched(
@@ -143,7 +143,7 @@ fn benches(c: &mut Criterion, d: &Data) -> usize {
                 cache
             },
             BatchSize::PerIteration,
-        )
+        );
     });
     g.finish();
 
@@ -157,14 +157,14 @@ fn benches(c: &mut Criterion, d: &Data) -> usize {
             runs += 1;
             i = (i + 7_919) % READ_PODS;
             black_box(d.read_cache.get_by_key(&d.read_keys[i]))
-        })
+        });
     });
     let mut ns = 0usize;
     g.bench_function("by_index_namespace_1000_cached", |b| {
         b.iter(|| {
             ns = (ns + 37) % NAMESPACES;
             black_box(by_namespace(&d.read_cache, ns))
-        })
+        });
     });
     let mut ns = 0usize;
     g.bench_function("by_index_namespace_1000_after_update", |b| {
@@ -172,7 +172,7 @@ fn benches(c: &mut Criterion, d: &Data) -> usize {
             ns = (ns + 37) % NAMESPACES;
             touch_namespace(d, ns);
             black_box(by_namespace(&d.read_cache, ns))
-        })
+        });
     });
     g.finish();
     runs

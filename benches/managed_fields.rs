@@ -40,14 +40,14 @@ fn bench_managed_fields(c: &mut Criterion) {
             let mut p = base.clone();
             update_managed_fields(None, &mut p, "kubelet", UPDATE, now);
             black_box(p)
-        })
+        });
     });
     g.bench_function("update_managed_fields_label_change", |b| {
         b.iter(|| {
             let mut p = labelled.clone();
             update_managed_fields(Some(&stored), &mut p, "controller", UPDATE, now);
             black_box(p)
-        })
+        });
     });
     let json_doc = json!([{"op": "add", "path": "/metadata/labels/bench", "value": "1"}]);
     g.bench_function("json_patch_add_label", |b| {
@@ -55,7 +55,7 @@ fn bench_managed_fields(c: &mut Criterion) {
             let mut p = stored.clone();
             json_patch(&mut p, &json_doc).expect("patch applies");
             black_box(p)
-        })
+        });
     });
     let merge_doc = json!({"metadata": {"labels": {"bench": "1"}}});
     g.bench_function("merge_patch_label", |b| {
@@ -63,7 +63,7 @@ fn bench_managed_fields(c: &mut Criterion) {
             let mut p = stored.clone();
             merge_patch(&mut p, &merge_doc);
             black_box(p)
-        })
+        });
     });
     let smp_doc = json!({"spec": {"containers": [{"name": "app", "image": "registry/app:2"}]}});
     g.bench_function("strategic_merge_patch_container", |b| {
@@ -71,11 +71,11 @@ fn bench_managed_fields(c: &mut Criterion) {
             let mut p = stored.clone();
             strategic_merge_patch(&mut p, &smp_doc).expect("patch applies");
             black_box(p)
-        })
+        });
     });
     let applied = server_side_apply(None, &base, "bench", false, now).expect("apply creates");
     g.bench_function("server_side_apply_noop", |b| {
-        b.iter(|| black_box(server_side_apply(Some(&applied), &base, "bench", false, now)))
+        b.iter(|| black_box(server_side_apply(Some(&applied), &base, "bench", false, now)));
     });
     g.finish();
 }

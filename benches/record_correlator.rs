@@ -117,7 +117,7 @@ fn distinct(c: &mut Criterion) {
                 expect(&out, N, 0, 0);
                 t
             })
-        })
+        });
     });
     g.bench_function(BenchmarkId::from_parameter("at_capacity_4096"), |b| {
         b.iter_custom(|iters| {
@@ -128,7 +128,7 @@ fn distinct(c: &mut Criterion) {
                 expect(&out, N, 0, 0);
                 t
             })
-        })
+        });
     });
     g.finish();
 }
@@ -145,7 +145,7 @@ fn repeated(c: &mut Criterion) {
                 expect(&out, 1, 1, N - 2);
                 t
             })
-        })
+        });
     });
     g.bench_function(BenchmarkId::from_parameter("similar_note_differs"), |b| {
         let pod = pod_ref(7);
@@ -164,7 +164,7 @@ fn repeated(c: &mut Criterion) {
                 expect(&out, 11, 1, N - 12);
                 t
             })
-        })
+        });
     });
     g.finish();
 }

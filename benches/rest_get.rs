@@ -39,7 +39,8 @@ fn setup(rt: &Runtime, tls: bool) -> (ApiServer, ResourceClient<ConfigMap>) {
 }
 
 async fn batch(cms: &ResourceClient<ConfigMap>, n: u64, concurrency: usize) -> Vec<Duration> {
-    let per = (n as usize).div_ceil(concurrency);
+    let total = usize::try_from(n).expect("a batch's request count fits usize");
+    let per = total.div_ceil(concurrency);
     let tasks: Vec<_> = (0..concurrency)
         .map(|_| {
             let cms = cms.clone();
@@ -54,7 +55,7 @@ async fn batch(cms: &ResourceClient<ConfigMap>, n: u64, concurrency: usize) -> V
             })
         })
         .collect();
-    let mut all = Vec::with_capacity(n as usize);
+    let mut all = Vec::with_capacity(total);
     for t in tasks {
         all.extend(t.await.expect("task"));
     }
@@ -96,14 +97,14 @@ fn bench(c: &mut Criterion) {
                 let t = Instant::now();
                 rt.block_on(batch(&cms, iters, 1));
                 t.elapsed()
-            })
+            });
         });
         g.bench_function("concurrent_8", |b| {
             b.iter_custom(|iters| {
                 let t = Instant::now();
                 rt.block_on(batch(&cms, iters * CONCURRENCY as u64, CONCURRENCY));
-                t.elapsed() / CONCURRENCY as u32
-            })
+                t.elapsed() / u32::try_from(CONCURRENCY).expect("CONCURRENCY fits u32")
+            });
         });
         g.finish();
     }

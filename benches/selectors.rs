@@ -63,23 +63,23 @@ fn bench_selectors(c: &mut Criterion) {
         .throughput(Throughput::Elements(1));
 
     group.bench_function("label_parse", |b| {
-        b.iter(|| labels::Selector::parse(black_box(LABEL_SELECTOR)))
+        b.iter(|| labels::Selector::parse(black_box(LABEL_SELECTOR)));
     });
     let selector = labels::Selector::parse(LABEL_SELECTOR).expect("benchmark selector is valid");
     let matching = pod_labels();
     let mut other = pod_labels();
     other.insert("canary".to_owned(), "true".to_owned());
     group.bench_function("label_match_hit", |b| {
-        b.iter(|| black_box(&selector).matches(black_box(&matching)))
+        b.iter(|| black_box(&selector).matches(black_box(&matching)));
     });
     group.bench_function("label_match_miss_last", |b| {
-        b.iter(|| black_box(&selector).matches(black_box(&other)))
+        b.iter(|| black_box(&selector).matches(black_box(&other)));
     });
     group.bench_function("label_display", |b| b.iter(|| black_box(&selector).to_string()));
 
     let field_selector = "metadata.namespace=prod,spec.nodeName=node-17,status.phase!=Succeeded";
     group.bench_function("field_parse", |b| {
-        b.iter(|| fields::Selector::parse(black_box(field_selector)))
+        b.iter(|| fields::Selector::parse(black_box(field_selector)));
     });
     let fs = fields::Selector::parse(field_selector).expect("benchmark selector is valid");
     let mut pod = Pod {
@@ -91,7 +91,7 @@ fn bench_selectors(c: &mut Criterion) {
     pod.metadata.namespace = Some("prod".into());
     pod.metadata.labels = pod_labels();
     group.bench_function("field_match_hit", |b| {
-        b.iter(|| black_box(&fs).matches(black_box(&pod)))
+        b.iter(|| black_box(&fs).matches(black_box(&pod)));
     });
     group.finish();
 }

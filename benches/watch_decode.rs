@@ -117,13 +117,13 @@ fn benches(c: &mut Criterion, stream: &[u8], frames: &[Range<usize>]) -> usize {
         b.iter(|| {
             runs += 1;
             decode_chunked(stream)
-        })
+        });
     });
     g.bench_function("baseline_from_slice_presplit", |b| {
-        b.iter(|| decode_presplit(stream, frames))
+        b.iter(|| decode_presplit(stream, frames));
     });
     g.bench_function("framing_only_4k_chunks", |b| {
-        b.iter(|| frame_chunked(stream, CHUNK))
+        b.iter(|| frame_chunked(stream, CHUNK));
     });
     g.finish();
 
@@ -134,10 +134,10 @@ fn benches(c: &mut Criterion, stream: &[u8], frames: &[Range<usize>]) -> usize {
         .measurement_time(Duration::from_secs(3))
         .throughput(Throughput::Bytes(big.len() as u64));
     g.bench_function("framing_10mib_1_byte_chunks", |b| {
-        b.iter(|| frame_chunked(&big, 1))
+        b.iter(|| frame_chunked(&big, 1));
     });
     g.bench_function("framing_10mib_whole", |b| {
-        b.iter(|| frame_chunked(&big, big.len()))
+        b.iter(|| frame_chunked(&big, big.len()));
     });
     g.finish();
     runs

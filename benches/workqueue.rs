@@ -50,7 +50,7 @@ fn add_get_done_single_task(c: &mut Criterion) {
                 });
             }
             total
-        })
+        });
     });
     g.bench_function("add_all_then_drain", |b| {
         b.iter_custom(|iters| {
@@ -70,7 +70,7 @@ fn add_get_done_single_task(c: &mut Criterion) {
                 });
             }
             total
-        })
+        });
     });
     g.finish();
 }
@@ -118,7 +118,7 @@ fn producer_and_workers(c: &mut Criterion) {
     g.sample_size(10).throughput(Throughput::Elements(ITEMS));
     for workers in [1usize, 2, 4, 8] {
         g.bench_with_input(BenchmarkId::from_parameter(workers), &workers, |b, &w| {
-            b.iter_custom(|iters| (0..iters).map(|_| producer_workers(&rt, w, ITEMS, ITEMS)).sum())
+            b.iter_custom(|iters| (0..iters).map(|_| producer_workers(&rt, w, ITEMS, ITEMS)).sum());
         });
     }
     g.finish();
@@ -131,7 +131,7 @@ fn dedup(c: &mut Criterion) {
     g.sample_size(10).throughput(Throughput::Elements(ITEMS));
     for workers in [1usize, 4] {
         g.bench_with_input(BenchmarkId::from_parameter(workers), &workers, |b, &w| {
-            b.iter_custom(|iters| (0..iters).map(|_| producer_workers(&rt, w, ITEMS, 1000)).sum())
+            b.iter_custom(|iters| (0..iters).map(|_| producer_workers(&rt, w, ITEMS, 1000)).sum());
         });
     }
     g.finish();
@@ -155,7 +155,7 @@ fn rate_limiters(c: &mut Criterion) {
                 total += start.elapsed();
             }
             total
-        })
+        });
     });
     g.bench_function("item_exponential", |b| {
         b.iter_custom(|iters| {
@@ -173,7 +173,7 @@ fn rate_limiters(c: &mut Criterion) {
                 total += start.elapsed();
             }
             total
-        })
+        });
     });
     g.finish();
 }
@@ -197,7 +197,7 @@ fn delaying_add_after(c: &mut Criterion) {
                 q.shut_down();
             }
             total
-        })
+        });
     });
     g.finish();
 }

@@ -13,7 +13,7 @@
 
 use std::collections::BTreeMap;
 use std::process::ExitCode;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use clientgo::api::core::v1::ConfigMap;
@@ -44,7 +44,7 @@ struct Ctx {
 
 impl Ctx {
     fn attempts(&self) -> MutexGuard<'_, BTreeMap<String, usize>> {
-        self.attempts.lock().unwrap_or_else(|p| p.into_inner())
+        self.attempts.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Counts one more attempt of `key` and returns it.

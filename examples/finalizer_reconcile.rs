@@ -25,7 +25,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clientgo::api::core::v1::{ConfigMap, Namespace};
-use clientgo::apimachinery::{Object, Resource, WatchEvent};
+use clientgo::apimachinery::{Object, Resource, SharedStr, WatchEvent};
 use clientgo::controller::{finalizer, Action, Config, Controller, FinalizerError, FinalizerEvent, Request};
 use clientgo::kubernetes::{
     DeleteOptions, GetOptions, ListOptions, PatchOptions, PatchType, ResourceClient, UpdateOptions,
@@ -269,7 +269,13 @@ async fn clear_leftover(session: &Session, limit: Duration) -> Result<(), BoxErr
         Err(e) if e.is_not_found() => return Ok(()),
         other => other?,
     };
-    if existing.metadata.labels.get(MANAGED_BY_LABEL).map(|v| v.as_str()) != Some(MANAGED_BY_VALUE) {
+    if existing
+        .metadata
+        .labels
+        .get(MANAGED_BY_LABEL)
+        .map(SharedStr::as_str)
+        != Some(MANAGED_BY_VALUE)
+    {
         return Err(
             format!("namespace {STUCK_NAMESPACE} exists and was not created by a clientgo example").into(),
         );

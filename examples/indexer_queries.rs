@@ -30,7 +30,7 @@ pub const NODE_INDEX: &str = "nodeName";
 
 /// The custom index function: a scheduled pod's node (an unscheduled pod is in no bucket).
 fn node_name(pod: &Pod) -> Vec<String> {
-    pod.spec.node_name.iter().map(|n| n.to_string()).collect()
+    pod.spec.node_name.iter().map(ToString::to_string).collect()
 }
 
 /// The names of `objects`, sorted.
@@ -149,7 +149,7 @@ pub async fn run(session: &Session, _args: &NoArgs) -> Result<(), BoxError> {
     };
     query(out, &*indexer, probe.as_deref())?;
     let late = Indexers::new().with("phase", |p: &Pod| {
-        p.status.phase.iter().map(|s| s.to_string()).collect()
+        p.status.phase.iter().map(ToString::to_string).collect()
     });
     match indexer.add_indexers(late) {
         Ok(()) => outln!(out, "add_indexers(phase) after the sync: ok"),

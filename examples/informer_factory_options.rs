@@ -96,7 +96,7 @@ impl<K: Object + Send + Sync + 'static> ResourceEventHandler<K> for Logger {
     fn on_delete(&self, deleted: &DeltaObject<K>) {
         match deleted {
             DeltaObject::Object(obj) => {
-                outln!(self.out, "\"Delete {}\" name=\"{}\"", self.kind, kobj(&**obj))
+                outln!(self.out, "\"Delete {}\" name=\"{}\"", self.kind, kobj(&**obj));
             }
             DeltaObject::DeletedFinalStateUnknown(t) => {
                 outln!(
@@ -245,7 +245,7 @@ pub async fn run(session: &Session, args: &Args) -> Result<(), BoxError> {
     let factory = SharedInformerFactory::new(session.clientset().clone(), Some(args.default_resync))
         .with_namespace(NAMESPACE)
         .with_tweak_list_options(Arc::new(|o: &mut ListOptions| {
-            o.label_selector = SELECTOR.to_owned()
+            o.label_selector = SELECTOR.to_owned();
         }))
         .with_custom_resync::<Pod>(args.pod_resync)
         .with_custom_resync::<Deployment>(args.deployment_resync);

@@ -12,7 +12,7 @@
 //! [--renew-ms MS] [--retry-ms MS]`
 
 use std::process::ExitCode;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use clientgo::api::coordination::v1::Lease;
@@ -60,7 +60,7 @@ impl Log {
     fn say(&self, line: String) {
         outln!(self.out, "{line}");
         let (lines, changed) = &*self.seen;
-        lines.lock().unwrap_or_else(|p| p.into_inner()).push(line);
+        lines.lock().unwrap_or_else(PoisonError::into_inner).push(line);
         changed.notify_waiters();
     }
 
@@ -71,7 +71,7 @@ impl Log {
             let notified = changed.notified();
             if lines
                 .lock()
-                .unwrap_or_else(|p| p.into_inner())
+                .unwrap_or_else(PoisonError::into_inner)
                 .iter()
                 .any(|l| l == want)
             {

@@ -73,7 +73,9 @@ impl Tally {
     }
 
     fn done(self) -> Vec<String> {
-        self.done.into_inner().unwrap_or_else(|p| p.into_inner())
+        self.done
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 
@@ -117,7 +119,7 @@ impl Verb {
                     tally
                         .done
                         .lock()
-                        .unwrap_or_else(|p| p.into_inner())
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
                         .push(name.to_owned());
                 }
                 outln!(out, "  {name}: {word}");
@@ -169,7 +171,7 @@ async fn fan_out(
 /// Creates `args.count` namespaces with a worker per CPU, then deletes them the same way.
 pub async fn run(session: &Session, args: &Args) -> Result<(), BoxError> {
     let out = session.out();
-    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cpus = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     clientgo_example::namespaces::clear_leftovers(session, is_ours).await?;
 
     let mut config = session.config().clone();

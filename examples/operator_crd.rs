@@ -23,12 +23,12 @@
 
 use std::process::ExitCode;
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use clientgo::api::apps::v1::Deployment;
 use clientgo::api::events::v1::Event;
-use clientgo::apimachinery::{ApiResource, DynamicObject, Object};
+use clientgo::apimachinery::{ApiResource, DynamicObject, Object, SharedStr};
 use clientgo::dynamic::DynamicClient;
 use clientgo::kubernetes::{
     Clientset, DeleteOptions, ListOptions, PatchOptions, PatchType, ResourceClient, WriteOptions,
@@ -88,7 +88,7 @@ pub async fn register_crd(config: &rest::Config) -> Result<Registered, BoxError>
         }
         let existing = crds.get(CRD, &Default::default()).await?;
         let labels = &existing.metadata().labels;
-        if labels.get(MANAGED_BY_LABEL).map(|v| v.as_str()) != Some(MANAGED_BY_VALUE) {
+        if labels.get(MANAGED_BY_LABEL).map(SharedStr::as_str) != Some(MANAGED_BY_VALUE) {
             return Err(format!(
                 "crd {CRD} exists and was not created by a clientgo example (no {MANAGED_BY_LABEL}={MANAGED_BY_VALUE} label); refusing to use it"
             )
@@ -188,7 +188,10 @@ impl ReplicaLog {
     async fn follow(&self, mut rx: mpsc::UnboundedReceiver<String>) {
         while let Some(line) = rx.recv().await {
             outln!(self.out, "{line}");
-            self.seen.lock().unwrap_or_else(|e| e.into_inner()).push(line);
+            self.seen
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(line);
             self.changed.notify_waiters();
         }
     }
@@ -201,7 +204,7 @@ impl ReplicaLog {
                 if self
                     .seen
                     .lock()
-                    .unwrap_or_else(|e| e.into_inner())
+                    .unwrap_or_else(PoisonError::into_inner)
                     .iter()
                     .any(|l| l == want)
                 {

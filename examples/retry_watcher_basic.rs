@@ -33,7 +33,7 @@ mod watch_pods_basic;
 use std::collections::HashSet;
 use std::future::Future;
 use std::process::ExitCode;
-use std::sync::{Arc, Mutex, Once};
+use std::sync::{Arc, Mutex, Once, PoisonError};
 use std::time::Duration;
 
 use clientgo::api::core::v1::Pod;
@@ -121,12 +121,12 @@ impl WatchCalls {
     fn record(&self) {
         self.0
             .lock()
-            .unwrap_or_else(|p| p.into_inner())
+            .unwrap_or_else(PoisonError::into_inner)
             .push(Instant::now());
     }
 
     fn starts(&self) -> Vec<Instant> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).clone()
     }
 }
 
@@ -333,7 +333,7 @@ async fn check(
         );
         return Ok(());
     }
-    let list = |v: &[&Seen]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", ");
+    let list = |v: &[&Seen]| v.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
     Err(format!(
         "check failed: the RetryWatcher delivered {} events, one unbroken watch {}; duplicated: [{}]; missing: [{}]",
         seen.len(),

@@ -50,6 +50,9 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
     }
+    // `p` is a fraction, so the rounded product is at most `len - 1`; std has no checked
+    // conversion from f64, float-to-int `as` saturates, and the index is clamped below anyway.
+    #[allow(clippy::cast_possible_truncation)]
     let idx = ((sorted.len() - 1) as f64 * p).round() as usize;
     sorted[idx.min(sorted.len() - 1)]
 }

@@ -84,7 +84,7 @@ async fn create(
     match api.create(deploy, &WriteOptions::default()).await {
         Ok(created) => outln!(session.out(), "Deployment created: {}", created.name()),
         Err(e) if e.is_already_exists() => {
-            outln!(session.out(), "Deployment already exists: {}", deploy.name())
+            outln!(session.out(), "Deployment already exists: {}", deploy.name());
         }
         Err(e) => return Err(e.into()),
     }

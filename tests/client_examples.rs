@@ -42,7 +42,7 @@ use std::future::Future;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clientgo::apimachinery::Object;
+use clientgo::apimachinery::{Object, SharedStr};
 use clientgo::kubernetes::{GetOptions, ListOptions};
 use clientgo::rest::ErrorReport;
 use clientgo_apiserver::ApiServer;
@@ -592,7 +592,7 @@ async fn namespace_bulk_create_counts_every_create_throttled_by_the_raised_limit
         lines[0],
         "namespace namespace-bulk-create-03: left by an earlier run, deleting it first"
     );
-    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cpus = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     assert_eq!(
         lines[1],
         format!(
@@ -793,7 +793,7 @@ async fn yaml_create_deployment_defaults_the_namespace_to_its_own_then_reports_c
         ]
     );
     assert_eq!(deploy.spec.replicas, Some(3));
-    assert_eq!(deploy.metadata.labels.get("a").map(|v| v.as_str()), Some("b"));
+    assert_eq!(deploy.metadata.labels.get("a").map(SharedStr::as_str), Some("b"));
     let containers: Vec<&str> = deploy
         .spec
         .template

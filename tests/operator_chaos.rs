@@ -34,7 +34,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use clientgo::api::apps::v1::Deployment;
@@ -95,7 +95,7 @@ fn desired_replicas(i: usize) -> i32 {
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
+    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Runs `op` until it succeeds, retrying every failure (injected 409s, 429s past the client's own
@@ -358,7 +358,7 @@ async fn live_mismatches(cs: &Clientset, uids: &HashMap<String, String>, live: &
     for d in deployments {
         match d.metadata.controller_of() {
             Some(owner) if owner.kind == "Widget" => {
-                children.entry(owner.uid.clone().into()).or_default().push(d)
+                children.entry(owner.uid.clone().into()).or_default().push(d);
             }
             _ => wrong.push(format!("deployment {} has no Widget controller", d.name())),
         }
@@ -500,9 +500,9 @@ async fn under_chaos(cs: &Clientset, fleet: &Fleet, tally: &Tally) -> ChaosRun {
         let adopted: BTreeSet<&str> = ws
             .iter()
             .filter(|w| w.metadata.finalizers.iter().any(|f| f == FINALIZER))
-            .map(|w| w.name())
+            .map(Object::name)
             .collect();
-        let children: BTreeSet<&str> = ds.iter().map(|d| d.name()).collect();
+        let children: BTreeSet<&str> = ds.iter().map(Object::name).collect();
         all.iter()
             .map(|&i| name(i))
             .filter(|n| !adopted.contains(n.as_str()) || !children.contains(child_name(n).as_str()))
@@ -676,7 +676,7 @@ async fn operator_survives_chaos_with_exact_children_single_cleanups_and_no_conc
                         }
                     }
                 })
-                .await
+                .await;
             }
         })
         .buffer_unordered(PARALLEL)

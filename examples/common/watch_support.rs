@@ -37,7 +37,7 @@ pub fn describe_rv(ev: &WatchEvent<Pod>) -> String {
 
 /// The resourceVersion of an ADDED, MODIFIED or DELETED event's object.
 pub fn resource_version<K: Object>(ev: &WatchEvent<K>) -> Option<&str> {
-    ev.object().map(|o| o.resource_version())
+    ev.object().map(Object::resource_version)
 }
 
 /// Prints each event of `events` with [`describe_rv`] until `last` says an event is the last one

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use clientgo::apimachinery::{Object, ObjectMeta, Resource};
@@ -141,7 +141,7 @@ struct InFlight<'a> {
 
 impl Tally {
     fn enter(&self, key: &str) -> InFlight<'_> {
-        let mut g = self.in_flight.lock().unwrap_or_else(|e| e.into_inner());
+        let mut g = self.in_flight.lock().unwrap_or_else(PoisonError::into_inner);
         let n = g.entry(key.to_owned()).or_default();
         *n += 1;
         self.max_in_flight_per_key.fetch_max(*n, Ordering::SeqCst);
@@ -155,7 +155,11 @@ impl Tally {
 
 impl Drop for InFlight<'_> {
     fn drop(&mut self) {
-        let mut g = self.tally.in_flight.lock().unwrap_or_else(|e| e.into_inner());
+        let mut g = self
+            .tally
+            .in_flight
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         if let Some(n) = g.get_mut(&self.key) {
             *n -= 1;
         }
@@ -255,7 +259,7 @@ impl Operator {
         self.tally
             .child_delete_attempts
             .lock()
-            .unwrap_or_else(|e| e.into_inner())
+            .unwrap_or_else(PoisonError::into_inner)
             .entry(uid.clone().into())
             .or_default()
             .push(self.identity.clone());
@@ -271,7 +275,7 @@ impl Operator {
                     .tally
                     .child_deletes
                     .lock()
-                    .unwrap_or_else(|e| e.into_inner())
+                    .unwrap_or_else(PoisonError::into_inner)
                     .entry(uid.into())
                     .or_default() += 1;
             }

@@ -101,7 +101,7 @@ fn round_trips_the_whole_document() {
 #[test]
 fn answers_the_servers_field_selectors() {
     let pod = pod();
-    let f = |p: &str| pod.field(p).map(|c| c.into_owned());
+    let f = |p: &str| pod.field(p).map(std::borrow::Cow::into_owned);
     assert_eq!(f("metadata.name").as_deref(), Some("web-jpzskpfbvc-4kffd"));
     assert_eq!(f("metadata.namespace").as_deref(), Some("ns-001"));
     assert_eq!(f("spec.nodeName").as_deref(), Some("node-0000"));

@@ -160,8 +160,11 @@ impl SharedStr {
     const fn inline_from(bytes: &[u8]) -> Self {
         assert!(bytes.len() <= INLINE_CAP);
         let mut memory = [0u8; size_of::<usize>()];
-        // Lossless: `bytes.len()` is at most 7 here.
-        memory[TAG_BYTE] = ((bytes.len() as u8) << 1) | 1;
+        // Lossless: `bytes.len()` is at most 7 here (asserted above). A const fn cannot call
+        // `u8::try_from`, so the bounded length is packed into the tag byte with `as`.
+        #[allow(clippy::cast_possible_truncation)]
+        let tag = ((bytes.len() as u8) << 1) | 1;
+        memory[TAG_BYTE] = tag;
         let mut i = 0;
         while i < bytes.len() {
             memory[DATA_BYTE + i] = bytes[i];

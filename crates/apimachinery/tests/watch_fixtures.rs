@@ -161,7 +161,7 @@ fn events_match_what_the_transcripts_record() {
     let names: Vec<&str> = events
         .iter()
         .filter_map(|e| e.object())
-        .map(|o| o.name())
+        .map(Object::name)
         .collect();
     assert_eq!(names, ["cm-6", "cm-1", "cm-2", "cm-4", "cm-3"]);
     match &events[0] {
@@ -269,7 +269,7 @@ fn expired_resource_versions_arrive_as_error_events_that_are_gone() {
     let w = find(&bodies, "06a-watch-too-old-rv-410.txt", "resourceVersion=215");
     match &decode([&w.body[..]]).unwrap()[..] {
         [WatchEvent::Error(s)] => {
-            assert_eq!(s.message.as_deref(), Some("too old resource version: 215 (853)"))
+            assert_eq!(s.message.as_deref(), Some("too old resource version: 215 (853)"));
         }
         other => panic!("{other:?}"),
     }

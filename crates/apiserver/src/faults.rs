@@ -5,7 +5,7 @@
 //! watch-cache restarts.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use clientgo_apimachinery::Status;
@@ -83,7 +83,7 @@ impl Faults {
     }
 
     fn set(slot: &Mutex<Option<ErrorFault>>, fail: u64, per: u64, kind: InjectedError) {
-        let mut g = slot.lock().unwrap_or_else(|e| e.into_inner());
+        let mut g = slot.lock().unwrap_or_else(PoisonError::into_inner);
         *g = (fail > 0 && per > 0).then_some(ErrorFault {
             kind,
             fail: fail.min(per),
@@ -148,7 +148,7 @@ impl Faults {
         );
         let slots = [Some(&self.errors), write.then_some(&self.write_errors)];
         for slot in slots.into_iter().flatten() {
-            let mut g = slot.lock().unwrap_or_else(|e| e.into_inner());
+            let mut g = slot.lock().unwrap_or_else(PoisonError::into_inner);
             if let Some(f) = g.as_mut() {
                 let n = f.count % f.per;
                 f.count += 1;

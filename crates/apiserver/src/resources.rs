@@ -5,7 +5,7 @@
 //! start, custom resources are added and removed as CustomResourceDefinitions come and go.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, PoisonError, RwLock};
 
 /// The verbs a normal resource supports, in discovery order.
 pub const ALL_VERBS: &[&str] = &[
@@ -187,32 +187,32 @@ impl Registry {
     /// Adds or replaces a resource.
     pub fn insert(&self, info: ResourceInfo) {
         let key = (info.group.clone(), info.version.clone(), info.plural.clone());
-        let mut g = self.inner.write().unwrap_or_else(|e| e.into_inner());
+        let mut g = self.inner.write().unwrap_or_else(PoisonError::into_inner);
         g.insert(key, Arc::new(info));
     }
 
     /// Removes a resource (its CRD was deleted).
     pub fn remove(&self, group: &str, version: &str, plural: &str) {
-        let mut g = self.inner.write().unwrap_or_else(|e| e.into_inner());
+        let mut g = self.inner.write().unwrap_or_else(PoisonError::into_inner);
         g.remove(&(group.to_owned(), version.to_owned(), plural.to_owned()));
     }
 
     /// Looks up a resource by group, version and plural.
     pub fn get(&self, group: &str, version: &str, plural: &str) -> Option<Arc<ResourceInfo>> {
-        let g = self.inner.read().unwrap_or_else(|e| e.into_inner());
+        let g = self.inner.read().unwrap_or_else(PoisonError::into_inner);
         g.get(&(group.to_owned(), version.to_owned(), plural.to_owned()))
             .cloned()
     }
 
     /// All resources, sorted by group, version and plural.
     pub fn all(&self) -> Vec<Arc<ResourceInfo>> {
-        let g = self.inner.read().unwrap_or_else(|e| e.into_inner());
+        let g = self.inner.read().unwrap_or_else(PoisonError::into_inner);
         g.values().cloned().collect()
     }
 
     /// Whether a group/version has any resource.
     pub fn has_group_version(&self, group: &str, version: &str) -> bool {
-        let g = self.inner.read().unwrap_or_else(|e| e.into_inner());
+        let g = self.inner.read().unwrap_or_else(PoisonError::into_inner);
         g.keys().any(|(gr, v, _)| gr == group && v == version)
     }
 }

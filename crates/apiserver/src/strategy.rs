@@ -32,6 +32,8 @@ pub fn random_u64() -> u64 {
     use std::sync::atomic::{AtomicU64, Ordering};
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    // Seed mixing: only the clock's low 64 bits matter, so truncating the nanoseconds is intended.
+    #[allow(clippy::cast_possible_truncation)]
     let t = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos() as u64)
@@ -61,7 +63,9 @@ pub fn name_suffix() -> String {
     let mut r = random_u64();
     (0..5)
         .map(|_| {
-            let c = NAME_CHARS[(r % NAME_CHARS.len() as u64) as usize];
+            let i = usize::try_from(r % NAME_CHARS.len() as u64)
+                .expect("a remainder below NAME_CHARS.len() fits usize");
+            let c = NAME_CHARS[i];
             r /= NAME_CHARS.len() as u64;
             c as char
         })

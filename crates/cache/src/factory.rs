@@ -7,7 +7,7 @@
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use clientgo_apimachinery::Resource;
@@ -98,7 +98,7 @@ impl SharedInformerFactory {
         K: Resource + Serialize + DeserializeOwned + Send + Sync + 'static,
     {
         let id = TypeId::of::<K>();
-        let mut g = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let mut g = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(inf) = g
             .get(&id)
             .and_then(|e| e.informer.downcast_ref::<SharedIndexInformer<K>>())
@@ -138,8 +138,8 @@ impl SharedInformerFactory {
     /// Starts every informer created so far that is not running yet (call again after creating
     /// more). Mirrors `Start`. Must be called inside a tokio runtime.
     pub fn start(&self) {
-        let mut g = self.entries.lock().unwrap_or_else(|e| e.into_inner());
-        let mut tasks = self.tasks.lock().unwrap_or_else(|e| e.into_inner());
+        let mut g = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut tasks = self.tasks.lock().unwrap_or_else(PoisonError::into_inner);
         for e in g.values_mut() {
             if let Some(run) = e.run.take() {
                 tasks.push(tokio::spawn(run));
@@ -151,7 +151,7 @@ impl SharedInformerFactory {
     /// was stopped first). Mirrors `WaitForCacheSync`. Bound it with `tokio::time::timeout`.
     pub async fn wait_for_cache_sync(&self) -> HashMap<&'static str, bool> {
         let waits: Vec<(&'static str, Arc<SyncStatus>, CancellationToken)> = {
-            let g = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+            let g = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
             g.values()
                 .filter(|e| e.run.is_none())
                 .map(|e| (e.kind, Arc::clone(&e.status), e.stop.clone()))
@@ -171,14 +171,14 @@ impl SharedInformerFactory {
     /// Stops every informer and waits for them to end. Mirrors `Shutdown`.
     pub async fn shutdown(&self) {
         self.stop_all();
-        let tasks = std::mem::take(&mut *self.tasks.lock().unwrap_or_else(|e| e.into_inner()));
+        let tasks = std::mem::take(&mut *self.tasks.lock().unwrap_or_else(PoisonError::into_inner));
         for t in tasks {
             let _ = t.await;
         }
     }
 
     fn stop_all(&self) {
-        let g = self.entries.lock().unwrap_or_else(|e| e.into_inner());
+        let g = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
         for e in g.values() {
             e.stop.cancel();
         }

@@ -151,7 +151,7 @@ impl<K> ThreadSafeStore<K> {
     /// Mirrors client-go `ThreadSafeStore.ListKeys`.
     pub fn list_keys(&self) -> Vec<String> {
         let state = self.read();
-        state.keys.keys().map(|k| k.to_string()).collect()
+        state.keys.keys().map(ToString::to_string).collect()
     }
 
     /// How many objects are stored.
@@ -242,7 +242,7 @@ impl<K> ThreadSafeStore<K> {
     pub fn list_index_func_values(&self, index_name: &str) -> Vec<String> {
         let state = self.read();
         match state.position(index_name) {
-            Ok(pos) => state.indices[pos].values().map(|v| v.to_string()).collect(),
+            Ok(pos) => state.indices[pos].values().map(ToString::to_string).collect(),
             Err(_) => Vec::new(),
         }
     }

@@ -170,7 +170,7 @@ async fn chaos(queue: Option<QueueKind>) {
     let faults = server.faults();
     let mut round = 0u32;
     let mut compactions = 0u32;
-    while round < 12 || !writers.iter().all(|w| w.is_finished()) {
+    while round < 12 || !writers.iter().all(tokio::task::JoinHandle::is_finished) {
         match round % 6 {
             0 => {
                 server.compact_now();

@@ -568,9 +568,8 @@ async fn a_refused_connection_at_watch_start_rewatches_without_listing() {
             let dead = dead.clone();
             Box::pin(async move {
                 if n == 0 {
-                    let err = match dead.watch(&ListOptions::default()).await {
-                        Err(e) => e,
-                        Ok(_) => panic!("nothing listens on {closed}"),
+                    let Err(err) = dead.watch(&ListOptions::default()).await else {
+                        panic!("nothing listens on {closed}")
                     };
                     return Err(err);
                 }

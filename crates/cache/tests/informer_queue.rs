@@ -89,11 +89,11 @@ impl Log {
                     new.name(),
                     old.resource_version(),
                     new.resource_version()
-                ))
+                ));
             })
             .on_delete(move |o: &DeltaObject<ConfigMap>| {
                 let kind = if o.is_tombstone() { "tombstone" } else { "delete" };
-                d.push(format!("{kind} {}", o.object().map(|o| o.name()).unwrap_or("?")))
+                d.push(format!("{kind} {}", o.object().map(|o| o.name()).unwrap_or("?")));
             })
     }
 

@@ -112,7 +112,7 @@ async fn factory_namespace_and_tweak_restrict_what_is_cached() {
     let factory = SharedInformerFactory::new(cs.clone(), None)
         .with_namespace("default")
         .with_tweak_list_options(Arc::new(|o: &mut ListOptions| {
-            o.label_selector = "app=web".into()
+            o.label_selector = "app=web".into();
         }));
     let inf = factory.informer_for::<Pod>();
     factory.start();

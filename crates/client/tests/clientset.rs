@@ -3,7 +3,7 @@
 
 use clientgo_api::apps::v1::Deployment;
 use clientgo_api::core::v1::{ConfigMap, Namespace};
-use clientgo_apimachinery::{DynamicObject, Object, Resource, WatchEvent};
+use clientgo_apimachinery::{DynamicObject, Object, Resource, SharedStr, WatchEvent};
 use clientgo_apiserver::ApiServer;
 use clientgo_client::{
     Clientset, DeleteOptions, DynamicClient, GetOptions, ListOptions, ListPager, PatchOptions, PatchType,
@@ -102,7 +102,7 @@ async fn namespace_crud_patch_and_apply() {
         .update("test", &labelled, &WriteOptions::default())
         .await
         .unwrap();
-    assert_eq!(updated.metadata.labels.get("a").map(|v| v.as_str()), Some("b"));
+    assert_eq!(updated.metadata.labels.get("a").map(SharedStr::as_str), Some("b"));
 
     let p = ns
         .patch(
@@ -436,7 +436,7 @@ async fn namespace_finalize_writes_only_spec_finalizers_and_releases_a_terminati
     // Only spec.finalizers is written through /finalize: a label change in the body is ignored.
     cur.metadata.labels.insert("a", "changed");
     let kept = namespaces.finalize(&cur, &Default::default()).await.unwrap();
-    assert_eq!(kept.metadata.labels.get("a").map(|v| v.as_str()), Some("b"));
+    assert_eq!(kept.metadata.labels.get("a").map(SharedStr::as_str), Some("b"));
     assert_eq!(
         kept.spec.finalizers,
         ["kubernetes"],

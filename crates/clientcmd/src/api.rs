@@ -153,7 +153,7 @@ impl fmt::Debug for AuthInfo {
             .field("client_certificate", &self.client_certificate)
             .field(
                 "client_certificate_data",
-                &self.client_certificate_data.as_ref().map(|d| d.len()),
+                &self.client_certificate_data.as_ref().map(String::len),
             )
             .field("client_key", &self.client_key)
             .field("client_key_data", &redact(&self.client_key_data))

@@ -286,7 +286,7 @@ pub fn build_config_from_flags(master_url: &str, kubeconfig_path: &str) -> Resul
         match InCluster::from_env().config() {
             Ok(c) => return Ok(c),
             Err(e) => {
-                tracing::warn!(error = %e, "error creating inClusterConfig, falling back to default config")
+                tracing::warn!(error = %e, "error creating inClusterConfig, falling back to default config");
             }
         }
     }

@@ -3,7 +3,7 @@
 
 use std::fmt::Display;
 use std::io::Write as _;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use tokio::sync::Notify;
 
@@ -45,7 +45,7 @@ impl Out {
             Some(lines) => {
                 let line = line.to_string();
                 println!("{line}");
-                lines.lock().unwrap_or_else(|p| p.into_inner()).push(line);
+                lines.lock().unwrap_or_else(PoisonError::into_inner).push(line);
                 self.inner.changed.notify_waiters();
             }
             // A closed stdout (`| head`) ends the output, not the example.
@@ -60,7 +60,7 @@ impl Out {
         self.inner
             .captured
             .as_ref()
-            .map(|l| l.lock().unwrap_or_else(|p| p.into_inner()).clone())
+            .map(|l| l.lock().unwrap_or_else(PoisonError::into_inner).clone())
             .unwrap_or_default()
     }
 

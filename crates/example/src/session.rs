@@ -5,12 +5,12 @@ use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Mutex;
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use clap::{CommandFactory as _, FromArgMatches as _};
 use clientgo_api::core::v1::Namespace;
-use clientgo_apimachinery::ApiResource;
+use clientgo_apimachinery::{ApiResource, SharedStr};
 use clientgo_apiserver::embedded::seed_demo_cluster;
 use clientgo_apiserver::ApiServer;
 use clientgo_client::{Clientset, DeleteOptions, DynamicClient, GetOptions, WriteOptions};
@@ -274,7 +274,11 @@ impl Session {
         let api = self.clientset.core_v1().namespaces();
         match api.get(&name, &GetOptions::default()).await {
             Ok(existing) => {
-                let ours = existing.metadata.labels.get(MANAGED_BY_LABEL).map(|v| v.as_str())
+                let ours = existing
+                    .metadata
+                    .labels
+                    .get(MANAGED_BY_LABEL)
+                    .map(SharedStr::as_str)
                     == Some(MANAGED_BY_VALUE);
                 if !ours {
                     return Err(format!(
@@ -324,7 +328,7 @@ impl Session {
     pub fn delete_on_exit(&self, resource: ApiResource, name: impl Into<String>) {
         self.owned
             .lock()
-            .unwrap_or_else(|p| p.into_inner())
+            .unwrap_or_else(PoisonError::into_inner)
             .push((resource, name.into()));
     }
 
@@ -388,7 +392,7 @@ impl Session {
         if self.finished.swap(true, Ordering::AcqRel) {
             return Ok(());
         }
-        let owned = std::mem::take(&mut *self.owned.lock().unwrap_or_else(|p| p.into_inner()));
+        let owned = std::mem::take(&mut *self.owned.lock().unwrap_or_else(PoisonError::into_inner));
         let mut first_error: Option<BoxError> = None;
         // Namespaces (the example's own and any it registered) go last and are waited for: a real
         // cluster removes a namespace's contents first, and a re-run must not find it terminating.

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::hash::Hash;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use crate::clock::{Clock, RealClock};
@@ -79,7 +79,7 @@ impl<K: Hash + Eq + Clone> Backoff<K> {
 
     fn lock(&self) -> MutexGuard<'_, State<K>> {
         // Entries are replaced whole; a poisoned lock still holds consistent data.
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The key's current backoff, zero if it has none. Mirrors `Get`.

@@ -2,7 +2,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
@@ -54,7 +54,7 @@ impl FakeClock {
     fn lock(&self) -> MutexGuard<'_, State> {
         // A panic while holding this lock can only come from a test assertion elsewhere; the state
         // (an instant and a list of wakers) stays consistent, so keep going.
-        self.shared.lock().unwrap_or_else(|e| e.into_inner())
+        self.shared.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Moves time forward by `by` and wakes every sleep whose deadline has been reached.

@@ -198,7 +198,7 @@ mod tests {
         let t0 = Instant::now();
         let mut b = TokenBucket::new(2.0, 10, t0).expect("valid");
         let delays: Vec<Duration> = (0..14).map(|_| b.reserve(t0).delay_from(t0)).collect();
-        assert!(delays[..10].iter().all(|d| d.is_zero()));
+        assert!(delays[..10].iter().all(Duration::is_zero));
         assert_eq!(&delays[10..], &[ms(500), ms(1000), ms(1500), ms(2000)]);
     }
 

@@ -1,7 +1,7 @@
 //! The shared, clock-driven token-bucket rate limiter.
 
 use std::fmt;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use crate::clock::{Clock, RealClock};
@@ -61,7 +61,7 @@ impl TokenBucketRateLimiter {
     fn lock(&self) -> MutexGuard<'_, TokenBucket> {
         // The bucket is a few numbers updated in one assignment; a poisoned lock still holds a
         // consistent value.
-        self.bucket.lock().unwrap_or_else(|e| e.into_inner())
+        self.bucket.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Takes a token if one is available now, without waiting. Mirrors `TryAccept`.

@@ -1,7 +1,7 @@
 //! The elector: acquire, renew, release, and tell the callbacks.
 
 use std::fmt;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use clientgo_apimachinery::MicroTime;
@@ -248,7 +248,7 @@ impl LeaderElector {
     }
 
     fn with_observed<R>(&self, f: impl FnOnce(&mut Observed) -> R) -> R {
-        let mut g = self.inner.observed.lock().unwrap_or_else(|e| e.into_inner());
+        let mut g = self.inner.observed.lock().unwrap_or_else(PoisonError::into_inner);
         f(&mut g)
     }
 

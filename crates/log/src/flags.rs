@@ -194,7 +194,7 @@ impl GoFlags for Flags {
             "log_dir" => self.log_dir = text(),
             "log_file" => self.log_file = text(),
             "log_file_max_size" => {
-                self.log_file_max_size = value.parse().map_err(|_| PARSE_ERROR.to_owned())?
+                self.log_file_max_size = value.parse().map_err(|_| PARSE_ERROR.to_owned())?;
             }
             "v" => self.v = value.parse().map_err(|_| PARSE_ERROR.to_owned())?,
             "vmodule" => {

@@ -229,7 +229,7 @@ mod tests {
         fn quoted_strings_have_no_raw_controls(s in ".*") {
             let o = q(&s);
             proptest::prop_assert!(o.starts_with('"') && o.ends_with('"'));
-            proptest::prop_assert!(!o.chars().any(|c| c.is_control()));
+            proptest::prop_assert!(!o.chars().any(char::is_control));
         }
     }
 }

@@ -3,7 +3,7 @@
 use std::fs::{File, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use tracing_subscriber::fmt::MakeWriter;
 
@@ -57,7 +57,7 @@ impl RotatingFile {
     }
 
     fn write_line(&self, buf: &[u8]) -> io::Result<()> {
-        let mut st = self.state.lock().unwrap_or_else(|p| p.into_inner());
+        let mut st = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         let len = buf.len() as u64;
         if self.max_bytes > 0 && st.size > 0 && st.size + len > self.max_bytes {
             st.file.flush()?;
@@ -84,7 +84,7 @@ impl Write for RotatingWriter<'_> {
         Ok(buf.len())
     }
     fn flush(&mut self) -> io::Result<()> {
-        let mut st = self.0.state.lock().unwrap_or_else(|p| p.into_inner());
+        let mut st = self.0.state.lock().unwrap_or_else(PoisonError::into_inner);
         st.file.flush()
     }
 }

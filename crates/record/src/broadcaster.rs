@@ -9,7 +9,7 @@
 
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use clientgo_api::core::v1::ObjectReference;
@@ -222,7 +222,7 @@ async fn write_events(mut rx: mpsc::Receiver<Job>, shared: Arc<Shared>, sink: Ar
                 let patch = shared
                     .correlator
                     .lock()
-                    .unwrap_or_else(|e| e.into_inner())
+                    .unwrap_or_else(PoisonError::into_inner)
                     .take_patch(&key);
                 match patch {
                     Some(p) => sink.patch(&p).await,
@@ -376,7 +376,11 @@ impl EventRecorder {
         event.metadata.annotations = new.annotations;
         let counters = &self.shared.counters;
         let job = {
-            let mut correlator = self.shared.correlator.lock().unwrap_or_else(|e| e.into_inner());
+            let mut correlator = self
+                .shared
+                .correlator
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
             match correlator.correlate(event, self.shared.clock.now(), MicroTime::now()) {
                 Correlation::Create(ev) => Job::Create(ev),
                 Correlation::Patch(key) => Job::Patch(key),
@@ -393,7 +397,7 @@ impl EventRecorder {
                 self.shared
                     .correlator
                     .lock()
-                    .unwrap_or_else(|e| e.into_inner())
+                    .unwrap_or_else(PoisonError::into_inner)
                     .cancel_patch(&key);
             }
             tracing::warn!(reason = new.reason, "event queue is full; dropping the event");

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use clientgo_api::core::v1::{ConfigMap, Event as CoreEvent};
 use clientgo_api::events::v1::Event;
+use clientgo_apimachinery::SharedStr;
 use clientgo_apiserver::ApiServer;
 use clientgo_client::{Clientset, ListOptions, WriteOptions};
 use clientgo_record::{get_reference, BroadcasterOptions, EventBroadcaster, EventType, COMBINED_PREFIX};
@@ -99,7 +100,7 @@ async fn annotated_events_carry_their_annotations() {
             .metadata
             .annotations
             .get("example.com/trace")
-            .map(|v| v.as_str()),
+            .map(SharedStr::as_str),
         Some("abc")
     );
 }

@@ -60,17 +60,14 @@ where
         }
     }
     loop {
-        let mut watcher = match RetryWatcher::new(&rv, std::sync::Arc::clone(&lw)) {
-            Ok(w) => w,
-            Err(_) => {
-                // The server gave no usable resourceVersion: list again for one.
-                let (items, new_rv) = list_all(&*lw).await?;
-                if let Some(ev) = relist_diff(&mut seen, items, &mut condition) {
-                    return Ok(Some(ev));
-                }
-                rv = new_rv;
-                continue;
+        let Ok(mut watcher) = RetryWatcher::new(&rv, std::sync::Arc::clone(&lw)) else {
+            // The server gave no usable resourceVersion: list again for one.
+            let (items, new_rv) = list_all(&*lw).await?;
+            if let Some(ev) = relist_diff(&mut seen, items, &mut condition) {
+                return Ok(Some(ev));
             }
+            rv = new_rv;
+            continue;
         };
         loop {
             match watcher.next().await {

@@ -2,7 +2,7 @@
 
 use std::fmt;
 use std::hash::{BuildHasher, Hash};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use clientgo_flowcontrol::{Error as FlowcontrolError, TokenBucketRateLimiter};
@@ -28,7 +28,7 @@ impl<T, R: RateLimiter<T> + ?Sized> RateLimiter<T> for Arc<R> {
         (**self).when(item)
     }
     fn forget(&self, item: &T) {
-        (**self).forget(item)
+        (**self).forget(item);
     }
     fn num_requeues(&self, item: &T) -> usize {
         (**self).num_requeues(item)
@@ -40,7 +40,7 @@ impl<T, R: RateLimiter<T> + ?Sized> RateLimiter<T> for Box<R> {
         (**self).when(item)
     }
     fn forget(&self, item: &T) {
-        (**self).forget(item)
+        (**self).forget(item);
     }
     fn num_requeues(&self, item: &T) -> usize {
         (**self).num_requeues(item)
@@ -64,7 +64,7 @@ impl<T: Hash + Eq + Clone> FailureCounts<T> {
 
     fn lock(&self) -> MutexGuard<'_, HashTable<(T, u32)>> {
         // Counts are updated in one step; a poisoned lock still holds valid counts.
-        self.table.lock().unwrap_or_else(|e| e.into_inner())
+        self.table.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Returns the failure count before this call and increments it.

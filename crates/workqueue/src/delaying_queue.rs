@@ -2,7 +2,7 @@
 
 use std::fmt;
 use std::hash::Hash;
-use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use std::time::{Duration, Instant};
 
 use clientgo_flowcontrol::{saturating_add, Clock};
@@ -65,7 +65,7 @@ impl<T> Drop for Inner<T> {
 impl<T> Inner<T> {
     fn waiting(&self) -> MutexGuard<'_, DelayHeap<T>> {
         // Heap operations leave it consistent before anything can panic.
-        self.waiting.lock().unwrap_or_else(|e| e.into_inner())
+        self.waiting.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 

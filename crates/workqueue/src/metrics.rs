@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// client-go's metric names (the Prometheus subsystem is [`SUBSYSTEM`]); providers register one
 /// metric per queue name with these names.
@@ -168,13 +168,13 @@ impl InMemoryMetrics {
     }
 
     fn queue(&self, name: &str) -> Arc<Recorded> {
-        let mut queues = self.queues.lock().unwrap_or_else(|e| e.into_inner());
+        let mut queues = self.queues.lock().unwrap_or_else(PoisonError::into_inner);
         queues.entry(name.to_string()).or_default().clone()
     }
 
     /// The current values for the queue called `name`, `None` if no queue registered that name.
     pub fn snapshot(&self, name: &str) -> Option<MetricsSnapshot> {
-        let queues = self.queues.lock().unwrap_or_else(|e| e.into_inner());
+        let queues = self.queues.lock().unwrap_or_else(PoisonError::into_inner);
         let r = queues.get(name)?;
         let secs = |n: &AtomicU64| n.load(Ordering::Relaxed) as f64 / 1e9;
         Some(MetricsSnapshot {
@@ -219,8 +219,11 @@ impl CounterMetric for Retries {
 }
 fn observe(o: &Observations, seconds: f64) {
     o.count.fetch_add(1, Ordering::Relaxed);
-    // Saturating float-to-int conversion: negative or huge values cannot wrap.
-    o.sum_nanos.fetch_add((seconds * 1e9) as u64, Ordering::Relaxed);
+    // Saturating float-to-int conversion: negative or huge values cannot wrap. `as` is the only
+    // float-to-int conversion std offers, and its saturation is the arithmetic wanted here.
+    #[allow(clippy::cast_possible_truncation)]
+    let nanos = (seconds * 1e9) as u64;
+    o.sum_nanos.fetch_add(nanos, Ordering::Relaxed);
 }
 impl HistogramMetric for Latency {
     fn observe(&self, value: f64) {

@@ -4,7 +4,7 @@ use std::fmt;
 use std::hash::Hash;
 use std::pin::pin;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use std::time::Duration;
 
 use clientgo_flowcontrol::{Clock, RealClock};
@@ -167,7 +167,7 @@ impl<T> Inner<T> {
     fn lock(&self) -> MutexGuard<'_, Locked<T>> {
         // Every critical section leaves the state consistent before anything can panic (user code
         // never runs under this lock), so a poisoned lock is still usable.
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 

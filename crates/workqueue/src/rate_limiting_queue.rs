@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::hash::Hash;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use clientgo_flowcontrol::{saturating_add, Clock};
@@ -123,7 +123,7 @@ impl<T: Hash + Eq + Clone + Send + 'static> RateLimitingQueue<T> {
             return;
         }
         let now = inner.clock.now();
-        let mut due_by_item = inner.retry_due.lock().unwrap_or_else(|e| e.into_inner());
+        let mut due_by_item = inner.retry_due.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(&due) = due_by_item.get(&item) {
             if due > now {
                 drop(due_by_item);
@@ -149,7 +149,7 @@ impl<T: Hash + Eq + Clone + Send + 'static> RateLimitingQueue<T> {
             self.inner
                 .retry_due
                 .lock()
-                .unwrap_or_else(|e| e.into_inner())
+                .unwrap_or_else(PoisonError::into_inner)
                 .remove(item);
         }
     }

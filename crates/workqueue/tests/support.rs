@@ -25,7 +25,7 @@ pub async fn eventually(what: &str, mut cond: impl FnMut() -> bool) {
             tokio::task::yield_now().await;
         }
     })
-    .await
+    .await;
 }
 
 /// A fake clock and a queue config using it.

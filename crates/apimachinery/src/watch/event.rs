@@ -149,7 +149,7 @@ impl<T: Serialize> Serialize for WatchEvent<T> {
         st.serialize_field("type", self.event_type().as_str())?;
         match self {
             WatchEvent::Added(o) | WatchEvent::Modified(o) | WatchEvent::Deleted(o) => {
-                st.serialize_field("object", o)?
+                st.serialize_field("object", o)?;
             }
             WatchEvent::Bookmark(b) => st.serialize_field("object", b)?,
             WatchEvent::Error(e) => st.serialize_field("object", e)?,

@@ -120,10 +120,11 @@ pub fn percent_decode(s: &str) -> String {
                 i += 1;
             }
             b'%' if i + 2 < b.len() => {
-                let hex = |c: u8| (c as char).to_digit(16);
+                // A hex digit is below 16, so it fits a u8 and `h * 16 + l` is at most 0xff.
+                let hex = |c: u8| (c as char).to_digit(16).and_then(|d| u8::try_from(d).ok());
                 match (hex(b[i + 1]), hex(b[i + 2])) {
                     (Some(h), Some(l)) => {
-                        out.push((h * 16 + l) as u8);
+                        out.push(h * 16 + l);
                         i += 3;
                     }
                     _ => {

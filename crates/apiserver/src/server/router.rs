@@ -97,9 +97,8 @@ async fn route(
         ["watch", r @ ..] => (true, r),
         r => (false, r),
     };
-    let target = match parse_target(state, group, version, rest, watch_path) {
-        Some(t) => t,
-        None => return status(&path_not_found()),
+    let Some(target) = parse_target(state, group, version, rest, watch_path) else {
+        return status(&path_not_found());
     };
     if watch_path && *req.method() != Method::GET {
         return status(&crate::status::method_not_allowed(req.method().as_str()));

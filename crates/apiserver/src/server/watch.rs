@@ -206,7 +206,7 @@ impl WatchState {
         match (ev.kind, now, before) {
             (EventKind::Added, true, _) => put_event(buf, "ADDED", ev.object.bytes()),
             (EventKind::Deleted, true, _) | (EventKind::Deleted, false, true) => {
-                put_event(buf, "DELETED", ev.object.bytes())
+                put_event(buf, "DELETED", ev.object.bytes());
             }
             (EventKind::Modified, true, true) => put_event(buf, "MODIFIED", ev.object.bytes()),
             (EventKind::Modified, true, false) => put_event(buf, "ADDED", ev.object.bytes()),

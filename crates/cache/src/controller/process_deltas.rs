@@ -132,7 +132,7 @@ mod tests {
                 Notification::Delete(DeltaObject::DeletedFinalStateUnknown(t)) => {
                     format!("delete tombstone {}", t.key)
                 }
-            })
+            });
         })
         .expect("keys are valid");
         seen

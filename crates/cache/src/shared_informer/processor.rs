@@ -254,7 +254,7 @@ impl<K: Object + Send + Sync + 'static> Process<K> for InformerProcess<K> {
     fn process(&mut self, deltas: &Deltas<K>, is_in_initial_list: bool) -> Result<(), ProcessError<Error>> {
         let pending = &mut self.pending;
         process_deltas(&*self.processor.indexer, deltas, is_in_initial_list, |n| {
-            pending.push(n)
+            pending.push(n);
         })
         .map_err(ProcessError::Failed)
     }

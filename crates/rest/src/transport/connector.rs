@@ -123,7 +123,7 @@ impl tower_service::Service<Uri> for Connector {
     }
 
     fn call(&mut self, uri: Uri) -> Self::Future {
-        let authority = uri.authority().map(|a| a.to_string()).unwrap_or_default();
+        let authority = uri.authority().map(ToString::to_string).unwrap_or_default();
         let host = uri.host().unwrap_or("").to_owned();
         let https = uri.scheme_str() == Some("https");
         let tcp = self.http.call(uri);

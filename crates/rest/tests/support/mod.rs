@@ -14,7 +14,7 @@ use bytes::Bytes;
 use futures_util::stream;
 use http::{HeaderMap, Method, Response, StatusCode, Version};
 use http_body_util::combinators::BoxBody;
-use http_body_util::{BodyExt, Full, StreamBody};
+use http_body_util::{BodyExt, Collected, Full, StreamBody};
 use hyper::body::Frame;
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use hyper_util::server::conn::auto;
@@ -163,13 +163,13 @@ impl TestServer {
                             let reqs = reqs.clone();
                             async move {
                                 let (parts, body) = req.into_parts();
-                                let body = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+                                let body = body.collect().await.map(Collected::to_bytes).unwrap_or_default();
                                 let rec = Recorded {
                                     method: parts.method,
                                     uri: parts
                                         .uri
                                         .path_and_query()
-                                        .map(|p| p.to_string())
+                                        .map(ToString::to_string)
                                         .unwrap_or_default(),
                                     headers: parts.headers,
                                     version: parts.version,

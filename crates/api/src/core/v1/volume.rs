@@ -174,7 +174,7 @@ impl<'de> Deserialize<'de> for Volume {
                                     vol.source = Some(VolumeSource {
                                         kind: kind.into(),
                                         spec,
-                                    })
+                                    });
                                 }
                                 Some(first) if is_known_source(&first.kind) => {
                                     if known {
@@ -190,7 +190,7 @@ impl<'de> Deserialize<'de> for Volume {
                                     vol.source = Some(VolumeSource {
                                         kind: kind.into(),
                                         spec,
-                                    })
+                                    });
                                 }
                                 Some(_) => {}
                             }

@@ -197,7 +197,9 @@ mod sse2 {
             let v = _mm_loadu_si128(lane.as_ptr().cast::<__m128i>());
             let folded = _mm_or_si128(v, bit5);
             let bits = |x: __m128i, c: u8| -> u64 {
-                u64::from(_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(c as i8))) as u16)
+                // The movemask sets only bits 0..16 (one per lane), so it is never negative and
+                // the unsigned reinterpretation is its value.
+                u64::from(_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(c as i8))).cast_unsigned())
             };
             let shift = 16 * h;
             m.quote |= bits(v, b'"') << shift;

@@ -252,7 +252,7 @@ fn a_frame_of_exactly_the_limit_is_accepted() {
         match &out[..] {
             [Out::Frame(0, f)] if ok => assert_eq!(f, frame),
             [Out::Error(FrameError::TooLarge { offset: 0, limit, .. })] if !ok => {
-                assert_eq!(*limit, max)
+                assert_eq!(*limit, max);
             }
             other => panic!("limit {max}: {other:?}"),
         }

@@ -121,7 +121,7 @@ impl FaultSetting {
         match self {
             FaultSetting::CloseWatchesAfterEvents(n) => faults.close_watches_after_events(Some(n)),
             FaultSetting::CloseWatchesAfterSecs(s) => {
-                faults.close_watches_after((s > 0).then(|| Duration::from_secs(s)))
+                faults.close_watches_after((s > 0).then(|| Duration::from_secs(s)));
             }
             FaultSetting::CutWatches => faults.cut_watches(true),
             FaultSetting::Cut(n) => faults.cut_next_requests(n),
