@@ -387,7 +387,7 @@ async fn auth_headers_and_the_token_never_reaches_the_logs() {
     );
     assert!(logs.contains("HTTP Statistics: Duration "), "{logs}");
     assert!(
-        logs.contains("header=authorization value=Bearer <masked>"),
+        logs.contains("header=authorization value=\"Bearer <masked>\""),
         "the Authorization header the transport adds is logged, masked: {logs}"
     );
     assert!(!logs.contains("s3cr3t"), "token leaked into logs:\n{logs}");
