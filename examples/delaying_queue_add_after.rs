@@ -22,16 +22,8 @@ use tokio::time::Instant;
 #[derive(Debug, Clone, clap::Parser)]
 pub struct Args {
     /// Multiply the seed's durations by this factor (0.01 runs 100 times faster).
-    #[arg(long, default_value_t = 1.0, value_parser = positive)]
+    #[arg(long, default_value_t = 1.0, value_parser = clientgo_example::values::positive)]
     pub time_scale: f64,
-}
-
-/// A positive, finite number.
-fn positive(s: &str) -> Result<f64, String> {
-    match s.parse::<f64>() {
-        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
-        _ => Err(format!("want a positive number, not {s:?}")),
-    }
 }
 
 /// The seed's delayed adds and gets, then the 2000-item burst, a zero delay and a shutdown.

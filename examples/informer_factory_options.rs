@@ -42,25 +42,17 @@ pub const SELECTOR: &str = "tier=control-plane";
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
     /// The Pods informer's resync period, in seconds.
-    #[arg(long, value_name = "SECONDS", default_value = "20", value_parser = seconds)]
+    #[arg(long, value_name = "SECONDS", default_value = "20", value_parser = clientgo_example::values::seconds)]
     pub pod_resync: Duration,
     /// The Deployments informer's resync period, in seconds.
-    #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = seconds)]
+    #[arg(long, value_name = "SECONDS", default_value = "30", value_parser = clientgo_example::values::seconds)]
     pub deployment_resync: Duration,
     /// The factory's default resync period, in seconds (used by neither informer).
-    #[arg(long, value_name = "SECONDS", default_value = "45", value_parser = seconds)]
+    #[arg(long, value_name = "SECONDS", default_value = "45", value_parser = clientgo_example::values::seconds)]
     pub default_resync: Duration,
     /// How long to watch the resyncs, in seconds.
-    #[arg(long, value_name = "SECONDS", default_value = "60", value_parser = seconds)]
+    #[arg(long, value_name = "SECONDS", default_value = "60", value_parser = clientgo_example::values::seconds)]
     pub duration: Duration,
-}
-
-/// A positive number of seconds, fractions allowed.
-fn seconds(text: &str) -> Result<Duration, String> {
-    match text.parse::<f64>() {
-        Ok(s) if s.is_finite() && s > 0.0 => Ok(Duration::from_secs_f64(s)),
-        _ => Err(format!("{text:?} is not a positive number of seconds")),
-    }
 }
 
 /// The seed's handlers: one line per add, change and delete; a resync's updates (old == new) are

@@ -17,39 +17,11 @@ use std::process::ExitCode;
 use clientgo_example::{outln, BoxError, NoArgs, Session};
 use clientgo_kubectl_lite::{parse, run as run_cli, Parsed};
 
-const SERVICE: &str = "apiVersion: v1
-kind: Service
-metadata:
-  name: demo
-spec:
-  selector:
-    app: web
-  type: ClusterIP
-  ports:
-  - name: http
-    protocol: TCP
-    port: 80
-    targetPort: 80
-";
+/// The seed's Service manifest (`fixtures/kubectl-lite/service.yaml`).
+const SERVICE: &str = include_str!("../fixtures/kubectl-lite/service.yaml");
 
-const DEPLOYMENT: &str = "apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: demo
-spec:
-  replicas: 1
-  selector:
-    matchLabels:
-      app: web
-  template:
-    metadata:
-      labels:
-        app: web
-    spec:
-      containers:
-      - name: web
-        image: nginx:1.27
-";
+/// The seed's Deployment manifest (`fixtures/kubectl-lite/deployment.yaml`).
+const DEPLOYMENT: &str = include_str!("../fixtures/kubectl-lite/deployment.yaml");
 
 /// The file name the commands show; the real file is in the example's temporary directory.
 const FILE: &str = "demo.yaml";

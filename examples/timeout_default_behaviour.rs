@@ -15,9 +15,6 @@
 //!
 //! Run: `cargo run --example timeout_default_behaviour [-- --handshake-timeout 10 --sleep 60]`
 
-#[path = "common/seconds.rs"]
-mod seconds;
-
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -36,10 +33,10 @@ use tokio::time::Instant;
 #[command(name = "timeout_default_behaviour")]
 pub struct Args {
     /// Bound on the TCP connect and TLS handshake, in seconds (the client's default is 10, as Go's).
-    #[arg(long, value_name = "SECS", default_value = "10", value_parser = seconds::parse)]
+    #[arg(long, value_name = "SECS", default_value = "10", value_parser = clientgo_example::values::seconds)]
     pub handshake_timeout: Duration,
     /// How long the slow server of experiment (c) holds the request before it answers, in seconds.
-    #[arg(long, value_name = "SECS", default_value = "60", value_parser = seconds::parse)]
+    #[arg(long, value_name = "SECS", default_value = "60", value_parser = clientgo_example::values::seconds)]
     pub sleep: Duration,
 }
 

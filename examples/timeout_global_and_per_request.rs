@@ -17,9 +17,6 @@
 //!
 //! Run: `cargo run --example timeout_global_and_per_request [-- --global-timeout 30 --per-request-timeout 5] [--kubeconfig PATH]`
 
-#[path = "common/seconds.rs"]
-mod seconds;
-
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -36,10 +33,10 @@ use tokio::time::Instant;
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
     /// T4: `Config::timeout`, in seconds (the seed's 30).
-    #[arg(long, value_name = "SECS", default_value = "30", value_parser = seconds::parse)]
+    #[arg(long, value_name = "SECS", default_value = "30", value_parser = clientgo_example::values::seconds)]
     pub global_timeout: Duration,
     /// T5: the deadline around the typed list, in seconds (the seed's 5).
-    #[arg(long, value_name = "SECS", default_value = "5", value_parser = seconds::parse)]
+    #[arg(long, value_name = "SECS", default_value = "5", value_parser = clientgo_example::values::seconds)]
     pub per_request_timeout: Duration,
 }
 

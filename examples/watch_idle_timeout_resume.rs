@@ -25,8 +25,6 @@ use clientgo_example::{outln, BoxError, Session, MANAGED_BY_LABEL, MANAGED_BY_VA
 use futures_util::StreamExt as _;
 use tokio::sync::Notify;
 
-#[path = "common/seconds.rs"]
-mod seconds;
 #[path = "common/watch_support.rs"]
 #[allow(dead_code)] // Each example uses a part.
 mod watch_support;
@@ -36,7 +34,7 @@ mod watch_support;
 pub struct Args {
     /// How long a watch may deliver nothing before the client gives up on it and resumes (pick it
     /// above the server's bookmark interval, about a minute, outside a demonstration).
-    #[arg(long, value_name = "SECS", default_value = "5", value_parser = seconds::parse)]
+    #[arg(long, value_name = "SECS", default_value = "5", value_parser = clientgo_example::values::seconds)]
     pub idle_timeout: Duration,
 }
 

@@ -28,22 +28,14 @@ pub struct Args {
     #[arg(long, default_value_t = 100_000)]
     pub items: usize,
     /// How long the bucket limiter is drained, in seconds.
-    #[arg(long, default_value_t = 10.0, value_parser = positive)]
+    #[arg(long, default_value_t = 10.0, value_parser = clientgo_example::values::positive)]
     pub seconds: f64,
     /// The bucket limiter's rate.
-    #[arg(long, default_value_t = 100.0, value_parser = positive)]
+    #[arg(long, default_value_t = 100.0, value_parser = clientgo_example::values::positive)]
     pub qps: f64,
     /// How long before the first item is due all items are scheduled, in milliseconds.
     #[arg(long, default_value_t = 300)]
     pub lead_ms: u64,
-}
-
-/// A positive, finite number.
-fn positive(s: &str) -> Result<f64, String> {
-    match s.parse::<f64>() {
-        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
-        _ => Err(format!("want a positive number, not {s:?}")),
-    }
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {

@@ -27,16 +27,8 @@ use workqueue_shutdown::{after_shutdown, fill_and_take_one};
 #[derive(Debug, Clone, clap::Parser)]
 pub struct Args {
     /// Multiply the seed's 5 s of processing by this factor (0.01 runs 100 times faster).
-    #[arg(long, default_value_t = 1.0, value_parser = positive)]
+    #[arg(long, default_value_t = 1.0, value_parser = clientgo_example::values::positive)]
     pub time_scale: f64,
-}
-
-/// A positive, finite number.
-fn positive(s: &str) -> Result<f64, String> {
-    match s.parse::<f64>() {
-        Ok(v) if v.is_finite() && v > 0.0 => Ok(v),
-        _ => Err(format!("want a positive number, not {s:?}")),
-    }
 }
 
 /// Takes item 1 and has a worker finish it 5 s later, drains, then shows what still works.

@@ -35,6 +35,7 @@ mod out;
 pub mod pods;
 mod report;
 mod session;
+pub mod values;
 
 pub use args::{ClusterArgs, NoArgs};
 pub use out::{Out, OutLineWriter};

@@ -39,39 +39,11 @@ fn workdir(name: &str) -> PathBuf {
     d
 }
 
-const SERVICE: &str = "apiVersion: v1
-kind: Service
-metadata:
-  name: demo
-spec:
-  selector:
-    app: web
-  type: ClusterIP
-  ports:
-  - name: http
-    protocol: TCP
-    port: 80
-    targetPort: 80
-";
+/// The seed's Service manifest, shared with examples/kubectl_lite.rs.
+const SERVICE: &str = include_str!("../../../fixtures/kubectl-lite/service.yaml");
 
-const DEPLOYMENT: &str = "apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: demo
-spec:
-  replicas: 1
-  selector:
-    matchLabels:
-      app: web
-  template:
-    metadata:
-      labels:
-        app: web
-    spec:
-      containers:
-      - name: web
-        image: nginx:1.27
-";
+/// The seed's Deployment manifest, shared with examples/kubectl_lite.rs.
+const DEPLOYMENT: &str = include_str!("../../../fixtures/kubectl-lite/deployment.yaml");
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn seed_lifecycle_created_unchanged_configured_deleted_not_found() {
@@ -408,7 +380,7 @@ async fn verbosity_prints_klog_request_lines_headers_and_never_the_token() {
     assert!(
         seven
             .stderr
-            .contains("header=authorization value=Bearer <masked>"),
+            .contains(r#"header=authorization value="Bearer <masked>""#),
         "{}",
         seven.stderr
     );
