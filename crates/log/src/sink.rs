@@ -172,12 +172,11 @@ where
             Severity::Fatal => "fatal",
         };
         let (file, line) = (short_file(entry.file(), false), entry.line());
-        let caller = format_args!("{file}:{line}");
         let mut ser = serde_json::Serializer::new(out);
         let mut map = ser.serialize_map(None)?;
         map.serialize_entry("ts", &Displayed(Rfc3339Micros(entry.time())))?;
         map.serialize_entry("level", level)?;
-        map.serialize_entry("caller", &Displayed(caller))?;
+        map.serialize_entry("caller", &Displayed(format_args!("{file}:{line}")))?;
         map.serialize_entry("msg", &Displayed(NamedMessage(entry)))?;
         map.serialize_entry("v", &entry.v().max(0))?;
         for (key, value) in entry.key_values() {
