@@ -315,7 +315,9 @@ async fn throughput(
                     .boxed() as WatchStream<Pod>)
             })
         },
-    );
+    )
+    // The scripted watch serves events, not a streaming list.
+    .without_watch_list();
     let mut informer = SharedIndexInformer::new(lw, None, Indexers::namespace());
     if let Some(kind) = queue {
         informer = informer.with_queue(kind);

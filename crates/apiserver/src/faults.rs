@@ -47,6 +47,17 @@ pub(crate) enum FaultAction {
     Stall,
 }
 
+/// How a new watch starts under the watch faults.
+#[derive(Debug)]
+pub(crate) enum WatchStart {
+    /// As usual.
+    Serve,
+    /// Ends at once with no event.
+    Close,
+    /// Sends this ERROR event, then ends.
+    Error(Box<Status>),
+}
+
 /// The fault controls of a running server ([`crate::ApiServer::faults`]). All off by default.
 #[derive(Debug, Default)]
 pub struct Faults {
@@ -57,6 +68,8 @@ pub struct Faults {
     watch_close_events: AtomicU64,
     watch_close_ms: AtomicU64,
     watch_cut: AtomicBool,
+    watch_empty: AtomicBool,
+    watch_error: Mutex<Option<InjectedError>>,
 }
 
 impl Faults {
@@ -108,6 +121,18 @@ impl Faults {
         self.watch_cut.store(on, Ordering::SeqCst);
     }
 
+    /// End every watch at once, with no event (200 and an empty body): the server, or a proxy in
+    /// front of it, that keeps refusing to hold a watch open.
+    pub fn close_watches_at_once(&self, on: bool) {
+        self.watch_empty.store(on, Ordering::SeqCst);
+    }
+
+    /// Answer every watch with one ERROR event carrying `kind`'s Status, then end it (`None`:
+    /// off). The real server sends a 429 this way when it sheds load after the watch started.
+    pub fn fail_watches_with_error_event(&self, kind: Option<InjectedError>) {
+        *self.watch_error.lock().unwrap_or_else(PoisonError::into_inner) = kind;
+    }
+
     /// Turns every fault off.
     pub fn clear(&self) {
         self.cut_next_requests(0);
@@ -117,6 +142,19 @@ impl Faults {
         self.close_watches_after_events(None);
         self.close_watches_after(None);
         self.cut_watches(false);
+        self.close_watches_at_once(false);
+        self.fail_watches_with_error_event(None);
+    }
+
+    /// What a new watch must do at once: end with no event (see [`WatchStart`]).
+    pub(crate) fn watch_start(&self, path: &str) -> WatchStart {
+        if self.watch_empty.load(Ordering::SeqCst) {
+            return WatchStart::Close;
+        }
+        match *self.watch_error.lock().unwrap_or_else(PoisonError::into_inner) {
+            Some(kind) => WatchStart::Error(Box::new(injected_status(kind, path))),
+            None => WatchStart::Serve,
+        }
     }
 
     pub(crate) fn watch_limits(&self) -> (Option<u64>, Option<Duration>, bool) {

@@ -174,7 +174,7 @@ impl<K: Object + Send + Sync + 'static, Q: Queue<K> + Send + 'static, P: Process
     /// Calls `handler` with every list/watch failure. Mirrors `WatchErrorHandler`.
     pub fn watch_error_handler(
         self,
-        handler: impl Fn(&clientgo_rest::Error) + Send + Sync + 'static,
+        handler: impl Fn(&crate::ReflectorError) + Send + Sync + 'static,
     ) -> Self {
         self.settings.status.set_error_handler(Arc::new(handler));
         self

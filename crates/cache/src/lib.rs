@@ -94,9 +94,8 @@ pub use lister::{Lister, NamespaceLister};
 pub use listwatch::{FnListWatch, ListWatch, ListerWatcher, TweakListOptions, WatchStream};
 pub use real_fifo::{RealFifo, DEFAULT_BATCH_SIZE};
 pub use reflector::{
-    strip_managed_fields, CacheWriter, EventSink, Reflector, ReflectorOptions, ReflectorStats,
-    ReflectorStore, Relist, ShouldResync, StoreWrite, SyncStatus, Transform, BACKOFF_INITIAL, BACKOFF_MAX,
-    BACKOFF_RESET_AFTER,
+    strip_managed_fields, CacheWriter, EventSink, Reflector, ReflectorError, ReflectorOptions,
+    ReflectorStats, ReflectorStore, Relist, ShouldResync, StoreWrite, SyncStatus, Transform,
 };
 pub use shared_informer::{
     HandlerRegistration, ResourceEventHandler, ResourceEventHandlerFuncs, SharedIndexInformer,

@@ -33,6 +33,14 @@ pub trait ListerWatcher<K>: Send + Sync + 'static {
 
     /// Starts a watch. Mirrors `Watch`.
     fn watch(&self, opts: ListOptions) -> BoxFuture<'static, Result<WatchStream<K>, Error>>;
+
+    /// Whether [`ListerWatcher::watch`] honours a streaming list (`sendInitialEvents` ending with
+    /// the `k8s.io/initial-events-end` bookmark). A reflector never streams from a list-watch that
+    /// says no, whatever its options. Mirrors client-go's
+    /// `watchlist.DoesClientNotSupportWatchListSemantics` (inverted). Default: yes.
+    fn supports_watch_list(&self) -> bool {
+        true
+    }
 }
 
 impl<K, L: ListerWatcher<K> + ?Sized> ListerWatcher<K> for Arc<L> {
@@ -42,6 +50,10 @@ impl<K, L: ListerWatcher<K> + ?Sized> ListerWatcher<K> for Arc<L> {
 
     fn watch(&self, opts: ListOptions) -> BoxFuture<'static, Result<WatchStream<K>, Error>> {
         (**self).watch(opts)
+    }
+
+    fn supports_watch_list(&self) -> bool {
+        (**self).supports_watch_list()
     }
 }
 
@@ -130,6 +142,7 @@ type WatchFn<K> = Box<dyn Fn(ListOptions) -> BoxFuture<'static, Result<WatchStre
 pub struct FnListWatch<K> {
     list: ListFn<K>,
     watch: WatchFn<K>,
+    watch_list: bool,
 }
 
 impl<K> fmt::Debug for FnListWatch<K> {
@@ -148,7 +161,16 @@ impl<K> FnListWatch<K> {
         FnListWatch {
             list: Box::new(list),
             watch: Box::new(watch),
+            watch_list: true,
         }
+    }
+
+    /// Declares that the watch function cannot serve a streaming list (a scripted watch, a
+    /// source with no `sendInitialEvents`), so reflectors list and watch instead.
+    #[must_use]
+    pub fn without_watch_list(mut self) -> Self {
+        self.watch_list = false;
+        self
     }
 }
 
@@ -159,5 +181,9 @@ impl<K: 'static> ListerWatcher<K> for FnListWatch<K> {
 
     fn watch(&self, opts: ListOptions) -> BoxFuture<'static, Result<WatchStream<K>, Error>> {
         (self.watch)(opts)
+    }
+
+    fn supports_watch_list(&self) -> bool {
+        self.watch_list
     }
 }

@@ -28,29 +28,32 @@
 //! [`AsyncQueue`](crate::AsyncQueue), a DeltaFIFO or RealFIFO drained by a
 //! [`Controller`](crate::Controller), as in client-go.
 
-mod backoff;
 mod cache_writer;
+mod error;
+mod machine;
 mod options;
 mod status;
 mod store;
+#[cfg(test)]
+mod tests;
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
 
-use clientgo_apimachinery::{Object, WatchEvent};
-use clientgo_client::ListOptions;
+use clientgo_apimachinery::{List, Object};
+use clientgo_flowcontrol::BackoffManager;
 use clientgo_rest::go_duration;
 use clientgo_rest::Error as RestError;
+use futures_util::future::BoxFuture;
 use futures_util::StreamExt as _;
-use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use crate::error::Error;
 use crate::listwatch::{ListerWatcher, WatchStream};
+use machine::{Input, Machine, Output, Report, Request, StoreOp};
 
-pub use backoff::{INITIAL as BACKOFF_INITIAL, MAX as BACKOFF_MAX, RESET_AFTER as BACKOFF_RESET_AFTER};
 pub use cache_writer::{CacheWriter, EventSink, StoreWrite};
+pub use error::ReflectorError;
 pub use options::{strip_managed_fields, ReflectorOptions, Transform};
 pub use status::{ReflectorStats, SyncStatus};
 pub use store::{ReflectorStore, Relist};
@@ -78,42 +81,51 @@ impl<K> fmt::Debug for Reflector<K> {
     }
 }
 
-/// Why a watch stopped.
-enum WatchEnd {
-    /// Closed by the server, timed out, or broken mid-stream: watch again from the last version.
-    Rewatch,
-    /// Must list again (`unavailable`: with resourceVersion "").
-    Relist {
-        unavailable: bool,
-    },
-    Cancelled,
+/// The request in flight, polled by the driver: at most one at a time.
+enum InFlight<K> {
+    Idle,
+    List(BoxFuture<'static, Result<List<K>, RestError>>),
+    Opening(BoxFuture<'static, Result<WatchStream<K>, RestError>>),
+    Watch(WatchStream<K>),
 }
 
-/// The resourceVersion bookkeeping. Mirrors `lastSyncResourceVersion` and
-/// `isLastSyncResourceVersionUnavailable`.
-#[derive(Debug, Default)]
-struct Versions {
-    last: String,
-    unavailable: bool,
-}
-
-impl Versions {
-    /// Mirrors `relistResourceVersion`.
-    fn relist(&self) -> &str {
-        if self.unavailable {
-            ""
-        } else if self.last.is_empty() {
-            "0"
-        } else {
-            &self.last
+impl<K> InFlight<K> {
+    /// The next input from the request in flight (pending forever when there is none).
+    /// Cancel-safe: an unfinished request stays in flight.
+    async fn next(&mut self) -> Input<K> {
+        match self {
+            InFlight::Idle => std::future::pending().await,
+            InFlight::List(f) => {
+                let r = f.as_mut().await;
+                *self = InFlight::Idle;
+                match r {
+                    Ok(page) => Input::ListPage(page),
+                    Err(e) => Input::ListFailed(e.into()),
+                }
+            }
+            InFlight::Opening(f) => match f.as_mut().await {
+                Ok(w) => {
+                    *self = InFlight::Watch(w);
+                    Input::WatchStarted
+                }
+                Err(e) => {
+                    *self = InFlight::Idle;
+                    Input::WatchFailed(e.into())
+                }
+            },
+            InFlight::Watch(w) => match w.next().await {
+                Some(Ok(ev)) => Input::Event(ev),
+                Some(Err(e)) => {
+                    *self = InFlight::Idle;
+                    Input::WatchBroke(e)
+                }
+                None => {
+                    *self = InFlight::Idle;
+                    Input::WatchClosed
+                }
+            },
         }
     }
-}
-
-fn is_expired(e: &RestError) -> bool {
-    e.is_gone()
-        || e.api_error()
-            .is_some_and(|a| a.is_resource_expired() || a.message().contains("Too large resource version"))
 }
 
 impl<K: Object + Send + Sync + 'static> Reflector<K> {
@@ -160,6 +172,12 @@ impl<K: Object + Send + Sync + 'static> Reflector<K> {
         Arc::clone(&self.status)
     }
 
+    /// The resourceVersion of the last list, watch event or bookmark. Mirrors
+    /// `LastSyncResourceVersion`.
+    pub fn last_sync_resource_version(&self) -> String {
+        self.status.last_sync_resource_version()
+    }
+
     /// Lists and watches until `stop` is cancelled. Mirrors `Run`/`ListAndWatch` under
     /// `wait.BackoffUntil`. Failures are retried forever; see [`SyncStatus::last_error`].
     pub async fn run(&self, stop: CancellationToken) {
@@ -171,7 +189,7 @@ impl<K: Object + Send + Sync + 'static> Reflector<K> {
             reflector = %self.options.name,
             "Starting reflector"
         );
-        self.list_and_watch(stop).await;
+        self.drive(stop).await;
         tracing::debug!(
             v = 3,
             r#type = %self.options.type_description,
@@ -181,359 +199,145 @@ impl<K: Object + Send + Sync + 'static> Reflector<K> {
         );
     }
 
-    /// The loop of [`Reflector::run`]: returns when `stop` is cancelled.
-    async fn list_and_watch(&self, stop: CancellationToken) {
-        let mut backoff = backoff::Backoff::with(self.options.backoff_initial, self.options.backoff_max);
-        let mut versions = Versions::default();
-        let mut watch_list_failed = false;
-        let mut resync_at = self.options.resync_period.map(|p| Instant::now() + p);
-        'relist: loop {
-            if stop.is_cancelled() {
-                return;
-            }
-            tracing::debug!(
-                v = 3,
-                r#type = %self.options.type_description,
-                reflector = %self.options.name,
-                "Listing and watching"
-            );
-            let synced = if self.options.use_watch_list && !watch_list_failed {
-                match self.watch_list(&stop, &mut versions).await {
-                    Ok(s) => Ok(s),
-                    Err(e) => {
-                        tracing::warn!(error = %e, "streaming list failed; falling back to list+watch");
-                        watch_list_failed = true;
-                        self.list(&stop, &mut versions).await.map(|()| None)
+    /// The machine's settings from the options.
+    fn machine_config(&self) -> machine::Config {
+        let o = &self.options;
+        machine::Config {
+            name: o.name.clone(),
+            page_size: o.page_size,
+            min_watch_timeout: o.effective_min_watch_timeout(),
+            watch_idle_grace: o.watch_idle_grace,
+            list_timeout: o.list_timeout,
+            resync_period: o.resync_period,
+            use_watch_list: o.use_watch_list && self.lw.supports_watch_list(),
+            backoff: BackoffManager::new(
+                o.backoff_initial,
+                o.backoff_max,
+                options::BACKOFF_RESET_AFTER,
+                options::BACKOFF_JITTER,
+            ),
+        }
+    }
+
+    /// The driver: performs the machine's requests and store writes, and sleeps on the clock
+    /// until its next deadline or input. Returns when `stop` is cancelled.
+    async fn drive(&self, stop: CancellationToken) {
+        let clock = Arc::clone(&self.options.clock);
+        let mut m = Machine::new(
+            self.machine_config(),
+            self.options.transform.clone(),
+            fastrand::Rng::new(),
+            clock.now(),
+        );
+        let mut in_flight = InFlight::Idle;
+        let mut relist: Option<Box<dyn Relist<K> + '_>> = None;
+        loop {
+            while let Some(out) = m.poll_output() {
+                match out {
+                    Output::Request(Request::List(opts)) => in_flight = InFlight::List(self.lw.list(opts)),
+                    Output::Request(Request::Watch(opts)) => {
+                        in_flight = InFlight::Opening(self.lw.watch(opts));
                     }
-                }
-            } else {
-                self.list(&stop, &mut versions).await.map(|()| None)
-            };
-            let mut stream = match synced {
-                Ok(s) => s,
-                Err(e) if stop.is_cancelled() => {
-                    drop(e);
-                    return;
-                }
-                Err(e) => {
-                    if is_expired(&e) {
-                        versions.unavailable = true;
-                    }
-                    tracing::warn!(error = %e, "list failed");
-                    self.status.set_error(e);
-                    if !self.pause(&stop, &mut backoff).await {
-                        return;
-                    }
-                    continue 'relist;
-                }
-            };
-            if stop.is_cancelled() {
-                // The list was abandoned half-way: not a sync.
-                return;
-            }
-            tracing::debug!(
-                v = 2,
-                r#type = %self.options.type_description,
-                reflector = %self.options.name,
-                "Caches populated"
-            );
-            self.status.clear_error();
-            loop {
-                let w = match stream.take() {
-                    Some(w) => w,
-                    None => {
-                        let opts = self.watch_options(&versions.last);
-                        let started = tokio::select! {
-                            biased;
-                            () = stop.cancelled() => return,
-                            r = self.lw.watch(opts) => r,
-                        };
-                        match started {
-                            Ok(w) => w,
-                            Err(e) => {
-                                let rewatch = e.is_connection_refused() || e.is_too_many_requests();
-                                if is_expired(&e) {
-                                    versions.unavailable = true;
-                                }
-                                tracing::warn!(error = %e, rewatch, "watch failed to start");
-                                self.status.set_error(e);
-                                if !self.pause(&stop, &mut backoff).await {
-                                    return;
-                                }
-                                if rewatch {
-                                    self.status.count_rewatch();
-                                    continue;
-                                }
-                                self.status.count_relist();
-                                continue 'relist;
-                            }
+                    Output::Cancel => in_flight = InFlight::Idle,
+                    Output::Store(op) => {
+                        if let Err(e) = self.write(op, &mut relist).await {
+                            m.handle(clock.now(), Input::ResyncFailed(e));
                         }
                     }
-                };
-                match self.consume(w, &stop, &mut versions, &mut resync_at).await {
-                    WatchEnd::Cancelled => return,
-                    WatchEnd::Rewatch => self.status.count_rewatch(),
-                    WatchEnd::Relist { unavailable } => {
-                        versions.unavailable |= unavailable;
-                        self.status.count_relist();
-                        if !self.pause(&stop, &mut backoff).await {
-                            return;
-                        }
-                        continue 'relist;
-                    }
+                    Output::Report(r) => self.report(r),
                 }
             }
-        }
-    }
-
-    /// Sleeps the next backoff delay; false when stopped meanwhile.
-    async fn pause(&self, stop: &CancellationToken, backoff: &mut backoff::Backoff) -> bool {
-        let d = backoff.next_delay(Instant::now());
-        tokio::select! {
-            biased;
-            () = stop.cancelled() => false,
-            () = tokio::time::sleep(d) => true,
-        }
-    }
-
-    fn watch_timeout(&self) -> Duration {
-        let min = self.options.min_watch_timeout;
-        min + min.mul_f64(fastrand::f64())
-    }
-
-    fn watch_options(&self, rv: &str) -> ListOptions {
-        let timeout = self.watch_timeout();
-        ListOptions::default()
-            .resource_version(rv)
-            .bookmarks()
-            .timeout_seconds(i64::try_from(timeout.as_secs().max(1)).unwrap_or(i64::MAX))
-    }
-
-    /// The list half of ListAndWatch: pages handed to the store's relist as they arrive.
-    async fn list(&self, stop: &CancellationToken, versions: &mut Versions) -> Result<(), RestError> {
-        let mut opts = ListOptions::default()
-            .resource_version(versions.relist())
-            .limit(self.options.page_size);
-        let mut relist = self.store.replace();
-        loop {
-            let page = tokio::select! {
-                biased;
-                () = stop.cancelled() => return Ok(()),
-                r = tokio::time::timeout(self.options.list_timeout, self.lw.list(opts.clone())) => r,
-            };
-            let page = match page {
-                Err(_elapsed) => {
-                    tracing::warn!("list timed out");
-                    return Err(clientgo_rest::Error::from(
-                        clientgo_apimachinery::ApiError::from_status(clientgo_apimachinery::Status::failure(
-                            504,
-                            "Timeout",
-                            "the list did not finish in time",
-                        )),
-                    ));
-                }
-                Ok(Ok(p)) => p,
-                Ok(Err(e)) if e.is_gone() && !opts.continue_.is_empty() => {
-                    // The continue token expired mid-list: start over with one full list.
-                    drop(relist);
-                    relist = self.store.replace();
-                    opts.continue_.clear();
-                    opts.limit = 0;
-                    continue;
-                }
-                Ok(Err(e)) => return Err(e),
-            };
-            for item in page.items {
-                let obj = Arc::new(self.options.apply_transform(item));
-                skip_unkeyed(relist.add(obj).await);
-            }
-            let next = page.metadata.continue_.unwrap_or_default();
-            if next.is_empty() || opts.limit == 0 {
-                versions.last = page.metadata.resource_version.unwrap_or_default();
-                versions.unavailable = false;
-                self.status.set_resource_version(&versions.last);
-                skip_unkeyed(relist.finish(&versions.last, &self.status).await);
-                return Ok(());
-            }
-            opts.continue_ = next;
-            // The server refuses a resourceVersion beside a continue token ("specifying resource
-            // version is not allowed when using continue"): the token carries it. client-go's
-            // pager clears both the same way.
-            opts.resource_version.clear();
-            opts.resource_version_match.clear();
-        }
-    }
-
-    /// A streaming list: the initial state arrives as ADDED events on a watch, up to the bookmark
-    /// annotated `k8s.io/initial-events-end`; the same watch then goes on. Mirrors `watchList`.
-    async fn watch_list(
-        &self,
-        stop: &CancellationToken,
-        versions: &mut Versions,
-    ) -> Result<Option<WatchStream<K>>, RestError> {
-        let rv = if versions.unavailable {
-            ""
-        } else {
-            versions.last.as_str()
-        };
-        let mut opts = self.watch_options(rv);
-        opts.send_initial_events = Some(true);
-        opts.resource_version_match = "NotOlderThan".to_owned();
-        let mut w = tokio::select! {
-            biased;
-            () = stop.cancelled() => return Ok(None),
-            r = self.lw.watch(opts) => r?,
-        };
-        let mut relist = self.store.replace();
-        loop {
-            let ev = tokio::select! {
-                biased;
-                () = stop.cancelled() => return Ok(None),
-                ev = tokio::time::timeout(self.options.list_timeout, w.next()) => ev,
-            };
-            match ev {
-                Ok(Some(Ok(WatchEvent::Added(o) | WatchEvent::Modified(o)))) => {
-                    let obj = Arc::new(self.options.apply_transform(o));
-                    skip_unkeyed(relist.add(obj).await);
-                }
-                Ok(Some(Ok(WatchEvent::Deleted(o)))) => {
-                    let obj = Arc::new(self.options.apply_transform(o));
-                    skip_unkeyed(relist.delete(obj).await);
-                }
-                Ok(Some(Ok(WatchEvent::Bookmark(b)))) if b.is_initial_events_end() => {
-                    versions.last = b.resource_version().to_owned();
-                    versions.unavailable = false;
-                    self.status.set_resource_version(&versions.last);
-                    skip_unkeyed(relist.finish(&versions.last, &self.status).await);
-                    return Ok(Some(w));
-                }
-                Ok(Some(Ok(WatchEvent::Bookmark(_)))) => {}
-                Ok(Some(Ok(WatchEvent::Error(s)))) => {
-                    return Err(clientgo_apimachinery::ApiError::from_status(s).into());
-                }
-                Ok(Some(Err(e))) => return Err(e),
-                Ok(None) | Err(_) => {
-                    return Err(clientgo_apimachinery::ApiError::from_status(
-                        clientgo_apimachinery::Status::failure(
-                            500,
-                            "InternalError",
-                            "the streaming list ended before its initial-events-end bookmark",
-                        ),
-                    )
-                    .into());
-                }
-            }
-        }
-    }
-
-    /// The watch half: applies events until the watch ends.
-    async fn consume(
-        &self,
-        mut w: WatchStream<K>,
-        stop: &CancellationToken,
-        versions: &mut Versions,
-        resync_at: &mut Option<Instant>,
-    ) -> WatchEnd {
-        // A client-side guard against a watch that stalls: the server should have ended it.
-        let idle_limit = self.options.min_watch_timeout * 2 + self.options.watch_idle_grace;
-        // Events this watch delivered, for its `Watch close` line (client-go's eventCount).
-        let mut received: u64 = 0;
-        loop {
-            let resync = async {
-                match *resync_at {
-                    Some(t) => tokio::time::sleep_until(t).await,
+            self.status.set_resource_version(m.last_sync_resource_version());
+            let deadline = m.poll_timeout();
+            let wake = async {
+                match deadline {
+                    Some(t) => clock.sleep_until(t).await,
                     None => std::future::pending().await,
                 }
             };
-            let ev = tokio::select! {
+            let input = tokio::select! {
                 biased;
-                () = stop.cancelled() => return WatchEnd::Cancelled,
-                () = resync => {
-                    *resync_at = self.options.resync_period.map(|p| Instant::now() + p);
-                    if self.should_resync.as_ref().is_none_or(|f| f()) {
-                        self.force_resync().await;
-                    }
-                    continue;
-                }
-                ev = tokio::time::timeout(idle_limit, w.next()) => ev,
+                () = stop.cancelled() => return,
+                input = in_flight.next() => input,
+                () = wake => Input::Timeout,
             };
-            let ev = match ev {
-                Err(_elapsed) => {
-                    tracing::warn!("watch silent for too long; restarting it");
-                    return WatchEnd::Rewatch;
+            m.handle(clock.now(), input);
+        }
+    }
+
+    /// Performs one store write. Objects without a key are logged and skipped; only a failed
+    /// resync is returned (it ends the cycle, as in client-go).
+    async fn write<'s>(
+        &'s self,
+        op: StoreOp<K>,
+        relist: &mut Option<Box<dyn Relist<K> + 's>>,
+    ) -> Result<(), Error> {
+        match op {
+            StoreOp::Add(o) => skip_unkeyed(self.store.add(o).await),
+            StoreOp::Update(o) => skip_unkeyed(self.store.update(o).await),
+            StoreOp::Delete(o) => skip_unkeyed(self.store.delete(o).await),
+            StoreOp::ReplaceStart => *relist = Some(self.store.replace()),
+            StoreOp::ReplaceAdd(o) => {
+                if let Some(r) = relist {
+                    skip_unkeyed(r.add(o).await);
                 }
-                Ok(None) => {
-                    tracing::debug!(
-                        v = 4,
-                        reflector = %self.options.name,
-                        r#type = %self.options.type_description,
-                        total_items = received,
-                        "Watch close"
-                    );
-                    return WatchEnd::Rewatch;
+            }
+            StoreOp::ReplaceDelete(o) => {
+                if let Some(r) = relist {
+                    skip_unkeyed(r.delete(o).await);
                 }
-                Ok(Some(Ok(ev))) => ev,
-                Ok(Some(Err(e))) => {
-                    if is_expired(&e) {
-                        tracing::info!(error = %e, "watch history gone; relisting");
-                        self.status.set_error(e);
-                        return WatchEnd::Relist { unavailable: true };
-                    }
-                    if e.api_error().is_some() {
-                        tracing::warn!(error = %e, "watch error; relisting");
-                        self.status.set_error(e);
-                        return WatchEnd::Relist { unavailable: false };
-                    }
-                    tracing::debug!(error = %e, "watch connection broke; watching again");
-                    return WatchEnd::Rewatch;
+            }
+            StoreOp::ReplaceFinish(rv) => {
+                if let Some(mut r) = relist.take() {
+                    skip_unkeyed(r.finish(&rv, &self.status).await);
                 }
-            };
-            self.status.count_event();
-            received += 1;
-            match ev {
-                WatchEvent::Added(o) => {
-                    let obj = self.watched(o, versions);
-                    skip_unkeyed(self.store.add(obj).await);
-                }
-                WatchEvent::Modified(o) => {
-                    let obj = self.watched(o, versions);
-                    skip_unkeyed(self.store.update(obj).await);
-                }
-                WatchEvent::Deleted(o) => {
-                    let obj = self.watched(o, versions);
-                    skip_unkeyed(self.store.delete(obj).await);
-                }
-                WatchEvent::Bookmark(b) => {
-                    if !b.resource_version().is_empty() {
-                        versions.last = b.resource_version().to_owned();
-                        self.status.set_resource_version(&versions.last);
-                    }
-                }
-                WatchEvent::Error(s) => {
-                    let gone = s.code == Some(410);
-                    self.status
-                        .set_error(clientgo_apimachinery::ApiError::from_status(s).into());
-                    return WatchEnd::Relist { unavailable: gone };
+            }
+            StoreOp::ReplaceAbandon => *relist = None,
+            StoreOp::Resync => {
+                if self.should_resync.as_ref().is_none_or(|f| f()) {
+                    tracing::debug!(v = 4, reflector = %self.options.name, "Forcing resync");
+                    let r = self.store.resync().await;
+                    self.status.count_resync();
+                    return r;
                 }
             }
         }
+        Ok(())
     }
 
-    /// The resync period elapsed and the store wants a resync: replay the store, with no request.
-    async fn force_resync(&self) {
-        tracing::debug!(v = 4, reflector = %self.options.name, "Forcing resync");
-        if let Err(e) = self.store.resync().await {
-            tracing::warn!(error = %e, "resync failed");
+    /// Logs and counts what the machine reports.
+    fn report(&self, r: Report) {
+        let o = &self.options;
+        match r {
+            Report::ListingAndWatching { again } => {
+                if again {
+                    self.status.count_relist();
+                }
+                tracing::debug!(v = 3, r#type = %o.type_description, reflector = %o.name, "Listing and watching");
+            }
+            Report::CachesPopulated => {
+                self.status.clear_error();
+                tracing::debug!(v = 2, r#type = %o.type_description, reflector = %o.name, "Caches populated");
+            }
+            Report::WatchClosed { items } => tracing::debug!(
+                v = 4,
+                reflector = %o.name,
+                r#type = %o.type_description,
+                total_items = items,
+                "Watch close"
+            ),
+            Report::Rewatching => self.status.count_rewatch(),
+            Report::Event => self.status.count_event(),
+            Report::Failed(e) => {
+                tracing::warn!(reflector = %o.name, r#type = %o.type_description, error = %e, "list or watch failed");
+                self.status.set_error(e);
+            }
+            Report::WatchListFallback(e) => tracing::warn!(
+                reflector = %o.name,
+                error = %e,
+                "The watchlist request ended with an error, falling back to the standard LIST/WATCH semantics because making progress is better than deadlocking"
+            ),
         }
-        self.status.count_resync();
-    }
-
-    /// A watched object, transformed and shared; its resourceVersion becomes the last one seen.
-    fn watched(&self, obj: K, versions: &mut Versions) -> Arc<K> {
-        versions.last.clear();
-        versions.last.push_str(obj.resource_version());
-        self.status.set_resource_version(&versions.last);
-        Arc::new(self.options.apply_transform(obj))
     }
 }
 

@@ -173,7 +173,7 @@ impl<K: Object + Send + Sync + 'static> SharedIndexInformer<K> {
     }
 
     /// Calls `handler` with every list/watch failure. Mirrors `SetWatchErrorHandler`.
-    pub fn set_watch_error_handler(&self, handler: impl Fn(&clientgo_rest::Error) + Send + Sync + 'static) {
+    pub fn set_watch_error_handler(&self, handler: impl Fn(&crate::ReflectorError) + Send + Sync + 'static) {
         self.inner.status.set_error_handler(Arc::new(handler));
     }
 

@@ -118,7 +118,7 @@ async fn chaos(queue: Option<QueueKind>) {
             .with_reflector_options(|o| {
                 o.page_size(50)
                     .backoff(Duration::from_millis(5), Duration::from_millis(100))
-                    .min_watch_timeout(Duration::from_secs(2))
+                    .short_watch_timeouts(Duration::from_secs(2))
                     .watch_idle_grace(Duration::from_millis(500))
                     .list_timeout(ATTEMPT)
             });

@@ -79,6 +79,7 @@ fn scripted(
             })
         },
     )
+    .without_watch_list()
 }
 
 fn recorder() -> (Arc<Mutex<Vec<String>>>, ResourceEventHandlerFuncs<ConfigMap>) {
@@ -154,7 +155,13 @@ async fn handlers_see_list_then_watch_and_a_relist_after_410_yields_tombstones()
         "first list from the watch cache"
     );
     assert_eq!(list_opts[0].limit, 500);
-    assert_eq!(list_opts[1].resource_version, "", "after 410 a consistent list");
+    // client-go lists at the last version seen after a watch's 410 (unpaged: the watch cache
+    // serves it); only a list that is itself Expired falls back to "".
+    assert_eq!(
+        (list_opts[1].resource_version.as_str(), list_opts[1].limit),
+        ("13", 0),
+        "after 410 a list at the last version"
+    );
     let watch_opts = calls.watch_opts.lock().unwrap().clone();
     assert_eq!(watch_opts[0].resource_version, "10");
     assert!(watch_opts[0].allow_watch_bookmarks);
@@ -255,7 +262,8 @@ async fn a_slow_handler_applies_back_pressure_instead_of_buffering_without_bound
                     .boxed() as WatchStream<ConfigMap>)
             })
         },
-    );
+    )
+    .without_watch_list();
     let informer = SharedIndexInformer::new(lw, None, Indexers::namespace()).with_handler_buffer(BUFFER);
     // The handler can only proceed when the test hands it a permit (a handler waiting on
     // something slow), and blocks its task meanwhile.
@@ -313,7 +321,8 @@ async fn a_late_handler_gets_the_cache_replayed_and_a_removed_one_hears_nothing_
             let rx = rx.lock().unwrap().take();
             Box::pin(async move { Ok(first_watch_from(rx)) })
         },
-    );
+    )
+    .without_watch_list();
     let informer = SharedIndexInformer::new(lw, None, Indexers::namespace());
     let (early_log, early) = recorder();
     let early_reg = informer.add_event_handler(early);
@@ -361,7 +370,8 @@ async fn a_handler_removed_during_its_replay_stops_getting_it_and_never_joins() 
             let rx = rx.lock().unwrap().take();
             Box::pin(async move { Ok(first_watch_from(rx)) })
         },
-    );
+    )
+    .without_watch_list();
     // A one-slot buffer: the replay of 500 objects takes many scheduler turns.
     let informer = SharedIndexInformer::new(lw, None, Indexers::namespace()).with_handler_buffer(1);
     let task = tokio::spawn(informer.clone().run());
@@ -432,7 +442,8 @@ async fn a_429_at_watch_start_rewatches_without_listing_and_a_410_relists_consis
                 }
             })
         },
-    );
+    )
+    .without_watch_list();
     let informer = SharedIndexInformer::new(lw, None, Indexers::namespace());
     let task = tokio::spawn(informer.clone().run());
     assert!(informer.wait_for_cache_sync().await);
@@ -450,8 +461,8 @@ async fn a_429_at_watch_start_rewatches_without_listing_and_a_410_relists_consis
         .collect();
     assert_eq!(
         list_rvs,
-        ["0", ""],
-        "first from the cache, after 410 a consistent read"
+        ["0", "10"],
+        "first from the cache, after a 410 watch at the last version (as client-go)"
     );
     let watch_rvs: Vec<String> = calls
         .watch_opts
@@ -576,7 +587,8 @@ async fn a_refused_connection_at_watch_start_rewatches_without_listing() {
                 Ok(futures_util::stream::pending().boxed() as WatchStream<ConfigMap>)
             })
         },
-    );
+    )
+    .without_watch_list();
     let informer = SharedIndexInformer::new(lw, None, Indexers::namespace())
         .with_reflector_options(|o| o.backoff(Duration::from_millis(10), Duration::from_millis(20)));
     let task = tokio::spawn(informer.clone().run());

@@ -191,6 +191,11 @@ impl ListerWatcher<ConfigMap> for Probe {
             .boxed())
         })
     }
+
+    /// These tests count and gate list+watch requests: the probe asks for list+watch.
+    fn supports_watch_list(&self) -> bool {
+        false
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

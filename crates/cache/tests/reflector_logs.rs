@@ -60,6 +60,7 @@ fn source() -> FnListWatch<ConfigMap> {
             })
         },
     )
+    .without_watch_list()
 }
 
 /// One event as `v=N message key=value ...`, values as their `Display` or `Debug` text.

@@ -1,5 +1,5 @@
 //! Flow control for clientgo: an injectable [`Clock`], a token-bucket rate limiter and per-key
-//! exponential [`Backoff`].
+//! exponential [`Backoff`], and one loop's retry delays ([`BackoffManager`]).
 //!
 //! Mirrors client-go `util/flowcontrol` (`throttle.go`, `backoff.go`) and the token-bucket arithmetic of
 //! `golang.org/x/time/rate`, which client-go's limiter wraps.
@@ -13,6 +13,7 @@
 #![forbid(unsafe_code)]
 
 mod backoff;
+mod backoff_manager;
 mod clock;
 mod error;
 mod fake_clock;
@@ -20,6 +21,7 @@ mod rate;
 mod throttle;
 
 pub use backoff::Backoff;
+pub use backoff_manager::BackoffManager;
 pub use clock::{saturating_add, Clock, RealClock, Sleep};
 pub use error::Error;
 pub use fake_clock::FakeClock;

@@ -21,6 +21,7 @@ use super::http::{status, streamed, Body, BodyError, Query};
 use super::list::{parse_rv, RvSpec};
 use super::router::Target;
 use super::ServerState;
+use crate::faults::WatchStart;
 use crate::filter::Filter;
 use crate::object::{serialize, set_rv, StoredObject};
 use crate::resources::ResourceInfo;
@@ -141,6 +142,16 @@ fn build(state: Arc<ServerState>, t: &Target, query: &Query) -> Result<WatchStat
         }
     };
     let (close_after_events, close_after, cut) = state.faults.watch_limits();
+    let mut done = false;
+    let mut initial = initial;
+    match state.faults.watch_start("") {
+        WatchStart::Serve => {}
+        WatchStart::Close => done = true,
+        WatchStart::Error(s) => {
+            pending_error = Some(*s);
+            initial = Vec::new();
+        }
+    }
     let now = Instant::now();
     let interval = state.bookmark_interval.max(Duration::from_millis(10));
     Ok(WatchState {
@@ -160,7 +171,7 @@ fn build(state: Arc<ServerState>, t: &Target, query: &Query) -> Result<WatchStat
         close_at: close_after.map(|d| now + d),
         cut,
         pending_error,
-        done: false,
+        done,
         state,
     })
 }

@@ -4,8 +4,9 @@ use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use clientgo_rest::Error as RestError;
 use tokio::sync::Notify;
+
+use super::error::ReflectorError;
 
 /// A reflector's sync state, shared with whoever waits on it. Mirrors client-go's `HasSynced`
 /// and `LastSyncResourceVersion` plus the `WatchErrorHandler`'s view: a failing list (403, say) is
@@ -18,13 +19,13 @@ use tokio::sync::Notify;
 pub struct SyncStatus {
     synced: AtomicBool,
     notify: Notify,
-    last_error: Mutex<Option<Arc<RestError>>>,
+    last_error: Mutex<Option<Arc<ReflectorError>>>,
     resource_version: Mutex<String>,
     error_hook: Mutex<Option<ErrorHook>>,
     stats: ReflectorStats,
 }
 
-type ErrorHook = Arc<dyn Fn(&RestError) + Send + Sync>;
+type ErrorHook = Arc<dyn Fn(&ReflectorError) + Send + Sync>;
 
 impl fmt::Debug for SyncStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -100,7 +101,7 @@ impl SyncStatus {
     }
 
     /// The last list or watch failure, cleared by the next successful list.
-    pub fn last_error(&self) -> Option<Arc<RestError>> {
+    pub fn last_error(&self) -> Option<Arc<ReflectorError>> {
         self.last_error.lock().ok().and_then(|g| g.clone())
     }
 
@@ -119,7 +120,7 @@ impl SyncStatus {
     }
 
     /// Calls `hook` with every list/watch failure. Mirrors `SetWatchErrorHandler`.
-    pub fn set_error_handler(&self, hook: Arc<dyn Fn(&RestError) + Send + Sync>) {
+    pub fn set_error_handler(&self, hook: Arc<dyn Fn(&ReflectorError) + Send + Sync>) {
         if let Ok(mut g) = self.error_hook.lock() {
             *g = Some(hook);
         }
@@ -146,7 +147,7 @@ impl SyncStatus {
         }
     }
 
-    pub(crate) fn set_error(&self, e: RestError) {
+    pub(crate) fn set_error(&self, e: ReflectorError) {
         let hook = self.error_hook.lock().ok().and_then(|g| g.clone());
         if let Some(h) = hook {
             h(&e);
