@@ -1,20 +1,32 @@
 //! Keeps a store in step with the server: list, then watch, and list again when the watch history
 //! is gone.
 //!
-//! Mirrors client-go `tools/cache/reflector.go` (`Reflector.ListAndWatch`), with client-go's choices:
-//! - the first list asks for resourceVersion `"0"` (any cached state) in pages of 500, following
-//!   continue tokens (an expired token falls back to one full list, as the pager does);
-//! - the watch starts at the list's resourceVersion with `allowWatchBookmarks` and a random
-//!   `timeoutSeconds` between 5 and 10 minutes, so watches do not all end together;
-//! - a watch that ends, or whose connection breaks mid-stream, is restarted from the last
-//!   resourceVersion seen, without a list; so is one refused (connection refused, 429) at start,
-//!   after the backoff;
-//! - 410 Gone / Expired and "Too large resource version" make the next list a consistent read
-//!   (resourceVersion `""`); any other failure lists again from the last resourceVersion;
-//! - failures wait a jittered exponential backoff from 800 ms to 30 s that starts over after two
-//!   healthy minutes;
-//! - optionally a streaming list (`sendInitialEvents=true`, `resourceVersionMatch=NotOlderThan`, up to
-//!   the bookmark annotated `k8s.io/initial-events-end`), falling back to list+watch when refused;
+//! Mirrors client-go 1.36's `tools/cache/reflector.go` (`Reflector.ListAndWatch` under
+//! `wait.BackoffUntil`). The decisions live in a sans-IO state machine (`reflector/machine.rs`:
+//! inputs are list pages, watch events, failed requests and the current instant; outputs are the
+//! next request, store writes and the next deadline); this module is its thin driver, which makes
+//! the requests and sleeps on the [`Clock`](clientgo_flowcontrol::Clock) of
+//! [`ReflectorOptions::clock`], so a `FakeClock` drives every timing path. client-go's choices:
+//! - each cycle first tries a streaming list (`sendInitialEvents=true`,
+//!   `resourceVersionMatch=NotOlderThan`), on by default as in client-go 1.36, unless the
+//!   list-watch cannot stream ([`ListerWatcher::supports_watch_list`]). Its objects reach the store
+//!   only with the bookmark annotated `k8s.io/initial-events-end`; a 429 backs off and streams
+//!   again, an expired version streams again at once from `""`, any other failure falls back to a
+//!   list for this cycle only;
+//! - a list asks for `"0"` first (any cached state) in pages of 500, then for the last version
+//!   seen, unpaged so the watch cache can serve it (paged when the first list came back paged, or
+//!   with an explicit [`ReflectorOptions::page_size`]); an expired continue token lists in full at
+//!   the requested version; an Expired or too large version (the `ResourceVersionTooLarge` cause, or
+//!   the old message) is retried at once from `""`;
+//! - the watch starts at the last version with `allowWatchBookmarks` and a random `timeoutSeconds`
+//!   between the minimum watch timeout (at least 5 minutes) and twice it;
+//! - a watch that ends after events or after a second, or whose connection breaks, is opened
+//!   again at once without a list; a 429 (refusing the watch, or as an ERROR event in it) or a
+//!   refused connection backs off and watches again without a list; a watch closed within a
+//!   second with no event (`very short watch`), any other ERROR event (Expired included), a list
+//!   failure or a failed resync ends the cycle: back off, then list and watch again;
+//! - the backoff is client-go's: 800 ms doubling to 30 s, plus up to as much again in jitter,
+//!   starting over after two quiet minutes ([`BackoffManager`]);
 //! - client-go's log lines, as DEBUG events whose `v` field is klog's verbosity (see
 //!   `clientgo::klog`): `Starting reflector` and `Stopping reflector` (with the resync period),
 //!   `Listing and watching` (V(3)), `Caches populated` (V(2)), `Forcing resync` and `Watch close`
