@@ -204,7 +204,7 @@ struct ProcessLoop<K, Q, P> {
 
 impl<K, Q, P> ProcessLoop<K, Q, P>
 where
-    K: Send + Sync + 'static,
+    K: Object + Send + Sync + 'static,
     Q: Queue<K> + Send + 'static,
     P: Process<K>,
 {
@@ -238,7 +238,12 @@ where
             };
             match popped {
                 None => return,
-                Some(Ok(_)) => {}
+                Some(Ok(deltas)) => {
+                    // A tombstone carries no version: the store stays where it was.
+                    if let Some(obj) = deltas.newest().and_then(|d| d.object.object()) {
+                        self.status.set_store_resource_version(obj.resource_version());
+                    }
+                }
                 Some(Err(e)) => tracing::warn!(error = %e, requeued, "processing a popped item failed"),
             }
             tokio::select! {
@@ -262,7 +267,7 @@ where
 
 impl<K, Q, P> Consume for ProcessLoop<K, Q, P>
 where
-    K: Send + Sync + 'static,
+    K: Object + Send + Sync + 'static,
     Q: Queue<K> + Send + 'static,
     P: Process<K>,
 {
@@ -400,6 +405,11 @@ impl<K: Object + Send + Sync + 'static> Controller<K> {
     /// The resourceVersion the reflector last saw. Mirrors `LastSyncResourceVersion`.
     pub fn last_sync_resource_version(&self) -> String {
         self.inner.status.last_sync_resource_version()
+    }
+
+    /// The resourceVersion the store has caught up to. Mirrors `LastStoreSyncResourceVersion`.
+    pub fn last_store_sync_resource_version(&self) -> String {
+        self.inner.status.last_store_sync_resource_version()
     }
 
     /// Sync state, the last list/watch error and counters; `status().wait_synced()` waits for

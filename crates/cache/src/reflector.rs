@@ -243,6 +243,7 @@ impl<K: Object + Send + Sync + 'static> Reflector<K> {
         );
         let mut in_flight = InFlight::Idle;
         let mut relist: Option<Box<dyn Relist<K> + '_>> = None;
+        let mut last_rv = String::new();
         loop {
             while let Some(out) = m.poll_output() {
                 match out {
@@ -259,7 +260,13 @@ impl<K: Object + Send + Sync + 'static> Reflector<K> {
                     Output::Report(r) => self.report(r),
                 }
             }
-            self.status.set_resource_version(m.last_sync_resource_version());
+            let rv = m.last_sync_resource_version();
+            if rv != last_rv {
+                self.status.set_resource_version(rv);
+                self.store.update_resource_version(rv, &self.status);
+                last_rv.clear();
+                last_rv.push_str(rv);
+            }
             let deadline = m.poll_timeout();
             let wake = async {
                 match deadline {

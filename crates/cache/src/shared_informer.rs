@@ -260,6 +260,16 @@ impl<K: Object + Send + Sync + 'static> SharedIndexInformer<K> {
         self.inner.status.has_synced()
     }
 
+    /// The resourceVersion the reflector last saw. Mirrors `LastSyncResourceVersion`.
+    pub fn last_sync_resource_version(&self) -> String {
+        self.inner.status.last_sync_resource_version()
+    }
+
+    /// The resourceVersion the indexer has caught up to. Mirrors `LastStoreSyncResourceVersion`.
+    pub fn last_store_sync_resource_version(&self) -> String {
+        self.inner.status.last_store_sync_resource_version()
+    }
+
     /// Sync state, the last list/watch error and counters.
     pub fn status(&self) -> &Arc<SyncStatus> {
         &self.inner.status

@@ -666,3 +666,39 @@ async fn a_refused_streaming_list_falls_back_to_list_and_watch() {
     informer.stop();
     task.await.unwrap();
 }
+
+/// Mirrors client-go's `LastStoreSyncResourceVersion` checks: the store's version follows the
+/// list, each applied event and each bookmark on the direct path; behind a queue, the objects the
+/// process loop has applied.
+#[tokio::test(start_paused = true)]
+async fn last_store_sync_resource_version_follows_what_the_store_holds() {
+    for queue in [None, Some(clientgo_cache::QueueKind::RealFifo)] {
+        let calls = Arc::new(Calls::default());
+        let bookmark: clientgo_apimachinery::Bookmark = serde_json::from_value(serde_json::json!({
+            "kind": "ConfigMap", "apiVersion": "v1", "metadata": {"resourceVersion": "30"}
+        }))
+        .unwrap();
+        let lw = scripted(
+            vec![Ok(list_of(vec![cm("a", "5")], "10"))],
+            vec![vec![
+                WatchEvent::Modified(cm("a", "20")),
+                WatchEvent::Bookmark(bookmark),
+            ]],
+            Arc::clone(&calls),
+        );
+        let informer = SharedIndexInformer::new(lw, None, Indexers::namespace());
+        let informer = match queue {
+            Some(kind) => informer.with_queue(kind),
+            None => informer,
+        };
+        assert_eq!(informer.last_store_sync_resource_version(), "");
+        let task = tokio::spawn(informer.clone().run());
+        assert!(informer.wait_for_cache_sync().await);
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        assert_eq!(informer.last_sync_resource_version(), "30", "{queue:?}");
+        let expected = if queue.is_none() { "30" } else { "20" };
+        assert_eq!(informer.last_store_sync_resource_version(), expected, "{queue:?}");
+        informer.stop();
+        task.await.unwrap();
+    }
+}

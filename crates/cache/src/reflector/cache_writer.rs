@@ -144,6 +144,11 @@ impl<K: Send + Sync + 'static> CacheWriter<K> {
 }
 
 impl<K: Send + Sync + 'static> ReflectorStore<K> for CacheWriter<K> {
+    fn update_resource_version(&self, resource_version: &str, status: &SyncStatus) {
+        // Writes land in the indexer before they return: it is at this version now.
+        status.set_store_resource_version(resource_version);
+    }
+
     fn add(&self, obj: Arc<K>) -> BoxFuture<'_, Result<(), Error>> {
         Box::pin(async move { self.upsert(obj, false).await.map(drop) })
     }

@@ -21,6 +21,7 @@ pub struct SyncStatus {
     notify: Notify,
     last_error: Mutex<Option<Arc<ReflectorError>>>,
     resource_version: Mutex<String>,
+    store_resource_version: Mutex<String>,
     error_hook: Mutex<Option<ErrorHook>>,
     stats: ReflectorStats,
 }
@@ -114,6 +115,19 @@ impl SyncStatus {
             .unwrap_or_default()
     }
 
+    /// The resourceVersion the store that listers read has caught up to (`""` before the first
+    /// list is in it). On the direct path ([`CacheWriter`](crate::CacheWriter)) that of the last
+    /// list, event or bookmark written into the indexer; behind a queue, that of the newest object
+    /// the process loop has applied (bookmarks do not pass through the queue, so it can lag
+    /// [`SyncStatus::last_sync_resource_version`] until the next change). Mirrors client-go's
+    /// `LastStoreSyncResourceVersion`.
+    pub fn last_store_sync_resource_version(&self) -> String {
+        self.store_resource_version
+            .lock()
+            .map(|g| g.clone())
+            .unwrap_or_default()
+    }
+
     /// Counters.
     pub fn stats(&self) -> &ReflectorStats {
         &self.stats
@@ -142,6 +156,17 @@ impl SyncStatus {
     pub(crate) fn set_resource_version(&self, rv: &str) {
         if let Ok(mut g) = self.resource_version.lock() {
             // Reuses the String's buffer: no allocation per event.
+            g.clear();
+            g.push_str(rv);
+        }
+    }
+
+    /// The store has caught up to `rv` (empty values are ignored).
+    pub(crate) fn set_store_resource_version(&self, rv: &str) {
+        if rv.is_empty() {
+            return;
+        }
+        if let Ok(mut g) = self.store_resource_version.lock() {
             g.clear();
             g.push_str(rv);
         }

@@ -52,6 +52,14 @@ pub trait ReflectorStore<K>: Send + Sync + 'static {
     /// # Errors
     /// [`Error::Key`] when a queue cannot key a known object.
     fn resync(&self) -> BoxFuture<'_, Result<(), Error>>;
+
+    /// The reflector's resourceVersion moved to `resource_version` and every write before it has
+    /// been made. A store that applies writes in place records it as the store's version
+    /// ([`SyncStatus::last_store_sync_resource_version`]); a queue ignores it (its process loop
+    /// records what it applies). Mirrors client-go's `ResourceVersionUpdater`.
+    fn update_resource_version(&self, resource_version: &str, status: &SyncStatus) {
+        let _ = (resource_version, status);
+    }
 }
 
 /// One relist in progress, fed by [`ReflectorStore::replace`]'s caller.
