@@ -62,7 +62,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::error::Error;
 use crate::listwatch::{ListerWatcher, WatchStream};
-use machine::{Input, Machine, Output, Report, Request, StoreOp};
+use machine::{Input, Listed, Machine, Output, Report, Request, StoreOp};
 
 pub use cache_writer::{CacheWriter, EventSink, StoreWrite};
 pub use error::ReflectorError;
@@ -244,6 +244,7 @@ impl<K: Object + Send + Sync + 'static> Reflector<K> {
         let mut in_flight = InFlight::Idle;
         let mut relist: Option<Box<dyn Relist<K> + '_>> = None;
         let mut last_rv = String::new();
+        let mut armed: Option<(std::time::Instant, clientgo_flowcontrol::Sleep)> = None;
         loop {
             while let Some(out) = m.poll_output() {
                 match out {
@@ -267,10 +268,15 @@ impl<K: Object + Send + Sync + 'static> Reflector<K> {
                 last_rv.clear();
                 last_rv.push_str(rv);
             }
+            // The timer is kept while the deadline holds (the machine re-arms its idle guards
+            // lazily), so a stream of events does not churn the clock's timers.
             let deadline = m.poll_timeout();
+            if armed.as_ref().map(|(t, _)| *t) != deadline {
+                armed = deadline.map(|t| (t, clock.sleep_until(t)));
+            }
             let wake = async {
-                match deadline {
-                    Some(t) => clock.sleep_until(t).await,
+                match armed.as_mut() {
+                    Some((_, sleep)) => sleep.as_mut().await,
                     None => std::future::pending().await,
                 }
             };
@@ -280,6 +286,9 @@ impl<K: Object + Send + Sync + 'static> Reflector<K> {
                 input = in_flight.next() => input,
                 () = wake => Input::Timeout,
             };
+            if matches!(input, Input::Timeout) {
+                armed = None;
+            }
             m.handle(clock.now(), input);
         }
     }
@@ -296,14 +305,14 @@ impl<K: Object + Send + Sync + 'static> Reflector<K> {
             StoreOp::Update(o) => skip_unkeyed(self.store.update(o).await),
             StoreOp::Delete(o) => skip_unkeyed(self.store.delete(o).await),
             StoreOp::ReplaceStart => *relist = Some(self.store.replace()),
-            StoreOp::ReplaceAdd(o) => {
+            StoreOp::ReplaceItems(items) => {
                 if let Some(r) = relist {
-                    skip_unkeyed(r.add(o).await);
-                }
-            }
-            StoreOp::ReplaceDelete(o) => {
-                if let Some(r) = relist {
-                    skip_unkeyed(r.delete(o).await);
+                    for item in items {
+                        skip_unkeyed(match item {
+                            Listed::Present(o) => r.add(o).await,
+                            Listed::Deleted(o) => r.delete(o).await,
+                        });
+                    }
                 }
             }
             StoreOp::ReplaceFinish(rv) => {

@@ -72,16 +72,24 @@ pub(crate) enum StoreOp<K> {
     Delete(Arc<K>),
     /// A replace begins (its objects follow).
     ReplaceStart,
-    /// A listed object.
-    ReplaceAdd(Arc<K>),
-    /// A DELETED event among a streaming list's initial events.
-    ReplaceDelete(Arc<K>),
+    /// A list page's objects, or a streaming list's initial events, in order (one write per page,
+    /// not per object).
+    ReplaceItems(Vec<Listed<K>>),
     /// The replace is complete at this resourceVersion.
     ReplaceFinish(String),
     /// The replace under way is abandoned: nothing may be removed.
     ReplaceAbandon,
     /// The resync period elapsed: replay the store if it wants to.
     Resync,
+}
+
+/// One object of a replace.
+#[derive(Debug)]
+pub(crate) enum Listed<K> {
+    /// Listed (or an initial ADDED/MODIFIED event): present.
+    Present(Arc<K>),
+    /// A DELETED event among a streaming list's initial events: absent.
+    Deleted(Arc<K>),
 }
 
 /// Something worth logging or counting.
@@ -189,14 +197,17 @@ enum State<K> {
     Streaming {
         started: Instant,
         events: u64,
-        buffer: Vec<(bool, Arc<K>)>,
+        buffer: Vec<Listed<K>>,
         deadline: Instant,
+        last_event: Instant,
     },
-    /// A watch open.
+    /// A watch open. Its idle deadline is re-armed lazily from `last_event` when reached, so
+    /// events do not move the driver's timer.
     Watching {
         started: Instant,
         events: u64,
         idle_deadline: Instant,
+        last_event: Instant,
     },
 }
 
@@ -418,40 +429,34 @@ impl<K: Object> Machine<K> {
         let State::Streaming {
             events,
             buffer,
-            deadline,
+            last_event,
             ..
         } = &mut self.state
         else {
             return;
         };
         *events += 1;
-        *deadline = saturating_add(now, self.config.list_timeout);
+        *last_event = now;
         match ev {
             WatchEvent::Added(o) | WatchEvent::Modified(o) => {
                 let obj = Arc::new(match &self.transform {
                     Some(t) => t(o),
                     None => o,
                 });
-                buffer.push((false, obj));
+                buffer.push(Listed::Present(obj));
             }
             WatchEvent::Deleted(o) => {
                 let obj = Arc::new(match &self.transform {
                     Some(t) => t(o),
                     None => o,
                 });
-                buffer.push((true, obj));
+                buffer.push(Listed::Deleted(obj));
             }
             WatchEvent::Bookmark(b) if b.is_initial_events_end() => {
                 let rv = b.resource_version().to_owned();
                 let buffer = std::mem::take(buffer);
                 self.store(StoreOp::ReplaceStart);
-                for (deleted, obj) in buffer {
-                    self.store(if deleted {
-                        StoreOp::ReplaceDelete(obj)
-                    } else {
-                        StoreOp::ReplaceAdd(obj)
-                    });
-                }
+                self.store(StoreOp::ReplaceItems(buffer));
                 self.store(StoreOp::ReplaceFinish(rv.clone()));
                 self.unavailable = false;
                 self.last_sync_resource_version = rv;
@@ -461,6 +466,7 @@ impl<K: Object> Machine<K> {
                     started: now,
                     events: 0,
                     idle_deadline: self.idle_deadline(now),
+                    last_event: now,
                 };
             }
             WatchEvent::Bookmark(_) => {}
@@ -529,10 +535,12 @@ impl<K: Object> Machine<K> {
         if start {
             self.store(StoreOp::ReplaceStart);
         }
-        for item in page.items {
-            let obj = self.share(item);
-            self.store(StoreOp::ReplaceAdd(obj));
-        }
+        let items = page
+            .items
+            .into_iter()
+            .map(|o| Listed::Present(self.share(o)))
+            .collect();
+        self.store(StoreOp::ReplaceItems(items));
         if let Some(opts) = request {
             self.out.push_back(Output::Request(Request::List(opts)));
             return;
@@ -622,12 +630,14 @@ impl<K: Object> Machine<K> {
                 events: 0,
                 buffer: Vec::new(),
                 deadline: saturating_add(now, self.config.list_timeout),
+                last_event: now,
             }
         } else {
             State::Watching {
                 started,
                 events: 0,
                 idle_deadline: self.idle_deadline(now),
+                last_event: now,
             }
         };
     }
@@ -655,17 +665,14 @@ impl<K: Object> Machine<K> {
             self.on_stream_event(now, ev);
             return;
         }
-        let idle = self.idle_deadline(now);
         let State::Watching {
-            events,
-            idle_deadline,
-            ..
+            events, last_event, ..
         } = &mut self.state
         else {
             return;
         };
         *events += 1;
-        *idle_deadline = idle;
+        *last_event = now;
         let op = match ev {
             WatchEvent::Added(o) => {
                 self.last_sync_resource_version.clear();
@@ -772,11 +779,31 @@ impl<K: Object> Machine<K> {
                 };
                 self.end_cycle(now, Some(e));
             }
-            State::Streaming { deadline, .. } if now >= *deadline => {
+            State::Streaming {
+                deadline, last_event, ..
+            } if now >= *deadline => {
+                let quiet_until = saturating_add(*last_event, self.config.list_timeout);
+                if quiet_until > now {
+                    // Events came meanwhile: the gap since the last one is what is bounded.
+                    if let State::Streaming { deadline, .. } = &mut self.state {
+                        *deadline = quiet_until;
+                    }
+                    return;
+                }
                 let e = ReflectorError::ListTimeout {
                     after: self.config.list_timeout,
                 };
                 self.on_watch_list_failed(now, e);
+            }
+            State::Watching {
+                idle_deadline,
+                last_event,
+                ..
+            } if now >= *idle_deadline && self.idle_deadline(*last_event) > now => {
+                let rearmed = self.idle_deadline(*last_event);
+                if let State::Watching { idle_deadline, .. } = &mut self.state {
+                    *idle_deadline = rearmed;
+                }
             }
             State::Watching {
                 idle_deadline,

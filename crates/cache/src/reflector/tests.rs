@@ -12,7 +12,7 @@ use clientgo_rest::Error as RestError;
 use serde_json::json;
 
 use super::error::ReflectorError;
-use super::machine::{Config, Input, Machine, Output, Report, Request, StoreOp, MIN_WATCH_TIMEOUT};
+use super::machine::{Config, Input, Listed, Machine, Output, Report, Request, StoreOp, MIN_WATCH_TIMEOUT};
 
 fn config() -> Config {
     Config {
@@ -158,19 +158,24 @@ fn watch_opts(out: &[Output<Pod>]) -> ListOptions {
 /// The store writes among `out`, as short words.
 fn writes(out: &[Output<Pod>]) -> Vec<String> {
     out.iter()
-        .filter_map(|o| match o {
-            Output::Store(op) => Some(match op {
-                StoreOp::Add(p) => format!("add {} {}", p.name(), p.resource_version()),
-                StoreOp::Update(p) => format!("update {} {}", p.name(), p.resource_version()),
-                StoreOp::Delete(p) => format!("delete {} {}", p.name(), p.resource_version()),
-                StoreOp::ReplaceStart => "replace".to_owned(),
-                StoreOp::ReplaceAdd(p) => format!("listed {} {}", p.name(), p.resource_version()),
-                StoreOp::ReplaceDelete(p) => format!("unlisted {}", p.name()),
-                StoreOp::ReplaceFinish(rv) => format!("replaced at {rv}"),
-                StoreOp::ReplaceAbandon => "abandon".to_owned(),
-                StoreOp::Resync => "resync".to_owned(),
-            }),
-            _ => None,
+        .flat_map(|o| match o {
+            Output::Store(op) => match op {
+                StoreOp::Add(p) => vec![format!("add {} {}", p.name(), p.resource_version())],
+                StoreOp::Update(p) => vec![format!("update {} {}", p.name(), p.resource_version())],
+                StoreOp::Delete(p) => vec![format!("delete {} {}", p.name(), p.resource_version())],
+                StoreOp::ReplaceStart => vec!["replace".to_owned()],
+                StoreOp::ReplaceItems(items) => items
+                    .iter()
+                    .map(|i| match i {
+                        Listed::Present(p) => format!("listed {} {}", p.name(), p.resource_version()),
+                        Listed::Deleted(p) => format!("unlisted {}", p.name()),
+                    })
+                    .collect(),
+                StoreOp::ReplaceFinish(rv) => vec![format!("replaced at {rv}")],
+                StoreOp::ReplaceAbandon => vec!["abandon".to_owned()],
+                StoreOp::Resync => vec!["resync".to_owned()],
+            },
+            _ => Vec::new(),
         })
         .collect()
 }
@@ -736,4 +741,22 @@ fn test_watch_list_unsupported_error_falls_back_to_list() {
         .iter()
         .any(|o| matches!(o, Output::Report(Report::WatchListFallback(_)))));
     list_opts(&out);
+}
+
+#[test]
+fn test_watch_idle_guard_counts_from_the_last_event() {
+    // Our guard (client-go has none): a watch silent past twice the minimum timeout plus the
+    // grace is opened again; events push the limit back without moving the driver's timer.
+    let mut h = listed_and_watching(config(), "1", &[]);
+    let limit = MIN_WATCH_TIMEOUT * 2 + Duration::from_secs(30);
+    let first = h.m.poll_timeout().unwrap();
+    h.advance(Duration::from_secs(60));
+    h.feed(Input::Event(WatchEvent::Added(pod("a", "2"))));
+    assert_eq!(h.m.poll_timeout(), Some(first), "an event leaves the timer alone");
+    let (waited, out) = h.wait();
+    assert!(no_request(&out), "not idle yet: re-armed from the last event");
+    assert_eq!(waited, limit - Duration::from_secs(60));
+    let (waited, out) = h.wait();
+    assert_eq!(waited, Duration::from_secs(60));
+    assert_eq!(watch_opts(&out).resource_version, "2", "watched again, no list");
 }
