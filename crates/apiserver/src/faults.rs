@@ -11,6 +11,7 @@ use std::time::Duration;
 use clientgo_apimachinery::Status;
 use http::Response;
 
+use crate::client_faults::ClientFaults;
 use crate::server::http::{streamed, Body};
 
 /// Which error a failing request gets.
@@ -57,6 +58,7 @@ pub struct Faults {
     watch_close_events: AtomicU64,
     watch_close_ms: AtomicU64,
     watch_cut: AtomicBool,
+    clients: ClientFaults,
 }
 
 impl Faults {
@@ -108,6 +110,11 @@ impl Faults {
         self.watch_cut.store(on, Ordering::SeqCst);
     }
 
+    /// Faults aimed at one client (by User-Agent) and the log of served requests.
+    pub fn clients(&self) -> &ClientFaults {
+        &self.clients
+    }
+
     /// Turns every fault off.
     pub fn clear(&self) {
         self.cut_next_requests(0);
@@ -117,6 +124,7 @@ impl Faults {
         self.close_watches_after_events(None);
         self.close_watches_after(None);
         self.cut_watches(false);
+        self.clients.clear();
     }
 
     pub(crate) fn watch_limits(&self) -> (Option<u64>, Option<Duration>, bool) {
@@ -161,7 +169,7 @@ impl Faults {
     }
 }
 
-fn injected_status(kind: InjectedError, path: &str) -> Status {
+pub(crate) fn injected_status(kind: InjectedError, path: &str) -> Status {
     match kind {
         InjectedError::TooManyRequests { retry_after } => crate::status::too_many_requests(
             "the server has received too many requests and has asked us to try again later",

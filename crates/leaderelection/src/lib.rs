@@ -8,11 +8,15 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod config;
+mod healthz_adaptor;
 mod leader_election;
 mod resource_lock;
+#[cfg(test)]
+mod test_support;
 
-pub use leader_election::{
-    Callbacks, ConfigError, HealthError, LeaderElectionConfig, LeaderElector, JITTER_FACTOR,
-};
-pub use resource_lock::{LeaderElectionRecord, LeaseLock};
+pub use config::{Callbacks, ConfigError, LeaderElectionConfig, JITTER_FACTOR};
+pub use healthz_adaptor::LeaderHealthzAdaptor;
+pub use leader_election::{HealthError, LeaderElector};
+pub use resource_lock::{LeaderElectionRecord, LeaseLock, LockError};
 pub use tokio_util::sync::CancellationToken;
