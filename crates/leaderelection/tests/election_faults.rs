@@ -8,26 +8,18 @@ use std::time::{Duration, Instant};
 
 use clientgo_api::coordination::v1::Lease;
 use clientgo_apiserver::{ApiServer, ClientFault, InjectedError};
-use clientgo_client::{Clientset, GetOptions, ResourceClient, WriteOptions};
+use clientgo_client::{GetOptions, WriteOptions};
 use clientgo_flowcontrol::{Clock, FakeClock};
 use clientgo_leaderelection::{Callbacks, CancellationToken, LeaderElectionConfig, LeaderElector, LeaseLock};
 use tokio::task::JoinHandle;
 
-const GUARD: Duration = Duration::from_secs(30);
+mod support;
+use support::{leases, ops, server, settle, settle_when, wait_for_ops, GUARD};
+
 const LEASE_DURATION: Duration = Duration::from_secs(15);
 const RENEW_DEADLINE: Duration = Duration::from_secs(10);
 const RETRY: Duration = Duration::from_secs(2);
 const LEASE: &str = "ctrl";
-
-fn leases(server: &ApiServer, user_agent: &str) -> ResourceClient<Lease> {
-    let mut config = clientgo_rest::Config::new(server.url());
-    config.qps = -1.0;
-    config.user_agent = Some(user_agent.to_owned());
-    Clientset::new(&config)
-        .unwrap()
-        .coordination_v1()
-        .leases("default")
-}
 
 /// What happened, when (on the fake clock).
 type Timeline = Arc<Mutex<Vec<(String, Instant)>>>;
@@ -77,55 +69,6 @@ fn start(server: &ApiServer, id: &str, clock: &FakeClock, timeline: &Timeline, r
         cancel,
         task,
     }
-}
-
-/// Waits until `sleepers` sleeps are parked on the clock and the server is answering nothing,
-/// steadily for a few polls.
-async fn settle(server: &ApiServer, clock: &FakeClock, sleepers: usize) {
-    settle_when(server, clock, || sleepers).await;
-}
-
-/// Like [`settle`], with the number of parked electors read afresh at every poll.
-async fn settle_when(server: &ApiServer, clock: &FakeClock, sleepers: impl Fn() -> usize) {
-    tokio::time::timeout(GUARD, async {
-        let mut quiet = 0;
-        while quiet < 5 {
-            tokio::time::sleep(Duration::from_millis(1)).await;
-            if clock.sleepers() >= sleepers() && server.faults().clients().in_flight() == 0 {
-                quiet += 1;
-            } else {
-                quiet = 0;
-            }
-        }
-    })
-    .await
-    .expect("the electors never went idle");
-}
-
-/// The methods `id` sent for the lease, in order.
-fn ops(server: &ApiServer, id: &str) -> Vec<String> {
-    let requests = server.faults().clients().requests();
-    requests
-        .into_iter()
-        .filter(|r| r.user_agent == id && r.path.contains("/leases"))
-        .map(|r| r.method.to_string())
-        .collect()
-}
-
-async fn wait_for_ops(server: &ApiServer, id: &str, n: usize) {
-    tokio::time::timeout(GUARD, async {
-        while ops(server, id).len() < n {
-            tokio::time::sleep(Duration::from_millis(1)).await;
-        }
-    })
-    .await
-    .unwrap_or_else(|_| panic!("{id} never sent {n} requests: {:?}", ops(server, id)));
-}
-
-async fn server() -> ApiServer {
-    let server = ApiServer::start().await.unwrap();
-    server.faults().clients().record_requests(true);
-    server
 }
 
 async fn lease(server: &ApiServer) -> Lease {
