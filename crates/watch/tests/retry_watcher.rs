@@ -355,19 +355,47 @@ async fn restarts_resume_from_bookmarks_honour_retry_after_and_wait_a_second_bet
     );
 }
 
+/// client-go stops a RetryWatcher whose watch request is refused with 401 or 403, after
+/// delivering the refusal; retrying cannot fix credentials or permissions.
 #[tokio::test(start_paused = true)]
-async fn forbidden_is_reported_and_retried_and_stop_ends_the_stream() {
+async fn forbidden_or_unauthorized_at_establishment_is_delivered_and_ends_the_stream() {
+    for (code, reason) in [(403, "Forbidden"), (401, "Unauthorized")] {
+        let calls = Arc::new(Mutex::new(Vec::new()));
+        let steps = vec![
+            Step::Fail(Box::new(ApiError::from_status(Status::failure(
+                code,
+                reason,
+                "configmaps is forbidden",
+            )))),
+            Step::Events(vec![WatchEvent::Added(named("b", "12"))]),
+        ];
+        let mut w = RetryWatcher::new("10", scripted(steps, Arc::clone(&calls))).unwrap();
+        assert!(matches!(w.next().await, Some(WatchEvent::Error(ref s)) if s.code == Some(code)));
+        assert!(w.next().await.is_none(), "{code} ends the stream");
+        assert_eq!(calls.lock().unwrap().len(), 1, "no second watch after {code}");
+    }
+}
+
+/// A watch request refused with 410 (rather than a 410 ERROR event inside the stream) is logged
+/// and retried like any other failed start, as client-go does; so is an ERROR event other than
+/// 410, which is not delivered.
+#[tokio::test(start_paused = true)]
+async fn gone_at_establishment_and_other_error_events_are_retried_and_stop_ends_the_stream() {
     let calls = Arc::new(Mutex::new(Vec::new()));
     let steps = vec![
         Step::Fail(Box::new(ApiError::from_status(Status::failure(
-            403,
-            "Forbidden",
-            "configmaps is forbidden",
+            410,
+            "Expired",
+            "too old resource version: 10 (20)",
         )))),
+        Step::Events(vec![WatchEvent::Error(Status::failure(
+            401,
+            "Unauthorized",
+            "token expired",
+        ))]),
         Step::Events(vec![WatchEvent::Added(named("b", "12"))]),
     ];
     let mut w = RetryWatcher::new("10", scripted(steps, Arc::clone(&calls))).unwrap();
-    assert!(matches!(w.next().await, Some(WatchEvent::Error(ref s)) if s.code == Some(403)));
     assert!(matches!(w.next().await, Some(WatchEvent::Added(_))));
     let token = w.stop_token();
     let next = tokio::spawn(async move { w.next().await.is_none() });
@@ -376,8 +404,8 @@ async fn forbidden_is_reported_and_retried_and_stop_ends_the_stream() {
         next.await.unwrap(),
         "stop ends the stream even while a watch is idle"
     );
-    // The second watch's stream ended; the stop came during the 1 s wait before a third start.
-    assert_eq!(calls.lock().unwrap().len(), 2);
+    // The third watch's stream ended; the stop came during the 1 s wait before a fourth start.
+    assert_eq!(calls.lock().unwrap().len(), 3);
 }
 
 /// Sends on drop: tells the test that the watch stream holding it was dropped.
