@@ -200,7 +200,8 @@ impl<T: Hash + Eq + Clone + Send + 'static> Queue<T> {
     /// A queue with the given name, metrics provider and clock. Mirrors `NewWithConfig`.
     ///
     /// With metrics enabled, a small background task refreshes the unfinished-work gauges every
-    /// `unfinished_work_update_period`; it ends when the last handle is dropped.
+    /// `unfinished_work_update_period`; it ends when the queue shuts down or the last handle is
+    /// dropped.
     pub fn with_config(config: QueueConfig) -> Self {
         let metrics = match (&config.metrics, config.name.is_empty()) {
             (Some(provider), false) => Some(QueueMetrics::new(provider.as_ref(), &config.name)),
@@ -382,6 +383,8 @@ impl<T: Hash + Eq + Clone + Send + 'static> Queue<T> {
     pub fn shut_down(&self) {
         self.inner.lock().queue.shut_down(false);
         self.inner.shutting_down.store(true, Ordering::Release);
+        // The metrics updater ends with the queue's life, as client-go's stops at shutdown.
+        self.inner.stop.stop();
         self.inner.item_ready.notify_waiters();
         self.inner.drained.notify_waiters();
     }
@@ -393,6 +396,7 @@ impl<T: Hash + Eq + Clone + Send + 'static> Queue<T> {
         let inner = &*self.inner;
         inner.lock().queue.shut_down(true);
         inner.shutting_down.store(true, Ordering::Release);
+        inner.stop.stop();
         inner.item_ready.notify_waiters();
         loop {
             let mut notified = pin!(inner.drained.notified());

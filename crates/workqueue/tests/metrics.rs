@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use clientgo_workqueue::metrics::names;
 use clientgo_workqueue::{DelayingQueue, InMemoryMetrics, MetricsProvider, Queue};
-use support::fake_config;
+use support::{eventually, fake_config, guarded};
 
 #[test]
 fn metric_names_match_client_go() {
@@ -67,6 +67,29 @@ async fn metrics_track_depth_adds_latency_work_and_unfinished_work() {
     q.update_unfinished_work();
     let m = metrics.snapshot("pods").expect("registered");
     assert_eq!(m.unfinished_work_seconds, 0.0);
+}
+
+/// client-go's `updateUnfinishedWorkLoop` returns at its first tick after shutdown; ours ends at
+/// the shutdown itself, even while handles to the queue are alive.
+#[tokio::test]
+async fn the_unfinished_work_updater_stops_at_shutdown() {
+    for drain in [false, true] {
+        let (clock, config) = fake_config();
+        let metrics = InMemoryMetrics::new();
+        let q = Queue::<u32>::with_config(
+            config
+                .name("stops")
+                .metrics_provider(Arc::new(metrics.clone()) as Arc<dyn MetricsProvider>),
+        );
+        eventually("the updater waits on the clock", || clock.sleepers() == 1).await;
+        if drain {
+            guarded("a drain with nothing in flight", q.shut_down_with_drain()).await;
+        } else {
+            q.shut_down();
+        }
+        eventually("the updater has ended", || clock.sleepers() == 0).await;
+        assert!(q.shutting_down());
+    }
 }
 
 #[tokio::test]
