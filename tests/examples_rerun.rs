@@ -107,6 +107,7 @@ rerun! {
     store_get_by_key;
     structured_logging;
     timeout_global_and_per_request: ["--global-timeout", "0.3", "--per-request-timeout", "0.2"];
+    until_conditions: ["--timeout", "20", "--short-timeout", "0.5"];
     watch_all_namespaces: ["--timeout-seconds", "8"];
     watch_channel_close: ["--timeout-seconds", "1"];
     watch_double_loop_rewatch: ["--timeout-seconds", "1"];

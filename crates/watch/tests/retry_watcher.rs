@@ -9,7 +9,7 @@ use clientgo_apimachinery::{ApiError, Bookmark, List, ObjectMeta, Status, WatchE
 use clientgo_apiserver::ApiServer;
 use clientgo_client::{Clientset, DeleteOptions, ListOptions, ResourceClient, WriteOptions};
 use clientgo_watch::{
-    until_with_sync, FnListWatch, ListWatch, RetryWatcher, RetryWatcherOptions, WatchStream,
+    condition, until_with_sync, FnListWatch, ListWatch, RetryWatcher, RetryWatcherOptions, WatchStream,
 };
 use futures_util::StreamExt;
 
@@ -210,8 +210,12 @@ async fn until_with_sync_survives_a_compaction_by_relisting() {
     let lw = ListWatch::new(client.clone());
     let waiter = tokio::spawn(until_with_sync(
         lw,
-        |snapshot| snapshot.contains_key("default/never"),
-        |ev: &WatchEvent<ConfigMap>| matches!(ev, WatchEvent::Added(o) | WatchEvent::Modified(o) if o.metadata.name.as_deref() == Some("target") && o.data.get("v").map(String::as_str) == Some("2")),
+        |snapshot| Ok(snapshot.contains_key("default/never")),
+        vec![condition(|ev: &WatchEvent<ConfigMap>| {
+            Ok(
+                matches!(ev, WatchEvent::Added(o) | WatchEvent::Modified(o) if o.metadata.name.as_deref() == Some("target") && o.data.get("v").map(String::as_str) == Some("2")),
+            )
+        })],
     ));
     // Compact while the waiter watches: its next restart gets 410 and relists.
     client
@@ -253,8 +257,8 @@ async fn until_with_sync_precondition_ends_before_watching() {
         .unwrap();
     let r = until_with_sync(
         ListWatch::new(client),
-        |s| s.contains_key("default/ready"),
-        |_: &WatchEvent<ConfigMap>| false,
+        |s| Ok(s.contains_key("default/ready")),
+        vec![condition(|_: &WatchEvent<ConfigMap>| Ok(false))],
     )
     .await
     .unwrap();
