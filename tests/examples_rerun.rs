@@ -91,6 +91,7 @@ rerun! {
     indexer_queries;
     informer_basic: ["--resync-period", "1", "--resyncs", "2", "--watch-timeout", "1"];
     informer_factory_options: ["--pod-resync", "1", "--deployment-resync", "1.5", "--duration", "3.5"];
+    informer_watcher;
     kubectl_lite;
     leader_election_lease;
     list_chunking_limit_continue: ["--objects", "150", "--limit", "10"];
