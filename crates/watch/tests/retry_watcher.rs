@@ -549,13 +549,17 @@ fn serving(script: Vec<Scripted>, serve: Serve, count: Arc<Mutex<usize>>) -> FnL
     )
 }
 
+/// One case of `TestRetryWatcher`: name, initial resourceVersion, script, how watches serve it,
+/// how many watches start, and the resourceVersions expected (0 for the 410 ERROR).
+type Case = (&'static str, &'static str, Vec<Scripted>, Serve, usize, Vec<u64>);
+
 #[tokio::test(start_paused = true)]
 async fn test_retry_watcher() {
     use Scripted::{At, Garbage, Status as St};
     // (name, initial rv, script, serve, watch count, expected: resourceVersions, or 0 for the
     // 410 ERROR). Go's "recovers if watchClient returns nil watcher" has no counterpart: a Rust
     // watch function cannot return nothing without an error.
-    let cases: Vec<(&str, &str, Vec<Scripted>, Serve, usize, Vec<u64>)> = vec![
+    let cases: Vec<Case> = vec![
         ("recovers if watchClient returns error", "1", vec![At(2)], Serve::FailFirst, 2, vec![2]),
         ("works with empty initialRV", "1", vec![At(2)], Serve::Open, 1, vec![2]),
         ("works with initialRV set, skipping the preceding items but reading those directly following", "1", vec![At(1), At(2)], Serve::Open, 1, vec![2]),
@@ -582,7 +586,7 @@ async fn test_retry_watcher() {
         for _ in 0..expected.len() {
             match w.next().await {
                 Some(WatchEvent::Added(o)) => {
-                    got.push(o.metadata.resource_version.unwrap().parse::<u64>().unwrap())
+                    got.push(o.metadata.resource_version.unwrap().parse::<u64>().unwrap());
                 }
                 Some(WatchEvent::Error(s)) if s.code == Some(410) => got.push(0),
                 other => panic!("{name}: unexpected {other:?}"),
