@@ -15,7 +15,6 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use clientgo::api::core::v1::Pod;
 use clientgo::apimachinery::{Object, WatchEvent};
 use clientgo::tools::cache::{ListWatch, Store as _};
 use clientgo::tools::watch::new_indexer_informer_watcher;
@@ -23,24 +22,17 @@ use clientgo_example::pods::{start_and_delete_pod, start_pod};
 use clientgo_example::{outln, values, BoxError, Session};
 use futures_util::StreamExt as _;
 
+#[path = "watch_pods_basic.rs"]
+#[allow(dead_code)] // Only `describe` and `HEADER` are used here.
+mod watch_pods_basic;
+use watch_pods_basic::{describe, HEADER};
+
 /// The example's own options.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Args {
     /// With `--no-activity`: how long to read events, in seconds.
     #[arg(long, default_value = "30", value_parser = values::seconds)]
     pub seconds: Duration,
-}
-
-/// One line per event: type, name, phase.
-fn describe(ev: &WatchEvent<Arc<Pod>>) -> String {
-    match ev {
-        WatchEvent::Added(p) | WatchEvent::Modified(p) | WatchEvent::Deleted(p) => {
-            let phase = p.status.phase.as_deref().unwrap_or("");
-            format!("{:<9}{:<10}{phase}", ev.event_type().as_str(), p.name())
-        }
-        WatchEvent::Bookmark(b) => format!("BOOKMARK rv={}", b.resource_version()),
-        WatchEvent::Error(s) => format!("ERROR    {}", s.message.as_deref().unwrap_or("")),
-    }
 }
 
 /// Reads the informer's events until `pod-1` is deleted (or, without activity, for
@@ -63,7 +55,8 @@ pub async fn run(session: &Session, args: &Args) -> Result<(), BoxError> {
         );
     }
     let (store, mut watcher) = new_indexer_informer_watcher(ListWatch::new(pods.clone()));
-    let synced = std::sync::Arc::clone(watcher.controller().status());
+    let synced = Arc::clone(watcher.controller().status());
+    outln!(out, "{HEADER}");
     let activity = async {
         if session.activity() {
             // After the first list, so pod-1 arrives through the watch.

@@ -2,29 +2,20 @@
 //! list as ADDED, then the watch's events, and a deletion only a relist noticed as DELETED with
 //! the last known state; stopping ends the stream.
 
+mod support;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use clientgo_api::core::v1::ConfigMap;
-use clientgo_apimachinery::{List, ListMeta, ObjectMeta, Status, WatchEvent};
+use clientgo_apimachinery::{List, ListMeta, Status, WatchEvent};
 use clientgo_cache::Store as _;
 use clientgo_client::ListOptions;
 use clientgo_watch::{new_indexer_informer_watcher, FnListWatch, WatchStream};
 use futures_util::{stream, StreamExt as _};
+use support::config_map_at;
 
 const GUARD: Duration = Duration::from_secs(30);
-
-fn cm(name: &str, rv: &str) -> ConfigMap {
-    ConfigMap {
-        metadata: ObjectMeta {
-            name: Some(name.into()),
-            namespace: Some("default".into()),
-            resource_version: Some(rv.into()),
-            ..ObjectMeta::default()
-        },
-        ..ConfigMap::default()
-    }
-}
 
 fn list(items: Vec<ConfigMap>, rv: &str) -> List<ConfigMap> {
     List {
@@ -80,11 +71,14 @@ fn summary(ev: &WatchEvent<Arc<ConfigMap>>) -> (&'static str, String, String) {
 #[tokio::test]
 async fn test_new_informer_watcher() {
     let lw = scripted(
-        vec![list(vec![cm("pod-1", "1"), cm("pod-2", "2")], "2")],
+        vec![list(
+            vec![config_map_at("pod-1", "1"), config_map_at("pod-2", "2")],
+            "2",
+        )],
         vec![vec![
-            WatchEvent::Added(cm("pod-3", "3")),
-            WatchEvent::Modified(cm("pod-2", "4")),
-            WatchEvent::Deleted(cm("pod-1", "5")),
+            WatchEvent::Added(config_map_at("pod-3", "3")),
+            WatchEvent::Modified(config_map_at("pod-2", "4")),
+            WatchEvent::Deleted(config_map_at("pod-1", "5")),
         ]],
     );
     let (store, mut w) = new_indexer_informer_watcher(lw);
@@ -122,7 +116,10 @@ async fn test_new_informer_watcher() {
 async fn test_informer_watcher_deleted_final_state_unknown() {
     let gone = Status::failure(410, "Expired", "too old resource version: 1 (5)");
     let lw = scripted(
-        vec![list(vec![cm("pod-1", "1")], "1"), list(Vec::new(), "6")],
+        vec![
+            list(vec![config_map_at("pod-1", "1")], "1"),
+            list(Vec::new(), "6"),
+        ],
         vec![vec![WatchEvent::Error(gone)]],
     );
     let (store, mut w) = new_indexer_informer_watcher(lw);
@@ -136,7 +133,7 @@ async fn test_informer_watcher_deleted_final_state_unknown() {
 /// Dropping the watcher stops its informer. Mirrors `TestEventProcessorExit`.
 #[tokio::test]
 async fn test_event_processor_exit() {
-    let lw = scripted(vec![list(vec![cm("pod-1", "1")], "1")], Vec::new());
+    let lw = scripted(vec![list(vec![config_map_at("pod-1", "1")], "1")], Vec::new());
     let (store, mut w) = new_indexer_informer_watcher(lw);
     let first = tokio::time::timeout(GUARD, w.next()).await.unwrap().unwrap();
     assert_eq!(summary(&first).0, "ADDED");

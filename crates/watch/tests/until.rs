@@ -4,31 +4,22 @@
 //! `tokio::time::timeout` on tokio's paused clock; where Go also returns the last event with a
 //! timeout or an error, ours returns only the error.
 
+mod support;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use clientgo_api::core::v1::ConfigMap;
-use clientgo_apimachinery::{List, ListMeta, ObjectMeta, WatchEvent};
+use clientgo_apimachinery::{List, ListMeta, WatchEvent};
 use clientgo_client::ListOptions;
 use clientgo_watch::{
     condition, until, until_with_sync, until_without_retry, Error, FnListWatch, WatchStream,
 };
 use futures_util::{stream, Stream, StreamExt as _};
+use support::config_map_at;
 
 /// client-go's `wait.ForeverTestTimeout`: long enough that only a hang reaches it.
 const FOREVER: Duration = Duration::from_secs(30);
-
-fn pod(name: &str, rv: &str) -> ConfigMap {
-    ConfigMap {
-        metadata: ObjectMeta {
-            name: Some(name.into()),
-            namespace: Some("default".into()),
-            resource_version: Some(rv.into()),
-            ..ObjectMeta::default()
-        },
-        ..ConfigMap::default()
-    }
-}
 
 /// A watch that delivers `events` and then stays open, as `watch.NewFake` does until stopped.
 fn fake_watch(events: Vec<WatchEvent<ConfigMap>>) -> impl Stream<Item = WatchEvent<ConfigMap>> {
@@ -46,8 +37,8 @@ fn is_modified(ev: &WatchEvent<ConfigMap>) -> bool {
 #[tokio::test(start_paused = true)]
 async fn test_until() {
     let fw = fake_watch(vec![
-        WatchEvent::Added(pod("p", "1")),
-        WatchEvent::Modified(pod("p", "2")),
+        WatchEvent::Added(config_map_at("p", "1")),
+        WatchEvent::Modified(config_map_at("p", "2")),
     ]);
     let conditions = vec![
         condition(|ev| Ok(is_added(ev))),
@@ -63,7 +54,7 @@ async fn test_until() {
 /// Two conditions met by one event: the second is checked against the event that met the first.
 #[tokio::test(start_paused = true)]
 async fn test_until_multiple_conditions() {
-    let fw = fake_watch(vec![WatchEvent::Added(pod("p", "1"))]);
+    let fw = fake_watch(vec![WatchEvent::Added(config_map_at("p", "1"))]);
     let conditions = vec![condition(|ev| Ok(is_added(ev))), condition(|ev| Ok(is_added(ev)))];
     let last = tokio::time::timeout(FOREVER, until_without_retry(fw, conditions))
         .await
@@ -74,7 +65,7 @@ async fn test_until_multiple_conditions() {
 
 #[tokio::test(start_paused = true)]
 async fn test_until_multiple_conditions_fail() {
-    let fw = fake_watch(vec![WatchEvent::Added(pod("p", "1"))]);
+    let fw = fake_watch(vec![WatchEvent::Added(config_map_at("p", "1"))]);
     let conditions = vec![
         condition(|ev| Ok(is_added(ev))),
         condition(|ev| Ok(is_added(ev))),
@@ -89,8 +80,8 @@ async fn test_until_multiple_conditions_fail() {
 #[tokio::test(start_paused = true)]
 async fn test_until_timeout() {
     let fw = fake_watch(vec![
-        WatchEvent::Added(pod("p", "1")),
-        WatchEvent::Modified(pod("p", "2")),
+        WatchEvent::Added(config_map_at("p", "1")),
+        WatchEvent::Modified(config_map_at("p", "2")),
     ]);
     let conditions = vec![
         condition(|ev| Ok(is_added(ev))),
@@ -111,7 +102,7 @@ async fn until_without_retry_with_no_conditions_is_met_at_once() {
 
 #[tokio::test(start_paused = true)]
 async fn test_until_error_condition() {
-    let fw = fake_watch(vec![WatchEvent::Added(pod("p", "1"))]);
+    let fw = fake_watch(vec![WatchEvent::Added(config_map_at("p", "1"))]);
     let expected = "something bad";
     let conditions = vec![
         condition(|ev| Ok(is_added(ev))),
@@ -129,7 +120,7 @@ async fn test_until_error_condition() {
 /// A watch that ends before the conditions are met is an error (client-go's `ErrWatchClosed`).
 #[tokio::test(start_paused = true)]
 async fn until_without_retry_reports_a_closed_watch() {
-    let closed = stream::iter(vec![WatchEvent::Added(pod("p", "1"))]);
+    let closed = stream::iter(vec![WatchEvent::Added(config_map_at("p", "1"))]);
     let err = until_without_retry(closed, vec![condition(|ev| Ok(is_modified(ev)))])
         .await
         .unwrap_err();
@@ -178,8 +169,8 @@ async fn until_over_a_retry_watcher_resumes_closed_watches() {
             let mut n = round.lock().unwrap();
             *n += 1;
             let evs = match *n {
-                1 => vec![Ok(WatchEvent::Added(pod("p", "11")))],
-                2 => vec![Ok(WatchEvent::Modified(pod("p", "12")))],
+                1 => vec![Ok(WatchEvent::Added(config_map_at("p", "11")))],
+                2 => vec![Ok(WatchEvent::Modified(config_map_at("p", "12")))],
                 _ => Vec::new(),
             };
             // The first watch closes after its event; the second stays open.
@@ -233,7 +224,7 @@ async fn test_until_with_sync_doesnt_wait_for_sync_with_no_precondition() {
 #[tokio::test(start_paused = true)]
 async fn test_until_with_sync_waits_indefinitely_with_precondition_if_it_cant_be_satisfied() {
     let watches = Arc::new(Mutex::new(Vec::new()));
-    let lw = scripted(vec![pod("p", "5")], Vec::new(), Arc::clone(&watches));
+    let lw = scripted(vec![config_map_at("p", "5")], Vec::new(), Arc::clone(&watches));
     let outcome = tokio::time::timeout(
         Duration::from_secs(1),
         until_with_sync(
@@ -254,7 +245,7 @@ async fn test_until_with_sync_waits_indefinitely_with_precondition_if_it_cant_be
 #[tokio::test(start_paused = true)]
 async fn test_until_with_sync_precondition_can_stop_the_loop() {
     let watches = Arc::new(Mutex::new(Vec::new()));
-    let lw = scripted(vec![pod("p", "5")], Vec::new(), Arc::clone(&watches));
+    let lw = scripted(vec![config_map_at("p", "5")], Vec::new(), Arc::clone(&watches));
     let last = until_with_sync(
         lw,
         |store| Ok(store.contains_key("default/p")),
@@ -272,8 +263,8 @@ async fn test_until_with_sync_precondition_can_stop_the_loop() {
 #[tokio::test(start_paused = true)]
 async fn test_until_with_sync_precondition_lets_it_proceed_to_regular_condition() {
     let lw = scripted(
-        vec![pod("p", "5")],
-        vec![WatchEvent::Modified(pod("p", "11"))],
+        vec![config_map_at("p", "5")],
+        vec![WatchEvent::Modified(config_map_at("p", "11"))],
         Arc::default(),
     );
     let last = tokio::time::timeout(
@@ -294,7 +285,7 @@ async fn test_until_with_sync_precondition_lets_it_proceed_to_regular_condition(
 
 #[tokio::test(start_paused = true)]
 async fn until_with_sync_hands_the_listed_objects_to_the_conditions_first() {
-    let lw = scripted(vec![pod("p", "5")], Vec::new(), Arc::default());
+    let lw = scripted(vec![config_map_at("p", "5")], Vec::new(), Arc::default());
     let last = until_with_sync(lw, |_| Ok(false), vec![condition(|ev| Ok(is_added(ev)))])
         .await
         .unwrap();

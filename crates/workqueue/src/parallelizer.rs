@@ -88,6 +88,21 @@ mod tests {
 
     use super::*;
 
+    /// How many times each piece ran, with nothing stopping the run.
+    fn runs_per_piece(pieces: usize, workers: usize, chunk_size: usize) -> Vec<usize> {
+        let seen: Vec<AtomicUsize> = (0..pieces).map(|_| AtomicUsize::new(0)).collect();
+        parallelize_until(
+            || false,
+            workers,
+            pieces,
+            |p| {
+                seen[p].fetch_add(1, Ordering::Relaxed);
+            },
+            ParallelizeOptions::default().chunk_size(chunk_size),
+        );
+        seen.iter().map(|c| c.load(Ordering::Relaxed)).collect()
+    }
+
     /// Every piece is done exactly once, whatever the workers and chunk size. Mirrors
     /// `TestParallelizeUntil`'s cases.
     #[test]
@@ -100,17 +115,7 @@ mod tests {
             (1000, 10, 100),
             (999, 10, 13),
         ] {
-            let seen: Vec<AtomicUsize> = (0..pieces).map(|_| AtomicUsize::new(0)).collect();
-            parallelize_until(
-                || false,
-                workers,
-                pieces,
-                |p| {
-                    seen[p].fetch_add(1, Ordering::Relaxed);
-                },
-                ParallelizeOptions::default().chunk_size(chunk_size),
-            );
-            let counts: Vec<usize> = seen.iter().map(|c| c.load(Ordering::Relaxed)).collect();
+            let counts = runs_per_piece(pieces, workers, chunk_size);
             assert!(
                 counts.iter().all(|&c| c == 1),
                 "{pieces} pieces, {workers} workers, chunks of {chunk_size}"
@@ -181,17 +186,7 @@ mod tests {
     proptest! {
         #[test]
         fn every_piece_runs_once(pieces in 0usize..300, workers in 0usize..8, chunk_size in 0usize..40) {
-            let seen: Vec<AtomicUsize> = (0..pieces).map(|_| AtomicUsize::new(0)).collect();
-            parallelize_until(
-                || false,
-                workers,
-                pieces,
-                |p| {
-                    seen[p].fetch_add(1, Ordering::Relaxed);
-                },
-                ParallelizeOptions::default().chunk_size(chunk_size),
-            );
-            prop_assert!(seen.iter().all(|c| c.load(Ordering::Relaxed) == 1));
+            prop_assert!(runs_per_piece(pieces, workers, chunk_size).iter().all(|&c| c == 1));
         }
     }
 }

@@ -7,24 +7,7 @@ use std::sync::Arc;
 use proptest::prelude::*;
 
 use super::Heap;
-use crate::error::KeyError;
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Obj {
-    name: String,
-    val: i64,
-}
-
-fn obj(name: &str, val: i64) -> Arc<Obj> {
-    Arc::new(Obj {
-        name: name.into(),
-        val,
-    })
-}
-
-fn key(o: &Obj) -> Result<String, KeyError> {
-    Ok(o.name.clone())
-}
+use crate::test_util::{named as obj, named_key as key, Named as Obj};
 
 fn heap() -> Heap<Obj> {
     Heap::new(key, Arc::new(|a: &Obj, b: &Obj| a.val < b.val))

@@ -2,28 +2,9 @@
 //! non-blocking one here, so the goroutines that feed and drain the Go FIFO become plain calls,
 //! and `TestFIFO_PopShouldUnblockWhenClosed` has no counterpart (nothing blocks).
 
-use std::sync::Arc;
-
 use super::Fifo;
-use crate::error::KeyError;
 use crate::fifo::ProcessError;
-
-#[derive(Debug, PartialEq, Eq)]
-struct Obj {
-    name: String,
-    val: i64,
-}
-
-fn obj(name: &str, val: i64) -> Arc<Obj> {
-    Arc::new(Obj {
-        name: name.into(),
-        val,
-    })
-}
-
-fn key(o: &Obj) -> Result<String, KeyError> {
-    Ok(o.name.clone())
-}
+use crate::test_util::{named as obj, named_key as key, Named as Obj};
 
 fn pop_val(f: &mut Fifo<Obj>) -> Option<i64> {
     f.pop(|_, _| Ok::<(), ProcessError<()>>(()))
