@@ -1,10 +1,12 @@
 //! Queues with a custom order (client-go's `Queue` option of `TypedQueueConfig`): the order picks
-//! which waiting item goes next, the queue keeps its dedup and processing guarantees.
+//! which waiting item goes next, the queue keeps its dedup and processing guarantees. Holds the two
+//! cases of client-go's `queue_test.go` that trace `Touch` through a custom queue (`TestCollapse`,
+//! `TestCollapseWhileProcessing`).
 
 mod support;
 
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, HashSet, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -31,6 +33,86 @@ impl QueueOrder<u32> for Smallest {
     fn pop(&mut self) -> Option<u32> {
         self.heap.pop().map(|Reverse(item)| item)
     }
+}
+
+/// First in, first out, like the default, but records every touched item (client-go's
+/// `traceQueue` in `queue_test.go`).
+struct Traced {
+    fifo: VecDeque<&'static str>,
+    touched: Arc<Mutex<HashSet<&'static str>>>,
+}
+
+impl Traced {
+    fn new() -> (Self, Arc<Mutex<HashSet<&'static str>>>) {
+        let touched = Arc::new(Mutex::new(HashSet::new()));
+        let order = Traced {
+            fifo: VecDeque::new(),
+            touched: Arc::clone(&touched),
+        };
+        (order, touched)
+    }
+}
+
+impl QueueOrder<&'static str> for Traced {
+    fn touch(&mut self, item: &&'static str) {
+        self.touched.lock().unwrap().insert(*item);
+    }
+    fn push(&mut self, item: &'static str) {
+        self.fifo.push_back(item);
+    }
+    fn len(&self) -> usize {
+        self.fifo.len()
+    }
+    fn pop(&mut self) -> Option<&'static str> {
+        self.fifo.pop_front()
+    }
+}
+
+/// Mirrors `TestCollapse`: an item added twice while waiting is handed out once, and the second
+/// add touches it.
+#[tokio::test]
+async fn test_collapse() {
+    let (order, touched) = Traced::new();
+    let q = Queue::with_order(QueueConfig::new(), order);
+    q.add("bar");
+    q.add("bar");
+    assert_eq!(guarded("get", q.get()).await, Some("bar"));
+    q.done(&"bar");
+    assert_eq!(q.len(), 0, "no second copy");
+    assert!(touched.lock().unwrap().contains("bar"), "bar was touched");
+}
+
+/// Mirrors `TestCollapseWhileProcessing`: adds while the item is processed collapse into one
+/// later pass, which a second worker gets only after the first is done; nothing is touched.
+#[tokio::test]
+async fn test_collapse_while_processing() {
+    let (order, touched) = Traced::new();
+    let q = Queue::with_order(QueueConfig::new(), order);
+    q.add("foo");
+    assert_eq!(guarded("get", q.get()).await, Some("foo"));
+    q.add("foo");
+    q.add("foo");
+    let worker = tokio::spawn({
+        let q = q.clone();
+        async move {
+            let item = q.get().await;
+            if let Some(item) = &item {
+                q.done(item);
+            }
+            item
+        }
+    });
+    for _ in 0..10 {
+        tokio::task::yield_now().await;
+    }
+    assert!(!worker.is_finished(), "the other worker waits until foo is done");
+    q.done(&"foo");
+    assert_eq!(guarded("worker", worker).await.expect("worker task"), Some("foo"));
+    assert_eq!(q.len(), 0, "one more pass, not two");
+    assert!(
+        touched.lock().unwrap().is_empty(),
+        "an item being processed is not touched"
+    );
 }
 
 #[tokio::test]
