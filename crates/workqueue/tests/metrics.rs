@@ -1,5 +1,9 @@
 //! Metrics: client-go's names, a readable provider, nothing recorded for unnamed queues, with the
 //! cases of client-go's `util/workqueue/metrics_test.go` ported under their Go names.
+//!
+//! Not ported: `TestLeak` (a goroutine-leak check with goleak, proposed in client-go PR 133524);
+//! here the background tasks end at shutdown, which `the_unfinished_work_updater_stops_at_shutdown`
+//! and the delaying queue's `timer_task_ends_*` tests check directly.
 
 mod support;
 
