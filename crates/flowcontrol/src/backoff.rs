@@ -226,10 +226,10 @@ mod tests {
         assert_eq!(b.get(&id), Duration::from_secs(1));
     }
 
-    /// A custom expiry replaces the `2 * max` rule, for stepping and for `gc`. Mirrors
-    /// `TestBackoffHasExpiredFunc`.
+    /// A custom expiry (client-go's `HasExpiredFunc`) replaces the `2 * max` rule, for stepping
+    /// and for `gc`.
     #[test]
-    fn test_backoff_has_expired_func() {
+    fn a_custom_expiry_replaces_the_twice_max_rule() {
         let (clock, b) = fake(1, 4);
         let b = b.has_expired_func(|event_time, last_update, max| {
             event_time.saturating_duration_since(last_update) > max.saturating_mul(10)
