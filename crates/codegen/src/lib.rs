@@ -11,39 +11,12 @@
 #![forbid(unsafe_code)]
 
 mod error;
+mod files;
 pub mod ir;
 pub mod naming;
 pub mod spec;
 mod summary;
 
-use std::path::{Path, PathBuf};
-
 pub use error::{Error, Problem};
+pub use files::{read_dir, vendored_spec_dir};
 pub use summary::summary;
-
-/// The directory of the vendored documents this generator is written against.
-pub fn vendored_spec_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../api/openapi/v1.36.2")
-}
-
-/// Reads every `*.json` file of `dir` as (file name, bytes), sorted by name, for [`spec::load`].
-///
-/// # Errors
-/// The directory or a file cannot be read, or a file name is not UTF-8.
-pub fn read_dir(dir: &Path) -> std::io::Result<Vec<(String, Vec<u8>)>> {
-    let mut files = Vec::new();
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.extension().is_some_and(|e| e == "json") {
-            let name = path.file_name().and_then(|n| n.to_str()).ok_or_else(|| {
-                std::io::Error::new(
-                    std::io::ErrorKind::InvalidData,
-                    format!("{} is no UTF-8 name", path.display()),
-                )
-            })?;
-            files.push((name.to_owned(), std::fs::read(&path)?));
-        }
-    }
-    files.sort();
-    Ok(files)
-}
