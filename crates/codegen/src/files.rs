@@ -10,7 +10,7 @@ pub fn vendored_spec_dir() -> PathBuf {
 /// Reads every `*.json` file of `dir` as (file name, bytes), sorted by name, for [`crate::spec::load`].
 ///
 /// # Errors
-/// The directory or a file cannot be read, or a file name is not UTF-8.
+/// The directory or a file cannot be read, a file name is not UTF-8, or there is no `*.json` file.
 pub fn read_dir(dir: &Path) -> std::io::Result<Vec<(String, Vec<u8>)>> {
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dir)? {
@@ -24,6 +24,10 @@ pub fn read_dir(dir: &Path) -> std::io::Result<Vec<(String, Vec<u8>)>> {
             })?;
             files.push((name.to_owned(), std::fs::read(&path)?));
         }
+    }
+    if files.is_empty() {
+        let e = format!("no *.json documents in {}", dir.display());
+        return Err(std::io::Error::new(std::io::ErrorKind::NotFound, e));
     }
     files.sort();
     Ok(files)

@@ -8,3 +8,4 @@ mod discovery;
 mod errors;
 mod naming;
 mod resources;
+mod summary;
