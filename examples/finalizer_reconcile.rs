@@ -32,7 +32,7 @@ use clientgo::kubernetes::{
     WriteOptions,
 };
 use clientgo::tools::cache::ListWatch;
-use clientgo::tools::watch::{until_with_sync, CancellationToken};
+use clientgo::tools::watch::{condition, until_with_sync, CancellationToken};
 use clientgo_example::{outln, BoxError, Out, Session, MANAGED_BY_LABEL, MANAGED_BY_VALUE};
 use futures_util::FutureExt as _;
 use serde::de::DeserializeOwned;
@@ -235,7 +235,7 @@ async fn wait_until<K>(
     api: &ResourceClient<K>,
     name: &str,
     limit: Duration,
-    done: impl Fn(Option<&K>) -> bool,
+    done: impl Fn(Option<&K>) -> bool + Sync,
 ) -> Result<(), BoxError>
 where
     K: Object + Resource + Clone + Serialize + DeserializeOwned + Send + Sync + 'static,
@@ -243,12 +243,14 @@ where
     let lw = ListWatch::new(api.clone()).with_selectors("", &format!("metadata.name={name}"));
     let until = until_with_sync(
         lw,
-        |seen| done(seen.values().next()),
-        |event| match event {
-            WatchEvent::Added(o) | WatchEvent::Modified(o) => done(Some(o)),
-            WatchEvent::Deleted(_) => done(None),
-            _ => false,
-        },
+        |seen| Ok(done(seen.values().next())),
+        vec![condition(|event| {
+            Ok(match event {
+                WatchEvent::Added(o) | WatchEvent::Modified(o) => done(Some(o)),
+                WatchEvent::Deleted(_) => done(None),
+                _ => false,
+            })
+        })],
     );
     match tokio::time::timeout(limit, until).await {
         Ok(result) => result.map(|_| ()).map_err(Into::into),

@@ -4,8 +4,13 @@
 //! more than the server's work: every request first waits for the client-side rate limiter, whose
 //! defaults (QPS 5, burst 10) let ten requests go at once and then five a second. So the paged list
 //! runs twice, with client-go's default limits and with raised ones, and each run says how many
-//! requests it made and how many waited. Last, the pager does the loop with kubectl's page size,
-//! 500 (`kubectl get --chunk-size=500`).
+//! requests it made and how many waited. Then the pager does the loop with kubectl's page size,
+//! 500 (`kubectl get --chunk-size=500`). Last, the pager meets an expired continue token (etcd
+//! compacts old versions every 5 minutes, so a list that pauses longer between pages gets 410
+//! Expired): it lists everything at once at the caller's resourceVersion and returns that list
+//! alone, without the page it had already (client-go's `FullListIfExpired`). The example ages the
+//! token itself: it rewrites the token's resourceVersion to 1, which every real cluster compacted
+//! long ago (and the embedded server compacts its history first).
 //!
 //! The objects are ConfigMaps in the example's own namespace, deleted with it when the example
 //! ends: seeded straight into the embedded server's store, or created through the API on a real
@@ -17,11 +22,16 @@
 #[path = "common/counting_limiter.rs"]
 mod counting_limiter;
 
+use std::collections::BTreeSet;
 use std::process::ExitCode;
+use std::sync::Mutex;
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
 
 use clientgo::api::core::v1::ConfigMap;
 use clientgo::kubernetes::{Clientset, ListOptions, ResourceClient, WriteOptions};
-use clientgo::rest::{Config, DEFAULT_BURST, DEFAULT_QPS};
+use clientgo::rest::{Config, Error, DEFAULT_BURST, DEFAULT_QPS};
 use clientgo::tools::pager::{ListPager, DEFAULT_PAGE_SIZE};
 use clientgo_example::{outln, BoxError, Session, MANAGED_BY_LABEL, MANAGED_BY_VALUE};
 use counting_limiter::CountingLimiter;
@@ -176,12 +186,77 @@ pub async fn run(session: &Session, args: &Args) -> Result<(), BoxError> {
         .each_page(&api, &ListOptions::default(), |page| {
             pages += 1;
             total += page.items.len();
+            Ok::<(), Error>(())
         })
         .await?;
     outln!(
         out,
         "Pager (page size {DEFAULT_PAGE_SIZE}, like kubectl --chunk-size): {total} configmaps in {pages} pages, {} requests",
         limiter.requests()
+    );
+    expired_token_run(session, ns, args).await
+}
+
+/// `token` with its resourceVersion rewritten to 1, the cluster's first version, long compacted
+/// away: as if the list had paused between pages for longer than etcd keeps history. A token
+/// that is not the API server's base64 JSON is kept as it is.
+fn aged(token: &str) -> String {
+    let decoded = URL_SAFE_NO_PAD
+        .decode(token.trim_end_matches('='))
+        .ok()
+        .and_then(|raw| serde_json::from_slice::<serde_json::Value>(&raw).ok());
+    match decoded {
+        Some(mut t) if t.get("rv").is_some() => {
+            t["rv"] = 1.into();
+            URL_SAFE_NO_PAD.encode(t.to_string())
+        }
+        _ => token.to_owned(),
+    }
+}
+
+/// The pager whose continue tokens expire: one page, 410 Expired, one full list, and no object
+/// twice in what it returns.
+async fn expired_token_run(session: &Session, ns: &str, args: &Args) -> Result<(), BoxError> {
+    let (api, _) = client_with_limits(session.config(), ns, args.qps, args.burst)?;
+    let requests = Mutex::new(Vec::new());
+    let aging = |mut opts: ListOptions| {
+        if !opts.continue_.is_empty() {
+            if let Some(server) = session.server() {
+                server.compact_now();
+            }
+            opts.continue_ = aged(&opts.continue_);
+        }
+        let (api, requests) = (api.clone(), &requests);
+        async move {
+            let page = api.list(&opts).await;
+            let outcome = match &page {
+                Ok(list) if opts.limit == 0 => format!("full list of {}", list.items.len()),
+                Ok(list) => format!("page of {}", list.items.len()),
+                Err(e) => e
+                    .api_error()
+                    .map_or_else(|| e.to_string(), |a| format!("{} {}", a.code(), a.reason())),
+            };
+            requests
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push(outcome);
+            page
+        }
+    };
+    let all = ListPager::new(args.limit)
+        .list(&aging, &ListOptions::default())
+        .await?;
+    let distinct: BTreeSet<_> = all.items.iter().map(|c| c.metadata.name.clone()).collect();
+    let requests = requests
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    outln!(
+        session.out(),
+        "Pager (page size {}) with an expired continue token: {}; {} configmaps, {} distinct",
+        args.limit,
+        requests.join(", "),
+        all.items.len(),
+        distinct.len()
     );
     Ok(())
 }

@@ -10,6 +10,7 @@
 //!
 //! Run: `cargo run --example watch_pods_basic [-- --kubeconfig PATH] [--timeout-seconds N] [--no-activity]`
 
+use std::borrow::Borrow;
 use std::process::ExitCode;
 
 use clientgo::api::core::v1::Pod;
@@ -30,10 +31,12 @@ pub struct Args {
 /// The columns of [`describe`].
 pub const HEADER: &str = "TYPE     NAME                                    PHASE";
 
-/// One line per event, the seed's columns: type, name padded to 40, phase.
-pub fn describe(ev: &WatchEvent<Pod>) -> String {
+/// One line per event, the seed's columns: type, name padded to 40, phase. Takes events of pods
+/// or of shared pods (an informer's `Arc<Pod>`).
+pub fn describe<P: Borrow<Pod>>(ev: &WatchEvent<P>) -> String {
     match ev {
         WatchEvent::Added(p) | WatchEvent::Modified(p) | WatchEvent::Deleted(p) => {
+            let p: &Pod = p.borrow();
             let phase = p.status.phase.as_deref().unwrap_or("");
             format!("{:<9}{:<40}{phase}", ev.event_type().as_str(), p.name())
         }

@@ -637,7 +637,7 @@ async fn list_chunking_pages_cost_a_request_each_and_wait_for_the_default_rate_l
     run_guarded(list_chunking_limit_continue::run(&session, &args)).await;
     session.finish().await.unwrap();
     let lines = support::example_lines(&session);
-    assert_eq!(lines.len(), 5, "{lines:#?}");
+    assert_eq!(lines.len(), 6, "{lines:#?}");
     assert!(lines[0].starts_with("200 ConfigMaps in namespace list-chunking-limit-continue, "));
     assert!(
         lines[1].starts_with("List 200 configmaps in one response: 1 request, "),
@@ -664,6 +664,12 @@ async fn list_chunking_pages_cost_a_request_each_and_wait_for_the_default_rate_l
     assert_eq!(
         lines[4],
         "Pager (page size 500, like kubectl --chunk-size): 200 configmaps in 1 pages, 1 requests"
+    );
+    // The expired token: the full list replaces the first page instead of following it.
+    assert_eq!(
+        lines[5],
+        "Pager (page size 10) with an expired continue token: page of 10, 410 Expired, full list of 200; \
+         200 configmaps, 200 distinct"
     );
 }
 

@@ -125,6 +125,7 @@ fn leader_election_args() -> leader_election_lease::Args {
         lease_ms: 3000,
         renew_ms: 2000,
         retry_ms: 1000,
+        healthz_timeout_ms: 20000,
     }
 }
 
@@ -171,6 +172,64 @@ async fn leader_election_lease_moves_the_lease_on_kill_and_on_release() {
         2,
         "{lines:#?}"
     );
+    // The health checks: the leader renews in time, a follower is healthy without leading.
+    let a_healthy = pos("replica-a healthz leaderElection: ok (leading, renewed in time)");
+    let b_following = pos("replica-b healthz leaderElection: ok (not leading)");
+    assert!(pos("replica-b: new leader is \"replica-a\"") < a_healthy);
+    assert!(a_healthy < b_following && b_following < pos("killing replica-a (no release)"));
+    assert_eq!(
+        lines[pos("lease holder \"replica-b\", transitions 1") + 1],
+        "replica-b healthz leaderElection: ok (leading, renewed in time)"
+    );
+    assert_eq!(
+        lines[lines.len() - 2],
+        "replica-b healthz leaderElection: ok (not leading)",
+        "after the release"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn leader_election_lease_interrupted_while_leading_releases_the_lease() {
+    let session = support::session("leader_election_lease").await;
+    let args = leader_election_args();
+    // Ctrl-C once b leads: b is stopped like a cancelled replica and hands the Lease back.
+    let ctrl_c = async {
+        session
+            .out()
+            .wait_for(|l| l == "replica-b leads for 3000 ms")
+            .await;
+        session.interrupt();
+    };
+    let (result, ()) = tokio::time::timeout(GUARD, async {
+        tokio::join!(leader_election_lease::run(&session, &args), ctrl_c)
+    })
+    .await
+    .unwrap();
+    result.unwrap();
+    let lines = support::example_lines(&session);
+    assert_eq!(
+        lines.last().unwrap(),
+        "interrupted: replica-b released the lease, holder \"\"",
+        "{lines:#?}"
+    );
+    assert!(
+        lines.contains(&"replica-b: stopped leading".to_owned()),
+        "{lines:#?}"
+    );
+    assert!(
+        !lines.contains(&"cancelling replica-b (release_on_cancel)".to_owned()),
+        "the script was interrupted before its own cancel: {lines:#?}"
+    );
+    let lease = session
+        .clientset()
+        .coordination_v1()
+        .leases("leader-election-lease")
+        .get(leader_election_lease::LEASE, &Default::default())
+        .await
+        .unwrap();
+    assert_eq!(lease.spec.holder_identity.as_deref(), Some(""));
+    assert_eq!(lease.spec.lease_duration_seconds, Some(1));
+    session.finish().await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

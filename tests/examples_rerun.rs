@@ -91,6 +91,7 @@ rerun! {
     indexer_queries;
     informer_basic: ["--resync-period", "1", "--resyncs", "2", "--watch-timeout", "1"];
     informer_factory_options: ["--pod-resync", "1", "--deployment-resync", "1.5", "--duration", "3.5"];
+    informer_watcher;
     kubectl_lite;
     leader_election_lease;
     list_chunking_limit_continue: ["--objects", "150", "--limit", "10"];
@@ -107,6 +108,7 @@ rerun! {
     store_get_by_key;
     structured_logging;
     timeout_global_and_per_request: ["--global-timeout", "0.3", "--per-request-timeout", "0.2"];
+    until_conditions: ["--timeout", "20", "--short-timeout", "0.5"];
     watch_all_namespaces: ["--timeout-seconds", "8"];
     watch_channel_close: ["--timeout-seconds", "1"];
     watch_double_loop_rewatch: ["--timeout-seconds", "1"];

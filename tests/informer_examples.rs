@@ -10,6 +10,8 @@ mod support;
 mod indexer_queries;
 #[path = "../examples/informer_factory_options.rs"]
 mod informer_factory_options;
+#[path = "../examples/informer_watcher.rs"]
+mod informer_watcher;
 #[path = "../examples/store_get_by_key.rs"]
 mod store_get_by_key;
 
@@ -287,4 +289,30 @@ async fn informer_factory_options_select_by_namespace_and_label_and_resync_each_
     assert!(rounds(&lines, "*v1.Deployment", "1.5s") >= 1, "{lines:#?}");
     assert!(line_starting(&lines, "watching the resyncs for 3.5s")
         .contains("default resync 45s, used by neither type"));
+}
+
+/// The informer watcher: the listed pod as ADDED, the watched pod's life, then the stop and what
+/// the store still holds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn informer_watcher_streams_the_list_then_the_watch_and_keeps_a_store() {
+    let session = support::session("informer_watcher").await;
+    let args = informer_watcher::Args {
+        seconds: Duration::from_secs(30),
+    };
+    tokio::time::timeout(GUARD, informer_watcher::run(&session, &args))
+        .await
+        .unwrap()
+        .unwrap();
+    session.finish().await.unwrap();
+    assert_eq!(
+        support::squeezed_lines(&session),
+        [
+            "TYPE NAME PHASE",
+            "ADDED pod-0 Running",
+            "ADDED pod-1 Pending",
+            "MODIFIED pod-1 Running",
+            "DELETED pod-1 Running",
+            "watcher stopped; its store holds 1 pod(s): pod-0",
+        ]
+    );
 }

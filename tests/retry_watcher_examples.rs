@@ -1,4 +1,4 @@
-//! Runs the RetryWatcher examples' `run` functions against the embedded API server and checks the
+//! Runs the RetryWatcher and Until examples' `run` functions against the embedded API server and checks the
 //! lessons in what they print. The examples' sources are compiled in.
 
 #![allow(dead_code)] // Each example's `main` is unused here.
@@ -9,6 +9,8 @@ mod support;
 mod retry_watcher_basic;
 #[path = "../examples/retry_watcher_resource_version.rs"]
 mod retry_watcher_resource_version;
+#[path = "../examples/until_conditions.rs"]
+mod until_conditions;
 
 use support::GUARD;
 
@@ -229,4 +231,34 @@ async fn retry_watcher_resource_version_only_a_watch_function_that_forwards_its_
         let (asked, sent) = l.split_once(", the watch function sends ").unwrap();
         assert!(asked.ends_with(sent), "{l}");
     }
+}
+
+/// The three waits of `until_conditions`: a chain met in order, a condition's error ending the
+/// wait, and a deadline.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn until_conditions_meets_a_chain_in_order_stops_at_a_condition_error_and_at_a_deadline() {
+    let session = support::session("until_conditions").await;
+    let args = until_conditions::Args {
+        timeout: std::time::Duration::from_secs(20),
+        short_timeout: std::time::Duration::from_millis(500),
+    };
+    tokio::time::timeout(GUARD, until_conditions::run(&session, &args))
+        .await
+        .unwrap()
+        .unwrap();
+    session.finish().await.unwrap();
+    let lines = support::example_lines(&session);
+    assert_eq!(
+        lines,
+        [
+            "created Deployment web; waiting up to 20s for it to become available",
+            "condition 1 of 2 met: Deployment web is there",
+            "condition 2 of 2 met: 1/1 replicas available",
+            "wait 1: Deployment web is available",
+            "created Deployment doomed; deleting it while waiting for it to become available",
+            "wait 2 ended with an error: a wait condition failed: Deployment doomed was deleted while waiting",
+            "wait 3: no Deployment got the label never-set within 0.5s: timed out (client-go's ErrWaitTimeout)",
+        ],
+        "{lines:#?}"
+    );
 }

@@ -71,14 +71,6 @@ async fn watch_pods_basic_opens_with_the_existing_pod_then_streams_its_changes_a
     );
 }
 
-/// The example's lines with runs of spaces squeezed to one (the columns' padding aside).
-fn squeezed(session: &clientgo_example::Session) -> Vec<String> {
-    support::example_lines(session)
-        .iter()
-        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
-        .collect()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn watch_selectors_filter_on_the_server_and_a_label_edit_turns_into_added_and_deleted() {
     let session = support::session("watch_selectors").await;
@@ -88,7 +80,7 @@ async fn watch_selectors_filter_on_the_server_and_a_label_edit_turns_into_added_
         .unwrap()
         .unwrap();
     session.finish().await.unwrap();
-    let lines = squeezed(&session);
+    let lines = support::squeezed_lines(&session);
     let rv: Vec<String> = lines[..6]
         .iter()
         .map(|l| l.trim_end_matches(')').rsplit(' ').next().unwrap().to_owned())
@@ -163,7 +155,7 @@ async fn watch_persist_resource_version_replays_the_missed_events_and_relists_af
         .unwrap()
         .unwrap();
     session.finish().await.unwrap();
-    let lines = squeezed(&session);
+    let lines = support::squeezed_lines(&session);
     let list_rv = lines[5]
         .strip_prefix("a list at resourceVersion ")
         .and_then(|l| l.strip_suffix(": 0 pods"))
@@ -230,7 +222,7 @@ async fn watch_persist_resource_version_replays_the_missed_events_and_relists_af
         .unwrap()
         .unwrap();
     session.finish().await.unwrap();
-    let lines = squeezed(&session);
+    let lines = support::squeezed_lines(&session);
     assert_eq!(
         lines[1],
         format!("ignoring resourceVersion {a5} left in the file: the embedded server starts empty on every run, so a version saved by an earlier run means nothing to it")
@@ -261,7 +253,7 @@ async fn watch_event_types_shows_all_five_deleted_with_the_last_state_and_a_410_
         .unwrap()
         .unwrap();
     session.finish().await.unwrap();
-    let lines = squeezed(&session);
+    let lines = support::squeezed_lines(&session);
     let start = lines[0]
         .strip_prefix("ADDED, MODIFIED, DELETED: watching from resourceVersion ")
         .unwrap_or_else(|| panic!("{lines:#?}"));
@@ -305,7 +297,7 @@ async fn watch_double_loop_rewatch_delivers_the_state_again_and_loses_what_happe
         .unwrap();
     session.finish().await.unwrap();
     assert_eq!(
-        squeezed(&session),
+        support::squeezed_lines(&session),
         [
             "round 1: watching without a resourceVersion (timeoutSeconds=1)",
             "TYPE NAME PHASE",
@@ -418,7 +410,7 @@ async fn watch_channel_close_ends_the_stream_on_server_timeout_broken_connection
         .unwrap()
         .unwrap();
     session.finish().await.unwrap();
-    let lines = squeezed(&session);
+    let lines = support::squeezed_lines(&session);
     // Elapsed times vary: each close line is checked up to its time.
     let closed = |i: usize, after: &str| {
         let rest = lines[i]

@@ -43,6 +43,15 @@ pub fn example_lines(session: &Session) -> Vec<String> {
         .collect()
 }
 
+/// The example's lines as [`example_lines`] gives them, with runs of spaces squeezed to one (the
+/// columns' padding aside).
+pub fn squeezed_lines(session: &Session) -> Vec<String> {
+    example_lines(session)
+        .iter()
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect()
+}
+
 /// The built binary of the example `name` (`cargo test` and `cargo nextest run` build every example
 /// before the tests run, into `target/<profile>/examples/`).
 pub fn example_binary(name: &str) -> PathBuf {

@@ -11,6 +11,10 @@
 //! each swept of the strings only it still holds whenever it has doubled, fronted by a small
 //! per-thread cache that finds a repeated string with one comparison and no lock.
 //!
+//! Constants are built at compile time by [`SharedStr::from_static`]: the word points to a
+//! `&'static str`, with no count and no allocation, so a string type's known values (Go's
+//! `PullPolicy` constants) can be `const` items.
+//!
 //! It is immutable, like Go's `string`: assign a new value instead of editing in place. It derefs to
 //! `str`, compares, hashes and orders like `str`, and converts from `&str` and `String` with
 //! `.into()`, so most code written for `String` fields reads the same.
@@ -39,6 +43,10 @@ const TAG_BYTE: usize = if cfg!(target_endian = "little") {
 
 /// Index of the first inline string byte within the word's memory.
 const DATA_BYTE: usize = if cfg!(target_endian = "little") { 1 } else { 0 };
+
+/// Added to the address of a `&'static str` to mark a static string (bit 1 set, bit 0 clear); a
+/// header's address has both bits clear and an inline string has bit 0 set.
+const STATIC_TAG: usize = 0b10;
 
 /// The header in front of a shared string's bytes.
 #[repr(C)]
@@ -69,9 +77,12 @@ struct Header {
 /// assert_eq!(size_of::<Option<SharedStr>>(), size_of::<usize>());
 /// ```
 pub struct SharedStr {
-    /// Either a pointer to a [`Header`] (lowest bit 0, as the header is word aligned), or, with the
-    /// lowest bit 1, the string itself: the tag byte holds `len << 1 | 1` and the other bytes hold
-    /// the string's bytes, in memory order.
+    /// One of three things, told apart by the two lowest bits:
+    /// - `..1`: the string itself: the tag byte holds `len << 1 | 1` and the other bytes hold the
+    ///   string's bytes, in memory order;
+    /// - `.00`: a pointer to a [`Header`] (word aligned, so both bits are clear);
+    /// - `.10`: the address of a `&'static str` plus [`STATIC_TAG`] (see [`SharedStr::from_static`]):
+    ///   no count, never freed.
     word: NonNull<u8>,
     /// A `SharedStr` owns a share of a `Header` block; this keeps auto traits honest.
     _owns: PhantomData<Header>,
@@ -114,6 +125,38 @@ impl SharedStr {
         }
     }
 
+    /// A static string, built at compile time: no allocation, no reference count, nothing freed, so
+    /// constants of string types (Go's `PullPolicy("IfNotPresent")`) can be `const` items.
+    ///
+    /// Takes a reference to a `&'static str`, which `&"text"` promotes into static memory, because a
+    /// `&str` is two words and a `SharedStr` one: the word points to the `&str`. Up to 7 bytes are
+    /// kept inline as usual. Cloning and dropping a static string touch no count; its
+    /// [`heap_size`](Self::heap_size) is 0.
+    ///
+    /// ```
+    /// use clientgo_apimachinery::SharedStr;
+    ///
+    /// const IF_NOT_PRESENT: SharedStr = SharedStr::from_static(&"IfNotPresent");
+    /// assert_eq!(IF_NOT_PRESENT, "IfNotPresent");
+    /// assert_eq!(IF_NOT_PRESENT.heap_size(), 0);
+    /// ```
+    pub const fn from_static(s: &'static &'static str) -> Self {
+        if s.len() <= INLINE_CAP {
+            return Self::inline_from(s.as_bytes());
+        }
+        let to_str: *const &'static str = s;
+        // A `&str` is word aligned, so its address has the two lowest bits clear; the tag stays
+        // inside the `&str` and keeps the pointer's provenance (`as_str` subtracts it again).
+        let word = to_str.cast::<u8>().wrapping_add(STATIC_TAG).cast_mut();
+        let Some(word) = NonNull::new(word) else {
+            unreachable!()
+        };
+        SharedStr {
+            word,
+            _owns: PhantomData,
+        }
+    }
+
     /// `s`, sharing the interner's copy when there is one (and leaving one there when there is
     /// not). Strings of up to 7 bytes are kept inline and never interned.
     pub fn interned(s: &str) -> Self {
@@ -130,6 +173,12 @@ impl SharedStr {
             // SAFETY: an inline string's bytes are the `len` bytes from `DATA_BYTE` on within the
             // word itself, which lives as long as `&self`.
             unsafe { std::slice::from_raw_parts((&raw const self.word).cast::<u8>().add(DATA_BYTE), len) }
+        } else if self.is_static() {
+            // SAFETY: a static word is the address of a `&'static str` plus `STATIC_TAG`, made by
+            // `from_static` from a reference to it, so subtracting the tag gives that reference back.
+            let s: &'static str =
+                unsafe { *self.word.as_ptr().wrapping_sub(STATIC_TAG).cast::<&'static str>() };
+            s.as_bytes()
         } else {
             let header = self.header();
             // SAFETY: a block holds `header.len` bytes right after the header, alive while this
@@ -140,19 +189,19 @@ impl SharedStr {
         unsafe { std::str::from_utf8_unchecked(bytes) }
     }
 
-    /// Whether `self` and `other` are the same block (interned or cloned from one another), so
-    /// hold the text once between them. Inline strings share nothing.
+    /// Whether `self` and `other` are the same block (interned or cloned from one another) or the
+    /// same static string, so hold the text once between them. Inline strings share nothing.
     pub fn shares_with(&self, other: &SharedStr) -> bool {
         !self.is_inline() && self.word == other.word
     }
 
-    /// Bytes this string holds on the heap beyond its own word: the block, or 0 when inline.
-    /// Shared blocks count in full for every holder.
+    /// Bytes this string holds on the heap beyond its own word: the block, or 0 when inline or
+    /// static. Shared blocks count in full for every holder.
     pub fn heap_size(&self) -> usize {
-        if self.is_inline() {
-            0
-        } else {
+        if self.is_block() {
             Self::block_layout(self.len()).size()
+        } else {
+            0
         }
     }
 
@@ -189,15 +238,25 @@ impl SharedStr {
         self.word.as_ptr().addr() & 1 == 1
     }
 
-    /// The block's header; only for strings that are not inline.
+    /// Made by [`SharedStr::from_static`] from a string longer than the inline capacity.
+    fn is_static(&self) -> bool {
+        self.word.as_ptr().addr() & 0b11 == STATIC_TAG
+    }
+
+    /// A pointer to a counted block (neither inline nor static).
+    fn is_block(&self) -> bool {
+        self.word.as_ptr().addr() & 0b11 == 0
+    }
+
+    /// The block's header; only for blocks.
     fn header(&self) -> &Header {
-        debug_assert!(!self.is_inline());
+        debug_assert!(self.is_block());
         // SAFETY: a non-inline word points to a live, initialised header for as long as this
         // share exists.
         unsafe { self.word.cast::<Header>().as_ref() }
     }
 
-    /// How many shares the block has; only for strings that are not inline.
+    /// How many shares the block has; only for blocks.
     fn share_count(&self) -> usize {
         self.header().count.load(Ordering::Acquire)
     }
@@ -211,7 +270,7 @@ impl SharedStr {
 
 impl Clone for SharedStr {
     fn clone(&self) -> Self {
-        if !self.is_inline() {
+        if self.is_block() {
             // Relaxed, as in `Arc::clone`: the new share is made from an existing one.
             let old = self.header().count.fetch_add(1, Ordering::Relaxed);
             if old > isize::MAX as usize {
@@ -228,7 +287,7 @@ impl Clone for SharedStr {
 
 impl Drop for SharedStr {
     fn drop(&mut self) {
-        if self.is_inline() {
+        if !self.is_block() {
             return;
         }
         // Release, then Acquire before freeing, as in `Arc::drop`: every other share's reads of

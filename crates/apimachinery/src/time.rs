@@ -2,7 +2,9 @@
 //!
 //! Mirrors apimachinery `metav1.Time` (whole seconds, `2026-11-23T06:48:34Z`) and `metav1.MicroTime`
 //! (microseconds, `2026-11-23T06:48:34.123456Z`). Both hold an integer count since the Unix epoch, so
-//! they are 8 bytes, `Copy`, and compare and hash cheaply. Parsing and formatting go through the
+//! they are 8 bytes, `Copy`, and compare and hash cheaply. The count is kept with a niche, so
+//! `Option<Time>` is 8 bytes too, not 16: objects hold many optional times (every condition has one or
+//! two), and each saves 8 bytes. Parsing and formatting go through the
 //! `time` crate: parsing accepts any RFC 3339 offset and any number of fractional digits; formatting
 //! always writes UTC with `Z`, like the API server.
 //!
@@ -10,7 +12,9 @@
 //! decodes pods as fast as the hand-made parser it replaced (docs/performance.md, "Well-kept crates
 //! instead of hand-made code").
 
+use std::cmp::Ordering;
 use std::fmt;
+use std::num::NonZeroI64;
 
 use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
 use time::format_description::well_known::Rfc3339;
@@ -32,29 +36,81 @@ pub struct TimeParseError {
 /// Mirrors apimachinery `metav1.Time` (`apimachinery/pkg/apis/meta/v1/time.go`).
 #[doc(alias = "metav1.Time")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub struct Time(i64);
+pub struct Time(Count);
 
 /// A point in time with microsecond precision, serialized as RFC 3339 with six fractional digits.
 ///
 /// Mirrors apimachinery `metav1.MicroTime` (`micro_time.go`), used by Leases and events.k8s.io Events.
 #[doc(alias = "metav1.MicroTime")]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub struct MicroTime(i64);
+pub struct MicroTime(Count);
+
+/// A count of seconds or microseconds since the epoch, stored as `count ^ i64::MIN` in a `NonZeroI64`
+/// so that `Option<Time>` needs no extra word (`None` is the zero the encoding never produces).
+///
+/// The one count without an encoding, `i64::MIN`, is kept as `i64::MIN + 1`: both lie hundreds of
+/// billions of years before 1970, far outside the years 0000-9999 RFC 3339 can write, and are written
+/// alike (as `0000-01-01T00:00:00Z`). Every count a timestamp can spell is exact.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct Count(NonZeroI64);
+
+impl Count {
+    const fn new(count: i64) -> Self {
+        let count = if count == i64::MIN { i64::MIN + 1 } else { count };
+        match NonZeroI64::new(count ^ i64::MIN) {
+            Some(stored) => Count(stored),
+            // `count ^ i64::MIN` is zero only for `count == i64::MIN`, moved away above.
+            None => unreachable!(),
+        }
+    }
+
+    const fn get(self) -> i64 {
+        self.0.get() ^ i64::MIN
+    }
+}
+
+impl Default for Count {
+    /// The epoch, as the plain integer this replaced defaulted to.
+    fn default() -> Self {
+        Count::new(0)
+    }
+}
+
+impl Ord for Count {
+    /// By count: the stored form flips the sign bit, so it orders differently.
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.get().cmp(&other.get())
+    }
+}
+
+impl PartialOrd for Count {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl fmt::Debug for Count {
+    /// The count itself (`Time(1795416514)`), not its stored form.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&self.get(), f)
+    }
+}
 
 impl Time {
-    /// The time `secs` seconds after the Unix epoch.
+    /// The time `secs` seconds after the Unix epoch (`i64::MIN` is kept as `i64::MIN + 1`, which is
+    /// written alike; see [`Time`]'s niche).
     pub const fn from_unix_seconds(secs: i64) -> Self {
-        Time(secs)
+        Time(Count::new(secs))
     }
 
     /// Seconds since the Unix epoch.
     pub const fn unix_seconds(self) -> i64 {
-        self.0
+        self.0.get()
     }
 
     /// The current wall-clock time, truncated to whole seconds.
     pub fn now() -> Self {
-        Time(now_micros().div_euclid(1_000_000))
+        Time::from_unix_seconds(now_micros().div_euclid(1_000_000))
     }
 
     /// Parses an RFC 3339 timestamp; fractional seconds are truncated.
@@ -62,24 +118,25 @@ impl Time {
     /// # Errors
     /// Returns [`TimeParseError`] naming the input when it is not RFC 3339.
     pub fn parse(s: &str) -> Result<Self, TimeParseError> {
-        parse_micros(s).map(|us| Time(us.div_euclid(1_000_000)))
+        parse_micros(s).map(|us| Time::from_unix_seconds(us.div_euclid(1_000_000)))
     }
 }
 
 impl MicroTime {
-    /// The time `micros` microseconds after the Unix epoch.
+    /// The time `micros` microseconds after the Unix epoch (`i64::MIN` is kept as `i64::MIN + 1`,
+    /// which is written alike).
     pub const fn from_unix_micros(micros: i64) -> Self {
-        MicroTime(micros)
+        MicroTime(Count::new(micros))
     }
 
     /// Microseconds since the Unix epoch.
     pub const fn unix_micros(self) -> i64 {
-        self.0
+        self.0.get()
     }
 
     /// The current wall-clock time.
     pub fn now() -> Self {
-        MicroTime(now_micros())
+        MicroTime::from_unix_micros(now_micros())
     }
 
     /// Parses an RFC 3339 timestamp; digits beyond microseconds are truncated.
@@ -87,7 +144,7 @@ impl MicroTime {
     /// # Errors
     /// Returns [`TimeParseError`] naming the input when it is not RFC 3339.
     pub fn parse(s: &str) -> Result<Self, TimeParseError> {
-        parse_micros(s).map(MicroTime)
+        parse_micros(s).map(MicroTime::from_unix_micros)
     }
 }
 
@@ -134,13 +191,13 @@ fn write_rfc3339(f: &mut fmt::Formatter<'_>, micros: i64, form: &[BorrowedFormat
 
 impl fmt::Display for Time {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write_rfc3339(f, self.0.saturating_mul(1_000_000), SECONDS)
+        write_rfc3339(f, self.unix_seconds().saturating_mul(1_000_000), SECONDS)
     }
 }
 
 impl fmt::Display for MicroTime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write_rfc3339(f, self.0, MICROS)
+        write_rfc3339(f, self.unix_micros(), MICROS)
     }
 }
 
@@ -224,7 +281,45 @@ mod tests {
         assert_eq!(m.to_string(), "2026-11-23T06:48:34.123456Z");
     }
 
+    #[test]
+    fn optional_times_are_one_word() {
+        assert_eq!(size_of::<Time>(), 8);
+        assert_eq!(size_of::<Option<Time>>(), 8);
+        assert_eq!(size_of::<MicroTime>(), 8);
+        assert_eq!(size_of::<Option<MicroTime>>(), 8);
+    }
+
+    #[test]
+    fn the_niche_keeps_counts_defaults_and_debug() {
+        for secs in [0, 1, -1, i64::MAX, i64::MIN + 1, 1_795_416_514] {
+            assert_eq!(Time::from_unix_seconds(secs).unix_seconds(), secs);
+            assert_eq!(MicroTime::from_unix_micros(secs).unix_micros(), secs);
+        }
+        // The one count without an encoding moves by one, to a value written alike.
+        assert_eq!(Time::from_unix_seconds(i64::MIN).unix_seconds(), i64::MIN + 1);
+        assert_eq!(MicroTime::from_unix_micros(i64::MIN).unix_micros(), i64::MIN + 1);
+        assert_eq!(Time::default().unix_seconds(), 0);
+        assert_eq!(MicroTime::default().to_string(), "1970-01-01T00:00:00.000000Z");
+        assert_eq!(
+            format!("{:?}", Time::from_unix_seconds(1_795_416_514)),
+            "Time(1795416514)"
+        );
+        assert_eq!(
+            format!("{:?}", Some(MicroTime::from_unix_micros(-5))),
+            "Some(MicroTime(-5))"
+        );
+    }
+
     proptest! {
+        #[test]
+        fn order_and_equality_follow_the_count(a in any::<i64>(), b in any::<i64>()) {
+            let (ta, tb) = (Time::from_unix_seconds(a), Time::from_unix_seconds(b));
+            prop_assert_eq!(ta.cmp(&tb), ta.unix_seconds().cmp(&tb.unix_seconds()));
+            prop_assert_eq!(ta == tb, ta.unix_seconds() == tb.unix_seconds());
+            let (ma, mb) = (MicroTime::from_unix_micros(a), MicroTime::from_unix_micros(b));
+            prop_assert_eq!(ma.partial_cmp(&mb), Some(ma.unix_micros().cmp(&mb.unix_micros())));
+        }
+
         #[test]
         fn micro_time_round_trips(us in -62_000_000_000_000_000i64..250_000_000_000_000_000i64) {
             let m = MicroTime::from_unix_micros(us);

@@ -11,6 +11,7 @@ use std::time::Duration;
 use clientgo_apimachinery::Status;
 use http::Response;
 
+use crate::client_faults::ClientFaults;
 use crate::server::http::{streamed, Body};
 
 /// Which error a failing request gets.
@@ -70,6 +71,7 @@ pub struct Faults {
     watch_cut: AtomicBool,
     watch_empty: AtomicBool,
     watch_error: Mutex<Option<InjectedError>>,
+    clients: ClientFaults,
 }
 
 impl Faults {
@@ -133,6 +135,11 @@ impl Faults {
         *self.watch_error.lock().unwrap_or_else(PoisonError::into_inner) = kind;
     }
 
+    /// Faults aimed at one client (by User-Agent) and the log of served requests.
+    pub fn clients(&self) -> &ClientFaults {
+        &self.clients
+    }
+
     /// Turns every fault off.
     pub fn clear(&self) {
         self.cut_next_requests(0);
@@ -144,6 +151,7 @@ impl Faults {
         self.cut_watches(false);
         self.close_watches_at_once(false);
         self.fail_watches_with_error_event(None);
+        self.clients.clear();
     }
 
     /// What a new watch must do at once: end with no event (see [`WatchStart`]).
@@ -199,7 +207,7 @@ impl Faults {
     }
 }
 
-fn injected_status(kind: InjectedError, path: &str) -> Status {
+pub(crate) fn injected_status(kind: InjectedError, path: &str) -> Status {
     match kind {
         InjectedError::TooManyRequests { retry_after } => crate::status::too_many_requests(
             "the server has received too many requests and has asked us to try again later",

@@ -16,6 +16,7 @@
 #![forbid(unsafe_code)]
 
 pub mod apply;
+mod client_faults;
 pub mod continue_token;
 pub mod embedded;
 mod faults;
@@ -29,5 +30,6 @@ pub mod store;
 mod strategy;
 pub mod validation;
 
+pub use client_faults::{ClientFault, ClientFaults, ServedRequest, MAX_LOGGED_REQUESTS};
 pub use faults::{Faults, InjectedError};
 pub use server::{ApiServer, ServerBuilder, StartError};

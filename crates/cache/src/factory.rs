@@ -3,6 +3,10 @@
 //! Mirrors client-go `informers/factory.go` (`NewSharedInformerFactoryWithOptions`, `WithNamespace`,
 //! `WithTweakListOptions`, `WithCustomResyncConfig`, `InformerFor`, `Start`, `WaitForCacheSync`,
 //! `Shutdown`), generic over the kind instead of generated per type.
+//!
+//! Informers are shared per Rust type, as client-go shares them per Go type, and reported per
+//! group/version/kind: core/v1 `Event` and events.k8s.io/v1 `Event` are two informers with two
+//! entries in [`SharedInformerFactory::wait_for_cache_sync`]'s answer.
 
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
@@ -10,7 +14,7 @@ use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use clientgo_apimachinery::Resource;
+use clientgo_apimachinery::{GroupVersionKind, Resource};
 use clientgo_client::Clientset;
 use futures_util::future::BoxFuture;
 use serde::de::DeserializeOwned;
@@ -24,7 +28,7 @@ use crate::reflector::SyncStatus;
 use crate::shared_informer::SharedIndexInformer;
 
 struct Entry {
-    kind: &'static str,
+    gvk: GroupVersionKind,
     informer: Box<dyn Any + Send + Sync>,
     run: Option<BoxFuture<'static, ()>>,
     status: Arc<SyncStatus>,
@@ -116,7 +120,7 @@ impl SharedInformerFactory {
         g.insert(
             id,
             Entry {
-                kind: K::KIND,
+                gvk: GroupVersionKind::new(K::GROUP, K::VERSION, K::KIND),
                 informer: Box::new(informer.clone()),
                 run: Some(Box::pin(informer.clone().run())),
                 status: Arc::clone(informer.status()),
@@ -147,23 +151,24 @@ impl SharedInformerFactory {
         }
     }
 
-    /// Waits until every started informer has synced; returns each kind's result (false when it
-    /// was stopped first). Mirrors `WaitForCacheSync`. Bound it with `tokio::time::timeout`.
-    pub async fn wait_for_cache_sync(&self) -> HashMap<&'static str, bool> {
-        let waits: Vec<(&'static str, Arc<SyncStatus>, CancellationToken)> = {
+    /// Waits until every started informer has synced; returns each one's result keyed by its
+    /// group/version/kind (false when it was stopped first). Mirrors `WaitForCacheSync`, whose
+    /// map is keyed by Go type. Bound it with `tokio::time::timeout`.
+    pub async fn wait_for_cache_sync(&self) -> HashMap<GroupVersionKind, bool> {
+        let waits: Vec<(GroupVersionKind, Arc<SyncStatus>, CancellationToken)> = {
             let g = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
             g.values()
                 .filter(|e| e.run.is_none())
-                .map(|e| (e.kind, Arc::clone(&e.status), e.stop.clone()))
+                .map(|e| (e.gvk.clone(), Arc::clone(&e.status), e.stop.clone()))
                 .collect()
         };
         let mut out = HashMap::new();
-        for (kind, status, stop) in waits {
+        for (gvk, status, stop) in waits {
             let ok = tokio::select! {
                 () = status.wait_synced() => true,
                 () = stop.cancelled() => status.has_synced(),
             };
-            out.insert(kind, ok);
+            out.insert(gvk, ok);
         }
         out
     }

@@ -9,6 +9,9 @@
 //!   [`Queue`] trait, with [`Delta`]s and [`DeletedFinalStateUnknown`] tombstones;
 //! - [`process_deltas`], which applies popped deltas to a store and yields handler
 //!   [`Notification`]s.
+//! - the siblings client-go keeps beside them: the plain [`Fifo`] (newest object per key), the
+//!   keyed priority [`Heap`], the [`UndeltaStore`] (pushes its whole content on every change) and
+//!   the [`ExpirationCache`] (entries with a time to live).
 //!
 //! Objects are stored once, as `Arc<K>`, and shared: every getter returns a clone of the stored
 //! `Arc`, never a deep copy, and since an `Arc<K>` cannot be mutated, client-go's "do not modify
@@ -64,16 +67,20 @@ mod async_queue;
 mod controller;
 mod delta_fifo;
 mod error;
+mod expiration_cache;
 mod factory;
 mod fifo;
+mod heap;
 mod index;
 mod lister;
 mod listwatch;
+mod object_fifo;
 mod real_fifo;
 mod reflector;
 mod shared_informer;
 mod store;
 mod thread_safe_store;
+mod undelta_store;
 
 #[cfg(test)]
 mod test_util;
@@ -87,11 +94,14 @@ pub use delta_fifo::{
     DeletedFinalStateUnknown, Delta, DeltaFifo, DeltaObject, DeltaType, Deltas, KeyListerGetter, KnownObjects,
 };
 pub use error::{Error, KeyError};
+pub use expiration_cache::{ExpirationCache, ExpirationPolicy, TimestampedEntry, TtlPolicy};
 pub use factory::SharedInformerFactory;
 pub use fifo::{ProcessError, Queue};
+pub use heap::{Heap, LessFunc};
 pub use index::{meta_namespace_index_func, IndexFunc, Indexer, Indexers, Objects, NAMESPACE_INDEX};
 pub use lister::{Lister, NamespaceLister};
 pub use listwatch::{FnListWatch, ListWatch, ListerWatcher, TweakListOptions, WatchStream};
+pub use object_fifo::Fifo;
 pub use real_fifo::{RealFifo, DEFAULT_BATCH_SIZE};
 pub use reflector::{
     strip_managed_fields, CacheWriter, EventSink, Reflector, ReflectorError, ReflectorOptions,
@@ -106,3 +116,4 @@ pub use store::{
     KeyFunc, ReplaceDelta, Store,
 };
 pub use thread_safe_store::ThreadSafeStore;
+pub use undelta_store::{PushFunc, UndeltaStore};

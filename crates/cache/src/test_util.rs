@@ -32,6 +32,26 @@ pub(crate) fn labelled(ns: &str, name: &str, rv: &str, labels: &[(&str, &str)]) 
     })
 }
 
+/// A named value, keyed by its name: what the queue and heap tests of client-go store.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Named {
+    pub(crate) name: String,
+    pub(crate) val: i64,
+}
+
+/// A shared [`Named`].
+pub(crate) fn named(name: &str, val: i64) -> Arc<Named> {
+    Arc::new(Named {
+        name: name.into(),
+        val,
+    })
+}
+
+/// The key of a [`Named`]: its name.
+pub(crate) fn named_key(o: &Named) -> Result<String, crate::error::KeyError> {
+    Ok(o.name.clone())
+}
+
 /// Polls `f` once, with a waker that does nothing: for tests that step futures by hand.
 pub(crate) fn poll_once<F: Future + ?Sized>(f: Pin<&mut F>) -> Poll<F::Output> {
     f.poll(&mut Context::from_waker(Waker::noop()))

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use clientgo_api::core::v1::{ConfigMap, Pod};
 use clientgo_apimachinery::labels::Selector;
-use clientgo_apimachinery::Object;
+use clientgo_apimachinery::{GroupVersionKind, Object};
 use clientgo_apiserver::ApiServer;
 use clientgo_cache::{
     strip_managed_fields, Indexers, ListWatch, ResourceEventHandlerFuncs, SharedIndexInformer,
@@ -80,7 +80,7 @@ async fn factory_shares_informers_and_listers_read_the_cache() {
     let synced = tokio::time::timeout(GUARD, factory.wait_for_cache_sync())
         .await
         .unwrap();
-    assert_eq!(synced.get("Pod"), Some(&true));
+    assert_eq!(synced.get(&GroupVersionKind::new("", "v1", "Pod")), Some(&true));
 
     let pods = factory.lister::<Pod>();
     let web = Selector::parse("app=web").unwrap();
@@ -93,6 +93,27 @@ async fn factory_shares_informers_and_listers_read_the_cache() {
     tokio::time::timeout(GUARD, all_added.notified()).await.unwrap();
     factory.shutdown().await;
     assert_eq!(added.load(Ordering::SeqCst), 3);
+}
+
+/// Two kinds of one name in two groups are two informers, and `wait_for_cache_sync` reports
+/// both instead of one overwriting the other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn factory_keeps_kinds_of_one_name_in_two_groups_apart() {
+    let (_server, cs) = server().await;
+    let factory = SharedInformerFactory::new(cs.clone(), None);
+    let core = factory.informer_for::<clientgo_api::core::v1::Event>();
+    let events = factory.informer_for::<clientgo_api::events::v1::Event>();
+    factory.start();
+    let synced = tokio::time::timeout(GUARD, factory.wait_for_cache_sync())
+        .await
+        .unwrap();
+    let expected = [
+        (GroupVersionKind::new("", "v1", "Event"), true),
+        (GroupVersionKind::new("events.k8s.io", "v1", "Event"), true),
+    ];
+    assert_eq!(synced, expected.into_iter().collect());
+    assert!(core.has_synced() && events.has_synced());
+    factory.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,6 +1,9 @@
 //! The clients against the embedded API server, over TLS with a token (through a kubeconfig) and over
 //! plain HTTP.
 
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use clientgo_api::apps::v1::Deployment;
 use clientgo_api::core::v1::{ConfigMap, Namespace};
 use clientgo_apimachinery::{DynamicObject, Object, Resource, SharedStr, WatchEvent};
@@ -9,6 +12,7 @@ use clientgo_client::{
     Clientset, DeleteOptions, DynamicClient, GetOptions, ListOptions, ListPager, PatchOptions, PatchType,
     WriteOptions,
 };
+use clientgo_rest::Error;
 use futures_util::StreamExt;
 use serde_json::json;
 
@@ -203,7 +207,10 @@ async fn pager_follows_continue_and_falls_back_to_a_full_list_on_410() {
     let cms = cs.core_v1().config_maps("default");
     let mut sizes = Vec::new();
     let pages = ListPager::default()
-        .each_page(&cms, &ListOptions::default(), |p| sizes.push(p.items.len()))
+        .each_page(&cms, &ListOptions::default(), |p| {
+            sizes.push(p.items.len());
+            Ok::<(), Error>(())
+        })
         .await
         .unwrap();
     assert_eq!(pages, 3);
@@ -215,8 +222,15 @@ async fn pager_follows_continue_and_falls_back_to_a_full_list_on_410() {
     assert_eq!(all.items.len(), 1203);
     assert!(all.metadata.continue_.is_none());
 
-    // A write and a compaction after the first page: the token's version is gone, so one full list
-    // follows.
+    // The caller's resourceVersion and match go with the first page only: the server refuses
+    // either beside a continue token.
+    let mut at = ListOptions::default().resource_version(all.metadata.resource_version.clone().unwrap());
+    at.resource_version_match = "NotOlderThan".into();
+    let (again, paginated) = ListPager::default().list_paginated(&cms, &at).await.unwrap();
+    assert_eq!((again.items.len(), paginated), (1203, true));
+
+    // A write and a compaction before each continue request: the token's version is gone, so
+    // `list` makes one full list, which replaces the page it had.
     let bump = |i: usize| {
         server
             .create(
@@ -229,23 +243,44 @@ async fn pager_follows_continue_and_falls_back_to_a_full_list_on_410() {
             .unwrap();
         server.compact_now();
     };
-    let mut sizes = Vec::new();
-    let pages = ListPager::default()
-        .each_page(&cms, &ListOptions::default(), |p| {
-            sizes.push(p.items.len());
-            bump(sizes.len());
-        })
+    let bumps = AtomicUsize::new(0);
+    let compacting = |opts: ListOptions| {
+        if !opts.continue_.is_empty() {
+            bump(bumps.fetch_add(1, Ordering::SeqCst));
+        }
+        let cms = cms.clone();
+        async move { cms.list(&opts).await }
+    };
+    let all = ListPager::default()
+        .list(&compacting, &ListOptions::default())
         .await
         .unwrap();
-    assert_eq!(sizes, vec![500, 1203]);
-    assert_eq!(pages, 2);
+    assert_eq!(bumps.load(Ordering::SeqCst), 1);
+    let names: BTreeSet<_> = all.items.iter().map(|c| c.metadata.name.clone()).collect();
+    assert_eq!(
+        (all.items.len(), names.len()),
+        (1203, 1203),
+        "the full list replaces the first page: no duplicates"
+    );
+
+    // Handed-over pages cannot be taken back: `each_page` reports the expired token.
+    let mut sizes = Vec::new();
+    let e = ListPager::default()
+        .each_page(&compacting, &ListOptions::default(), |p| {
+            sizes.push(p.items.len());
+            Ok::<(), Error>(())
+        })
+        .await
+        .unwrap_err();
+    assert!(e.is_gone(), "{e}");
+    assert_eq!(sizes, vec![500]);
     let mut strict = ListPager::default();
     strict.full_list_if_expired = false;
     let e = strict
-        .each_page(&cms, &ListOptions::default(), |_| bump(100))
+        .list(&compacting, &ListOptions::default())
         .await
         .unwrap_err();
-    assert!(e.is_gone());
+    assert!(e.is_gone(), "{e}");
 }
 
 #[tokio::test]

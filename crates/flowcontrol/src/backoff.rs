@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 use crate::clock::{Clock, RealClock};
 
 /// Per-key exponential backoff: each [`next`](Self::next) doubles the key's delay up to `max`, and a
-/// key left alone for twice `max` starts over from `initial`.
+/// key left alone for twice `max` starts over from `initial` (or when
+/// [`has_expired_func`](Self::has_expired_func) says so).
 ///
 /// Mirrors client-go `flowcontrol.Backoff` (`backoff.go`): `NewBackOff`, `NewBackOffWithJitter`,
 /// `Get`, `Next`, `Reset`, `IsInBackOffSince`, `IsInBackOffSinceUpdate`, `GC`, `DeleteEntry`. Keys are
@@ -21,8 +22,12 @@ pub struct Backoff<K = String> {
     initial: Duration,
     max: Duration,
     max_jitter_factor: f64,
+    has_expired: Option<HasExpired>,
     state: Mutex<State<K>>,
 }
+
+/// Decides from `(event_time, last_update, max)` whether a key's backoff has expired.
+type HasExpired = Box<dyn Fn(Instant, Instant, Duration) -> bool + Send + Sync>;
 
 struct State<K> {
     entries: HashMap<K, Entry>,
@@ -64,6 +69,7 @@ impl<K: Hash + Eq + Clone> Backoff<K> {
             initial,
             max,
             max_jitter_factor: factor,
+            has_expired: None,
             state: Mutex::new(State {
                 entries: HashMap::new(),
                 rng: fastrand::Rng::new(),
@@ -74,6 +80,18 @@ impl<K: Hash + Eq + Clone> Backoff<K> {
     /// Replaces the clock (a [`crate::FakeClock`] in tests). Mirrors `NewFakeBackOff`.
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
+        self
+    }
+
+    /// Replaces the rule that decides when a key's backoff has expired (so its next step starts
+    /// from `initial` again and [`gc`](Self::gc) drops it): `f(event_time, last_update, max)`
+    /// returns true when expired. The default is "more than `2 * max` after the last update".
+    /// Mirrors `Backoff.HasExpiredFunc`.
+    pub fn has_expired_func(
+        mut self,
+        f: impl Fn(Instant, Instant, Duration) -> bool + Send + Sync + 'static,
+    ) -> Self {
+        self.has_expired = Some(Box::new(f));
         self
     }
 
@@ -165,8 +183,12 @@ impl<K: Hash + Eq + Clone> Backoff<K> {
         self.len() == 0
     }
 
-    /// A key is considered stable again once `2 * max` passed since its last update.
+    /// A key is considered stable again once `2 * max` passed since its last update, unless a
+    /// [`has_expired_func`](Self::has_expired_func) decides.
     fn has_expired(&self, event_time: Instant, last_update: Instant) -> bool {
+        if let Some(f) = &self.has_expired {
+            return f(event_time, last_update, self.max);
+        }
         event_time.saturating_duration_since(last_update) > self.max.saturating_mul(2)
     }
 
@@ -181,6 +203,7 @@ impl<K: Hash + Eq + Clone> Backoff<K> {
 
 #[cfg(test)]
 mod tests {
+    //! Cases beyond client-go's `backoff_test.go`, whose cases are ported in `tests/backoff.rs`.
     use super::*;
     use crate::FakeClock;
 
@@ -192,18 +215,6 @@ mod tests {
     }
 
     #[test]
-    fn backoff_doubles_per_step_and_caps_at_max() {
-        let (clock, b) = fake(1, 8);
-        let id = "pod".to_string();
-        let mut seen = Vec::new();
-        for _ in 0..6 {
-            b.next(&id, clock.now());
-            seen.push(b.get(&id).as_secs());
-        }
-        assert_eq!(seen, vec![1, 2, 4, 8, 8, 8]);
-    }
-
-    #[test]
     fn backoff_restarts_after_twice_max_without_updates() {
         let (clock, b) = fake(1, 4);
         let id = "pod".to_string();
@@ -211,6 +222,33 @@ mod tests {
         b.next(&id, clock.now());
         assert_eq!(b.get(&id), Duration::from_secs(2));
         clock.advance(Duration::from_secs(9));
+        b.next(&id, clock.now());
+        assert_eq!(b.get(&id), Duration::from_secs(1));
+    }
+
+    /// A custom expiry (client-go's `HasExpiredFunc`) replaces the `2 * max` rule, for stepping
+    /// and for `gc`.
+    #[test]
+    fn a_custom_expiry_replaces_the_twice_max_rule() {
+        let (clock, b) = fake(1, 4);
+        let b = b.has_expired_func(|event_time, last_update, max| {
+            event_time.saturating_duration_since(last_update) > max.saturating_mul(10)
+        });
+        let id = "pod".to_string();
+        b.next(&id, clock.now());
+        b.next(&id, clock.now());
+        clock.advance(Duration::from_secs(9));
+        b.next(&id, clock.now());
+        assert_eq!(
+            b.get(&id),
+            Duration::from_secs(4),
+            "9 s is not past 10 * max: it keeps doubling"
+        );
+        b.gc();
+        assert_eq!(b.len(), 1);
+        clock.advance(Duration::from_secs(41));
+        b.gc();
+        assert!(b.is_empty(), "past 10 * max the entry is collected");
         b.next(&id, clock.now());
         assert_eq!(b.get(&id), Duration::from_secs(1));
     }
@@ -241,22 +279,5 @@ mod tests {
         assert_eq!(b.get(&"a".to_string()), Duration::ZERO);
         b.reset(&"b".to_string());
         assert!(b.is_empty());
-    }
-
-    #[test]
-    fn jitter_stays_within_factor_and_cap() {
-        let clock = FakeClock::new();
-        let b: Backoff<u32> = Backoff::with_jitter(Duration::from_millis(100), Duration::from_secs(1), 0.5)
-            .clock(Arc::new(clock.clone()));
-        b.next(&1, clock.now());
-        let first = b.get(&1);
-        assert!(first >= Duration::from_millis(100) && first <= Duration::from_millis(150));
-        for _ in 0..20 {
-            let prev = b.get(&1);
-            b.next(&1, clock.now());
-            let d = b.get(&1);
-            assert!(d <= Duration::from_secs(1));
-            assert!(d >= prev.saturating_mul(2).min(Duration::from_secs(1)));
-        }
     }
 }

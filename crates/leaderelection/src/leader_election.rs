@@ -1,170 +1,30 @@
 //! The elector: acquire, renew, release, and tell the callbacks.
 
 use std::fmt;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::{Duration, Instant};
 
 use clientgo_apimachinery::MicroTime;
-use clientgo_flowcontrol::{Clock, RealClock};
-use futures_util::future::BoxFuture;
+use clientgo_rest::ErrorReport;
 use tokio_util::sync::CancellationToken;
 
-use crate::resource_lock::{LeaderElectionRecord, LeaseLock};
+use crate::config::{ConfigError, LeaderElectionConfig};
+use crate::resource_lock::LeaderElectionRecord;
 
-/// How much the renew deadline must exceed the retry period. Mirrors client-go `JitterFactor`.
-pub const JITTER_FACTOR: f64 = 1.2;
-
-/// Why a [`LeaderElectionConfig`] was refused. Mirrors `NewLeaderElector`'s validation.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum ConfigError {
-    /// `lease_duration` is not greater than `renew_deadline`.
-    #[error("leaseDuration ({lease_duration:?}) must be greater than renewDeadline ({renew_deadline:?})")]
-    LeaseNotLongerThanDeadline {
-        /// The lease duration given.
-        lease_duration: Duration,
-        /// The renew deadline given.
-        renew_deadline: Duration,
-    },
-    /// `renew_deadline` is not greater than `JITTER_FACTOR * retry_period`.
-    #[error("renewDeadline ({renew_deadline:?}) must be greater than retryPeriod*JitterFactor ({retry_period:?} * 1.2)")]
-    DeadlineNotLongerThanRetry {
-        /// The renew deadline given.
-        renew_deadline: Duration,
-        /// The retry period given.
-        retry_period: Duration,
-    },
-    /// A duration is shorter than one second (named).
-    #[error("{0} must be at least 1s")]
-    TooShort(&'static str),
-    /// The lock's identity is empty.
-    #[error("lock identity is empty")]
-    EmptyIdentity,
-}
+/// How many times a release writes the Lease when its writes conflict. client-go's
+/// `retry.DefaultRetry` steps.
+const RELEASE_ATTEMPTS: usize = 5;
 
 /// Why [`LeaderElector::check`] reports unhealthy.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "failed election to renew leadership on lease {lease}: last observed {since:?} ago, beyond {limit:?}"
-)]
+#[error("failed election to renew leadership on lease {lease}: last renewed {since:?} ago, beyond {limit:?}")]
 pub struct HealthError {
-    /// `namespace/name` of the lease.
+    /// The configured name, or `namespace/name` of the lease when none was given.
     pub lease: String,
     /// Time since the record was last observed.
     pub since: Duration,
     /// Lease duration plus the tolerated expiry.
     pub limit: Duration,
-}
-
-type Started = Arc<dyn Fn(CancellationToken) -> BoxFuture<'static, ()> + Send + Sync>;
-type Stopped = Arc<dyn Fn() + Send + Sync>;
-type NewLeader = Arc<dyn Fn(&str) + Send + Sync>;
-
-/// What the elector calls. Mirrors client-go `LeaderCallbacks`.
-#[derive(Clone)]
-pub struct Callbacks {
-    started: Started,
-    stopped: Stopped,
-    new_leader: Option<NewLeader>,
-}
-
-impl fmt::Debug for Callbacks {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Callbacks")
-            .field("on_new_leader", &self.new_leader.is_some())
-            .finish_non_exhaustive()
-    }
-}
-
-impl Callbacks {
-    /// `on_started_leading(token)` runs as its own task once the lock is acquired; the token is
-    /// cancelled when leadership is lost or the elector is cancelled. `on_stopped_leading()`
-    /// runs when [`LeaderElector::run`] ends (also when it never led), as in client-go.
-    pub fn new<F, Fut>(on_started_leading: F, on_stopped_leading: impl Fn() + Send + Sync + 'static) -> Self
-    where
-        F: Fn(CancellationToken) -> Fut + Send + Sync + 'static,
-        Fut: std::future::Future<Output = ()> + Send + 'static,
-    {
-        Callbacks {
-            started: Arc::new(move |t| Box::pin(on_started_leading(t))),
-            stopped: Arc::new(on_stopped_leading),
-            new_leader: None,
-        }
-    }
-
-    /// Called with the new holder's identity whenever the observed leader changes
-    /// (including to ourselves). Mirrors `OnNewLeader`.
-    pub fn on_new_leader(mut self, f: impl Fn(&str) + Send + Sync + 'static) -> Self {
-        self.new_leader = Some(Arc::new(f));
-        self
-    }
-}
-
-/// An elector's configuration. Mirrors client-go `LeaderElectionConfig`; the defaults are the
-/// usual 15 s lease, 10 s renew deadline and 2 s retry period.
-#[derive(Debug)]
-pub struct LeaderElectionConfig {
-    lock: LeaseLock,
-    callbacks: Callbacks,
-    lease_duration: Duration,
-    renew_deadline: Duration,
-    retry_period: Duration,
-    release_on_cancel: bool,
-    name: String,
-    clock: Arc<dyn Clock>,
-}
-
-impl LeaderElectionConfig {
-    /// A configuration with the defaults.
-    pub fn new(lock: LeaseLock, callbacks: Callbacks) -> Self {
-        LeaderElectionConfig {
-            lock,
-            callbacks,
-            lease_duration: Duration::from_secs(15),
-            renew_deadline: Duration::from_secs(10),
-            retry_period: Duration::from_secs(2),
-            release_on_cancel: false,
-            name: String::new(),
-            clock: Arc::new(RealClock),
-        }
-    }
-
-    /// How long non-leaders wait after the last observed change before taking over.
-    pub fn lease_duration(mut self, d: Duration) -> Self {
-        self.lease_duration = d;
-        self
-    }
-
-    /// How long the leader keeps retrying a failed renewal before it stops leading.
-    pub fn renew_deadline(mut self, d: Duration) -> Self {
-        self.renew_deadline = d;
-        self
-    }
-
-    /// The period between attempts to acquire or renew.
-    pub fn retry_period(mut self, d: Duration) -> Self {
-        self.retry_period = d;
-        self
-    }
-
-    /// On cancellation the leader clears the lock so another candidate takes over at once
-    /// (instead of after a lease duration). Mirrors `ReleaseOnCancel`.
-    pub fn release_on_cancel(mut self, release: bool) -> Self {
-        self.release_on_cancel = release;
-        self
-    }
-
-    /// A name for logs. Mirrors `Name`.
-    pub fn name(mut self, name: impl Into<String>) -> Self {
-        self.name = name.into();
-        self
-    }
-
-    /// The clock deciding expiry and pacing (a fake one in tests).
-    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = clock;
-        self
-    }
 }
 
 struct Observed {
@@ -175,9 +35,17 @@ struct Observed {
     reported_leader: String,
 }
 
-struct Inner {
+pub(crate) struct Inner {
     config: LeaderElectionConfig,
     observed: Mutex<Observed>,
+}
+
+impl fmt::Debug for Inner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Inner")
+            .field("lock", &self.config.lock.describe())
+            .finish_non_exhaustive()
+    }
 }
 
 /// A candidate for leadership. Cheap to clone (shared).
@@ -199,39 +67,20 @@ impl fmt::Debug for LeaderElector {
     }
 }
 
+fn seconds(secs: i32) -> Duration {
+    Duration::from_secs(u64::try_from(secs).unwrap_or(0))
+}
+
 impl LeaderElector {
-    /// Validates `config` as client-go does.
+    /// Validates `config` as client-go's `NewLeaderElector` does, and ties its watch dog (if
+    /// any) to the new elector.
     ///
     /// # Errors
     /// [`ConfigError`] naming the offending setting.
     pub fn new(config: LeaderElectionConfig) -> Result<Self, ConfigError> {
-        let (lease, deadline, retry) = (config.lease_duration, config.renew_deadline, config.retry_period);
-        if lease <= deadline {
-            return Err(ConfigError::LeaseNotLongerThanDeadline {
-                lease_duration: lease,
-                renew_deadline: deadline,
-            });
-        }
-        if deadline.as_secs_f64() <= JITTER_FACTOR * retry.as_secs_f64() {
-            return Err(ConfigError::DeadlineNotLongerThanRetry {
-                renew_deadline: deadline,
-                retry_period: retry,
-            });
-        }
-        for (name, d) in [
-            ("leaseDuration", lease),
-            ("renewDeadline", deadline),
-            ("retryPeriod", retry),
-        ] {
-            if d < Duration::from_secs(1) {
-                return Err(ConfigError::TooShort(name));
-            }
-        }
-        if config.lock.identity().is_empty() {
-            return Err(ConfigError::EmptyIdentity);
-        }
+        config.validate()?;
         let now = config.clock.now();
-        Ok(LeaderElector {
+        let elector = LeaderElector {
             inner: Arc::new(Inner {
                 config,
                 observed: Mutex::new(Observed {
@@ -240,7 +89,19 @@ impl LeaderElector {
                     reported_leader: String::new(),
                 }),
             }),
-        })
+        };
+        if let Some(adaptor) = &elector.config().watch_dog {
+            adaptor.set_leader_election(&elector);
+        }
+        Ok(elector)
+    }
+
+    pub(crate) fn downgrade(&self) -> Weak<Inner> {
+        Arc::downgrade(&self.inner)
+    }
+
+    pub(crate) fn upgrade(weak: &Weak<Inner>) -> Option<Self> {
+        weak.upgrade().map(|inner| LeaderElector { inner })
     }
 
     fn config(&self) -> &LeaderElectionConfig {
@@ -250,6 +111,24 @@ impl LeaderElector {
     fn with_observed<R>(&self, f: impl FnOnce(&mut Observed) -> R) -> R {
         let mut g = self.inner.observed.lock().unwrap_or_else(PoisonError::into_inner);
         f(&mut g)
+    }
+
+    /// Takes `record` as the latest, observed now. Mirrors `setObservedRecord`.
+    fn set_observed(&self, record: LeaderElectionRecord) {
+        let now = self.config().clock.now();
+        self.with_observed(|o| {
+            o.record = record;
+            o.time = now;
+        });
+    }
+
+    /// Sets what the elector last observed, and when (tests start from a given observation).
+    #[cfg(test)]
+    pub(crate) fn observe_at(&self, record: LeaderElectionRecord, time: Instant) {
+        self.with_observed(|o| {
+            o.record = record;
+            o.time = time;
+        });
     }
 
     /// The identity of the last observed holder (`""`: none). Mirrors `GetLeader`.
@@ -275,8 +154,13 @@ impl LeaderElector {
         let since = self.config().clock.since(self.with_observed(|o| o.time));
         let limit = self.config().lease_duration + max_tolerable_expired_lease;
         if since > limit {
+            let name = &self.config().name;
             return Err(HealthError {
-                lease: self.config().lock.describe(),
+                lease: if name.is_empty() {
+                    self.config().lock.describe()
+                } else {
+                    name.clone()
+                },
                 since,
                 limit,
             });
@@ -288,6 +172,10 @@ impl LeaderElector {
     /// `on_started_leading`, renews until a renewal fails for the renew deadline or `cancel`
     /// fires, then (with `release_on_cancel`) releases the lock and calls
     /// `on_stopped_leading`. Mirrors `Run`.
+    ///
+    /// Cancelling interrupts a request in flight (as client-go's context does), so `run`
+    /// returns promptly even while the API server hangs; only the release, bounded by the
+    /// renew deadline, may still talk to it.
     pub async fn run(&self, cancel: CancellationToken) {
         if self.acquire(&cancel).await {
             let leading = cancel.child_token();
@@ -308,6 +196,14 @@ impl LeaderElector {
         }
     }
 
+    /// One attempt, abandoned when `cancel` fires.
+    async fn try_or_cancel(&self, cancel: &CancellationToken) -> Option<bool> {
+        tokio::select! {
+            ok = self.try_acquire_or_renew() => Some(ok),
+            () = cancel.cancelled() => None,
+        }
+    }
+
     async fn acquire(&self, cancel: &CancellationToken) -> bool {
         let desc = self.config().lock.describe();
         tracing::info!(lease = %desc, identity = self.config().lock.identity(), "attempting to acquire leader lease");
@@ -315,12 +211,16 @@ impl LeaderElector {
             if cancel.is_cancelled() {
                 return false;
             }
-            let ok = self.try_acquire_or_renew().await;
+            let Some(ok) = self.try_or_cancel(cancel).await else {
+                return false;
+            };
             self.maybe_report_transition();
             if ok {
+                self.config().lock.record_event("became leader");
                 tracing::info!(lease = %desc, "successfully acquired lease");
                 return true;
             }
+            tracing::debug!(lease = %desc, "failed to acquire lease");
             if !self.sleep_or_cancel(self.config().retry_period, cancel).await {
                 return false;
             }
@@ -330,66 +230,123 @@ impl LeaderElector {
     async fn renew(&self, cancel: &CancellationToken) {
         let clock = &self.config().clock;
         loop {
+            if cancel.is_cancelled() {
+                break;
+            }
             let deadline = clock.now() + self.config().renew_deadline;
-            let renewed = loop {
-                if cancel.is_cancelled() {
-                    break false;
-                }
-                if self.try_acquire_or_renew().await {
-                    break true;
-                }
-                if clock.now() >= deadline || !self.sleep_or_cancel(self.config().retry_period, cancel).await
-                {
-                    break false;
-                }
-                if clock.now() >= deadline {
-                    break false;
-                }
-            };
+            let renewed = self.renew_until(deadline, cancel).await;
             self.maybe_report_transition();
             if !renewed {
                 if !cancel.is_cancelled() {
-                    tracing::warn!(lease = %self.config().lock.describe(), "failed to renew lease: stopping leading");
+                    tracing::info!(lease = %self.config().lock.describe(), "failed to renew lease: stopping leading");
                 }
-                return;
+                break;
             }
             if !self.sleep_or_cancel(self.config().retry_period, cancel).await {
-                return;
+                break;
+            }
+        }
+        self.config().lock.record_event("stopped leading");
+    }
+
+    /// Tries to renew every retry period until a try succeeds (true), or the deadline passes
+    /// or `cancel` fires (false). A try still in flight at the deadline is abandoned: a hung
+    /// API server cannot keep a leader leading. Mirrors `renew`'s `PollUntilContextTimeout`.
+    async fn renew_until(&self, deadline: Instant, cancel: &CancellationToken) -> bool {
+        let clock = &self.config().clock;
+        loop {
+            let attempt = tokio::select! {
+                ok = self.try_or_cancel(cancel) => ok,
+                () = clock.sleep_until(deadline) => None,
+            };
+            match attempt {
+                Some(true) => return true,
+                None => return false,
+                Some(false) => {}
+            }
+            let now = clock.now();
+            if now >= deadline {
+                return false;
+            }
+            let pause = self.config().retry_period.min(deadline - now);
+            if !self.sleep_or_cancel(pause, cancel).await || clock.now() >= deadline {
+                return false;
             }
         }
     }
 
-    /// Clears the lock if we hold it. Mirrors `release`.
-    async fn release(&self) -> bool {
+    /// Clears the lock if we hold it, within the renew deadline. Mirrors `release`.
+    pub(crate) async fn release(&self) -> bool {
         if !self.is_leader() {
             return true;
         }
-        let now = MicroTime::now();
-        let record = LeaderElectionRecord {
-            holder_identity: String::new(),
-            lease_duration_seconds: 1,
-            acquire_time: Some(now),
-            renew_time: Some(now),
-            leader_transitions: self.with_observed(|o| o.record.leader_transitions),
-        };
-        match self.config().lock.update(&record).await {
-            Ok(()) => {
-                let t = self.config().clock.now();
-                self.with_observed(|o| {
-                    o.record = record;
-                    o.time = t;
-                });
-                true
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "failed to release lock");
+        let clock = &self.config().clock;
+        tokio::select! {
+            released = self.release_attempts() => released,
+            () = clock.sleep(self.config().renew_deadline) => {
+                tracing::error!(lease = %self.config().lock.describe(), "failed to release lock: no answer within the renew deadline");
                 false
             }
         }
     }
 
-    /// One attempt. Mirrors `tryAcquireOrRenew`.
-    async fn try_acquire_or_renew(&self) -> bool {
+    /// Writes the released record over the one held; on a conflict reads the Lease and, if it
+    /// still names us, writes again (nothing to release when it names someone else).
+    async fn release_attempts(&self) -> bool {
+        let lock = &self.config().lock;
+        let now = MicroTime::now();
+        let mut record = LeaderElectionRecord {
+            lease_duration_seconds: 1,
+            acquire_time: Some(now),
+            renew_time: Some(now),
+            leader_transitions: self.with_observed(|o| o.record.leader_transitions),
+            ..LeaderElectionRecord::default()
+        };
+        for _ in 0..RELEASE_ATTEMPTS {
+            match lock.update(&record).await {
+                Ok(()) => {
+                    self.set_observed(record);
+                    return true;
+                }
+                Err(e) if e.is_conflict() => {
+                    tracing::info!(lease = %lock.describe(), "lease changed since it was read: reading it before releasing again");
+                }
+                Err(e) => {
+                    tracing::error!(error = %ErrorReport::new(&e), "failed to release lock");
+                    return false;
+                }
+            }
+            let latest = match lock.get().await {
+                Ok(latest) => latest,
+                Err(e) => {
+                    tracing::error!(error = %ErrorReport::new(&e), "failed to release lock");
+                    return false;
+                }
+            };
+            if latest.holder_identity != lock.identity() {
+                self.set_observed(latest);
+                return true;
+            }
+            record.leader_transitions = latest.leader_transitions;
+        }
+        tracing::error!(lease = %lock.describe(), attempts = RELEASE_ATTEMPTS, "failed to release lock: every write conflicted");
+        false
+    }
+
+    /// The record we hold, when we lead and our lease has not expired by our clock. Mirrors
+    /// the `IsLeader() && isLeaseValid(now)` test of the fast path.
+    fn held_record(&self, now: Instant) -> Option<LeaderElectionRecord> {
+        let me = self.config().lock.identity();
+        self.with_observed(|o| {
+            let valid = o.time + seconds(o.record.lease_duration_seconds) > now;
+            (o.record.holder_identity == me && valid).then(|| o.record.clone())
+        })
+    }
+
+    /// One attempt. Mirrors `tryAcquireOrRenew`: a leader whose lease is still valid writes over
+    /// the record it holds (one request, the fast path) and reads the Lease only when that
+    /// write fails; anyone else reads the Lease, then creates it or takes it over once expired.
+    pub(crate) async fn try_acquire_or_renew(&self) -> bool {
         let lock = &self.config().lock;
         let clock = &self.config().clock;
         let now = MicroTime::now();
@@ -399,42 +356,59 @@ impl LeaderElector {
             lease_duration_seconds: duration_secs,
             acquire_time: Some(now),
             renew_time: Some(now),
-            leader_transitions: 0,
+            ..LeaderElectionRecord::default()
         };
+
+        // 1. The fast path: we lead and hold the latest record.
+        if let Some(held) = self.held_record(clock.now()) {
+            record.acquire_time = held.acquire_time;
+            record.leader_transitions = held.leader_transitions;
+            match lock.update(&record).await {
+                Ok(()) => {
+                    self.set_observed(record);
+                    return true;
+                }
+                Err(e) => {
+                    tracing::warn!(error = %ErrorReport::new(&e), "failed to update lock optimistically, falling back to slow path");
+                }
+            }
+        }
+
+        // 2. Read the record, or create it.
         let old = match lock.get().await {
             Ok(r) => r,
             Err(e) if e.is_not_found() => {
                 if let Err(e) = lock.create(&record).await {
-                    tracing::error!(error = %e, "error initially creating leader election record");
+                    tracing::error!(error = %ErrorReport::new(&e), "error initially creating leader election record");
                     return false;
                 }
-                let t = clock.now();
-                self.with_observed(|o| {
-                    o.record = record;
-                    o.time = t;
-                });
+                self.set_observed(record);
                 return true;
             }
             Err(e) => {
-                tracing::error!(error = %e, lease = %lock.describe(), "error retrieving resource lock");
+                tracing::error!(error = %ErrorReport::new(&e), "error retrieving resource lock");
                 return false;
             }
         };
+
+        // 3. Is it held by someone else, and not expired by our clock?
         let t = clock.now();
+        let me = lock.identity();
         let (held_by_other, leader) = self.with_observed(|o| {
             if o.record != old {
                 o.record = old.clone();
                 o.time = t;
             }
-            let valid =
-                o.time + Duration::from_secs(u64::try_from(o.record.lease_duration_seconds).unwrap_or(0)) > t;
-            let leader = o.record.holder_identity == lock.identity();
-            (!o.record.holder_identity.is_empty() && valid && !leader, leader)
+            let valid = o.time + seconds(old.lease_duration_seconds) > t;
+            let leader = o.record.holder_identity == me;
+            (!old.holder_identity.is_empty() && valid && !leader, leader)
         });
         if held_by_other {
             tracing::debug!(holder = %old.holder_identity, "lock is held and has not yet expired");
             return false;
         }
+
+        // 4. Take it over (or renew it after a failed fast path).
         if leader {
             record.acquire_time = old.acquire_time;
             record.leader_transitions = old.leader_transitions;
@@ -443,14 +417,10 @@ impl LeaderElector {
         }
         if let Err(e) = lock.update(&record).await {
             // 409 when someone else wrote first: optimistic concurrency, we simply lost.
-            tracing::error!(error = %e, "failed to update lock");
+            tracing::error!(error = %ErrorReport::new(&e), "failed to update lock");
             return false;
         }
-        let t = clock.now();
-        self.with_observed(|o| {
-            o.record = record;
-            o.time = t;
-        });
+        self.set_observed(record);
         true
     }
 
@@ -468,3 +438,7 @@ impl LeaderElector {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "leader_election_tests.rs"]
+mod tests;

@@ -92,8 +92,9 @@ async fn lease(api: &ResourceClient<Lease>) -> Lease {
     api.get("ctrl", &GetOptions::default()).await.unwrap()
 }
 
+/// client-go's `TestLeaderElectionConfigValidation`, with every check of `NewLeaderElector`.
 #[test]
-fn config_is_validated_like_client_go() {
+fn test_leader_election_config_validation() {
     let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
     let _g = rt.enter();
     let rest = clientgo_rest::Config::new("http://127.0.0.1:1");
@@ -104,30 +105,61 @@ fn config_is_validated_like_client_go() {
             Callbacks::new(|_t: CancellationToken| async {}, || {}),
         )
     };
-    assert!(LeaderElector::new(cfg("a")).is_ok());
-    assert!(matches!(
-        LeaderElector::new(cfg("a").lease_duration(Duration::from_secs(10))).unwrap_err(),
-        ConfigError::LeaseNotLongerThanDeadline { .. }
-    ));
-    let err = LeaderElector::new(cfg("a").renew_deadline(Duration::from_millis(2400))).unwrap_err();
-    assert!(
-        matches!(err, ConfigError::DeadlineNotLongerThanRetry { .. }),
-        "{err}"
-    );
-    assert_eq!(
-        LeaderElector::new(
-            cfg("a")
-                .lease_duration(Duration::from_millis(900))
-                .renew_deadline(Duration::from_millis(800))
-                .retry_period(Duration::from_millis(100))
-        )
-        .unwrap_err(),
-        ConfigError::TooShort("leaseDuration")
-    );
+    let ms = Duration::from_millis;
+    assert!(LeaderElector::new(cfg("baz")).is_ok());
     assert_eq!(
         LeaderElector::new(cfg("")).unwrap_err(),
         ConfigError::EmptyIdentity
     );
+    assert_eq!(
+        LeaderElector::new(cfg("")).unwrap_err().to_string(),
+        "lock identity is empty"
+    );
+    assert!(matches!(
+        LeaderElector::new(cfg("a").lease_duration(Duration::from_secs(10))).unwrap_err(),
+        ConfigError::LeaseNotLongerThanDeadline { .. }
+    ));
+    // renewDeadline must exceed 1.2 * retryPeriod: 2.4 s does not, 2.401 s does.
+    let err = LeaderElector::new(cfg("a").renew_deadline(ms(2400))).unwrap_err();
+    assert!(
+        matches!(err, ConfigError::DeadlineNotLongerThanRetry { .. }),
+        "{err}"
+    );
+    assert!(LeaderElector::new(cfg("a").renew_deadline(ms(2401))).is_ok());
+    // Zero durations, checked after the relations as client-go does.
+    assert_eq!(
+        LeaderElector::new(cfg("a").retry_period(Duration::ZERO)).unwrap_err(),
+        ConfigError::NotPositive("retryPeriod")
+    );
+    assert_eq!(
+        LeaderElector::new(cfg("a").retry_period(Duration::ZERO))
+            .unwrap_err()
+            .to_string(),
+        "retryPeriod must be greater than zero"
+    );
+}
+
+/// The case: client-go accepts any positive timings that keep the relations, a retry
+/// period of a few milliseconds and a sub-second lease included.
+#[test]
+fn a_retry_period_of_a_few_milliseconds_is_accepted() {
+    let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let _g = rt.enter();
+    let rest = clientgo_rest::Config::new("http://127.0.0.1:1");
+    let api = Clientset::new(&rest).unwrap().coordination_v1().leases("default");
+    let cfg = LeaderElectionConfig::new(
+        LeaseLock::new(api.clone(), "l", "a"),
+        Callbacks::new(|_t: CancellationToken| async {}, || {}),
+    );
+    assert!(LeaderElector::new(cfg.retry_period(Duration::from_millis(5))).is_ok());
+    let cfg = LeaderElectionConfig::new(
+        LeaseLock::new(api, "l", "a"),
+        Callbacks::new(|_t: CancellationToken| async {}, || {}),
+    )
+    .lease_duration(Duration::from_millis(900))
+    .renew_deadline(Duration::from_millis(800))
+    .retry_period(Duration::from_millis(100));
+    assert!(LeaderElector::new(cfg).is_ok());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

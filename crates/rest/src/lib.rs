@@ -32,5 +32,5 @@ pub use execute::{error_from_response, retry_delay, MAX_ERROR_BODY};
 pub use in_cluster::{in_cluster_config, InCluster, InClusterError, SERVICE_ACCOUNT_DIR};
 pub use report::ErrorReport;
 pub use request::{BaseUrl, Request, ACCEPT_JSON, DEFAULT_MAX_RETRIES};
-pub use throttle::RateLimiter;
+pub use throttle::{FakeAlwaysRateLimiter, FakeNeverRateLimiter, RateLimiter};
 pub use transport::{ConnectError, HttpClient};

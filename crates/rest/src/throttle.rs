@@ -25,6 +25,30 @@ impl RateLimiter for TokenBucketRateLimiter {
     }
 }
 
+/// A limiter that lets every request go at once, for tests that must not wait. Mirrors client-go
+/// `flowcontrol.NewFakeAlwaysRateLimiter`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FakeAlwaysRateLimiter;
+
+impl RateLimiter for FakeAlwaysRateLimiter {
+    fn reserve(&self) -> Duration {
+        Duration::ZERO
+    }
+}
+
+/// A limiter that never lets a request go: each waits until its timeout or deadline ends it (or
+/// forever, without one), for tests of what callers do when the client is starved. Mirrors
+/// client-go `flowcontrol.NewFakeNeverRateLimiter`, whose `Accept` blocks until stopped; its
+/// `Wait`, which fails at once, corresponds to a request with a timeout here.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct FakeNeverRateLimiter;
+
+impl RateLimiter for FakeNeverRateLimiter {
+    fn reserve(&self) -> Duration {
+        Duration::MAX
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;

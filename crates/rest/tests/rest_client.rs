@@ -490,6 +490,34 @@ async fn client_side_throttling_waits_and_logs() {
     );
 }
 
+/// The fake limiters: one never holds a request back, the other holds it until its timeout.
+#[tokio::test]
+async fn fake_always_and_never_rate_limiters() {
+    let logs = support::log_capture::LogCapture::start();
+    let server = TestServer::plain(version_server).await;
+    let mut c = config(&server);
+    c.qps = 5.0;
+    c.burst = 1;
+    c.rate_limiter = Some(Arc::new(clientgo_rest::FakeAlwaysRateLimiter));
+    let client = RestClient::new(&c).unwrap();
+    // Past QPS 5 and burst 1, the seventh request would wait over a second and log it.
+    for _ in 0..8 {
+        client.get().abs_path("/version").do_raw().await.unwrap();
+    }
+    let logs = logs.text();
+    assert!(!logs.contains("client-side throttling"), "{logs}");
+    c.rate_limiter = Some(Arc::new(clientgo_rest::FakeNeverRateLimiter));
+    let client = RestClient::new(&c).unwrap();
+    let err = client
+        .get()
+        .abs_path("/version")
+        .timeout(Duration::from_millis(100))
+        .do_raw()
+        .await
+        .unwrap_err();
+    assert!(err.is_timeout(), "{err}");
+}
+
 #[tokio::test]
 async fn watch_decodes_events_across_chunk_boundaries_and_ends_cleanly() {
     let body = concat!(

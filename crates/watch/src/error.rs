@@ -1,5 +1,8 @@
 //! The watch tools' errors.
 
+/// The error a condition or precondition gives up with: any error, with its causes.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
 /// Why a watch tool could not start or finish.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -12,9 +15,12 @@ pub enum Error {
     /// The list request failed.
     #[error("list failed")]
     List(#[source] clientgo_rest::Error),
-    /// The watch was stopped before the condition held.
+    /// The watch ended before every condition was met. Mirrors client-go's `ErrWatchClosed`.
     #[error("the watch was stopped before the condition was met")]
     Stopped,
+    /// A condition or precondition returned an error, which ends the wait.
+    #[error("a wait condition failed")]
+    Condition(#[source] BoxError),
 }
 
 impl Error {

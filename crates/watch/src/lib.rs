@@ -4,7 +4,11 @@
 //! - [`RetryWatcher`]: a [`Stream`](futures_util::Stream) of watch events that resumes every closed
 //!   or failed watch from the last resourceVersion it delivered, so no event is lost or repeated,
 //!   and ends with the ERROR event on 410 Gone (the caller must list again);
-//! - [`until_with_sync`]: list, then watch until a condition holds, relisting on 410.
+//! - [`new_indexer_informer_watcher`]: the events of an informer as a watch stream that survives
+//!   410 Gone by relisting, with the informer's store;
+//! - [`until_without_retry`], [`until`] and [`until_with_sync`]: wait until a chain of
+//!   [`ConditionFunc`]s holds on a watch, on a resuming watch, or on a list then watch that
+//!   relists on 410.
 //!
 //! Both take a [`ListerWatcher`](clientgo_cache::ListerWatcher) (usually a
 //! [`ListWatch`](clientgo_cache::ListWatch) over a typed or dynamic client). Nothing here spawns a
@@ -12,12 +16,16 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod conditions;
 mod error;
+mod informer_watcher;
 mod retry_watcher;
 mod until;
 
 pub use clientgo_cache::{FnListWatch, ListWatch, ListerWatcher, WatchStream};
-pub use error::Error;
+pub use conditions::{condition, ConditionFunc};
+pub use error::{BoxError, Error};
+pub use informer_watcher::{new_indexer_informer_watcher, InformerWatcher};
 pub use retry_watcher::{RetryWatcher, RetryWatcherOptions, MIN_RESTART_DELAY};
 pub use tokio_util::sync::CancellationToken;
-pub use until::{until_with_sync, ListSnapshot};
+pub use until::{until, until_with_sync, until_without_retry, ListSnapshot};

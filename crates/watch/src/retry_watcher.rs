@@ -7,9 +7,12 @@
 //! - a closed watch, a broken connection, a 500/504 or any other unknown failure restarts the watch
 //!   from the resume point, after the Retry-After the server asked for, and never sooner than
 //!   [`MIN_RESTART_DELAY`] after the previous start;
-//! - 401/403 are delivered as an ERROR event (so the caller sees them) and retried;
-//! - 410 Gone is delivered as an ERROR event and ends the stream: the history is gone and only a
-//!   new list can recover (see [`crate::until_with_sync`]).
+//! - a watch request refused with 401 Unauthorized or 403 Forbidden is delivered as an ERROR event
+//!   and ends the stream: retrying cannot fix credentials or permissions (any other refusal of the
+//!   request, 410 included, is logged and retried like a closed watch);
+//! - an ERROR event with 410 Gone is delivered and ends the stream: the history is gone and only a
+//!   new list can recover (see [`crate::until_with_sync`]); any other ERROR event is retried
+//!   without being delivered.
 //!
 //! Beyond client-go: an optional idle timeout ([`RetryWatcherOptions::idle_timeout`]) treats a watch
 //! that delivers nothing (no event, no bookmark) for that long as dead and resumes from the resume
@@ -31,7 +34,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use clientgo_apimachinery::{Object, Status, WatchEvent};
+use clientgo_apimachinery::{ApiError, Object, Status, WatchEvent};
 use clientgo_cache::{ListerWatcher, WatchStream};
 use clientgo_client::ListOptions;
 use futures_util::stream::BoxStream;
@@ -94,7 +97,7 @@ impl RetryWatcherOptions {
 /// `watch.RetryWatcher` (`NewRetryWatcher`, `ResultChan`, `Stop`, `Done`).
 ///
 /// Items are the events themselves; failures the caller must see arrive as
-/// [`WatchEvent::Error`] (a 410 Gone one is the last item).
+/// [`WatchEvent::Error`], as the last item (410 Gone in the stream, 401/403 refusing a watch).
 ///
 /// # Drop behavior
 /// Dropping the watcher closes its watch connection; nothing keeps running.
@@ -210,10 +213,8 @@ struct State<K> {
 enum Outcome {
     /// Restart after this delay (at least the minimum restart delay after the last start).
     Retry(Duration),
-    /// Deliver this ERROR status, then restart.
-    Report(Status),
     /// Deliver this ERROR status and end.
-    Fatal(Status),
+    Fatal(Box<Status>),
 }
 
 impl<K: Object + Send + 'static> State<K> {
@@ -271,7 +272,7 @@ impl<K: Object + Send + 'static> State<K> {
                 }
                 Some(Ok(WatchEvent::Error(status))) => {
                     self.watch = None;
-                    if let Some(ev) = self.on_failure(classify_status(status)) {
+                    if let Some(ev) = self.on_failure(classify_event(status)) {
                         return Some(ev);
                     }
                 }
@@ -295,7 +296,14 @@ impl<K: Object + Send + 'static> State<K> {
                 }
                 Some(Err(e)) => {
                     self.watch = None;
-                    if let Some(ev) = self.on_failure(classify_error(&e)) {
+                    let outcome = match e.api_error() {
+                        Some(api) => classify_event(api_status(api)),
+                        None => {
+                            tracing::debug!(error = %e, "watch failed; restarting");
+                            Outcome::Retry(Duration::ZERO)
+                        }
+                    };
+                    if let Some(ev) = self.on_failure(outcome) {
                         return Some(ev);
                     }
                 }
@@ -338,7 +346,7 @@ impl<K: Object + Send + 'static> State<K> {
                 self.watch = Some(w);
                 Some(Ok(()))
             }
-            Err(e) => match self.on_failure(classify_error(&e)) {
+            Err(e) => match self.on_failure(classify_start_error(&e)) {
                 Some(WatchEvent::Error(s)) => Some(Err(s)),
                 _ => Some(Ok(())),
             },
@@ -351,13 +359,9 @@ impl<K: Object + Send + 'static> State<K> {
                 self.delay_restart(delay);
                 None
             }
-            Outcome::Report(status) => {
-                self.delay_restart(Duration::ZERO);
-                Some(WatchEvent::Error(status))
-            }
             Outcome::Fatal(status) => {
                 self.done = true;
-                Some(WatchEvent::Error(status))
+                Some(WatchEvent::Error(*status))
             }
         }
     }
@@ -379,34 +383,61 @@ async fn sleep_or_forever(d: Option<Duration>) {
     }
 }
 
-fn classify_status(status: Status) -> Outcome {
-    let retry_after = status
+/// The Retry-After a status asks for (zero when none).
+fn retry_after(status: &Status) -> Duration {
+    status
         .details
         .as_ref()
         .and_then(|d| d.retry_after_seconds)
-        .map_or(Duration::ZERO, |s| Duration::from_secs(u64::from(s)));
+        .map_or(Duration::ZERO, |s| Duration::from_secs(u64::from(s)))
+}
+
+/// An error's status, with the Retry-After header folded into its details.
+fn api_status(api: &ApiError) -> Status {
+    let mut status = api.status().clone();
+    if let Some(s) = api.retry_after_seconds() {
+        let details = status.details.get_or_insert_with(Default::default);
+        if details.retry_after_seconds.is_none() {
+            details.retry_after_seconds = Some(s);
+        }
+    }
+    status
+}
+
+/// An ERROR event inside a watch: 410 ends the stream (the history is gone); anything else is
+/// retried after its Retry-After, without being delivered. Mirrors `doReceive`'s `watch.Error`
+/// case.
+fn classify_event(status: Status) -> Outcome {
     match status.code.unwrap_or(0) {
-        410 => Outcome::Fatal(status),
-        401 | 403 => Outcome::Report(status),
-        _ => Outcome::Retry(retry_after),
+        410 => Outcome::Fatal(Box::new(status)),
+        500 | 504 => Outcome::Retry(retry_after(&status)),
+        _ => {
+            tracing::debug!(
+                code = status.code.unwrap_or(0),
+                message = status.message.as_deref().unwrap_or(""),
+                "Retrying after unexpected error"
+            );
+            Outcome::Retry(retry_after(&status))
+        }
     }
 }
 
-fn classify_error(e: &clientgo_rest::Error) -> Outcome {
-    match e.api_error() {
-        Some(api) => {
-            let mut status = api.status().clone();
-            if let Some(s) = api.retry_after_seconds() {
-                let details = status.details.get_or_insert_with(Default::default);
-                if details.retry_after_seconds.is_none() {
-                    details.retry_after_seconds = Some(s);
-                }
-            }
-            classify_status(status)
-        }
-        None => {
-            tracing::debug!(error = %e, "watch failed; restarting");
-            Outcome::Retry(Duration::ZERO)
-        }
+/// A watch request that failed: 401 and 403 end the stream (retrying cannot fix credentials or
+/// permissions); anything else, 410 included, is logged and retried. Mirrors the start of
+/// `doReceive`, which also honours a Retry-After through client-go's request retries.
+fn classify_start_error(e: &clientgo_rest::Error) -> Outcome {
+    let Some(api) = e.api_error() else {
+        tracing::debug!(error = %e, "Watch failed");
+        return Outcome::Retry(Duration::ZERO);
+    };
+    let status = api_status(api);
+    if api.is_unauthorized() || api.is_forbidden() {
+        tracing::error!(
+            error = %e,
+            "Watch failed: ensure the client has valid credentials and watch permissions on the resource"
+        );
+        return Outcome::Fatal(Box::new(status));
     }
+    tracing::error!(error = %e, "Watch failed");
+    Outcome::Retry(retry_after(&status))
 }

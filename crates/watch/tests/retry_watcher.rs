@@ -9,7 +9,7 @@ use clientgo_apimachinery::{ApiError, Bookmark, List, ObjectMeta, Status, WatchE
 use clientgo_apiserver::ApiServer;
 use clientgo_client::{Clientset, DeleteOptions, ListOptions, ResourceClient, WriteOptions};
 use clientgo_watch::{
-    until_with_sync, FnListWatch, ListWatch, RetryWatcher, RetryWatcherOptions, WatchStream,
+    condition, until_with_sync, FnListWatch, ListWatch, RetryWatcher, RetryWatcherOptions, WatchStream,
 };
 use futures_util::StreamExt;
 
@@ -185,6 +185,7 @@ async fn gone_is_delivered_as_an_error_event_and_ends_the_stream() {
         .is_none());
 }
 
+/// Mirrors `TestNewRetryWatcher`.
 #[tokio::test]
 async fn empty_and_zero_resource_versions_are_refused() {
     let (_server, cs) = server().await;
@@ -210,8 +211,12 @@ async fn until_with_sync_survives_a_compaction_by_relisting() {
     let lw = ListWatch::new(client.clone());
     let waiter = tokio::spawn(until_with_sync(
         lw,
-        |snapshot| snapshot.contains_key("default/never"),
-        |ev: &WatchEvent<ConfigMap>| matches!(ev, WatchEvent::Added(o) | WatchEvent::Modified(o) if o.metadata.name.as_deref() == Some("target") && o.data.get("v").map(String::as_str) == Some("2")),
+        |snapshot| Ok(snapshot.contains_key("default/never")),
+        vec![condition(|ev: &WatchEvent<ConfigMap>| {
+            Ok(
+                matches!(ev, WatchEvent::Added(o) | WatchEvent::Modified(o) if o.metadata.name.as_deref() == Some("target") && o.data.get("v").map(String::as_str) == Some("2")),
+            )
+        })],
     ));
     // Compact while the waiter watches: its next restart gets 410 and relists.
     client
@@ -253,8 +258,8 @@ async fn until_with_sync_precondition_ends_before_watching() {
         .unwrap();
     let r = until_with_sync(
         ListWatch::new(client),
-        |s| s.contains_key("default/ready"),
-        |_: &WatchEvent<ConfigMap>| false,
+        |s| Ok(s.contains_key("default/ready")),
+        vec![condition(|_: &WatchEvent<ConfigMap>| Ok(false))],
     )
     .await
     .unwrap();
@@ -355,19 +360,47 @@ async fn restarts_resume_from_bookmarks_honour_retry_after_and_wait_a_second_bet
     );
 }
 
+/// client-go stops a RetryWatcher whose watch request is refused with 401 or 403, after
+/// delivering the refusal; retrying cannot fix credentials or permissions.
 #[tokio::test(start_paused = true)]
-async fn forbidden_is_reported_and_retried_and_stop_ends_the_stream() {
+async fn forbidden_or_unauthorized_at_establishment_is_delivered_and_ends_the_stream() {
+    for (code, reason) in [(403, "Forbidden"), (401, "Unauthorized")] {
+        let calls = Arc::new(Mutex::new(Vec::new()));
+        let steps = vec![
+            Step::Fail(Box::new(ApiError::from_status(Status::failure(
+                code,
+                reason,
+                "configmaps is forbidden",
+            )))),
+            Step::Events(vec![WatchEvent::Added(named("b", "12"))]),
+        ];
+        let mut w = RetryWatcher::new("10", scripted(steps, Arc::clone(&calls))).unwrap();
+        assert!(matches!(w.next().await, Some(WatchEvent::Error(ref s)) if s.code == Some(code)));
+        assert!(w.next().await.is_none(), "{code} ends the stream");
+        assert_eq!(calls.lock().unwrap().len(), 1, "no second watch after {code}");
+    }
+}
+
+/// A watch request refused with 410 (rather than a 410 ERROR event inside the stream) is logged
+/// and retried like any other failed start, as client-go does; so is an ERROR event other than
+/// 410, which is not delivered.
+#[tokio::test(start_paused = true)]
+async fn gone_at_establishment_and_other_error_events_are_retried_and_stop_ends_the_stream() {
     let calls = Arc::new(Mutex::new(Vec::new()));
     let steps = vec![
         Step::Fail(Box::new(ApiError::from_status(Status::failure(
-            403,
-            "Forbidden",
-            "configmaps is forbidden",
+            410,
+            "Expired",
+            "too old resource version: 10 (20)",
         )))),
+        Step::Events(vec![WatchEvent::Error(Status::failure(
+            401,
+            "Unauthorized",
+            "token expired",
+        ))]),
         Step::Events(vec![WatchEvent::Added(named("b", "12"))]),
     ];
     let mut w = RetryWatcher::new("10", scripted(steps, Arc::clone(&calls))).unwrap();
-    assert!(matches!(w.next().await, Some(WatchEvent::Error(ref s)) if s.code == Some(403)));
     assert!(matches!(w.next().await, Some(WatchEvent::Added(_))));
     let token = w.stop_token();
     let next = tokio::spawn(async move { w.next().await.is_none() });
@@ -376,8 +409,8 @@ async fn forbidden_is_reported_and_retried_and_stop_ends_the_stream() {
         next.await.unwrap(),
         "stop ends the stream even while a watch is idle"
     );
-    // The second watch's stream ended; the stop came during the 1 s wait before a third start.
-    assert_eq!(calls.lock().unwrap().len(), 2);
+    // The third watch's stream ended; the stop came during the 1 s wait before a fourth start.
+    assert_eq!(calls.lock().unwrap().len(), 3);
 }
 
 /// Sends on drop: tells the test that the watch stream holding it was dropped.
@@ -442,4 +475,129 @@ async fn an_idle_timeout_restarts_a_silent_watch_from_the_last_resource_version(
         .map(|(t, rv)| ((*t - t0).as_secs(), rv.as_str()))
         .collect();
     assert_eq!(at, [(0, "10"), (1, "11"), (31, "11"), (61, "11")]);
+}
+
+// ---- client-go's retrywatcher_test.go `TestRetryWatcher`, ported ----
+
+/// How one scripted watch starts: refused, or serving the script from the requested version.
+#[derive(Clone, Copy)]
+enum Serve {
+    /// Every watch serves the events newer than its resourceVersion and stays open.
+    Open,
+    /// As `Open`, but each watch ends after this many events (Go's `closeAfterN`).
+    CloseAfter(usize),
+    /// The first watch request fails with a transport-level error, later ones are `Open`.
+    FailFirst,
+}
+
+/// One event of a script: an object at a resourceVersion, or an ERROR status, or a frame that is
+/// not a Status (Go's "unexpected error type"), which here is a stream error.
+#[derive(Clone)]
+enum Scripted {
+    At(u64),
+    Status(u16, &'static str),
+    Garbage,
+}
+
+/// Go's `fromRV`: the events after `rv`, skipping ERRORs until an object qualifies.
+fn from_rv(rv: &str, script: &[Scripted]) -> Vec<Result<WatchEvent<ConfigMap>, clientgo_rest::Error>> {
+    let rv: u64 = rv.parse().unwrap_or(0);
+    let mut out = Vec::new();
+    for item in script {
+        match item {
+            Scripted::At(n) if *n <= rv => {}
+            Scripted::At(n) => out.push(Ok(WatchEvent::Added(named("o", &n.to_string())))),
+            _ if out.is_empty() => {}
+            Scripted::Status(code, reason) => {
+                out.push(Ok(WatchEvent::Error(Status::failure(*code, reason, "scripted"))));
+            }
+            Scripted::Garbage => out.push(Err(ApiError::from_status(Status::failure(
+                500,
+                "InternalError",
+                "a frame that is not a Status",
+            ))
+            .into())),
+        }
+    }
+    out
+}
+
+/// A lister-watcher serving `script` as `serve` says, counting watch requests.
+fn serving(script: Vec<Scripted>, serve: Serve, count: Arc<Mutex<usize>>) -> FnListWatch<ConfigMap> {
+    FnListWatch::new(
+        |_| Box::pin(async { Ok(List::default()) }),
+        move |opts: ListOptions| {
+            let n = {
+                let mut c = count.lock().unwrap();
+                *c += 1;
+                *c
+            };
+            let events = from_rv(&opts.resource_version, &script);
+            Box::pin(async move {
+                if matches!(serve, Serve::FailFirst) && n == 1 {
+                    return Err(
+                        ApiError::from_status(Status::failure(500, "InternalError", "test error")).into(),
+                    );
+                }
+                let open = futures_util::stream::iter(events).chain(futures_util::stream::pending());
+                Ok(match serve {
+                    Serve::CloseAfter(k) => open.take(k).boxed(),
+                    Serve::Open | Serve::FailFirst => open.boxed(),
+                } as WatchStream<ConfigMap>)
+            })
+        },
+    )
+}
+
+/// One case of `TestRetryWatcher`: name, initial resourceVersion, script, how watches serve it,
+/// how many watches start, and the resourceVersions expected (0 for the 410 ERROR).
+type Case = (&'static str, &'static str, Vec<Scripted>, Serve, usize, Vec<u64>);
+
+#[tokio::test(start_paused = true)]
+async fn test_retry_watcher() {
+    use Scripted::{At, Garbage, Status as St};
+    // (name, initial rv, script, serve, watch count, expected: resourceVersions, or 0 for the
+    // 410 ERROR). Go's "recovers if watchClient returns nil watcher" has no counterpart: a Rust
+    // watch function cannot return nothing without an error.
+    let cases: Vec<Case> = vec![
+        ("recovers if watchClient returns error", "1", vec![At(2)], Serve::FailFirst, 2, vec![2]),
+        ("works with empty initialRV", "1", vec![At(2)], Serve::Open, 1, vec![2]),
+        ("works with initialRV set, skipping the preceding items but reading those directly following", "1", vec![At(1), At(2)], Serve::Open, 1, vec![2]),
+        ("works with initialRV set, skipping the preceding items with none following", "3", vec![At(2)], Serve::Open, 1, vec![]),
+        ("fails on Gone (RV too old error)", "5", vec![At(5), At(6), St(410, "Gone"), At(7), At(8)], Serve::Open, 1, vec![6, 0]),
+        ("recovers from timeout error", "5", vec![At(6), St(504, "Timeout"), At(7)], Serve::Open, 2, vec![6, 7]),
+        ("recovers from internal server error", "5", vec![At(6), St(500, "InternalError"), At(7)], Serve::Open, 2, vec![6, 7]),
+        ("recovers from unexpected error code", "5", vec![At(6), St(666, ""), At(7)], Serve::Open, 2, vec![6, 7]),
+        ("recovers from unexpected error type", "5", vec![At(6), Garbage, At(7)], Serve::Open, 2, vec![6, 7]),
+        ("survives 1 closed watch and reads 1 item", "5", vec![At(6)], Serve::CloseAfter(1), 2, vec![6]),
+        ("survives 2 closed watches and reads 2 items", "4", vec![At(5), At(6)], Serve::CloseAfter(1), 3, vec![5, 6]),
+        ("survives 2 closed watches and reads 2 items for nonconsecutive RVs", "4", vec![At(5), At(7)], Serve::CloseAfter(1), 3, vec![5, 7]),
+        ("survives 2 closed watches and reads 2 items for nonconsecutive RVs starting at much lower RV", "2", vec![At(5), At(7)], Serve::CloseAfter(1), 3, vec![5, 7]),
+        ("survives 4 closed watches and reads 4 items for nonconsecutive, spread RVs", "2", vec![At(5), At(6), At(7), At(11)], Serve::CloseAfter(1), 5, vec![5, 6, 7, 11]),
+        ("survives 4 closed watches and reads 4 items for nonconsecutive, spread RVs and skips those with lower or equal RV", "2", vec![At(1), At(2), At(5), At(6), At(7), At(11)], Serve::CloseAfter(1), 5, vec![5, 6, 7, 11]),
+        ("survives 2 closed watches and reads 2+2+1 items skipping those with equal RV", "1", vec![At(1), At(2), At(5), At(6), At(7), At(11)], Serve::CloseAfter(2), 3, vec![2, 5, 6, 7, 11]),
+    ];
+    for (name, initial, script, serve, watch_count, expected) in cases {
+        let count = Arc::new(Mutex::new(0));
+        let lw = serving(script, serve, Arc::clone(&count));
+        let options = RetryWatcherOptions::default().min_restart_delay(Duration::ZERO);
+        let mut w = RetryWatcher::with_options(initial, lw, options).unwrap();
+        let mut got = Vec::new();
+        for _ in 0..expected.len() {
+            match w.next().await {
+                Some(WatchEvent::Added(o)) => {
+                    got.push(o.metadata.resource_version.unwrap().parse::<u64>().unwrap());
+                }
+                Some(WatchEvent::Error(s)) if s.code == Some(410) => got.push(0),
+                other => panic!("{name}: unexpected {other:?}"),
+            }
+        }
+        assert_eq!(got, expected, "{name}");
+        // Nothing more arrives (the stream keeps running meanwhile, so the last restart happens).
+        match tokio::time::timeout(Duration::from_millis(10), w.next()).await {
+            Err(_) | Ok(None) => {}
+            Ok(Some(ev)) => panic!("{name}: unexpected event after the expected ones: {ev:?}"),
+        }
+        assert_eq!(*count.lock().unwrap(), watch_count, "{name}: watch starts");
+    }
 }

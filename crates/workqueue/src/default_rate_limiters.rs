@@ -350,6 +350,8 @@ pub fn default_item_based_rate_limiter<T: Hash + Eq + Clone>() -> ItemExponentia
 
 #[cfg(test)]
 mod tests {
+    //! Edge cases beyond client-go's `default_rate_limiters_test.go`, whose cases are ported in
+    //! `tests/default_rate_limiters.rs`.
     use super::*;
     use clientgo_flowcontrol::{Clock, FakeClock};
 
@@ -363,29 +365,6 @@ mod tests {
             TokenBucketRateLimiter::with_clock(qps, burst, Arc::new(clock.clone()) as Arc<dyn Clock>)
                 .expect("valid bucket");
         (clock, BucketRateLimiter::from_limiter(Arc::new(limiter)))
-    }
-
-    #[test]
-    fn exponential_doubles_from_base_and_caps_at_max() {
-        let l = ItemExponentialFailureRateLimiter::new(ms(5), Duration::from_secs(1000));
-        let delays: Vec<Duration> = (0..5).map(|_| l.when(&"a")).collect();
-        assert_eq!(delays, vec![ms(5), ms(10), ms(20), ms(40), ms(80)]);
-        assert_eq!(l.num_requeues(&"a"), 5);
-        assert_eq!(l.when(&"b"), ms(5), "items are counted separately");
-        for _ in 0..30 {
-            l.when(&"a");
-        }
-        assert_eq!(l.when(&"a"), Duration::from_secs(1000));
-    }
-
-    #[test]
-    fn exponential_forget_resets_the_item() {
-        let l = ItemExponentialFailureRateLimiter::new(ms(1), ms(100));
-        l.when(&1);
-        l.when(&1);
-        l.forget(&1);
-        assert_eq!(l.num_requeues(&1), 0);
-        assert_eq!(l.when(&1), ms(1));
     }
 
     #[test]
@@ -415,25 +394,6 @@ mod tests {
     }
 
     #[test]
-    fn fast_slow_switches_after_max_fast_attempts() {
-        let l = ItemFastSlowRateLimiter::new(ms(5), Duration::from_secs(10), 3);
-        let delays: Vec<Duration> = (0..5).map(|_| l.when(&"a")).collect();
-        assert_eq!(
-            delays,
-            vec![
-                ms(5),
-                ms(5),
-                ms(5),
-                Duration::from_secs(10),
-                Duration::from_secs(10)
-            ]
-        );
-        assert_eq!(l.num_requeues(&"a"), 5);
-        l.forget(&"a");
-        assert_eq!(l.when(&"a"), ms(5));
-    }
-
-    #[test]
     fn bucket_forget_is_a_noop_and_num_requeues_is_zero() {
         let (clock, l) = fake_bucket(1.0, 10);
         let delays: Vec<Duration> = (0..12).map(|i| RateLimiter::<u32>::when(&l, &i)).collect();
@@ -443,20 +403,6 @@ mod tests {
         assert_eq!(RateLimiter::<u32>::num_requeues(&l, &11), 0);
         clock.advance(Duration::from_secs(3));
         assert_eq!(RateLimiter::<u32>::when(&l, &0), ms(0), "one token refilled");
-    }
-
-    #[test]
-    fn max_of_returns_the_longest_wait_and_forgets_in_all() {
-        let l: MaxOfRateLimiter<&str> = MaxOfRateLimiter::new(vec![
-            Box::new(ItemExponentialFailureRateLimiter::new(ms(1), ms(1000))),
-            Box::new(ItemFastSlowRateLimiter::new(ms(3), ms(50), 2)),
-        ]);
-        let delays: Vec<Duration> = (0..4).map(|_| l.when(&"a")).collect();
-        assert_eq!(delays, vec![ms(3), ms(3), ms(50), ms(50)]);
-        assert_eq!(l.num_requeues(&"a"), 4);
-        l.forget(&"a");
-        assert_eq!(l.num_requeues(&"a"), 0);
-        assert_eq!(l.when(&"a"), ms(3));
     }
 
     #[test]

@@ -11,6 +11,7 @@ use crate::background::{self, StopSignal};
 use crate::delay_heap::DelayHeap;
 use crate::metrics::CounterMetric;
 use crate::queue::{Queue, QueueConfig};
+use crate::queue_order::QueueOrder;
 
 /// A [`Queue`] with [`add_after`](Self::add_after): the item is added once its delay has passed.
 ///
@@ -84,13 +85,24 @@ impl<T: Hash + Eq + Clone + Send + 'static> DelayingQueue<T> {
     /// A delaying queue with the given name, metrics and clock. Mirrors
     /// `NewDelayingQueueWithConfig`.
     pub fn with_config(config: QueueConfig) -> Self {
+        Self::with_queue(Queue::with_config(config.clone()), config)
+    }
+
+    /// As [`DelayingQueue::with_config`], handing ready items out in `order` (see
+    /// [`Queue::with_order`]).
+    pub fn with_order(config: QueueConfig, order: impl QueueOrder<T> + 'static) -> Self {
+        Self::with_queue(Queue::with_order(config.clone(), order), config)
+    }
+
+    /// A delaying queue over `queue`. Mirrors the `Queue` field of `DelayingQueueConfig`.
+    fn with_queue(queue: Queue<T>, config: QueueConfig) -> Self {
         let retries = match (&config.metrics, config.name.is_empty()) {
             (Some(provider), false) => Some(provider.new_retries_metric(&config.name)),
             _ => None,
         };
         let clock = config.clock.clone();
         let inner = Arc::new(Inner {
-            queue: Queue::with_config(config),
+            queue,
             waiting: Mutex::new(DelayHeap::new()),
             clock: clock.clone(),
             timer: Arc::new(StopSignal::default()),

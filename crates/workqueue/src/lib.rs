@@ -10,7 +10,9 @@
 //!
 //! Each layer adds one behaviour: [`Queue`] (`queue.go`), then [`DelayingQueue`]
 //! (`delaying_queue.go`), then [`RateLimitingQueue`] (`rate_limiting_queue.go`), with the limiters
-//! of `default_rate_limiters.go` behind the [`RateLimiter`] trait. The bookkeeping (dirty and
+//! of `default_rate_limiters.go` behind the [`RateLimiter`] trait. Waiting items leave first-in
+//! first-out unless a [`QueueOrder`] (client-go's `Queue` option, e.g. a priority) says otherwise. Beside the queues,
+//! [`parallelize_until`] runs numbered pieces of work on a few threads (`parallelizer.go`). The bookkeeping (dirty and
 //! processing sets, FIFO, delay heap) is sans-IO and takes `now`; the async handles add a `Notify`
 //! and, for delays, one timer task. Time comes from a `clientgo_flowcontrol::Clock`, so tests drive
 //! a `FakeClock`.
@@ -40,7 +42,9 @@ mod default_rate_limiters;
 mod delay_heap;
 mod delaying_queue;
 pub mod metrics;
+mod parallelizer;
 mod queue;
+mod queue_order;
 mod queue_state;
 mod rate_limiting_queue;
 
@@ -51,7 +55,9 @@ pub use default_rate_limiters::{
 };
 pub use delaying_queue::DelayingQueue;
 pub use metrics::{InMemoryMetrics, MetricsProvider, MetricsSnapshot};
+pub use parallelizer::{parallelize_until, ParallelizeOptions};
 pub use queue::{Queue, QueueConfig, DEFAULT_UNFINISHED_WORK_UPDATE_PERIOD};
+pub use queue_order::QueueOrder;
 pub use rate_limiting_queue::{FailureCounting, RateLimitingQueue};
 
 /// Re-exported so users need not depend on `clientgo-flowcontrol` to pass a clock.

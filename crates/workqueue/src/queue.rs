@@ -12,6 +12,7 @@ use tokio::sync::Notify;
 
 use crate::background::{self, StopSignal};
 use crate::metrics::{MetricsProvider, QueueMetrics};
+use crate::queue_order::QueueOrder;
 use crate::queue_state::{Added, Finished, QueueState};
 
 /// How often `unfinished_work_seconds` and `longest_running_processor_seconds` are refreshed, as
@@ -200,15 +201,26 @@ impl<T: Hash + Eq + Clone + Send + 'static> Queue<T> {
     /// A queue with the given name, metrics provider and clock. Mirrors `NewWithConfig`.
     ///
     /// With metrics enabled, a small background task refreshes the unfinished-work gauges every
-    /// `unfinished_work_update_period`; it ends when the last handle is dropped.
+    /// `unfinished_work_update_period`; it ends when the queue shuts down or the last handle is
+    /// dropped.
     pub fn with_config(config: QueueConfig) -> Self {
+        Self::build(config, QueueState::new())
+    }
+
+    /// As [`Queue::with_config`], handing waiting items out in `order` instead of first-in
+    /// first-out. Mirrors the `Queue` field of client-go's `TypedQueueConfig`.
+    pub fn with_order(config: QueueConfig, order: impl QueueOrder<T> + 'static) -> Self {
+        Self::build(config, QueueState::with_order(Box::new(order)))
+    }
+
+    fn build(config: QueueConfig, queue: QueueState<T>) -> Self {
         let metrics = match (&config.metrics, config.name.is_empty()) {
             (Some(provider), false) => Some(QueueMetrics::new(provider.as_ref(), &config.name)),
             _ => None,
         };
         let inner = Arc::new(Inner {
             state: Mutex::new(Locked {
-                queue: QueueState::new(),
+                queue,
                 waiters: 0,
                 woken: 0,
             }),
@@ -382,6 +394,8 @@ impl<T: Hash + Eq + Clone + Send + 'static> Queue<T> {
     pub fn shut_down(&self) {
         self.inner.lock().queue.shut_down(false);
         self.inner.shutting_down.store(true, Ordering::Release);
+        // The metrics updater ends with the queue's life, as client-go's stops at shutdown.
+        self.inner.stop.stop();
         self.inner.item_ready.notify_waiters();
         self.inner.drained.notify_waiters();
     }
@@ -393,6 +407,7 @@ impl<T: Hash + Eq + Clone + Send + 'static> Queue<T> {
         let inner = &*self.inner;
         inner.lock().queue.shut_down(true);
         inner.shutting_down.store(true, Ordering::Release);
+        inner.stop.stop();
         inner.item_ready.notify_waiters();
         loop {
             let mut notified = pin!(inner.drained.notified());

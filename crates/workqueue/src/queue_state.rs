@@ -1,12 +1,15 @@
 //! Sans-IO state of the basic work queue: the dirty set, the processing set and the FIFO.
 
 use std::collections::VecDeque;
+use std::fmt;
 use std::hash::{BuildHasher, Hash};
 
 use foldhash::quality::RandomState;
 use std::time::{Duration, Instant};
 
 use hashbrown::HashTable;
+
+use crate::queue_order::QueueOrder;
 
 /// What [`QueueState::add`] did with an item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,10 +69,37 @@ pub(crate) struct QueueState<T> {
     index: HashTable<(u64, u32)>,
     slots: Vec<Slot<T>>,
     free: Vec<u32>,
-    fifo: VecDeque<u32>,
+    waiting: Waiting<T>,
     processing: usize,
     shutting_down: bool,
     drain: bool,
+}
+
+/// Where the items waiting to be handed out wait.
+enum Waiting<T> {
+    /// client-go's default FIFO, holding slot numbers (so an operation hashes its item once).
+    Fifo(VecDeque<u32>),
+    /// The caller's order (client-go's `Queue` option). It holds items, so a pop looks the item's
+    /// slot up by hash.
+    Custom(Box<dyn QueueOrder<T>>),
+}
+
+impl<T> fmt::Debug for Waiting<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Waiting::Fifo(fifo) => f.debug_tuple("Fifo").field(&fifo.len()).finish(),
+            Waiting::Custom(order) => f.debug_tuple("Custom").field(&order.len()).finish(),
+        }
+    }
+}
+
+impl<T> Waiting<T> {
+    fn len(&self) -> usize {
+        match self {
+            Waiting::Fifo(fifo) => fifo.len(),
+            Waiting::Custom(order) => order.len(),
+        }
+    }
 }
 
 fn idle_or_busy(processing: usize) -> Finished {
@@ -80,14 +110,35 @@ fn idle_or_busy(processing: usize) -> Finished {
     }
 }
 
+/// Puts the item of slot `idx` in line.
+fn push<T: Clone>(waiting: &mut Waiting<T>, idx: u32, slot: &Slot<T>) {
+    match waiting {
+        Waiting::Fifo(fifo) => fifo.push_back(idx),
+        Waiting::Custom(order) => {
+            if let Some(item) = &slot.item {
+                order.push(item.clone());
+            }
+        }
+    }
+}
+
 impl<T: Hash + Eq + Clone> QueueState<T> {
     pub(crate) fn new() -> Self {
+        Self::with_waiting(Waiting::Fifo(VecDeque::new()))
+    }
+
+    /// A queue that hands items out in `order` instead of first-in first-out.
+    pub(crate) fn with_order(order: Box<dyn QueueOrder<T>>) -> Self {
+        Self::with_waiting(Waiting::Custom(order))
+    }
+
+    fn with_waiting(waiting: Waiting<T>) -> Self {
         QueueState {
             hasher: RandomState::default(),
             index: HashTable::new(),
             slots: Vec::new(),
             free: Vec::new(),
-            fifo: VecDeque::new(),
+            waiting,
             processing: 0,
             shutting_down: false,
             drain: false,
@@ -133,6 +184,13 @@ impl<T: Hash + Eq + Clone> QueueState<T> {
         };
         let slot = &mut self.slots[idx as usize];
         if slot.dirty {
+            // Added again while waiting: an order that cares (a priority) may move it. Mirrors
+            // client-go's call of `Touch`.
+            if let (Waiting::Custom(order), false, Some(item)) =
+                (&mut self.waiting, slot.processing, &slot.item)
+            {
+                order.touch(item);
+            }
             return Added::AlreadyDirty;
         }
         slot.dirty = true;
@@ -143,14 +201,33 @@ impl<T: Hash + Eq + Clone> QueueState<T> {
             return Added::Deferred;
         }
         slot.queued += 1;
-        self.fifo.push_back(idx);
+        push(&mut self.waiting, idx, slot);
         Added::Queued
+    }
+
+    /// The slot of the next waiting item.
+    fn next_waiting(&mut self) -> Option<u32> {
+        match &mut self.waiting {
+            Waiting::Fifo(fifo) => fifo.pop_front(),
+            Waiting::Custom(order) => loop {
+                let item = order.pop()?;
+                let hash = self.hasher.hash_one(&item);
+                let slots = &self.slots;
+                let found = self.index.find(hash, |&(h, i)| {
+                    h == hash && slots[i as usize].item.as_ref() == Some(&item)
+                });
+                // An item the queue does not hold waiting is not the queue's to hand out.
+                if let Some(&(_, idx)) = found.filter(|&&(_, i)| slots[i as usize].queued > 0) {
+                    break Some(idx);
+                }
+            },
+        }
     }
 
     /// Takes the next item, marking it processing and not dirty. `None` when the FIFO is empty (the
     /// caller then waits, or reports shutdown). Mirrors the body of `Type.Get`.
     pub(crate) fn pop(&mut self, now: Option<Instant>) -> Option<(T, Timing)> {
-        let idx = self.fifo.pop_front()?;
+        let idx = self.next_waiting()?;
         let slot = &mut self.slots[idx as usize];
         slot.queued -= 1;
         slot.dirty = false;
@@ -181,7 +258,7 @@ impl<T: Hash + Eq + Clone> QueueState<T> {
             index,
             slots,
             free,
-            fifo,
+            waiting,
             processing,
             ..
         } = self;
@@ -202,7 +279,7 @@ impl<T: Hash + Eq + Clone> QueueState<T> {
         }
         if slot.dirty {
             slot.queued += 1;
-            fifo.push_back(idx);
+            push(waiting, idx, slot);
             return (Finished::Requeued, timing);
         }
         if slot.queued == 0 {
@@ -216,11 +293,11 @@ impl<T: Hash + Eq + Clone> QueueState<T> {
 
     /// Items waiting in the FIFO. Mirrors `Type.Len`.
     pub(crate) fn len(&self) -> usize {
-        self.fifo.len()
+        self.waiting.len()
     }
 
     pub(crate) fn is_empty(&self) -> bool {
-        self.fifo.is_empty()
+        self.len() == 0
     }
 
     /// Items handed out and not yet done.
@@ -321,39 +398,94 @@ mod tests {
         ]
     }
 
+    /// First in, first out, through the custom-order path.
+    struct FifoOrder(VecDeque<u8>);
+
+    impl QueueOrder<u8> for FifoOrder {
+        fn touch(&mut self, _item: &u8) {}
+        fn push(&mut self, item: u8) {
+            self.0.push_back(item);
+        }
+        fn len(&self) -> usize {
+            self.0.len()
+        }
+        fn pop(&mut self) -> Option<u8> {
+            self.0.pop_front()
+        }
+    }
+
+    /// Runs `ops` on `state` and on client-go's model side by side; after each, the queue must be
+    /// where Go's would be. `check` adds what only one kind of state can show.
+    fn matches_model(
+        mut state: QueueState<u8>,
+        ops: Vec<Op>,
+        check: impl Fn(&QueueState<u8>, &Model) -> Result<(), TestCaseError>,
+    ) -> Result<(), TestCaseError> {
+        let mut model = Model::default();
+        let mut got = Vec::new();
+        for op in ops {
+            match op {
+                Op::Add(i) => {
+                    state.add(i, None);
+                    model.add(i);
+                }
+                Op::Get => {
+                    let a = state.pop(None).map(|(i, _)| i);
+                    prop_assert_eq!(a, model.get());
+                    if let Some(i) = a {
+                        got.push(i);
+                    }
+                }
+                Op::Done(i) => {
+                    state.done(&i, None);
+                    model.done(i);
+                }
+                Op::DoneLastGot => {
+                    if let Some(i) = got.pop() {
+                        state.done(&i, None);
+                        model.done(i);
+                    }
+                }
+                Op::ShutDown => {
+                    state.shut_down(false);
+                    model.shutting_down = true;
+                }
+            }
+            prop_assert_eq!(state.len(), model.queue.len());
+            prop_assert_eq!(state.processing(), model.processing.len());
+            let tracked = state.index.len();
+            let live: HashSet<u8> = model
+                .dirty
+                .union(&model.processing)
+                .copied()
+                .chain(model.queue.iter().copied())
+                .collect();
+            prop_assert_eq!(tracked, live.len(), "slots are freed once nothing refers to them");
+            check(&state, &model)?;
+        }
+        Ok(())
+    }
+
     proptest! {
         /// Model-based test: any sequence of operations, including client-go's odd ones (`done`
         /// without `get`, `done` twice), leaves the queue exactly where Go's queue would be.
         #[test]
         fn queue_state_matches_client_go_model(ops in proptest::collection::vec(op(), 0..200)) {
-            let mut state = QueueState::new();
-            let mut model = Model::default();
-            let mut got = Vec::new();
-            for op in ops {
-                match op {
-                    Op::Add(i) => { state.add(i, None); model.add(i); }
-                    Op::Get => {
-                        let a = state.pop(None).map(|(i, _)| i);
-                        prop_assert_eq!(a, model.get());
-                        if let Some(i) = a { got.push(i); }
-                    }
-                    Op::Done(i) => { state.done(&i, None); model.done(i); }
-                    Op::DoneLastGot => if let Some(i) = got.pop() {
-                        state.done(&i, None); model.done(i);
-                    },
-                    Op::ShutDown => { state.shut_down(false); model.shutting_down = true; }
-                }
-                prop_assert_eq!(state.len(), model.queue.len());
-                prop_assert_eq!(state.processing(), model.processing.len());
-                let fifo: Vec<u8> = state.fifo.iter()
-                    .map(|&i| state.slots[i as usize].item.expect("queued slot holds item"))
-                    .collect();
+            matches_model(QueueState::new(), ops, |state, model| {
+                let Waiting::Fifo(fifo) = &state.waiting else {
+                    return Err(TestCaseError::fail("the default order is the FIFO"));
+                };
+                let fifo: Vec<u8> = fifo.iter().filter_map(|&i| state.slots[i as usize].item).collect();
                 prop_assert_eq!(fifo, model.queue.clone());
-                let tracked = state.index.len();
-                let live: HashSet<u8> = model.dirty.union(&model.processing).copied()
-                    .chain(model.queue.iter().copied()).collect();
-                prop_assert_eq!(tracked, live.len(), "slots are freed once nothing refers to them");
-            }
+                Ok(())
+            })?;
+        }
+
+        /// The custom-order path with a first-in first-out order hands out what client-go's queue
+        /// would, as the built-in FIFO does.
+        #[test]
+        fn a_custom_fifo_order_matches_client_go_model(ops in proptest::collection::vec(op(), 0..200)) {
+            matches_model(QueueState::with_order(Box::new(FifoOrder(VecDeque::new()))), ops, |_, _| Ok(()))?;
         }
     }
 

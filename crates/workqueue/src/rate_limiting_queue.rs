@@ -12,6 +12,7 @@ use foldhash::quality::RandomState;
 use crate::default_rate_limiters::RateLimiter;
 use crate::delaying_queue::DelayingQueue;
 use crate::queue::{Queue, QueueConfig};
+use crate::queue_order::QueueOrder;
 
 /// How [`RateLimitingQueue::add_rate_limited`] counts failures.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -99,11 +100,36 @@ impl<T: Hash + Eq + Clone + Send + 'static> RateLimitingQueue<T> {
         Self::build(Box::new(limiter), config, counting)
     }
 
+    /// As [`RateLimitingQueue::with_config`], handing ready items out in `order` (see
+    /// [`Queue::with_order`](crate::Queue::with_order)).
+    pub fn with_order(
+        limiter: impl RateLimiter<T> + 'static,
+        config: QueueConfig,
+        order: impl QueueOrder<T> + 'static,
+    ) -> Self {
+        let clock = config.clock.clone();
+        Self::over(
+            Box::new(limiter),
+            DelayingQueue::with_order(config, order),
+            clock,
+            FailureCounting::default(),
+        )
+    }
+
     fn build(limiter: Box<dyn RateLimiter<T>>, config: QueueConfig, counting: FailureCounting) -> Self {
         let clock = config.clock.clone();
+        Self::over(limiter, DelayingQueue::with_config(config), clock, counting)
+    }
+
+    fn over(
+        limiter: Box<dyn RateLimiter<T>>,
+        delaying: DelayingQueue<T>,
+        clock: Arc<dyn Clock>,
+        counting: FailureCounting,
+    ) -> Self {
         RateLimitingQueue {
             inner: Arc::new(Inner {
-                delaying: DelayingQueue::with_config(config),
+                delaying,
                 limiter,
                 counting,
                 retry_due: Mutex::new(HashMap::default()),

@@ -1,19 +1,162 @@
-//! The delaying queue's semantics on a fake clock, plus a loose real-clock check.
+//! The delaying queue's semantics on a fake clock, plus a loose real-clock check, with the cases of
+//! client-go's `util/workqueue/delaying_queue_test.go` ported under their Go names.
+//!
+//! Not ported: `BenchmarkDelayingQueue_AddAfter` (a benchmark). The `delayed` gauge that newer
+//! versions of `TestDeduping` check comes from an unmerged client-go PR (135543); the same count is
+//! our `waiting_len`, which `test_deduping` checks instead.
 
 mod support;
 
 use std::pin::pin;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use clientgo_workqueue::{Clock, DelayingQueue, FakeClock};
+use clientgo_workqueue::{Clock, DelayingQueue, FakeClock, InMemoryMetrics, MetricsProvider};
 use support::{eventually, fake_config, guarded, is_pending};
 
 fn secs(n: u64) -> Duration {
     Duration::from_secs(n)
 }
 
+fn ms(n: u64) -> Duration {
+    Duration::from_millis(n)
+}
+
 async fn timer_sleeping(clock: &FakeClock) {
     eventually("the timer sleeps on the clock", || clock.sleepers() == 1).await;
+}
+
+/// Lets the timer task run (Go's `synctest.Wait`), so a check that nothing was added means it.
+async fn settle() {
+    for _ in 0..10 {
+        tokio::task::yield_now().await;
+    }
+}
+
+/// Waits until `depth` items are ready (Go's `waitForAdded`).
+async fn wait_for_added<T: std::hash::Hash + Eq + Clone + Send + 'static>(
+    q: &DelayingQueue<T>,
+    depth: usize,
+) {
+    eventually("the due items are queued", || q.len() == depth).await;
+    settle().await;
+    assert_eq!(q.len(), depth);
+}
+
+/// Mirrors `TestSimpleQueue`: an item waits for its delay, then arrives once; nothing else arrives
+/// later (Go steps past its 10 s heartbeat; we have none, the check still holds).
+#[tokio::test]
+async fn test_simple_queue() {
+    let (clock, config) = fake_config();
+    let q = DelayingQueue::with_config(config);
+    q.add_after("foo", ms(50));
+    timer_sleeping(&clock).await;
+    assert_eq!(q.len(), 0, "not before its delay");
+    clock.advance(ms(60));
+    wait_for_added(&q, 1).await;
+    let item = q.get().await.expect("foo");
+    q.done(&item);
+    clock.advance(secs(10));
+    settle().await;
+    assert_eq!(q.len(), 0, "added only once");
+}
+
+/// Mirrors `TestDeduping`: an item added again while waiting keeps its earliest ready time and
+/// waits once; every `add_after` counts as a retry.
+#[tokio::test]
+async fn test_deduping() {
+    let (clock, config) = fake_config();
+    let metrics = InMemoryMetrics::new();
+    let q = DelayingQueue::with_config(
+        config
+            .name("test-delay")
+            .metrics_provider(Arc::new(metrics.clone()) as Arc<dyn MetricsProvider>),
+    );
+    let retries = || metrics.snapshot("test-delay").expect("registered").retries;
+
+    q.add_after("foo", ms(50));
+    // The metrics updater sleeps on the clock too, so wait for the timer's deadline.
+    let due = clock.now() + ms(50);
+    eventually("the timer sleeps until foo is due", || {
+        clock.next_deadline() == Some(due)
+    })
+    .await;
+    assert_eq!((q.waiting_len(), retries()), (1, 1));
+    q.add_after("foo", ms(70));
+    settle().await;
+    assert_eq!(q.len(), 0);
+    assert_eq!((q.waiting_len(), retries()), (1, 2), "one waiting entry");
+    assert_eq!(
+        clock.next_deadline(),
+        Some(clock.now() + ms(50)),
+        "the earlier time"
+    );
+
+    clock.advance(ms(60));
+    wait_for_added(&q, 1).await;
+    assert_eq!(q.waiting_len(), 0);
+    let item = q.get().await.expect("foo");
+    q.done(&item);
+    clock.advance(ms(20));
+    settle().await;
+    assert_eq!(q.len(), 0, "the 70 ms add was merged, not kept");
+
+    // Again, but this time the later call has the earlier time, which wins.
+    q.add_after("foo", ms(50));
+    q.add_after("foo", ms(30));
+    settle().await;
+    assert_eq!(q.len(), 0);
+    assert_eq!((q.waiting_len(), retries()), (1, 4));
+    clock.advance(ms(40));
+    wait_for_added(&q, 1).await;
+    assert_eq!(q.waiting_len(), 0);
+    let item = q.get().await.expect("foo");
+    q.done(&item);
+    clock.advance(ms(20));
+    settle().await;
+    assert_eq!(q.len(), 0);
+}
+
+/// Mirrors `TestAddTwoFireEarly`: items arrive in the order of their ready times, including one
+/// added after the others.
+#[tokio::test]
+async fn test_add_two_fire_early() {
+    let (clock, config) = fake_config();
+    let q = DelayingQueue::with_config(config);
+    q.add_after("foo", secs(1));
+    q.add_after("bar", ms(50));
+    timer_sleeping(&clock).await;
+    assert_eq!(q.len(), 0);
+
+    clock.advance(ms(60));
+    wait_for_added(&q, 1).await;
+    assert_eq!(q.get().await, Some("bar"));
+
+    q.add_after("baz", secs(2));
+    clock.advance(secs(1));
+    wait_for_added(&q, 1).await;
+    assert_eq!(q.get().await, Some("foo"));
+
+    clock.advance(secs(2));
+    wait_for_added(&q, 1).await;
+    assert_eq!(q.get().await, Some("baz"));
+}
+
+/// Mirrors `TestCopyShifting`: items added in reverse order of their ready times come out sorted.
+#[tokio::test]
+async fn test_copy_shifting() {
+    let (clock, config) = fake_config();
+    let q = DelayingQueue::with_config(config);
+    q.add_after("foo", secs(1));
+    q.add_after("bar", ms(500));
+    q.add_after("baz", ms(250));
+    timer_sleeping(&clock).await;
+    assert_eq!(q.len(), 0);
+    clock.advance(secs(2));
+    wait_for_added(&q, 3).await;
+    assert_eq!(q.get().await, Some("baz"));
+    assert_eq!(q.get().await, Some("bar"));
+    assert_eq!(q.get().await, Some("foo"));
 }
 
 #[tokio::test]
@@ -61,30 +204,6 @@ async fn seed_len_samples_follow_the_delays() {
     }
     let mut fourth = pin!(q.get());
     assert!(is_pending(fourth.as_mut()), "a fourth get blocks");
-}
-
-#[tokio::test]
-async fn a_waiting_item_added_again_keeps_the_earliest_ready_time() {
-    let (clock, config) = fake_config();
-    let q = DelayingQueue::with_config(config);
-    q.add_after("x", secs(10));
-    q.add_after("x", secs(3));
-    q.add_after("x", secs(7));
-    assert_eq!(q.waiting_len(), 1);
-    timer_sleeping(&clock).await;
-    assert_eq!(clock.next_deadline(), Some(clock.now() + secs(3)));
-    clock.advance(secs(3));
-    assert_eq!(guarded("x", q.get()).await, Some("x"));
-    q.done(&"x");
-    clock.advance(secs(10));
-    for _ in 0..10 {
-        tokio::task::yield_now().await;
-    }
-    assert_eq!(
-        q.len(),
-        0,
-        "the later times were dropped, not kept as extra entries"
-    );
 }
 
 #[tokio::test]

@@ -1,8 +1,17 @@
-//! The basic queue's semantics, one test per behaviour of client-go's `workqueue.Type`.
+//! The basic queue's semantics, one test per behaviour of client-go's `workqueue.Type`, with the
+//! cases of client-go's `util/workqueue/queue_test.go` ported under their Go names (`TestCollapse`
+//! and `TestCollapseWhileProcessing` need a custom queue order and live in `queue_order.rs`).
+//!
+//! Not ported: `BenchmarkQueue` (a benchmark, not a test). `TestShutDownWithDrainWaitsForQueuedItems`
+//! and `TestDoneIdempotent` come from kubernetes/kubernetes PR 141079, which is not merged: released
+//! client-go's drain waits only for handed-out items and a spurious `Done` queues a dirty item a
+//! second time, and so do we on purpose (see `shut_down_with_drain_waits_until_every_handed_out_item_is_done`
+//! and `done_without_get_behaves_as_in_go`). That PR's `TestShutDownWithDrainManyWorkers` holds for
+//! both and is ported.
 
 mod support;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::pin::pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -57,16 +66,32 @@ fn add_is_a_noop_when_the_item_is_already_dirty() {
     assert_eq!(ids.len(), 2, "distinct identities are distinct items");
 }
 
-#[tokio::test]
-async fn item_readded_while_processing_leaves_len_zero_until_done_then_one() {
+/// Mirrors `TestLen`: `len` counts distinct waiting items.
+#[test]
+fn test_len() {
     let q = Queue::new();
-    q.add("item");
-    assert_eq!(q.get().await, Some("item"));
-    q.add("item");
+    q.add("foo");
+    assert_eq!(q.len(), 1);
+    q.add("bar");
+    assert_eq!(q.len(), 2);
+    q.add("foo");
+    assert_eq!(q.len(), 2, "adding a waiting item again does not grow the queue");
+}
+
+/// Mirrors `TestReinsert`: an item added while it is processed is handed out again after `done`.
+#[tokio::test]
+async fn test_reinsert() {
+    let q = Queue::new();
+    q.add("foo");
+    assert_eq!(q.get().await, Some("foo"));
+    q.add("foo");
     assert_eq!(q.len(), 0, "only marked dirty while processing");
-    q.done(&"item");
+    q.done(&"foo");
     assert_eq!(q.len(), 1, "done queues it again");
-    assert_eq!(q.get().await, Some("item"));
+    assert_eq!(q.get().await, Some("foo"));
+    q.done(&"foo");
+    assert_eq!(q.len(), 0);
+    assert_eq!(q.processing(), 0);
 }
 
 #[tokio::test]
@@ -205,15 +230,225 @@ async fn shut_down_with_drain_waits_until_every_handed_out_item_is_done() {
     assert_eq!(q.get().await, None);
 }
 
+/// Mirrors `TestQueueDrainageUsingShutDownWithDrain`: the drain waits for the handed-out items,
+/// getters see the shutdown meanwhile, and the drain returns once both are done.
 #[tokio::test]
-async fn shut_down_releases_a_waiting_shut_down_with_drain() {
+async fn test_queue_drainage_using_shut_down_with_drain() {
     let q = Queue::new();
-    q.add(1);
-    assert_eq!(q.get().await, Some(1));
+    q.add("foo");
+    q.add("bar");
+    let first = q.get().await.expect("foo");
+    let second = q.get().await.expect("bar");
+    let drain = tokio::spawn({
+        let q = q.clone();
+        async move { q.shut_down_with_drain().await }
+    });
+    assert_eq!(guarded("get sees the shutdown", q.get()).await, None);
+    assert!(!drain.is_finished(), "two items are still processing");
+    q.done(&first);
+    q.done(&second);
+    guarded("drain", drain).await.expect("drain task");
+}
+
+/// Mirrors `TestNoQueueDrainageUsingShutDown`: a plain shutdown does not wait for items being
+/// processed.
+#[tokio::test]
+async fn test_no_queue_drainage_using_shut_down() {
+    let q = Queue::new();
+    q.add("foo");
+    q.add("bar");
+    assert!(q.get().await.is_some());
+    assert!(q.get().await.is_some());
+    q.shut_down();
+    assert_eq!(q.processing(), 2, "returned while both are still processing");
+    assert_eq!(q.get().await, None);
+}
+
+/// Mirrors `TestForceQueueShutdownUsingShutDown`: a `shut_down` (a second Ctrl-C) releases a drain
+/// that is waiting for items nobody will finish.
+#[tokio::test]
+async fn test_force_queue_shutdown_using_shut_down() {
+    let q = Queue::new();
+    q.add("foo");
+    q.add("bar");
+    assert!(q.get().await.is_some());
+    assert!(q.get().await.is_some());
     let mut drain = pin!(q.shut_down_with_drain());
     assert!(is_pending(drain.as_mut()));
+    assert_eq!(q.get().await, None, "getters see the shutdown");
+    assert!(is_pending(drain.as_mut()), "still waiting for the two items");
     q.shut_down();
     guarded("drain released", drain).await;
+}
+
+/// Mirrors `TestQueueDrainageUsingShutDownWithDrainWithDirtyItem`: an item added again while it is
+/// processed is handed out again during the drain, and only then do getters see the shutdown.
+#[tokio::test]
+async fn test_queue_drainage_using_shut_down_with_drain_with_dirty_item() {
+    let q = Queue::new();
+    q.add("foo");
+    let gotten = q.get().await.expect("foo");
+    q.add("foo");
+    let drain = tokio::spawn({
+        let q = q.clone();
+        async move { q.shut_down_with_drain().await }
+    });
+    assert_eq!(guarded("get sees the shutdown", q.get()).await, None);
+    q.done(&gotten);
+    let again = guarded("the dirty item", q.get()).await;
+    assert_eq!(again, Some("foo"), "done put the dirty item back");
+    q.done(&"foo");
+    assert_eq!(q.get().await, None, "now really done");
+    guarded("drain", drain).await.expect("drain task");
+}
+
+/// Mirrors `TestGarbageCollection`: once an item is done the queue holds no reference to it. Go
+/// checks with a finalizer; here the `Arc`'s count tells.
+#[tokio::test]
+async fn test_garbage_collection() {
+    let q = Queue::new();
+    let big = Arc::new(b"hello".to_vec());
+    q.add(Arc::clone(&big));
+    let got = q.get().await.expect("the item");
+    q.done(&got);
+    drop(got);
+    assert_eq!(Arc::strong_count(&big), 1, "the queue let go of the item");
+}
+
+/// Mirrors `TestShutDownWithDrainManyWorkers` (from an unmerged client-go PR, but it holds for
+/// released client-go too): with many workers a drain neither hangs nor strands a worker.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_shut_down_with_drain_many_workers() {
+    let q: Queue<u32> = Queue::new();
+    for i in 0..50 {
+        q.add(i);
+    }
+    let workers: Vec<_> = (0..8)
+        .map(|_| {
+            let q = q.clone();
+            tokio::spawn(async move {
+                while let Some(item) = q.get().await {
+                    q.done(&item);
+                }
+            })
+        })
+        .collect();
+    guarded("drain", q.shut_down_with_drain()).await;
+    for w in workers {
+        guarded("worker exits", w).await.expect("worker did not panic");
+    }
+    assert!(q.is_empty());
+}
+
+/// Marks an item that must never be handed out: it is added after the shutdown.
+const ADDED_AFTER_SHUTDOWN: &str = "added after shutdown!";
+
+/// Mirrors `TestBasic`: 50 producers add their number 50 times each while 10 consumers work, then
+/// the queue is shut down (plainly, then with drain). Nothing added after the shutdown is handed
+/// out, every number is processed, and the queue ends empty. Go sleeps 1 ms per add and 3 ms per
+/// item; here the tasks yield instead.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_basic() {
+    for drain in [false, true] {
+        let q: Queue<String> = Queue::new();
+        let producers: Vec<_> = (0..50)
+            .map(|i: u32| {
+                let q = q.clone();
+                tokio::spawn(async move {
+                    for _ in 0..50 {
+                        q.add(i.to_string());
+                        tokio::task::yield_now().await;
+                    }
+                })
+            })
+            .collect();
+        let consumers: Vec<_> = (0..10)
+            .map(|_| {
+                let q = q.clone();
+                tokio::spawn(async move {
+                    let mut seen = HashSet::new();
+                    while let Some(item) = q.get().await {
+                        assert_ne!(item, ADDED_AFTER_SHUTDOWN, "got an item added after shutdown");
+                        tokio::task::yield_now().await;
+                        q.done(&item);
+                        seen.insert(item);
+                    }
+                    seen
+                })
+            })
+            .collect();
+        for p in producers {
+            guarded("producer", p).await.expect("producer did not panic");
+        }
+        if drain {
+            guarded("drain", q.shut_down_with_drain()).await;
+        } else {
+            q.shut_down();
+        }
+        q.add(ADDED_AFTER_SHUTDOWN.to_string());
+        let mut seen = HashSet::new();
+        for c in consumers {
+            seen.extend(guarded("consumer", c).await.expect("consumer did not panic"));
+        }
+        assert_eq!(q.len(), 0, "drain={drain}");
+        assert_eq!(
+            seen.len(),
+            50,
+            "every producer's number was processed (drain={drain})"
+        );
+    }
+}
+
+/// Mirrors `TestAddWhileProcessing`: workers add each item again while processing it (the
+/// dirty-while-processing path), then the queue is shut down (plainly, then with drain) and ends
+/// empty.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_add_while_processing() {
+    for drain in [false, true] {
+        let q: Queue<u32> = Queue::new();
+        let producers: Vec<_> = (0..50)
+            .map(|i| {
+                let q = q.clone();
+                tokio::spawn(async move { q.add(i) })
+            })
+            .collect();
+        let consumers: Vec<_> = (0..10)
+            .map(|_| {
+                let q = q.clone();
+                tokio::spawn(async move {
+                    let mut counters: HashMap<u32, u32> = HashMap::new();
+                    while let Some(item) = q.get().await {
+                        let n = counters.entry(item).or_default();
+                        *n += 1;
+                        if *n < 2 {
+                            q.add(item);
+                        }
+                        q.done(&item);
+                    }
+                    counters
+                })
+            })
+            .collect();
+        for p in producers {
+            guarded("producer", p).await.expect("producer did not panic");
+        }
+        if drain {
+            guarded("drain", q.shut_down_with_drain()).await;
+        } else {
+            q.shut_down();
+        }
+        let mut seen = HashSet::new();
+        for c in consumers {
+            seen.extend(
+                guarded("consumer", c)
+                    .await
+                    .expect("consumer did not panic")
+                    .into_keys(),
+            );
+        }
+        assert_eq!(q.len(), 0, "drain={drain}");
+        assert_eq!(seen.len(), 50, "every item was processed (drain={drain})");
+    }
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! The rate-limited queue: add_rate_limited, forget, num_requeues, the bucket demo from the seed,
-//! and the backoff-inflation decision.
+//! and the backoff-inflation decision, with client-go's `util/workqueue/rate_limiting_queue_test.go`
+//! (`TestRateLimitingQueue`) ported under its Go name.
 
 mod support;
 
@@ -46,6 +47,68 @@ async fn drain_with_clock(
         out.push((item, (clock.now() - start).as_millis()));
     }
     out
+}
+
+/// One failed pass of `item`: `add_rate_limited`, then wait (on the fake clock) for the retry and
+/// finish it, as a worker would. Returns the delay the limiter gave.
+async fn fail_and_retry(
+    q: &RateLimitingQueue<&'static str>,
+    clock: &FakeClock,
+    item: &'static str,
+) -> Duration {
+    q.add_rate_limited(item);
+    let due = q.delaying_queue().next_ready_at().expect("the retry waits");
+    let delay = due - clock.now();
+    clock.set(due);
+    assert_eq!(guarded("the retry", q.get()).await, Some(item));
+    q.done(&item);
+    delay
+}
+
+/// Mirrors `TestRateLimitingQueue`: each failure waits the limiter's delay (1 ms, then 2 ms),
+/// items are counted separately, and `forget` starts an item over. Go reads each delay off the
+/// channel into its waiting loop; here each retry is taken and finished before the next failure,
+/// which gives the same delays under both failure-counting policies.
+///
+/// Failing a waiting item again before its retry is due is where they differ: client-go (and
+/// [`FailureCounting::EveryCall`]) counts a second failure, our default
+/// ([`FailureCounting::OncePerBackoff`], documented in `rate_limiting_queue.rs`) keeps the pending
+/// retry and counts one.
+#[tokio::test]
+async fn test_rate_limiting_queue() {
+    for counting in [FailureCounting::OncePerBackoff, FailureCounting::EveryCall] {
+        let (clock, config) = fake_config();
+        let q = RateLimitingQueue::with_failure_counting(
+            ItemExponentialFailureRateLimiter::new(ms(1), Duration::from_secs(1)),
+            config,
+            counting,
+        );
+        assert_eq!(fail_and_retry(&q, &clock, "one").await, ms(1));
+        assert_eq!(fail_and_retry(&q, &clock, "one").await, ms(2));
+        assert_eq!(q.num_requeues(&"one"), 2);
+
+        assert_eq!(fail_and_retry(&q, &clock, "two").await, ms(1));
+        assert_eq!(fail_and_retry(&q, &clock, "two").await, ms(2));
+
+        q.forget(&"one");
+        assert_eq!(q.num_requeues(&"one"), 0);
+        assert_eq!(fail_and_retry(&q, &clock, "one").await, ms(1));
+
+        // Go's back-to-back calls: the second comes while the first retry still waits.
+        q.add_rate_limited("three");
+        q.add_rate_limited("three");
+        assert_eq!(q.delaying_queue().waiting_len(), 1, "one pending retry");
+        assert_eq!(
+            q.delaying_queue().next_ready_at(),
+            Some(clock.now() + ms(1)),
+            "the earlier time"
+        );
+        let expected = match counting {
+            FailureCounting::EveryCall => 2,
+            _ => 1,
+        };
+        assert_eq!(q.num_requeues(&"three"), expected, "{counting:?}");
+    }
 }
 
 #[tokio::test]

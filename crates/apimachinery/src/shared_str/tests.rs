@@ -32,6 +32,42 @@ fn short_strings_are_inline_and_long_ones_are_blocks() {
     assert_eq!(SharedStr::default(), "");
 }
 
+const ALWAYS: SharedStr = SharedStr::from_static(&"Always");
+const IF_NOT_PRESENT: SharedStr = SharedStr::from_static(&"IfNotPresent");
+static KNOWN: [SharedStr; 2] = [ALWAYS, IF_NOT_PRESENT];
+
+#[test]
+fn static_strings_are_built_at_compile_time_and_hold_nothing() {
+    assert_eq!(ALWAYS.as_str(), "Always");
+    assert_eq!(IF_NOT_PRESENT.as_str(), "IfNotPresent");
+    assert!(ALWAYS.is_inline(), "up to 7 bytes stay inline");
+    assert!(IF_NOT_PRESENT.is_static() && !IF_NOT_PRESENT.is_block());
+    assert_eq!(IF_NOT_PRESENT.heap_size(), 0);
+    assert_eq!(KNOWN[1], SharedStr::new("IfNotPresent"));
+    assert_eq!(SharedStr::from_static(&""), SharedStr::empty());
+    // Cloning and dropping a static string must not touch a count: there is none, and a count
+    // written over the `&str` it points to (read-only memory) would crash or corrupt it.
+    let copies: Vec<SharedStr> = (0..1000).map(|_| IF_NOT_PRESENT.clone()).collect();
+    assert!(copies
+        .iter()
+        .all(|c| c.shares_with(&IF_NOT_PRESENT) && c == "IfNotPresent"));
+    drop(copies);
+    assert_eq!(KNOWN[1].clone(), "IfNotPresent");
+    // A static string and a block with the same text are equal, but share nothing.
+    let interned = SharedStr::interned("IfNotPresent");
+    assert_eq!(interned, IF_NOT_PRESENT);
+    assert!(!interned.shares_with(&IF_NOT_PRESENT));
+    assert_eq!(hash_of(&IF_NOT_PRESENT), hash_of(&interned));
+    assert_eq!(
+        serde_json::to_string(&IF_NOT_PRESENT).unwrap(),
+        r#""IfNotPresent""#
+    );
+    assert_eq!(
+        format!("{IF_NOT_PRESENT:?} {IF_NOT_PRESENT}"),
+        r#""IfNotPresent" IfNotPresent"#
+    );
+}
+
 #[test]
 fn clones_share_the_block_and_the_last_drop_frees_it() {
     let a = SharedStr::new("registry.local/envoy:v1.31.2");
@@ -186,9 +222,12 @@ fn strings_nobody_holds_any_more_do_not_pile_up_in_the_table() {
 proptest! {
     #[test]
     fn behaves_like_str(a in ".{0,40}", b in ".{0,40}") {
+        // `from_static` needs text that lives for ever: leaking the inputs (a few KB a run) gives that.
+        let leak = |s: &str| -> &'static &'static str { Box::leak(Box::new(&*Box::leak(Box::from(s)))) };
         for (x, y) in [
             (SharedStr::new(&a), SharedStr::new(&b)),
             (SharedStr::interned(&a), SharedStr::interned(&b)),
+            (SharedStr::from_static(leak(&a)), SharedStr::from_static(leak(&b))),
         ] {
             prop_assert_eq!(x.as_str(), a.as_str());
             prop_assert_eq!(x.len(), a.len());

@@ -146,6 +146,11 @@ fn build(state: &ServerState, t: &Target, query: &Query) -> Result<Response<Body
                     "specifying resource version is not allowed when using continue",
                 ));
             }
+            if query.get("resourceVersionMatch").is_some_and(|s| !s.is_empty()) {
+                return Err(bad_request(
+                    "resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden when continue is provided",
+                ));
+            }
             let c = continue_token::decode(tok).map_err(|e| bad_request(e.to_string()))?;
             let start = absolute_key(&prefix, &c.start);
             match c.rv {

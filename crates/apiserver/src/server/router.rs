@@ -11,6 +11,7 @@ use hyper::body::Incoming;
 
 use super::http::{status, Body, BodyError, Query};
 use super::{discovery, handlers, openapi, ServerState};
+use crate::client_faults::ClientFault;
 use crate::faults::FaultAction;
 use crate::resources::ResourceInfo;
 use crate::status::{path_not_found, unauthorized};
@@ -32,6 +33,22 @@ pub(crate) async fn handle(
 ) -> Result<Response<Body>, BodyError> {
     let path = req.uri().path().to_owned();
     tracing::debug!(method = %req.method(), path = %path, "request");
+    let user_agent = req
+        .headers()
+        .get(http::header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    match state
+        .faults
+        .clients()
+        .on_request(req.method(), &path, &user_agent)
+    {
+        Some(ClientFault::Hang) => return std::future::pending().await,
+        Some(ClientFault::Fail(kind)) => return Ok(status(&crate::faults::injected_status(kind, &path))),
+        None => {}
+    }
+    let _serving = state.faults.clients().serve();
     match state.faults.on_request(req.method(), &path) {
         FaultAction::None => {}
         FaultAction::Cut => {

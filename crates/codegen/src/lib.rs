@@ -1,0 +1,22 @@
+//! clientgo's API generator: reads the Kubernetes OpenAPI v3 documents vendored in
+//! `crates/api/openapi/v1.36.2/` into a checked model of every definition and resource.
+//!
+//! Three sans-IO stages, each its own module: [`spec`] parses and merges the documents, accepting only the keys and
+//! shapes it knows (anything else is an [`Error`] naming the file and JSON pointer, never a silent fallthrough);
+//! [`ir`] builds the model the emitters read (definitions with Go and Rust names and typed fields, resources with
+//! scope, verbs and subresources); [`naming`] turns Go and JSON names into Rust ones. [`read_dir`] is the one
+//! function that touches the file system. The design, and what is built so far, is `docs/api-generation.md`.
+
+#![warn(missing_docs)]
+#![forbid(unsafe_code)]
+
+mod error;
+mod files;
+pub mod ir;
+pub mod naming;
+pub mod spec;
+mod summary;
+
+pub use error::{Error, Problem};
+pub use files::{read_dir, vendored_spec_dir};
+pub use summary::summary;

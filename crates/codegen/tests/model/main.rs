@@ -1,0 +1,11 @@
+//! Tests of the generator's model against the vendored v1.36.2 documents and the real API server's recorded
+//! discovery answers, and of its errors on malformed input. One test binary: the spec is loaded once.
+
+mod support;
+
+mod definitions;
+mod discovery;
+mod errors;
+mod naming;
+mod resources;
+mod summary;
