@@ -29,7 +29,7 @@ fn list(items: Vec<ConfigMap>, rv: &str) -> List<ConfigMap> {
 }
 
 /// A lister-watcher that serves `lists` and `watches` in turn; a watch with no script left stays
-/// open with nothing to say.
+/// open with nothing to say. It offers no streaming list, so the informer lists and watches.
 fn scripted(lists: Vec<List<ConfigMap>>, watches: Vec<Vec<WatchEvent<ConfigMap>>>) -> FnListWatch<ConfigMap> {
     let lists = Arc::new(Mutex::new(lists.into_iter()));
     let watches = Arc::new(Mutex::new(watches.into_iter()));
@@ -50,6 +50,7 @@ fn scripted(lists: Vec<List<ConfigMap>>, watches: Vec<Vec<WatchEvent<ConfigMap>>
             })
         },
     )
+    .without_watch_list()
 }
 
 /// (type, name, resourceVersion) of an event.
