@@ -1,6 +1,9 @@
 //! client-go's `tools/watch/informerwatcher_test.go`, ported: the informer watcher delivers the
 //! list as ADDED, then the watch's events, and a deletion only a relist noticed as DELETED with
 //! the last known state; stopping ends the stream.
+//! Go's `TestTicketer` and `TestEventProcessorOrderedDelivery` test the goroutine hand-off that
+//! keeps client-go's events in order; here one channel fed by the informer's handler does that, so
+//! `test_new_informer_watcher`'s order check covers them.
 
 mod support;
 
