@@ -18,15 +18,12 @@ use std::collections::HashMap;
 
 use clientgo_apimachinery::{Object, WatchEvent};
 use clientgo_cache::{meta_namespace_key_func, ListerWatcher};
-use clientgo_client::ListOptions;
+use clientgo_client::{ListOptions, ListPager};
 use futures_util::{Stream, StreamExt as _};
 
 use crate::conditions::{Chain, ConditionFunc};
 use crate::error::{BoxError, Error};
 use crate::retry_watcher::RetryWatcher;
-
-/// Page size of the lists (client-go's default).
-const PAGE_SIZE: i64 = 500;
 
 /// The objects of the first list, as the precondition of [`until_with_sync`] sees them.
 pub type ListSnapshot<K> = HashMap<String, K>;
@@ -207,30 +204,15 @@ where
     Ok(None)
 }
 
-/// Lists everything, page by page; returns the items and the list's resourceVersion.
+/// Lists everything with client-go's pager (pages of 500; an expired continue token gives one
+/// full list instead); returns the items and the list's resourceVersion.
 async fn list_all<K, L>(lw: &L) -> Result<(Vec<K>, String), Error>
 where
     L: ListerWatcher<K> + ?Sized,
 {
-    let mut opts = ListOptions::default().limit(PAGE_SIZE);
-    let mut items = Vec::new();
-    loop {
-        let page = match lw.list(opts.clone()).await {
-            Ok(p) => p,
-            Err(e) if e.is_gone() && !opts.continue_.is_empty() => {
-                // The continue token expired: one full list instead (client-go's pager fallback).
-                items.clear();
-                opts.continue_.clear();
-                opts.limit = 0;
-                lw.list(opts.clone()).await.map_err(Error::List)?
-            }
-            Err(e) => return Err(Error::List(e)),
-        };
-        items.extend(page.items);
-        let next = page.metadata.continue_.unwrap_or_default();
-        if next.is_empty() || opts.limit == 0 {
-            return Ok((items, page.metadata.resource_version.unwrap_or_default()));
-        }
-        opts.continue_ = next;
-    }
+    let list = ListPager::default()
+        .list(&|opts| lw.list(opts), &ListOptions::default())
+        .await
+        .map_err(Error::List)?;
+    Ok((list.items, list.metadata.resource_version.unwrap_or_default()))
 }
