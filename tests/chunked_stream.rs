@@ -161,15 +161,15 @@ async fn heart_writes_one_data_line_per_chunk_and_notices_the_client_leave() {
     expect_disconnect(&server.out, "heart").await;
 }
 
-#[tokio::test]
-async fn the_client_prints_each_watch_line_and_the_server_notices_it_stop() {
-    let server = start(Route::Watch, false).await;
+/// Runs the client against the server's `/watch` until `stop_flag` (`--count` or `--chunks`) 3,
+/// and returns what it printed.
+async fn client_lines(addr: &str, stop_flag: &str) -> Vec<String> {
     let out = Out::capture();
     let args = chunked_stream_client::Args::parse_from([
         "chunked_stream_client",
         "--url",
-        &format!("http://{}/watch", server.addr),
-        "--count",
+        &format!("http://{addr}/watch"),
+        stop_flag,
         "3",
     ]);
     tokio::time::timeout(
@@ -179,7 +179,13 @@ async fn the_client_prints_each_watch_line_and_the_server_notices_it_stop() {
     .await
     .unwrap()
     .unwrap();
-    let lines = out.lines();
+    out.lines()
+}
+
+#[tokio::test]
+async fn the_client_prints_each_watch_line_and_the_server_notices_it_stop() {
+    let server = start(Route::Watch, false).await;
+    let lines = client_lines(&server.addr, "--count").await;
     assert_eq!(lines.len(), 5, "{lines:?}");
     assert!(lines[1..4].iter().all(|l| is_time_line(l)), "{lines:?}");
     // (How many pieces the network made of the 60 bytes is its business.)
@@ -211,22 +217,7 @@ async fn without_newlines_the_chunks_arrive_but_a_line_reader_prints_nothing() {
     }
     drop(body);
     // ...but a reader that waits for a newline has nothing to print.
-    let out = Out::capture();
-    let args = chunked_stream_client::Args::parse_from([
-        "chunked_stream_client",
-        "--url",
-        &format!("http://{}/watch", server.addr),
-        "--chunks",
-        "3",
-    ]);
-    tokio::time::timeout(
-        GUARD,
-        chunked_stream_client::run(&args, &out, std::future::pending()),
-    )
-    .await
-    .unwrap()
-    .unwrap();
-    let lines = out.lines();
+    let lines = client_lines(&server.addr, "--chunks").await;
     assert_eq!(lines.len(), 2, "{lines:?}");
     let summary = lines[1]
         .strip_prefix("stopped at --chunks: 3 chunks (")
