@@ -196,15 +196,15 @@ pub async fn run(session: &Session, args: &Args) -> Result<(), BoxError> {
     let ns = session.namespace().await?.to_owned();
     let period = Duration::from_secs(args.resync_period);
     let factory = SharedInformerFactory::new(session.clientset().clone(), Some(period));
-    let informer = factory
-        .informer_for::<Pod>()
-        // `--watch-timeout` goes below client-go's 5-minute floor on purpose (to show a watch
-        // close within the demo), and the list+watch the seed logged is kept: client-go 1.36
-        // would stream the initial list (watch-list) instead of the `limit=500` list.
-        .with_reflector_options(|o| {
+    // `--watch-timeout` goes below client-go's 5-minute floor on purpose (to show a watch close
+    // within the demo), and the list+watch the seed logged is kept: client-go 1.36 would stream
+    // the initial list (watch-list) instead of the `limit=500` list.
+    let informer = factory.informer_for_with::<Pod>(|builder| {
+        builder.reflector_options(|o| {
             o.short_watch_timeouts(Duration::from_secs(args.watch_timeout))
                 .use_watch_list(false)
-        });
+        })
+    });
     let own_deleted = Arc::new(Counter::default());
     let (alive, mut handler_gone) = mpsc::channel::<()>(1);
     informer.add_event_handler(PodLogger {
@@ -212,7 +212,7 @@ pub async fn run(session: &Session, args: &Args) -> Result<(), BoxError> {
         namespace: ns.clone(),
         own_deleted: Arc::clone(&own_deleted),
         _alive: alive,
-    });
+    })?;
     factory.start();
     factory.wait_for_cache_sync().await;
     if session.activity() {

@@ -246,11 +246,11 @@ pub async fn run(session: &Session, args: &Args) -> Result<(), BoxError> {
     pods.add_event_handler(Logger {
         out: out.clone(),
         kind: "pod",
-    });
+    })?;
     deployments.add_event_handler(Logger {
         out: out.clone(),
         kind: "deployment",
-    });
+    })?;
     let start = Instant::now();
     factory.start();
     factory.wait_for_cache_sync().await;

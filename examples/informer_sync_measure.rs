@@ -10,7 +10,7 @@
 //! strip-managedFields transform, `--watch-list` uses a streaming list. `--throughput` instead pushes events through an informer with
 //! 1 and 8 handlers from an in-memory source and prints events/s, for each path from the
 //! reflector to the handlers in one run: direct (the default), a DeltaFifo and a RealFifo
-//! (`SharedIndexInformer::with_queue`), with each queue's rate as a ratio to the direct path's.
+//! (`SharedIndexInformerBuilder::queue`), with each queue's rate as a ratio to the direct path's.
 //! `--watch-consume [--events N]` instead measures docs/baselines.md's watch-consume: one
 //! typed pod watch receiving N (default 100,000) MODIFIED events back to back.
 //!
@@ -225,12 +225,13 @@ async fn sync_measure(
     let mut config = clientgo::rest::Config::new(server.url());
     config.qps = -1.0;
     let cs = Clientset::new(&config)?;
-    let informer =
-        SharedIndexInformer::new(ListWatch::new(cs.core_v1().pods("")), None, Indexers::namespace());
-    let informer = informer.with_reflector_options(|o| o.use_watch_list(watch_list));
+    let mut builder = SharedIndexInformer::builder(ListWatch::new(cs.core_v1().pods("")))
+        .indexers(Indexers::namespace())
+        .reflector_options(|o| o.use_watch_list(watch_list));
     if strip {
-        informer.set_transform(Arc::new(strip_managed_fields::<Pod>));
+        builder = builder.transform(Arc::new(strip_managed_fields::<Pod>));
     }
+    let informer = builder.build();
     // Baseline: the server with its pods, and the client's code; then reset the peak.
     let baseline_kb = proc_status_kb("VmRSS:");
     let _ = std::fs::write("/proc/self/clear_refs", "5");
@@ -318,10 +319,11 @@ async fn throughput(
     )
     // The scripted watch serves events, not a streaming list.
     .without_watch_list();
-    let mut informer = SharedIndexInformer::new(lw, None, Indexers::namespace());
+    let mut builder = SharedIndexInformer::builder(lw).indexers(Indexers::namespace());
     if let Some(kind) = queue {
-        informer = informer.with_queue(kind);
+        builder = builder.queue(kind);
     }
+    let informer = builder.build();
     let done = Arc::new(AtomicU64::new(0));
     let finished = Arc::new(tokio::sync::Notify::new());
     for _ in 0..handlers {
@@ -337,7 +339,7 @@ async fn throughput(
             ResourceEventHandlerFuncs::default()
                 .on_add(move |_, _| count())
                 .on_update(move |_, _| c2()),
-        );
+        )?;
     }
     let notified = finished.notified();
     let cpu0 = cpu_time();

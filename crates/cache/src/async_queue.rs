@@ -22,7 +22,7 @@ use crate::reflector::{ReflectorStore, Relist, SyncStatus};
 use crate::store::KeyFunc;
 
 /// How many deltas an [`AsyncQueue`] holds before its writer waits, by default.
-pub const DEFAULT_QUEUE_CAPACITY: usize = 1024;
+pub(crate) const DEFAULT_QUEUE_CAPACITY: usize = 1024;
 
 /// A [`Queue`] behind a mutex, with an awaitable [`pop`](AsyncQueue::pop) and a bounded writer
 /// side. Share it as `Arc<AsyncQueue<K, Q>>`: the reflector writes through [`ReflectorStore`], one
@@ -41,7 +41,7 @@ pub const DEFAULT_QUEUE_CAPACITY: usize = 1024;
 ///
 /// The lock is a `std::sync::Mutex`: it is held only inside one sans-IO queue call, including the
 /// `process` function `pop` runs (which must therefore be quick and must not block).
-pub struct AsyncQueue<K, Q> {
+pub(crate) struct AsyncQueue<K, Q> {
     queue: Mutex<Q>,
     /// Something was queued, or the queue was closed.
     ready: Notify,
@@ -104,22 +104,6 @@ impl<K, Q: Queue<K>> AsyncQueue<K, Q> {
         }
     }
 
-    /// Waits until [`pop`](AsyncQueue::pop) would not wait: an item is queued, or the queue is
-    /// closed. For the one consumer, which may then prepare before popping.
-    pub(crate) async fn ready(&self) {
-        loop {
-            let mut ready = pin!(self.ready.notified());
-            ready.as_mut().enable();
-            {
-                let q = self.lock();
-                if !q.is_empty() || q.is_closed() {
-                    return;
-                }
-            }
-            ready.await;
-        }
-    }
-
     /// Waits for room, then applies `write` (unless the queue is closed) and wakes the consumer.
     async fn write(&self, write: impl FnOnce(&mut Q) -> Result<(), Error>) -> Result<(), Error> {
         let mut write = Some(write);
@@ -153,17 +137,20 @@ impl<K, Q: Queue<K>> AsyncQueue<K, Q> {
     }
 
     /// True after [`close`](AsyncQueue::close).
-    pub fn is_closed(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn is_closed(&self) -> bool {
         self.lock().is_closed()
     }
 
     /// How many items `pop` would still return without waiting.
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
         self.lock().len()
     }
 
     /// True when `pop` would wait.
-    pub fn is_empty(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn is_empty(&self) -> bool {
         self.lock().is_empty()
     }
 

@@ -29,7 +29,7 @@ use crate::reflector::{Reflector, ReflectorOptions, ReflectorStore, ShouldResync
 pub use informer::{
     new_indexer_informer, new_informer, new_informer_with_options, InformerOptions, QueueKind,
 };
-pub use process_deltas::{process_deltas, Notification};
+pub use process_deltas::process_deltas;
 
 /// What a [`Controller`] does with each popped item. Mirrors client-go `cache.ProcessFunc`, split
 /// in two phases.
@@ -83,10 +83,6 @@ pub(crate) struct Settings<K> {
     pub(crate) retry_on_error: bool,
     pub(crate) capacity: usize,
     pub(crate) status: Arc<SyncStatus>,
-    /// Taken once an item is ready to pop and held until its flush returned, so that nothing
-    /// else holding it (a shared informer replaying its store to a new handler) comes between an
-    /// item's store write and its notifications. `None`: no such lock.
-    pub(crate) dispatch: Option<Arc<tokio::sync::Mutex<()>>>,
 }
 
 impl<K> Default for Settings<K> {
@@ -97,7 +93,6 @@ impl<K> Default for Settings<K> {
             retry_on_error: false,
             capacity: DEFAULT_QUEUE_CAPACITY,
             status: Arc::new(SyncStatus::default()),
-            dispatch: None,
         }
     }
 }
@@ -199,7 +194,6 @@ struct ProcessLoop<K, Q, P> {
     process: Mutex<Option<P>>,
     retry_on_error: bool,
     status: Arc<SyncStatus>,
-    dispatch: Option<Arc<tokio::sync::Mutex<()>>>,
 }
 
 impl<K, Q, P> ProcessLoop<K, Q, P>
@@ -208,22 +202,9 @@ where
     Q: Queue<K> + Send + 'static,
     P: Process<K>,
 {
-    /// Waits until an item is ready to pop, then takes the dispatch lock (if any): waiting for
-    /// an item with the lock held would shut out a new handler's replay while the queue is idle.
-    async fn next_item(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
-        let dispatch = self.dispatch.as_ref()?;
-        self.queue.ready().await;
-        Some(dispatch.lock().await)
-    }
-
     async fn drain(&self, mut process: P, stop: &CancellationToken) {
         loop {
             let mut requeued = false;
-            let dispatching = tokio::select! {
-                biased;
-                () = stop.cancelled() => return,
-                g = self.next_item() => g,
-            };
             let popped = tokio::select! {
                 biased;
                 () = stop.cancelled() => return,
@@ -251,7 +232,6 @@ where
                 () = stop.cancelled() => return,
                 () = process.flush() => {}
             }
-            drop(dispatching);
             // Synced once the first list has been popped *and* flushed (client-go's handlers run
             // inside Pop, so its HasSynced implies they saw the list).
             if !self.status.has_synced() && self.queue.has_synced() {
@@ -354,7 +334,7 @@ impl<K: Object + Send + Sync + 'static> Controller<K> {
         } = config;
         let queue = Arc::new(AsyncQueue::new(queue).with_capacity(settings.capacity));
         let store: Arc<dyn ReflectorStore<K>> = Arc::clone(&queue) as Arc<dyn ReflectorStore<K>>;
-        let mut reflector = Reflector::new(lister_watcher, store, settings.reflector)
+        let mut reflector = Reflector::with_store(lister_watcher, store, settings.reflector)
             .with_status(Arc::clone(&settings.status));
         if let Some(should_resync) = settings.should_resync {
             reflector = reflector.with_should_resync(should_resync);
@@ -367,7 +347,6 @@ impl<K: Object + Send + Sync + 'static> Controller<K> {
                     process: Mutex::new(Some(process)),
                     retry_on_error: settings.retry_on_error,
                     status: Arc::clone(&settings.status),
-                    dispatch: settings.dispatch,
                 }),
                 status: settings.status,
                 started: AtomicBool::new(false),
@@ -416,88 +395,5 @@ impl<K: Object + Send + Sync + 'static> Controller<K> {
     /// [`has_synced`](Controller::has_synced).
     pub fn status(&self) -> &Arc<SyncStatus> {
         &self.inner.status
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use std::pin::pin;
-
-    use super::*;
-    use crate::delta_fifo::KnownObjects;
-    use crate::error::Error;
-    use crate::real_fifo::RealFifo;
-    use crate::store::{meta_namespace_key_func, Cache, Store};
-    use crate::test_util::{pod, poll_once, Obj};
-
-    /// Applies each item to a store and notes, in each phase, whether the dispatch lock is held.
-    struct Phases {
-        store: Arc<Cache<Obj>>,
-        dispatch: Arc<tokio::sync::Mutex<()>>,
-        log: Arc<Mutex<Vec<String>>>,
-    }
-
-    impl Phases {
-        fn note(&self, phase: &str) {
-            let held = self.dispatch.try_lock().is_err();
-            self.log.lock().unwrap().push(format!("{phase} held={held}"));
-        }
-    }
-
-    impl Process<Obj> for Phases {
-        type Error = Error;
-
-        fn process(&mut self, deltas: &Deltas<Obj>, initial: bool) -> Result<(), ProcessError<Error>> {
-            self.note("process");
-            process_deltas(&*self.store, deltas, initial, |_| {}).map_err(ProcessError::Failed)
-        }
-
-        fn flush(&mut self) -> BoxFuture<'_, ()> {
-            self.note("flush");
-            Box::pin(std::future::ready(()))
-        }
-    }
-
-    #[tokio::test]
-    async fn the_loop_holds_the_dispatch_lock_from_pop_to_flush_and_not_while_idle() {
-        let store = Arc::new(Cache::new_store(meta_namespace_key_func));
-        let known: KnownObjects<Obj> = Arc::clone(&store) as KnownObjects<Obj>;
-        let queue = Arc::new(AsyncQueue::new(RealFifo::new(meta_namespace_key_func, known)));
-        let dispatch = Arc::new(tokio::sync::Mutex::new(()));
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let process_loop = ProcessLoop {
-            queue: Arc::clone(&queue),
-            process: Mutex::new(None),
-            retry_on_error: false,
-            status: Arc::new(SyncStatus::default()),
-            dispatch: Some(Arc::clone(&dispatch)),
-        };
-        let phases = Phases {
-            store: Arc::clone(&store),
-            dispatch: Arc::clone(&dispatch),
-            log: Arc::clone(&log),
-        };
-        let stop = CancellationToken::new();
-        let mut drain = pin!(process_loop.drain(phases, &stop));
-
-        // Idle, the loop waits for an item without the lock: a handler may join meanwhile.
-        assert!(poll_once(drain.as_mut()).is_pending());
-        assert!(dispatch.try_lock().is_ok());
-
-        // While someone holds the lock, a queued item is neither popped nor applied.
-        let held = dispatch.lock().await;
-        queue.add(pod("ns", "a", "1")).await.expect("valid key");
-        assert!(poll_once(drain.as_mut()).is_pending());
-        assert_eq!(queue.len(), 1);
-        assert!(store.list().is_empty());
-        assert!(log.lock().unwrap().is_empty());
-
-        // Released, the item is applied and flushed under the lock, which is then let go.
-        drop(held);
-        assert!(poll_once(drain.as_mut()).is_pending());
-        assert_eq!(*log.lock().unwrap(), ["process held=true", "flush held=true"]);
-        assert_eq!(store.list().len(), 1);
-        assert!(queue.is_empty());
-        assert!(dispatch.try_lock().is_ok());
     }
 }

@@ -75,3 +75,23 @@ impl Error {
         matches!(self, Error::IndexNotFound { .. })
     }
 }
+
+/// Why an informer refused a change. Mirrors the errors client-go's `sharedIndexInformer`
+/// returns for late changes (`SetTransform` and `AddIndexers` once started, `AddEventHandler`
+/// once stopped).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum InformerError {
+    /// The informer runs already: the setting would be ignored, so it is refused.
+    #[error("the informer has already started: {what} must be set before it runs")]
+    AlreadyStarted {
+        /// What could not be set.
+        what: &'static str,
+    },
+    /// The informer has stopped: a handler added now would never hear anything.
+    #[error("the informer has stopped: no handler can be added")]
+    Stopped,
+    /// The indexer refused the indexes.
+    #[error("the indexes could not be added")]
+    Indexers(#[source] Error),
+}

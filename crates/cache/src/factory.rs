@@ -25,7 +25,7 @@ use crate::index::Indexers;
 use crate::lister::Lister;
 use crate::listwatch::{ListWatch, TweakListOptions};
 use crate::reflector::SyncStatus;
-use crate::shared_informer::SharedIndexInformer;
+use crate::shared_informer::{SharedIndexInformer, SharedIndexInformerBuilder};
 
 struct Entry {
     gvk: GroupVersionKind,
@@ -101,6 +101,21 @@ impl SharedInformerFactory {
     where
         K: Resource + Serialize + DeserializeOwned + Send + Sync + 'static,
     {
+        self.informer_for_with(|builder| builder)
+    }
+
+    /// As [`informer_for`](SharedInformerFactory::informer_for), with `customize` applied to the
+    /// informer's builder when this call creates it (reflector options, a transform, a queue,
+    /// handler mailboxes); an informer created earlier is returned as it is. Mirrors
+    /// `InformerFor` with a `NewInformerFunc`.
+    #[track_caller]
+    pub fn informer_for_with<K>(
+        &self,
+        customize: impl FnOnce(SharedIndexInformerBuilder<K>) -> SharedIndexInformerBuilder<K>,
+    ) -> SharedIndexInformer<K>
+    where
+        K: Resource + Serialize + DeserializeOwned + Send + Sync + 'static,
+    {
         let id = TypeId::of::<K>();
         let mut g = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
         if let Some(inf) = g
@@ -115,8 +130,11 @@ impl SharedInformerFactory {
             lw = lw.with_tweak(Arc::clone(t));
         }
         let resync = self.custom_resync.get(&id).copied().or(self.default_resync);
-        let informer = SharedIndexInformer::new(lw, resync, Indexers::namespace())
-            .with_reflector_options(|o| o.type_description(format!("*{}.{}", K::VERSION, K::KIND)));
+        let informer = SharedIndexInformer::builder(lw)
+            .resync_period(resync)
+            .indexers(Indexers::namespace())
+            .reflector_options(|o| o.type_description(format!("*{}.{}", K::VERSION, K::KIND)));
+        let informer = customize(informer).build();
         g.insert(
             id,
             Entry {

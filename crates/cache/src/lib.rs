@@ -74,7 +74,9 @@ mod heap;
 mod index;
 mod lister;
 mod listwatch;
+mod notification;
 mod object_fifo;
+mod pipeline;
 mod real_fifo;
 mod reflector;
 mod shared_informer;
@@ -85,15 +87,14 @@ mod undelta_store;
 #[cfg(test)]
 mod test_util;
 
-pub use async_queue::{AsyncQueue, DEFAULT_QUEUE_CAPACITY};
 pub use controller::{
     new_indexer_informer, new_informer, new_informer_with_options, process_deltas, Config, Controller,
-    InformerOptions, Notification, Process, QueueKind,
+    InformerOptions, Process, QueueKind,
 };
 pub use delta_fifo::{
     DeletedFinalStateUnknown, Delta, DeltaFifo, DeltaObject, DeltaType, Deltas, KeyListerGetter, KnownObjects,
 };
-pub use error::{Error, KeyError};
+pub use error::{Error, InformerError, KeyError};
 pub use expiration_cache::{ExpirationCache, ExpirationPolicy, TimestampedEntry, TtlPolicy};
 pub use factory::SharedInformerFactory;
 pub use fifo::{ProcessError, Queue};
@@ -101,15 +102,16 @@ pub use heap::{Heap, LessFunc};
 pub use index::{meta_namespace_index_func, IndexFunc, Indexer, Indexers, Objects, NAMESPACE_INDEX};
 pub use lister::{Lister, NamespaceLister};
 pub use listwatch::{FnListWatch, ListWatch, ListerWatcher, TweakListOptions, WatchStream};
+pub use notification::{Notification, ResourceEventHandler, ResourceEventHandlerFuncs};
 pub use object_fifo::Fifo;
 pub use real_fifo::{RealFifo, DEFAULT_BATCH_SIZE};
 pub use reflector::{
-    strip_managed_fields, CacheWriter, EventSink, Reflector, ReflectorError, ReflectorOptions,
-    ReflectorStats, ReflectorStore, Relist, ShouldResync, StoreWrite, SyncStatus, Transform,
+    strip_managed_fields, Reflector, ReflectorError, ReflectorOptions, ReflectorStats, ShouldResync,
+    SyncStatus, Transform,
 };
 pub use shared_informer::{
-    HandlerRegistration, ResourceEventHandler, ResourceEventHandlerFuncs, SharedIndexInformer,
-    DEFAULT_HANDLER_BUFFER, MINIMUM_RESYNC_PERIOD,
+    HandlerOptions, HandlerRegistration, HandlerStats, SharedIndexInformer, SharedIndexInformerBuilder,
+    Subscription, DEFAULT_HANDLER_BUFFER, MINIMUM_RESYNC_PERIOD,
 };
 pub use store::{
     deletion_handling_meta_namespace_key_func, meta_namespace_key_func, split_meta_namespace_key, Cache,

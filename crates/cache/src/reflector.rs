@@ -40,7 +40,6 @@
 //! [`AsyncQueue`](crate::AsyncQueue), a DeltaFIFO or RealFIFO drained by a
 //! [`Controller`](crate::Controller), as in client-go.
 
-mod cache_writer;
 mod error;
 mod machine;
 mod options;
@@ -64,11 +63,10 @@ use crate::error::Error;
 use crate::listwatch::{ListerWatcher, WatchStream};
 use machine::{Input, Listed, Machine, Output, Report, Request, StoreOp};
 
-pub use cache_writer::{CacheWriter, EventSink, StoreWrite};
 pub use error::ReflectorError;
 pub use options::{strip_managed_fields, ReflectorOptions, Transform};
 pub use status::{ReflectorStats, SyncStatus};
-pub use store::{ReflectorStore, Relist};
+pub(crate) use store::{ReflectorStore, Relist};
 
 /// Decides, each time the resync period elapses, whether to resync now. Mirrors client-go
 /// `cache.ShouldResyncFunc`.
@@ -141,12 +139,11 @@ impl<K> InFlight<K> {
 }
 
 impl<K: Object + Send + Sync + 'static> Reflector<K> {
-    /// A reflector filling `store` from `lister_watcher`, e.g.
-    /// `Arc::new(CacheWriter::new(cache))`. Mirrors `NewReflector`. Without a name in `options`
-    /// it is named after the caller's source location, as client-go names it after its caller's
-    /// `file:line`.
+    /// A reflector filling `store` (a queue, or the pipeline's direct stage) from
+    /// `lister_watcher`. Without a name in `options` it is named after the caller's source
+    /// location, as client-go names it after its caller's `file:line`.
     #[track_caller]
-    pub fn new<L: ListerWatcher<K>>(
+    pub(crate) fn with_store<L: ListerWatcher<K>>(
         lister_watcher: L,
         store: Arc<dyn ReflectorStore<K>>,
         mut options: ReflectorOptions<K>,

@@ -1,9 +1,6 @@
 //! Objects for unit tests.
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll, Waker};
 
 use clientgo_apimachinery::{DynamicObject, ObjectMeta};
 
@@ -50,9 +47,4 @@ pub(crate) fn named(name: &str, val: i64) -> Arc<Named> {
 /// The key of a [`Named`]: its name.
 pub(crate) fn named_key(o: &Named) -> Result<String, crate::error::KeyError> {
     Ok(o.name.clone())
-}
-
-/// Polls `f` once, with a waker that does nothing: for tests that step futures by hand.
-pub(crate) fn poll_once<F: Future + ?Sized>(f: Pin<&mut F>) -> Poll<F::Output> {
-    f.poll(&mut Context::from_waker(Waker::noop()))
 }

@@ -113,46 +113,49 @@ async fn chaos(queue: Option<QueueKind>) {
     config.qps = -1.0;
     let cs = Clientset::new(&config).unwrap();
 
-    let informer =
-        SharedIndexInformer::new(ListWatch::new(cs.core_v1().pods("")), None, Indexers::namespace())
-            .with_reflector_options(|o| {
-                o.page_size(50)
-                    .backoff(Duration::from_millis(5), Duration::from_millis(100))
-                    .short_watch_timeouts(Duration::from_secs(2))
-                    .watch_idle_grace(Duration::from_millis(500))
-                    .list_timeout(ATTEMPT)
-            });
+    let builder = SharedIndexInformer::builder(ListWatch::new(cs.core_v1().pods("")))
+        .indexers(Indexers::namespace())
+        .reflector_options(|o| {
+            o.page_size(50)
+                .backoff(Duration::from_millis(5), Duration::from_millis(100))
+                .short_watch_timeouts(Duration::from_secs(2))
+                .watch_idle_grace(Duration::from_millis(500))
+                .list_timeout(ATTEMPT)
+        });
     let informer = match queue {
-        Some(kind) => informer.with_queue(kind),
-        None => informer,
-    };
+        Some(kind) => builder.queue(kind),
+        None => builder,
+    }
+    .build();
     let mut handler_logs: Vec<Seen> = Vec::new();
     let changed = Arc::new(tokio::sync::Notify::new());
     for _ in 0..2 {
         let seen: Seen = Arc::default();
         let (s1, s2, s3) = (Arc::clone(&seen), Arc::clone(&seen), Arc::clone(&seen));
         let (n1, n2, n3) = (Arc::clone(&changed), Arc::clone(&changed), Arc::clone(&changed));
-        informer.add_event_handler(
-            ResourceEventHandlerFuncs::default()
-                .on_add(move |o: &Arc<Pod>, _| {
-                    s1.lock()
-                        .unwrap()
-                        .insert(key(o), Some(o.resource_version().to_owned()));
-                    n1.notify_waiters();
-                })
-                .on_update(move |_, o: &Arc<Pod>| {
-                    s2.lock()
-                        .unwrap()
-                        .insert(key(o), Some(o.resource_version().to_owned()));
-                    n2.notify_waiters();
-                })
-                .on_delete(move |o| {
-                    if let Some(o) = o.object() {
-                        s3.lock().unwrap().insert(key(o), None);
-                    }
-                    n3.notify_waiters();
-                }),
-        );
+        informer
+            .add_event_handler(
+                ResourceEventHandlerFuncs::default()
+                    .on_add(move |o: &Arc<Pod>, _| {
+                        s1.lock()
+                            .unwrap()
+                            .insert(key(o), Some(o.resource_version().to_owned()));
+                        n1.notify_waiters();
+                    })
+                    .on_update(move |_, o: &Arc<Pod>| {
+                        s2.lock()
+                            .unwrap()
+                            .insert(key(o), Some(o.resource_version().to_owned()));
+                        n2.notify_waiters();
+                    })
+                    .on_delete(move |o| {
+                        if let Some(o) = o.object() {
+                            s3.lock().unwrap().insert(key(o), None);
+                        }
+                        n3.notify_waiters();
+                    }),
+            )
+            .unwrap();
         handler_logs.push(seen);
     }
     // Every watch, the informer's first one included, is cut abruptly after 25 events.

@@ -7,7 +7,8 @@ use std::time::Duration;
 use clientgo_api::core::v1::ConfigMap;
 use clientgo_apimachinery::{ApiError, List, ListMeta, ObjectMeta, Status, WatchEvent};
 use clientgo_cache::{
-    DeltaObject, FnListWatch, Indexers, ResourceEventHandlerFuncs, SharedIndexInformer, Store, WatchStream,
+    DeltaObject, FnListWatch, HandlerOptions, Indexers, ResourceEventHandlerFuncs, SharedIndexInformer,
+    Store, WatchStream,
 };
 use clientgo_client::ListOptions;
 use futures_util::StreamExt;
@@ -82,6 +83,11 @@ fn scripted(
     .without_watch_list()
 }
 
+/// Handlers run as tasks here, so they follow the paused clock.
+fn in_task() -> HandlerOptions {
+    HandlerOptions::default().in_task()
+}
+
 fn recorder() -> (Arc<Mutex<Vec<String>>>, ResourceEventHandlerFuncs<ConfigMap>) {
     let log = Arc::new(Mutex::new(Vec::new()));
     let (a, u, d) = (Arc::clone(&log), Arc::clone(&log), Arc::clone(&log));
@@ -129,7 +135,7 @@ async fn handlers_see_list_then_watch_and_a_relist_after_410_yields_tombstones()
     );
     let informer = SharedIndexInformer::new(lw, None, Indexers::namespace());
     let (log, h) = recorder();
-    informer.add_event_handler(h);
+    informer.add_event_handler_with_options(h, in_task()).unwrap();
     let task = tokio::spawn(informer.clone().run());
     assert!(informer.wait_for_cache_sync().await);
     // Past the backoff before the relist (the paused clock jumps there once all tasks are idle).
@@ -182,9 +188,11 @@ async fn resync_replays_the_cache_without_any_request() {
     );
     let informer = SharedIndexInformer::new(lw, None, Indexers::namespace());
     let (log, h) = recorder();
-    informer.add_event_handler_with_resync_period(h, Duration::from_secs(30));
+    informer
+        .add_event_handler_with_options(h, in_task().resync_period(Duration::from_secs(30)))
+        .unwrap();
     let (quiet_log, quiet) = recorder();
-    informer.add_event_handler(quiet);
+    informer.add_event_handler_with_options(quiet, in_task()).unwrap();
     let task = tokio::spawn(informer.clone().run());
     assert!(informer.wait_for_cache_sync().await);
     tokio::time::sleep(Duration::from_secs(95)).await;
@@ -240,61 +248,6 @@ async fn a_forbidden_list_is_visible_in_the_sync_status_and_the_error_handler() 
     task.await.unwrap();
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_slow_handler_applies_back_pressure_instead_of_buffering_without_bound() {
-    const BUFFER: usize = 8;
-    let pulled = Arc::new(AtomicUsize::new(0));
-    let handled = Arc::new(AtomicUsize::new(0));
-    let max_gap = Arc::new(AtomicUsize::new(0));
-    let (p2, h2, g2) = (Arc::clone(&pulled), Arc::clone(&handled), Arc::clone(&max_gap));
-    let lw = FnListWatch::new(
-        |_| Box::pin(async { Ok(list_of(vec![], "1")) }),
-        move |_| {
-            let (p3, h3, g3) = (Arc::clone(&p2), Arc::clone(&h2), Arc::clone(&g2));
-            Box::pin(async move {
-                Ok(futures_util::stream::iter(2u64..)
-                    .map(move |i| {
-                        let pulled = p3.fetch_add(1, Ordering::SeqCst) + 1;
-                        let gap = pulled.saturating_sub(h3.load(Ordering::SeqCst));
-                        g3.fetch_max(gap, Ordering::SeqCst);
-                        Ok(WatchEvent::Added(cm(&format!("o{i}"), &i.to_string())))
-                    })
-                    .boxed() as WatchStream<ConfigMap>)
-            })
-        },
-    )
-    .without_watch_list();
-    let informer = SharedIndexInformer::new(lw, None, Indexers::namespace()).with_handler_buffer(BUFFER);
-    // The handler can only proceed when the test hands it a permit (a handler waiting on
-    // something slow), and blocks its task meanwhile.
-    let (release, permits) = std::sync::mpsc::channel::<()>();
-    let permits = Mutex::new(permits);
-    let h4 = Arc::clone(&handled);
-    informer.add_event_handler(ResourceEventHandlerFuncs::default().on_add(move |_, _| {
-        if permits.lock().unwrap().recv().is_ok() {
-            h4.fetch_add(1, Ordering::SeqCst);
-        }
-    }));
-    let task = tokio::spawn(informer.clone().run());
-    for _ in 0..200 {
-        release.send(()).unwrap();
-    }
-    tokio::time::timeout(Duration::from_secs(30), async {
-        while handled.load(Ordering::SeqCst) < 200 {
-            tokio::task::yield_now().await;
-        }
-    })
-    .await
-    .expect("the handler works through its permits");
-    informer.stop();
-    drop(release);
-    task.await.unwrap();
-    let gap = max_gap.load(Ordering::SeqCst);
-    // Buffered events never exceed the buffer plus the one being handled and the one in hand.
-    assert!(gap <= BUFFER + 2, "{gap} events were pulled ahead of the handler");
-    assert!(pulled.load(Ordering::SeqCst) >= 200);
-}
-
 /// The first watch streams what the test sends on the channel (`rx` is taken by it); every later
 /// watch stays open and silent.
 fn first_watch_from(
@@ -325,14 +278,14 @@ async fn a_late_handler_gets_the_cache_replayed_and_a_removed_one_hears_nothing_
     .without_watch_list();
     let informer = SharedIndexInformer::new(lw, None, Indexers::namespace());
     let (early_log, early) = recorder();
-    let early_reg = informer.add_event_handler(early);
+    let early_reg = informer.add_event_handler_with_options(early, in_task()).unwrap();
     let task = tokio::spawn(informer.clone().run());
     assert!(informer.wait_for_cache_sync().await);
     let (late_log, late) = recorder();
-    informer.add_event_handler(late);
+    informer.add_event_handler_with_options(late, in_task()).unwrap();
     tokio::time::sleep(Duration::from_secs(1)).await;
-    assert!(informer.remove_event_handler(early_reg));
-    assert!(!informer.remove_event_handler(early_reg), "already removed");
+    assert!(informer.remove_event_handler(&early_reg));
+    assert!(!informer.remove_event_handler(&early_reg), "already removed");
     tx.send(WatchEvent::Added(cm("c", "11"))).unwrap();
     tokio::time::sleep(Duration::from_secs(1)).await;
     let mut late_got = late_log.lock().unwrap().clone();
@@ -373,17 +326,23 @@ async fn a_handler_removed_during_its_replay_stops_getting_it_and_never_joins() 
     )
     .without_watch_list();
     // A one-slot buffer: the replay of 500 objects takes many scheduler turns.
-    let informer = SharedIndexInformer::new(lw, None, Indexers::namespace()).with_handler_buffer(1);
+    let informer = SharedIndexInformer::builder(lw)
+        .indexers(Indexers::namespace())
+        .handler_buffer(1)
+        .build();
     let task = tokio::spawn(informer.clone().run());
     assert!(informer.wait_for_cache_sync().await);
     let (late_log, late) = recorder();
-    let reg = informer.add_event_handler(late);
+    let reg = informer.add_event_handler_with_options(late, in_task()).unwrap();
     // Let the replay start, then remove the handler while it is still being replayed to.
     while late_log.lock().unwrap().is_empty() {
         tokio::task::yield_now().await;
     }
-    assert!(informer.remove_event_handler(reg), "a joining handler is known");
-    assert!(!informer.remove_event_handler(reg), "already removed");
+    assert!(
+        informer.remove_event_handler(&reg),
+        "a replaying handler is known"
+    );
+    assert!(!informer.remove_event_handler(&reg), "already removed");
     tx.send(WatchEvent::Added(cm("new", "11"))).unwrap();
     tokio::time::sleep(Duration::from_secs(1)).await;
     let got = late_log.lock().unwrap().clone();
@@ -589,8 +548,10 @@ async fn a_refused_connection_at_watch_start_rewatches_without_listing() {
         },
     )
     .without_watch_list();
-    let informer = SharedIndexInformer::new(lw, None, Indexers::namespace())
-        .with_reflector_options(|o| o.backoff(Duration::from_millis(10), Duration::from_millis(20)));
+    let informer = SharedIndexInformer::builder(lw)
+        .indexers(Indexers::namespace())
+        .reflector_options(|o| o.backoff(Duration::from_millis(10), Duration::from_millis(20)))
+        .build();
     let task = tokio::spawn(informer.clone().run());
     assert!(informer.wait_for_cache_sync().await);
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
@@ -643,8 +604,10 @@ async fn a_refused_streaming_list_falls_back_to_list_and_watch() {
             })
         },
     );
-    let informer = SharedIndexInformer::new(lw, None, Indexers::namespace())
-        .with_reflector_options(|o| o.use_watch_list(true));
+    let informer = SharedIndexInformer::builder(lw)
+        .indexers(Indexers::namespace())
+        .reflector_options(|o| o.use_watch_list(true))
+        .build();
     let task = tokio::spawn(informer.clone().run());
     assert!(informer.wait_for_cache_sync().await);
     assert_eq!(informer.indexer().list_keys(), ["default/a"]);
@@ -686,11 +649,12 @@ async fn last_store_sync_resource_version_follows_what_the_store_holds() {
             ]],
             Arc::clone(&calls),
         );
-        let informer = SharedIndexInformer::new(lw, None, Indexers::namespace());
+        let builder = SharedIndexInformer::builder(lw).indexers(Indexers::namespace());
         let informer = match queue {
-            Some(kind) => informer.with_queue(kind),
-            None => informer,
-        };
+            Some(kind) => builder.queue(kind),
+            None => builder,
+        }
+        .build();
         assert_eq!(informer.last_store_sync_resource_version(), "");
         let task = tokio::spawn(informer.clone().run());
         assert!(informer.wait_for_cache_sync().await);

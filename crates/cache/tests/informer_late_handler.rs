@@ -13,7 +13,7 @@ use clientgo_api::core::v1::Pod;
 use clientgo_apimachinery::Object;
 use clientgo_apiserver::ApiServer;
 use clientgo_cache::{
-    DeltaObject, Indexers, ListWatch, QueueKind, ResourceEventHandlerFuncs, SharedIndexInformer, Store,
+    DeltaObject, ListWatch, QueueKind, ResourceEventHandlerFuncs, SharedIndexInformer, Store,
 };
 use clientgo_client::{
     Clientset, DeleteOptions, ListOptions, PatchOptions, PatchType, ResourceClient, WriteOptions,
@@ -158,13 +158,13 @@ async fn late_handlers_see_each_object_once_and_in_order(queue: Option<QueueKind
 
     // Buffers of one keep the fan-out busy, so a joining handler's replay has to wait for the
     // change being handed out, and the next change comes in while it waits.
-    let mut informer =
-        SharedIndexInformer::new(ListWatch::new(pods.clone()), None, Indexers::new()).with_handler_buffer(1);
+    let mut builder = SharedIndexInformer::builder(ListWatch::new(pods.clone())).handler_buffer(1);
     if let Some(kind) = queue {
-        informer = informer.with_queue(kind);
+        builder = builder.queue(kind);
     }
+    let informer = builder.build();
     let first = Arc::new(Mutex::new(View::default()));
-    informer.add_event_handler(handler(&first));
+    informer.add_event_handler(handler(&first)).unwrap();
     let run = tokio::spawn(informer.clone().run());
     let synced = tokio::time::timeout(GUARD, informer.wait_for_cache_sync()).await;
     assert_eq!(synced.ok(), Some(true), "the informer syncs");
@@ -180,7 +180,7 @@ async fn late_handlers_see_each_object_once_and_in_order(queue: Option<QueueKind
         let progressed = eventually(|| writes.load(Ordering::SeqCst) >= round * WRITES_PER_HANDLER).await;
         assert!(progressed, "the writers make progress");
         let view = Arc::new(Mutex::new(View::default()));
-        informer.add_event_handler(handler(&view));
+        informer.add_event_handler(handler(&view)).unwrap();
         late.push(view);
     }
     let progressed =

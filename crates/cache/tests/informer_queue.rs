@@ -275,11 +275,13 @@ async fn a_relist_after_compaction_reports_an_object_deleted_meanwhile_as_a_tomb
         server.faults().close_watches_after_events(Some(1));
         server.faults().cut_watches(true);
         let probe = Arc::new(Probe::gated(&client));
-        let informer = SharedIndexInformer::new(Arc::clone(&probe), None, Indexers::namespace())
-            .with_queue(kind)
-            .with_reflector_options(|o| o.backoff(Duration::from_millis(1), Duration::from_millis(10)));
+        let informer = SharedIndexInformer::builder(Arc::clone(&probe))
+            .indexers(Indexers::namespace())
+            .queue(kind)
+            .reflector_options(|o| o.backoff(Duration::from_millis(1), Duration::from_millis(10)))
+            .build();
         let log = Log::default();
-        informer.add_event_handler(log.handler());
+        informer.add_event_handler(log.handler()).unwrap();
         let task = tokio::spawn(informer.clone().run());
         assert!(tokio::time::timeout(GUARD, informer.wait_for_cache_sync())
             .await
@@ -456,11 +458,15 @@ async fn a_queue_backed_shared_informer_resyncs_only_the_handlers_that_asked() {
     let (_server, client) = server().await;
     let created = create(&client, "a").await;
     let probe = Arc::new(Probe::new(&client));
-    let informer = SharedIndexInformer::new(Arc::clone(&probe), None, Indexers::namespace())
-        .with_queue(QueueKind::DeltaFifo);
+    let informer = SharedIndexInformer::builder(Arc::clone(&probe))
+        .indexers(Indexers::namespace())
+        .queue(QueueKind::DeltaFifo)
+        .build();
     let (resyncing, quiet) = (Log::default(), Log::default());
-    informer.add_event_handler_with_resync_period(resyncing.handler(), Duration::from_secs(1));
-    informer.add_event_handler(quiet.handler());
+    informer
+        .add_event_handler_with_resync_period(resyncing.handler(), Duration::from_secs(1))
+        .unwrap();
+    informer.add_event_handler(quiet.handler()).unwrap();
     let task = tokio::spawn(informer.clone().run());
     let rv = created.resource_version();
     let sync = format!("update a {rv}->{rv}");

@@ -75,7 +75,8 @@ async fn factory_shares_informers_and_listers_read_the_cache() {
         if a2.fetch_add(1, Ordering::SeqCst) + 1 == 3 {
             n2.notify_one();
         }
-    }));
+    }))
+    .unwrap();
     factory.start();
     let synced = tokio::time::timeout(GUARD, factory.wait_for_cache_sync())
         .await
@@ -149,29 +150,33 @@ async fn informer_follows_writes_and_the_transform_strips_managed_fields() {
     let (_server, cs) = server().await;
     let client = cs.core_v1().config_maps("default");
     let informer = SharedIndexInformer::new(ListWatch::new(client.clone()), None, Indexers::namespace());
-    informer.set_transform(Arc::new(strip_managed_fields::<ConfigMap>));
+    informer
+        .set_transform(Arc::new(strip_managed_fields::<ConfigMap>))
+        .unwrap();
     let log = Arc::new(Mutex::new(Vec::new()));
     let changed = Arc::new(tokio::sync::Notify::new());
     let (l1, l2, l3) = (Arc::clone(&log), Arc::clone(&log), Arc::clone(&log));
     let (n1, n2, n3) = (Arc::clone(&changed), Arc::clone(&changed), Arc::clone(&changed));
-    informer.add_event_handler(
-        ResourceEventHandlerFuncs::default()
-            .on_add(move |o: &Arc<ConfigMap>, _| {
-                assert!(o.metadata.managed_fields.is_empty(), "stripped before storing");
-                l1.lock().unwrap().push(format!("add {}", o.name()));
-                n1.notify_one();
-            })
-            .on_update(move |_, n: &Arc<ConfigMap>| {
-                l2.lock().unwrap().push(format!("update {}", n.name()));
-                n2.notify_one();
-            })
-            .on_delete(move |o| {
-                l3.lock()
-                    .unwrap()
-                    .push(format!("delete {}", o.object().unwrap().name()));
-                n3.notify_one();
-            }),
-    );
+    informer
+        .add_event_handler(
+            ResourceEventHandlerFuncs::default()
+                .on_add(move |o: &Arc<ConfigMap>, _| {
+                    assert!(o.metadata.managed_fields.is_empty(), "stripped before storing");
+                    l1.lock().unwrap().push(format!("add {}", o.name()));
+                    n1.notify_one();
+                })
+                .on_update(move |_, n: &Arc<ConfigMap>| {
+                    l2.lock().unwrap().push(format!("update {}", n.name()));
+                    n2.notify_one();
+                })
+                .on_delete(move |o| {
+                    l3.lock()
+                        .unwrap()
+                        .push(format!("delete {}", o.object().unwrap().name()));
+                    n3.notify_one();
+                }),
+        )
+        .unwrap();
     let task = tokio::spawn(informer.clone().run());
     assert!(tokio::time::timeout(GUARD, informer.wait_for_cache_sync())
         .await
@@ -243,8 +248,10 @@ async fn streaming_list_syncs_the_same_state_as_list_and_watch() {
             },
             move |o| clientgo_cache::ListerWatcher::watch(&inner2, o),
         );
-        let informer = SharedIndexInformer::new(lw, None, Indexers::namespace())
-            .with_reflector_options(|o| o.use_watch_list(streaming).page_size(7));
+        let informer = SharedIndexInformer::builder(lw)
+            .indexers(Indexers::namespace())
+            .reflector_options(|o| o.use_watch_list(streaming).page_size(7))
+            .build();
         let task = tokio::spawn(informer.clone().run());
         assert!(tokio::time::timeout(GUARD, informer.wait_for_cache_sync())
             .await

@@ -65,8 +65,10 @@ async fn run_for_span(server: &ApiServer, watch_list: bool) -> Run {
     let clock = FakeClock::new();
     let start = clock.now();
     let shared: Arc<dyn Clock> = Arc::new(clock.clone());
-    let informer = SharedIndexInformer::new(lw, None, Indexers::namespace())
-        .with_reflector_options(|o| o.clock(shared).use_watch_list(watch_list));
+    let informer = SharedIndexInformer::builder(lw)
+        .indexers(Indexers::namespace())
+        .reflector_options(|o| o.clock(shared).use_watch_list(watch_list))
+        .build();
     let task = tokio::spawn(informer.clone().run());
     loop {
         // Quiet: the request counts and the next deadline hold still for a while.

@@ -113,8 +113,15 @@ async fn a_reflector_logs_its_start_lists_resyncs_and_watch_closes_at_client_gos
     tracing::subscriber::set_global_default(tracing_subscriber::registry().with(recorder.clone()))
         .expect("the only subscriber of this test binary");
 
-    let informer = SharedIndexInformer::new(source(), Some(Duration::from_secs(1)), Indexers::namespace())
-        .with_reflector_options(|o| o.name("test-source").type_description("*v1.ConfigMap"));
+    let informer = SharedIndexInformer::builder(source())
+        .resync_period(Some(Duration::from_secs(1)))
+        .indexers(Indexers::namespace())
+        .reflector_options(|o| o.name("test-source").type_description("*v1.ConfigMap"))
+        .build();
+    // A resync is forced only when a handler wants one (client-go's `shouldResync`).
+    informer
+        .add_event_handler(clientgo_cache::ResourceEventHandlerFuncs::default())
+        .unwrap();
     let task = tokio::spawn(informer.clone().run());
     informer
         .status()

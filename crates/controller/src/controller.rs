@@ -212,7 +212,10 @@ impl<K: Object + Send + Sync + 'static> Controller<K> {
             Some(l) => RateLimitingQueue::with_config(l, queue_config),
             None => RateLimitingQueue::with_config(default_controller_rate_limiter(), queue_config),
         };
-        informer.add_event_handler(enqueue_handlers::<K>(&queue));
+        // Only a stopped informer refuses a handler; the controller then never hears of a change.
+        if let Err(e) = informer.add_event_handler(enqueue_handlers::<K>(&queue)) {
+            tracing::error!(controller = %config.name, error = %e, "the controller cannot watch its primaries");
+        }
         let metrics = Arc::new(ControllerMetrics::new(
             &config.name,
             config.max_concurrent_reconciles,
@@ -267,7 +270,8 @@ impl<K: Object + Send + Sync + 'static> Controller<K> {
                 let informer = SharedIndexInformer::new(ListWatch::new(api), None, Indexers::new());
                 let (ma, mu, md) = (Arc::clone(&mapper), Arc::clone(&mapper), mapper);
                 let (qa, qu, qd) = (queue.clone(), queue.clone(), queue);
-                informer.add_event_handler(
+                // A fresh informer: adding a handler cannot fail.
+                let _ = informer.add_event_handler(
                     ResourceEventHandlerFuncs::default()
                         .on_add(move |obj: &Arc<C>, _| {
                             if let Some(key) = ma(obj) {

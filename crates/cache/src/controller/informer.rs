@@ -10,15 +10,15 @@ use std::time::Duration;
 use clientgo_apimachinery::Object;
 use futures_util::future::BoxFuture;
 
-use super::{process_deltas, Config, Controller, Notification, Process, Settings};
+use super::{process_deltas, Config, Controller, Process, Settings};
 use crate::delta_fifo::{DeltaFifo, Deltas, KnownObjects};
 use crate::error::Error;
 use crate::fifo::ProcessError;
 use crate::index::Indexers;
 use crate::listwatch::ListerWatcher;
+use crate::notification::{deliver, Notification, ResourceEventHandler};
 use crate::real_fifo::RealFifo;
 use crate::reflector::{ReflectorOptions, Transform};
-use crate::shared_informer::{deliver, ResourceEventHandler};
 use crate::store::{meta_namespace_key_func, Cache};
 
 /// Which queue sits between an informer's reflector and its store.

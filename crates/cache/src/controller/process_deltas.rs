@@ -7,51 +7,8 @@ use std::sync::Arc;
 
 use crate::delta_fifo::{DeltaObject, DeltaType, Deltas};
 use crate::error::Error;
+use crate::notification::Notification;
 use crate::store::Store;
-
-/// What a resource event handler is told about one change.
-///
-/// Mirrors the three calls of client-go's `ResourceEventHandler`: `OnAdd(obj, isInInitialList)`,
-/// `OnUpdate(old, new)` and `OnDelete(obj)`.
-#[derive(Debug)]
-pub enum Notification<K> {
-    /// The object is new to the store.
-    Add {
-        /// The object.
-        obj: Arc<K>,
-        /// True while the informer's first list is being delivered.
-        is_in_initial_list: bool,
-    },
-    /// The object replaced `old` in the store. On a resync or relist `old` and `new` may be the
-    /// same state (compare resource versions to skip those).
-    Update {
-        /// The state the store held.
-        old: Arc<K>,
-        /// The new state.
-        new: Arc<K>,
-    },
-    /// The object was removed; a tombstone if the deletion was noticed only by a relist.
-    Delete(DeltaObject<K>),
-}
-
-impl<K> Clone for Notification<K> {
-    fn clone(&self) -> Self {
-        match self {
-            Notification::Add {
-                obj,
-                is_in_initial_list,
-            } => Notification::Add {
-                obj: Arc::clone(obj),
-                is_in_initial_list: *is_in_initial_list,
-            },
-            Notification::Update { old, new } => Notification::Update {
-                old: Arc::clone(old),
-                new: Arc::clone(new),
-            },
-            Notification::Delete(obj) => Notification::Delete(obj.clone()),
-        }
-    }
-}
 
 /// Applies `deltas` (oldest first) to `store` and reports each resulting notification to `notify`.
 ///

@@ -23,7 +23,7 @@ use crate::reflector::SyncStatus;
 /// list it starts a [`Relist`] that receives the listed objects as pages arrive and is finished
 /// with the list's resourceVersion. The direct path applies each page at once, so a relist never
 /// holds a second copy of the cache; a queue collects the full list, as client-go does.
-pub trait ReflectorStore<K>: Send + Sync + 'static {
+pub(crate) trait ReflectorStore<K>: Send + Sync + 'static {
     /// A watch ADDED event (the object is already transformed). Mirrors `Add`.
     ///
     /// # Errors
@@ -63,7 +63,7 @@ pub trait ReflectorStore<K>: Send + Sync + 'static {
 }
 
 /// One relist in progress, fed by [`ReflectorStore::replace`]'s caller.
-pub trait Relist<K>: Send {
+pub(crate) trait Relist<K>: Send {
     /// One listed object (for a streaming list, an initial ADDED or MODIFIED event).
     ///
     /// # Errors

@@ -1,13 +1,58 @@
-//! Resource event handlers: what an informer tells of each change.
+//! What an informer tells its handlers: [`Notification`]s, the [`ResourceEventHandler`] that
+//! receives them, and [`ResourceEventHandlerFuncs`] made of closures.
 //!
 //! Mirrors `ResourceEventHandler` and `ResourceEventHandlerFuncs` of client-go
-//! `tools/cache/controller.go`.
+//! `tools/cache/controller.go`. At the bottom of the crate: the queues' consumers, the controller
+//! and the shared informer all speak these types.
 
 use std::fmt;
 use std::sync::Arc;
 
-use crate::controller::Notification;
 use crate::delta_fifo::DeltaObject;
+
+/// What a resource event handler is told about one change.
+///
+/// Mirrors the three calls of client-go's `ResourceEventHandler`: `OnAdd(obj, isInInitialList)`,
+/// `OnUpdate(old, new)` and `OnDelete(obj)`.
+#[derive(Debug)]
+pub enum Notification<K> {
+    /// The object is new to the store.
+    Add {
+        /// The object.
+        obj: Arc<K>,
+        /// True while the informer's first list is being delivered.
+        is_in_initial_list: bool,
+    },
+    /// The object replaced `old` in the store. On a resync or relist `old` and `new` may be the
+    /// same state (compare resource versions to skip those).
+    Update {
+        /// The state the store held.
+        old: Arc<K>,
+        /// The new state.
+        new: Arc<K>,
+    },
+    /// The object was removed; a tombstone if the deletion was noticed only by a relist.
+    Delete(DeltaObject<K>),
+}
+
+impl<K> Clone for Notification<K> {
+    fn clone(&self) -> Self {
+        match self {
+            Notification::Add {
+                obj,
+                is_in_initial_list,
+            } => Notification::Add {
+                obj: Arc::clone(obj),
+                is_in_initial_list: *is_in_initial_list,
+            },
+            Notification::Update { old, new } => Notification::Update {
+                old: Arc::clone(old),
+                new: Arc::clone(new),
+            },
+            Notification::Delete(obj) => Notification::Delete(obj.clone()),
+        }
+    }
+}
 
 /// Receives an informer's notifications. Mirrors client-go `cache.ResourceEventHandler`. Every
 /// method has an empty default, so implement only what you need.

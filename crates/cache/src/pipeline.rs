@@ -1,0 +1,209 @@
+//! The informer pipeline with its queue stage skipped: each reflector write becomes a delta that
+//! goes straight to the process function a queue's consumer would have called.
+//!
+//! client-go always puts a queue between reflector and indexer. The queue earns its place when
+//! processing can fall behind the watch; with a process function that never waits (the shared
+//! informer's: it writes the indexer and pushes into handler mailboxes) it only adds a copy of
+//! each relist and a lock per event. So a [`SharedIndexInformer`](crate::SharedIndexInformer)
+//! skips it by default, and the process function sees the same deltas it would have popped:
+//! `Added`, `Updated` and `Deleted` for watch events, `Replaced` for listed objects, `Deleted`
+//! with a [`DeletedFinalStateUnknown`] tombstone for what a relist no longer has, `Sync` for a
+//! resync. The one difference from a queue: a relist is applied page by page as it arrives and
+//! its tombstones come after the listed objects, not before, so a relist never holds a second
+//! copy of the cache (only the keys it has seen).
+
+use std::collections::HashSet;
+use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use clientgo_apimachinery::Object;
+use futures_util::future::BoxFuture;
+use tokio::sync::Mutex;
+
+use crate::controller::{process_deltas, Process};
+use crate::delta_fifo::{DeletedFinalStateUnknown, Delta, DeltaObject, DeltaType, Deltas};
+use crate::error::Error;
+use crate::fifo::ProcessError;
+use crate::listwatch::ListerWatcher;
+use crate::reflector::{Reflector, ReflectorOptions, ReflectorStore, Relist, SyncStatus};
+use crate::store::{Cache, Store};
+
+/// A [`ReflectorStore`] that hands every write to a [`Process`] at once, as one delta.
+pub(crate) struct DirectStage<K, P> {
+    indexer: Arc<Cache<K>>,
+    process: Mutex<P>,
+    /// The first relist has been applied.
+    listed: AtomicBool,
+}
+
+impl<K, P> fmt::Debug for DirectStage<K, P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DirectStage")
+            .field("listed", &self.listed.load(Ordering::Relaxed))
+            .finish_non_exhaustive()
+    }
+}
+
+impl<K: Object + Send + Sync + 'static, P: Process<K>> DirectStage<K, P> {
+    /// A stage feeding `process`, whose store is `indexer` (read for a relist's deletions and
+    /// for a resync).
+    pub(crate) fn new(indexer: Arc<Cache<K>>, process: P) -> Self {
+        DirectStage {
+            indexer,
+            process: Mutex::new(process),
+            listed: AtomicBool::new(false),
+        }
+    }
+
+    /// Processes one delta, then flushes. A failure is logged, as a queue's consumer logs it;
+    /// a requeue cannot happen without a queue and is logged the same way.
+    async fn run(&self, delta_type: DeltaType, object: DeltaObject<K>, initial: bool) {
+        let deltas = Deltas::new(vec![Delta { delta_type, object }]);
+        let mut process = self.process.lock().await;
+        if let Err(ProcessError::Failed(e) | ProcessError::Requeue(e)) = process.process(&deltas, initial) {
+            tracing::warn!(error = %e, "processing a delta failed");
+        }
+        process.flush().await;
+    }
+
+    /// Checks that `obj` has a key (an object without one is refused, as by a queue).
+    fn key(&self, obj: &K) -> Result<String, Error> {
+        self.indexer.key_of(obj)
+    }
+}
+
+impl<K: Object + Send + Sync + 'static, P: Process<K>> ReflectorStore<K> for DirectStage<K, P> {
+    fn add(&self, obj: Arc<K>) -> BoxFuture<'_, Result<(), Error>> {
+        Box::pin(async move {
+            self.key(&obj)?;
+            self.run(DeltaType::Added, DeltaObject::Object(obj), false).await;
+            Ok(())
+        })
+    }
+
+    fn update(&self, obj: Arc<K>) -> BoxFuture<'_, Result<(), Error>> {
+        Box::pin(async move {
+            self.key(&obj)?;
+            self.run(DeltaType::Updated, DeltaObject::Object(obj), false)
+                .await;
+            Ok(())
+        })
+    }
+
+    fn delete(&self, obj: Arc<K>) -> BoxFuture<'_, Result<(), Error>> {
+        Box::pin(async move {
+            self.key(&obj)?;
+            self.run(DeltaType::Deleted, DeltaObject::Object(obj), false)
+                .await;
+            Ok(())
+        })
+    }
+
+    fn replace(&self) -> Box<dyn Relist<K> + '_> {
+        Box::new(DirectRelist {
+            stage: self,
+            initial: !self.listed.load(Ordering::Acquire),
+            seen: HashSet::new(),
+        })
+    }
+
+    fn resync(&self) -> BoxFuture<'_, Result<(), Error>> {
+        Box::pin(async move {
+            for obj in self.indexer.list() {
+                self.run(DeltaType::Sync, DeltaObject::Object(obj), false).await;
+            }
+            Ok(())
+        })
+    }
+
+    fn update_resource_version(&self, resource_version: &str, status: &SyncStatus) {
+        // Every write is processed before it returns: the indexer is at this version now.
+        status.set_store_resource_version(resource_version);
+    }
+}
+
+/// A relist applied as it arrives; only the keys seen are kept aside.
+struct DirectRelist<'a, K, P> {
+    stage: &'a DirectStage<K, P>,
+    initial: bool,
+    seen: HashSet<String>,
+}
+
+impl<K: Object + Send + Sync + 'static, P: Process<K>> Relist<K> for DirectRelist<'_, K, P> {
+    fn add(&mut self, obj: Arc<K>) -> BoxFuture<'_, Result<(), Error>> {
+        Box::pin(async move {
+            let key = self.stage.key(&obj)?;
+            self.stage
+                .run(DeltaType::Replaced, DeltaObject::Object(obj), self.initial)
+                .await;
+            self.seen.insert(key);
+            Ok(())
+        })
+    }
+
+    fn delete(&mut self, obj: Arc<K>) -> BoxFuture<'_, Result<(), Error>> {
+        Box::pin(async move {
+            let key = self.stage.key(&obj)?;
+            if self.seen.remove(&key) {
+                self.stage
+                    .run(DeltaType::Deleted, DeltaObject::Object(obj), self.initial)
+                    .await;
+            }
+            Ok(())
+        })
+    }
+
+    fn finish<'b>(
+        &'b mut self,
+        _resource_version: &'b str,
+        status: &'b SyncStatus,
+    ) -> BoxFuture<'b, Result<(), Error>> {
+        Box::pin(async move {
+            let seen = std::mem::take(&mut self.seen);
+            for key in self.stage.indexer.list_keys() {
+                if seen.contains(&key) {
+                    continue;
+                }
+                let obj = self.stage.indexer.get_by_key(&key);
+                let tombstone = DeletedFinalStateUnknown { key, obj };
+                self.stage
+                    .run(
+                        DeltaType::Deleted,
+                        DeltaObject::DeletedFinalStateUnknown(tombstone),
+                        self.initial,
+                    )
+                    .await;
+            }
+            self.stage.listed.store(true, Ordering::Release);
+            status.mark_synced();
+            Ok(())
+        })
+    }
+}
+
+impl<K: Object + Send + Sync + 'static> Reflector<K> {
+    /// A reflector keeping `store` equal to the collection `lister_watcher` lists and watches.
+    /// Mirrors `NewReflector` with a plain store: each watch event is written at once, a relist is
+    /// applied page by page and removes what the list no longer has. For notifications, use a
+    /// [`SharedIndexInformer`](crate::SharedIndexInformer); for a queue in between, a
+    /// [`Controller`](crate::Controller).
+    #[track_caller]
+    pub fn new<L: ListerWatcher<K>>(
+        lister_watcher: L,
+        store: Arc<Cache<K>>,
+        options: ReflectorOptions<K>,
+    ) -> Self {
+        let process = {
+            let store = Arc::clone(&store);
+            move |deltas: &Deltas<K>, initial: bool| {
+                process_deltas(&*store, deltas, initial, |_| {}).map_err(ProcessError::Failed)
+            }
+        };
+        Reflector::with_store(
+            lister_watcher,
+            Arc::new(DirectStage::new(store, process)),
+            options,
+        )
+    }
+}
