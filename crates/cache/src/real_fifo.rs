@@ -25,9 +25,13 @@ pub const DEFAULT_BATCH_SIZE: usize = 1000;
 /// last queued delta already is a deletion), then `Replaced` for every listed object. `resync`
 /// queues `Sync` for known objects with nothing queued. Known objects are required, as in Go.
 ///
-/// Sans-IO like [`DeltaFifo`](crate::DeltaFifo). One difference from client-go: a process function
-/// returning [`ProcessError::Requeue`] puts the delta back at the *front*, so it is retried before
-/// anything that arrived after it and order is kept (Go's RealFIFO ignores requeue requests).
+/// Sans-IO like [`DeltaFifo`](crate::DeltaFifo). It differs from client-go in two documented
+/// ways:
+/// - a process function returning [`ProcessError::Requeue`] puts the delta back at the *front*,
+///   so it is retried before anything that arrived after it and order is kept (Go's RealFIFO
+///   ignores requeue requests);
+/// - there is no transform function: the informer's transform is applied by the reflector,
+///   before objects are shared as `Arc`s.
 #[doc(alias = "RealFIFO")]
 pub struct RealFifo<K> {
     items: VecDeque<Delta<K>>,
