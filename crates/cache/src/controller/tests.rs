@@ -1,0 +1,161 @@
+//! Unit tests of the controller's process loop, and the ports of client-go's
+//! `tools/cache/controller_test.go` that need no API server (the others are in
+//! `tests/controller_go.rs`).
+//!
+//! Not ported, with why:
+//! - `TestProcessDeltasInBatch`: we have no `TransactionStore` nor `processDeltasInBatch`; a
+//!   popped batch is applied delta by delta.
+//! - `TestDeletionHandlingObjectToName`: we have no `ObjectName`; the same check on the key
+//!   function is `test_deletion_handling_object_to_name` in `store/tests.rs`.
+
+use std::pin::pin;
+
+use super::*;
+use crate::delta_fifo::{DeltaFifo, KnownObjects};
+use crate::error::Error;
+use crate::real_fifo::RealFifo;
+use crate::store::{deletion_handling_meta_namespace_key_func, meta_namespace_key_func, Cache, Store};
+use crate::test_util::{labelled, pod, poll_once, Obj};
+
+/// Applies each item to a store and notes, in each phase, whether the dispatch lock is held.
+struct Phases {
+    store: Arc<Cache<Obj>>,
+    dispatch: Arc<tokio::sync::Mutex<()>>,
+    log: Arc<Mutex<Vec<String>>>,
+}
+
+impl Phases {
+    fn note(&self, phase: &str) {
+        let held = self.dispatch.try_lock().is_err();
+        self.log.lock().unwrap().push(format!("{phase} held={held}"));
+    }
+}
+
+impl Process<Obj> for Phases {
+    type Error = Error;
+
+    fn process(&mut self, deltas: &Deltas<Obj>, initial: bool) -> Result<(), ProcessError<Error>> {
+        self.note("process");
+        process_deltas(&*self.store, deltas, initial, |_| {}).map_err(ProcessError::Failed)
+    }
+
+    fn flush(&mut self) -> BoxFuture<'_, ()> {
+        self.note("flush");
+        Box::pin(std::future::ready(()))
+    }
+}
+
+#[tokio::test]
+async fn the_loop_holds_the_dispatch_lock_from_pop_to_flush_and_not_while_idle() {
+    let store = Arc::new(Cache::new_store(meta_namespace_key_func));
+    let known: KnownObjects<Obj> = Arc::clone(&store) as KnownObjects<Obj>;
+    let queue = Arc::new(AsyncQueue::new(RealFifo::new(meta_namespace_key_func, known)));
+    let dispatch = Arc::new(tokio::sync::Mutex::new(()));
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let process_loop = ProcessLoop {
+        queue: Arc::clone(&queue),
+        process: Mutex::new(None),
+        retry_on_error: false,
+        status: Arc::new(SyncStatus::default()),
+        dispatch: Some(Arc::clone(&dispatch)),
+    };
+    let phases = Phases {
+        store: Arc::clone(&store),
+        dispatch: Arc::clone(&dispatch),
+        log: Arc::clone(&log),
+    };
+    let stop = CancellationToken::new();
+    let mut drain = pin!(process_loop.drain(phases, &stop));
+
+    // Idle, the loop waits for an item without the lock: a handler may join meanwhile.
+    assert!(poll_once(drain.as_mut()).is_pending());
+    assert!(dispatch.try_lock().is_ok());
+
+    // While someone holds the lock, a queued item is neither popped nor applied.
+    let held = dispatch.lock().await;
+    queue.add(pod("ns", "a", "1")).await.expect("valid key");
+    assert!(poll_once(drain.as_mut()).is_pending());
+    assert_eq!(queue.len(), 1);
+    assert!(store.list().is_empty());
+    assert!(log.lock().unwrap().is_empty());
+
+    // Released, the item is applied and flushed under the lock, which is then let go.
+    drop(held);
+    assert!(poll_once(drain.as_mut()).is_pending());
+    assert_eq!(*log.lock().unwrap(), ["process held=true", "flush held=true"]);
+    assert_eq!(store.list().len(), 1);
+    assert!(queue.is_empty());
+    assert!(dispatch.try_lock().is_ok());
+}
+
+/// `action key` for a notification, as client-go's `eventRecorder` of `controller_test.go` logs.
+fn record(n: &Notification<Obj>) -> (String, String) {
+    let key = |o: &Arc<Obj>| meta_namespace_key_func(&**o).unwrap_or_default();
+    match n {
+        Notification::Add { obj, .. } => ("add".into(), key(obj)),
+        Notification::Update { new, .. } => ("update".into(), key(new)),
+        Notification::Delete(obj) => (
+            "delete".into(),
+            deletion_handling_meta_namespace_key_func(obj).unwrap_or_default(),
+        ),
+    }
+}
+
+/// Pops everything `queue` holds into `store` with [`process_deltas`]; the notifications, recorded.
+fn drain_into<Q: Queue<Obj>>(queue: &mut Q, store: &Cache<Obj>) -> Vec<(String, String)> {
+    let mut history = Vec::new();
+    while let Some(r) = queue.pop(|deltas, initial| {
+        process_deltas(store, deltas, initial, |n| history.push(record(&n))).map_err(ProcessError::Failed)
+    }) {
+        r.expect("valid keys");
+    }
+    history
+}
+
+/// Mirrors `TestReplaceEvents`: a relist after missed events updates what is still listed, deletes
+/// what is gone and adds what is new, and leaves the store holding exactly the list. Go drives a
+/// running controller's RealFIFO; the sans-IO queue and [`process_deltas`] are that controller's
+/// core, run here by hand, for both queue kinds.
+#[test]
+fn test_replace_events() {
+    replace_events("RealFifo", |known| RealFifo::new(meta_namespace_key_func, known));
+    replace_events("DeltaFifo", |known| {
+        DeltaFifo::new(meta_namespace_key_func).with_known_objects(known)
+    });
+}
+
+fn replace_events<Q: Queue<Obj>>(kind: &str, make: impl FnOnce(KnownObjects<Obj>) -> Q) {
+    let keep = pod("default", "pod-1", "1");
+    let modified = labelled("default", "pod-2", "2", &[("ver", "1")]);
+    let deleted = pod("default", "pod-3", "3");
+    let modified_updated = labelled("default", "pod-2", "5", &[("ver", "2")]);
+    let added = pod("default", "pod-4", "6");
+
+    let store = Arc::new(Cache::new_store(meta_namespace_key_func));
+    let mut queue = make(Arc::clone(&store) as KnownObjects<Obj>);
+    for o in [&keep, &modified, &deleted] {
+        queue.add(Arc::clone(o)).expect("key");
+    }
+    assert_eq!(drain_into(&mut queue, &store).len(), 3, "{kind}: the three adds");
+
+    // Missed while the watch was down: pod-2 changed, pod-3 went, pod-4 came.
+    let replaced = vec![keep, modified_updated, added];
+    queue.replace(replaced.clone(), "123").expect("keys");
+    let mut history = drain_into(&mut queue, &store);
+    history.sort();
+    let mut expected: Vec<(String, String)> = [
+        ("update", "default/pod-1"),
+        ("update", "default/pod-2"),
+        ("delete", "default/pod-3"),
+        ("add", "default/pod-4"),
+    ]
+    .iter()
+    .map(|(a, k)| ((*a).to_owned(), (*k).to_owned()))
+    .collect();
+    expected.sort();
+    assert_eq!(history, expected, "{kind}");
+
+    let mut items = store.list();
+    items.sort_by_key(|o| meta_namespace_key_func(&**o).unwrap_or_default());
+    assert_eq!(items, replaced, "{kind}: the store holds the list");
+}
