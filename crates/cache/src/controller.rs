@@ -29,7 +29,7 @@ use crate::reflector::{Reflector, ReflectorOptions, ReflectorStore, ShouldResync
 pub use informer::{
     new_indexer_informer, new_informer, new_informer_with_options, InformerOptions, QueueKind,
 };
-pub use process_deltas::{process_deltas, Notification};
+pub use process_deltas::{process_deltas, process_item, Notification};
 
 /// What a [`Controller`] does with each popped item. Mirrors client-go `cache.ProcessFunc`, split
 /// in two phases.

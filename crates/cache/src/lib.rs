@@ -86,6 +86,7 @@ mod undelta_store;
 mod test_util;
 
 pub use async_queue::{AsyncQueue, DEFAULT_QUEUE_CAPACITY};
+pub use controller::process_item;
 pub use controller::{
     new_indexer_informer, new_informer, new_informer_with_options, process_deltas, Config, Controller,
     InformerOptions, Notification, Process, QueueKind,
@@ -102,7 +103,7 @@ pub use index::{meta_namespace_index_func, IndexFunc, Indexer, Indexers, Objects
 pub use lister::{Lister, NamespaceLister};
 pub use listwatch::{FnListWatch, ListWatch, ListerWatcher, TweakListOptions, WatchStream};
 pub use object_fifo::Fifo;
-pub use real_fifo::{RealFifo, DEFAULT_BATCH_SIZE};
+pub use real_fifo::{FifoItem, RealFifo, DEFAULT_BATCH_SIZE};
 pub use reflector::{
     strip_managed_fields, CacheWriter, EventSink, Reflector, ReflectorError, ReflectorOptions,
     ReflectorStats, ReflectorStore, Relist, ShouldResync, StoreWrite, SyncStatus, Transform,

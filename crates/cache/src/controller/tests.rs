@@ -124,6 +124,52 @@ fn test_replace_events() {
     });
 }
 
+/// Mirrors `TestReplaceEvents` with client-go 1.36's atomic FIFO: the relist is popped as one
+/// unit and applied with [`process_item`], which reports the deletion first, then the listed
+/// objects in list order.
+#[test]
+fn test_replace_events_atomic() {
+    let keep = pod("default", "pod-1", "1");
+    let modified = labelled("default", "pod-2", "2", &[("ver", "1")]);
+    let deleted = pod("default", "pod-3", "3");
+    let modified_updated = labelled("default", "pod-2", "5", &[("ver", "2")]);
+    let added = pod("default", "pod-4", "6");
+
+    let store = Arc::new(Cache::new_store(meta_namespace_key_func));
+    let mut queue =
+        RealFifo::new(meta_namespace_key_func, Arc::clone(&store) as KnownObjects<Obj>).with_atomic_events();
+    let drain = |queue: &mut RealFifo<Obj>| {
+        let mut history = Vec::new();
+        while let Some(r) = queue.pop_item(|item, initial| {
+            process_item(&*store, item, initial, |n| history.push(record(&n))).map_err(ProcessError::Failed)
+        }) {
+            r.expect("valid keys");
+        }
+        history
+    };
+    for o in [&keep, &modified, &deleted] {
+        queue.add(Arc::clone(o)).expect("key");
+    }
+    assert_eq!(drain(&mut queue).len(), 3);
+
+    let replaced = vec![keep, modified_updated, added];
+    queue.replace(replaced.clone(), "123").expect("keys");
+    let history = drain(&mut queue);
+    let expected: Vec<(String, String)> = [
+        ("delete", "default/pod-3"),
+        ("update", "default/pod-1"),
+        ("update", "default/pod-2"),
+        ("add", "default/pod-4"),
+    ]
+    .iter()
+    .map(|(a, k)| ((*a).to_owned(), (*k).to_owned()))
+    .collect();
+    assert_eq!(history, expected);
+    let mut items = store.list();
+    items.sort_by_key(|o| meta_namespace_key_func(&**o).unwrap_or_default());
+    assert_eq!(items, replaced, "the store holds the list");
+}
+
 fn replace_events<Q: Queue<Obj>>(kind: &str, make: impl FnOnce(KnownObjects<Obj>) -> Q) {
     let keep = pod("default", "pod-1", "1");
     let modified = labelled("default", "pod-2", "2", &[("ver", "1")]);

@@ -24,6 +24,9 @@ use crate::test_util::{pod, Literal, Obj};
 use clientgo_apimachinery::Object;
 use std::convert::Infallible;
 
+/// A call made on a queue, for a table case.
+type Operation<'a> = &'a dyn Fn(&mut DeltaFifo<Obj>);
+
 /// Go's `mkFifoObj(name, val)`: a cluster-scoped object keyed by `name`, its value as version.
 fn obj(name: &str, val: u32) -> Arc<Obj> {
     pod("", name, &val.to_string())
@@ -543,7 +546,7 @@ fn test_delta_fifo_has_synced() {
     let pop_one = |f: &mut DeltaFifo<Obj>| {
         pop(f).expect("queued");
     };
-    let cases: [(&[&dyn Fn(&mut DeltaFifo<Obj>)], bool); 7] = [
+    let cases: [(&[Operation<'_>], bool); 7] = [
         (&[], false),
         (&[&|f| f.add(obj("a", 1)).expect("key")], true),
         (&[&|f| f.replace(vec![], "0").expect("keys")], true),

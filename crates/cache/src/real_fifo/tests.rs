@@ -21,6 +21,15 @@ use crate::test_util::{pod, Literal, Obj};
 use clientgo_apimachinery::Object;
 use std::convert::Infallible;
 
+/// Calls made on a queue, for a table case.
+type Operations<'a> = &'a dyn Fn(&mut RealFifo<Obj>);
+
+/// A named table case: what to do to an empty queue, and what it then pops, described.
+type Scenario<'a> = (&'a str, Operations<'a>, &'a [&'a str]);
+
+/// Batches as popped, each delta described.
+type Batches<'a> = &'a [&'a [&'a str]];
+
 /// Go's `mkFifoObj(name, val)`: a cluster-scoped object keyed by `name`, its value as version.
 fn obj(name: &str, val: u32) -> Arc<Obj> {
     pod("", name, &val.to_string())
@@ -107,14 +116,14 @@ fn test_real_fifo_replace_with_delete_delta_in() {
     );
 }
 
-/// Mirrors `TestRealFIFOW_ReplaceMakesDeletionsForObjectsOnlyInQueue`, one block per Go case.
+/// Mirrors `TestRealFIFOW_ReplaceMakesDeletionsForObjectsOnlyInQueue`, one entry per Go case.
 /// Go comments out its "Replaced object should have only a single Delete" case (a RealFIFO has
 /// no `emitDeltaTypeReplaced`); "Synced objects" shows the same with `Replaced` deltas.
 #[test]
 fn test_real_fifo_replace_makes_deletions_for_objects_only_in_queue() {
     let o = obj("foo", 2);
     let o2 = obj("foo", 3);
-    let cases: [(&str, &dyn Fn(&mut RealFifo<Obj>), &[&str]); 5] = [
+    let cases: [Scenario<'_>; 6] = [
         (
             "Added object should be deleted on Replace",
             &|f| {
@@ -170,6 +179,15 @@ fn test_real_fifo_replace_makes_deletions_for_objects_only_in_queue() {
                 "Added foo 3",
                 "Deleted tombstone(foo) 3",
             ],
+        ),
+        (
+            "Bookmark object should not be added without atomic",
+            &|f| {
+                f.bookmark("123").expect("queued");
+                f.replace(vec![], "0").expect("keys");
+                f.replace(vec![], "1").expect("keys");
+            },
+            &[],
         ),
     ];
     for (name, operations, expected) in cases {
@@ -429,7 +447,7 @@ fn test_real_fifo_has_synced() {
     let pop_one = |f: &mut RealFifo<Obj>| {
         pop(f).expect("queued");
     };
-    let cases: [(&[&dyn Fn(&mut RealFifo<Obj>)], bool); 7] = [
+    let cases: [(&[Operations<'_>], bool); 7] = [
         (&[], false),
         (&[&|f| f.add(obj("a", 1)).expect("key")], true),
         (&[&|f| f.replace(vec![], "0").expect("keys")], true),
@@ -579,7 +597,7 @@ fn failing_key(o: &Obj) -> Result<String, KeyError> {
 /// against it. As in Go, the broken items are put in the queue directly: `add` refuses them.
 #[test]
 fn test_real_fifo_pop_broken_items_in_batch() {
-    let cases: [(&str, &[&str], &[&[&str]]); 4] = [
+    let cases: [(&str, &[&str], Batches<'_>); 4] = [
         ("1st item is broken", &["fail3"], &[&["fail3"]]),
         (
             "nth item is broken",
@@ -600,7 +618,8 @@ fn test_real_fifo_pop_broken_items_in_batch() {
     for (name, incoming, expected) in cases {
         let mut f = RealFifo::new(failing_key, Literal::known(&[])).with_batch_size(999_999);
         for n in incoming {
-            f.items.push_back(Delta::new(DeltaType::Added, obj(n, 5)));
+            f.items
+                .push_back(FifoItem::Delta(Delta::new(DeltaType::Added, obj(n, 5))));
         }
         let got: Vec<Vec<String>> = drain_batches(&mut f)
             .into_iter()
@@ -612,6 +631,204 @@ fn test_real_fifo_pop_broken_items_in_batch() {
             .collect();
         assert_eq!(got, expected, "{name}");
     }
+}
+
+/// An atomic queue knowing `known` (in that order).
+fn atomic(known: &[Arc<Obj>]) -> RealFifo<Obj> {
+    fifo(known).with_atomic_events()
+}
+
+/// An item described: a delta as [`describe`] does, `ReplacedAll rv [names]`, `SyncAll`,
+/// `Bookmark rv`.
+fn describe_item(item: &FifoItem<Obj>) -> String {
+    match item {
+        FifoItem::Delta(d) => describe(d),
+        FifoItem::ReplacedAll {
+            resource_version,
+            objects,
+        } => {
+            let names: Vec<String> = objects
+                .iter()
+                .map(|o| format!("{} {}", o.name(), o.resource_version()))
+                .collect();
+            format!("ReplacedAll {resource_version} {names:?}")
+        }
+        FifoItem::SyncAll => "SyncAll".into(),
+        FifoItem::Bookmark { resource_version } => format!("Bookmark {resource_version}"),
+    }
+}
+
+/// Everything queued, popped whole with `pop_item`, described.
+fn drain_items(f: &mut RealFifo<Obj>) -> Vec<String> {
+    std::iter::from_fn(|| {
+        f.pop_item(|_, _| Ok::<(), ProcessError<Infallible>>(()))
+            .map(|r| describe_item(&r.unwrap_or_else(|e| match e {})))
+    })
+    .collect()
+}
+
+/// Mirrors `TestRealFIFO_ReplaceAtomic`, one entry per Go case: with atomic events a relist is
+/// one item carrying the list and its version, queued behind what came before (nothing is
+/// tombstoned by the queue), and a bookmark is an item of its own.
+#[test]
+fn test_real_fifo_replace_atomic() {
+    let o = obj("foo", 2);
+    let cases: [Scenario<'_>; 4] = [
+        (
+            "Base replace",
+            &|f| f.replace(vec![], "123").expect("keys"),
+            &["ReplacedAll 123 []"],
+        ),
+        (
+            "Added object exists in deltas on Atomic Replace",
+            &|f| {
+                f.add(Arc::clone(&o)).expect("key");
+                f.replace(vec![], "123").expect("keys");
+            },
+            &["Added foo 2", "ReplacedAll 123 []"],
+        ),
+        (
+            "Multiple replaces run in order",
+            &|f| {
+                f.add(Arc::clone(&o)).expect("key");
+                f.replace(vec![Arc::clone(&o)], "10").expect("keys");
+                f.replace(vec![Arc::clone(&o)], "20").expect("keys");
+                f.replace(vec![], "56").expect("keys");
+            },
+            &[
+                "Added foo 2",
+                r#"ReplacedAll 10 ["foo 2"]"#,
+                r#"ReplacedAll 20 ["foo 2"]"#,
+                "ReplacedAll 56 []",
+            ],
+        ),
+        (
+            "Bookmark object should not be included in Replace",
+            &|f| {
+                f.bookmark("123").expect("queued");
+                f.replace(vec![], "1234").expect("keys");
+            },
+            &["Bookmark 123", "ReplacedAll 1234 []"],
+        ),
+    ];
+    for (name, operations, expected) in cases {
+        let mut f = atomic(&[]);
+        operations(&mut f);
+        assert_eq!(drain_items(&mut f), expected, "{name}");
+        assert!(f.is_empty(), "{name}: nothing left over");
+    }
+}
+
+/// Mirrors `TestRealFIFO_ReplaceAtomicPop`: the add, then the relist as one unit, then nothing.
+#[test]
+fn test_real_fifo_replace_atomic_pop() {
+    let mut f = atomic(&[]);
+    f.add(obj("foo", 10)).expect("key");
+    f.replace(vec![obj("foo", 15)], "20").expect("keys");
+    assert_eq!(
+        drain_items(&mut f),
+        ["Added foo 10", r#"ReplacedAll 20 ["foo 15"]"#]
+    );
+    assert!(f.is_empty(), "item did not get removed");
+}
+
+/// Mirrors `TestRealFIFO_ResyncAtomic`, one entry per Go case: a resync is one item, queued
+/// behind what came before, whatever is known or queued.
+#[test]
+fn test_real_fifo_resync_atomic() {
+    let cases: [(&str, bool, &[&str]); 2] = [
+        ("Base resync", false, &["SyncAll"]),
+        (
+            "Added object exists in deltas on Atomic Resync",
+            true,
+            &["Added foo 2", "SyncAll"],
+        ),
+    ];
+    for (name, add_first, expected) in cases {
+        let mut f = atomic(&[obj("foo", 1)]);
+        if add_first {
+            f.add(obj("foo", 2)).expect("key");
+        }
+        f.resync().expect("queued");
+        assert_eq!(drain_items(&mut f), expected, "{name}");
+    }
+}
+
+// Ours alone: the atomic queue's `Queue::pop`, `pop_batch`, requeue and initial-list accounting.
+
+/// `Queue::pop` on an atomic queue hands a relist over as the plain queue's deltas (worked out
+/// against what is known when it is popped), a resync as `Sync` for everything known, and skips
+/// bookmarks and relists with nothing to say.
+#[test]
+fn atomic_units_popped_as_deltas_expand_against_the_known_objects() {
+    let mut f = atomic(&[obj("gone", 1), obj("kept", 1)]);
+    f.bookmark("5").expect("queued");
+    f.replace(vec![obj("kept", 2), obj("new", 2)], "6").expect("keys");
+    f.resync().expect("queued");
+    let popped: Vec<Vec<String>> = std::iter::from_fn(|| {
+        f.pop(|_, _| Ok::<(), ProcessError<Infallible>>(()))
+            .map(|r| r.unwrap_or_else(|e| match e {}).iter().map(describe).collect())
+    })
+    .collect();
+    assert_eq!(
+        popped,
+        [
+            vec!["Deleted tombstone(gone) 1", "Replaced kept 2", "Replaced new 2"],
+            vec!["Sync gone 1", "Sync kept 1"],
+        ]
+    );
+
+    let mut f = atomic(&[]);
+    f.bookmark("5").expect("queued");
+    f.replace(vec![], "6").expect("keys");
+    assert!(f.pop(|_, _| Ok::<(), ProcessError<()>>(())).is_none());
+    assert!(f.has_synced(), "the skipped relist counted as popped");
+}
+
+/// An atomic unit is a batch of its own (expanded), and a batch stops before one.
+#[test]
+fn atomic_units_close_batches() {
+    let mut f = atomic(&[obj("old", 1)]);
+    f.add(obj("a", 1)).expect("key");
+    f.resync().expect("queued");
+    f.add(obj("b", 1)).expect("key");
+    let batches: Vec<Vec<String>> = drain_batches(&mut f).into_iter().map(|(_, b)| b).collect();
+    assert_eq!(
+        batches,
+        [vec!["Added a 1"], vec!["Sync old 1"], vec!["Added b 1"]]
+    );
+}
+
+/// A requeued unit goes back whole to the front, still the initial list; expanded by `pop`, it
+/// comes back as its deltas, each still part of the initial list.
+#[test]
+fn atomic_requeue_keeps_the_unit_and_the_initial_list() {
+    let mut f = atomic(&[]);
+    f.replace(vec![obj("a", 1), obj("b", 1)], "1").expect("keys");
+    f.add(obj("late", 2)).expect("key");
+    let r = f.pop_item(|item, initial| {
+        assert!(initial);
+        assert_eq!(describe_item(item), r#"ReplacedAll 1 ["a 1", "b 1"]"#);
+        Err(ProcessError::Requeue("busy"))
+    });
+    assert!(matches!(r, Some(Err("busy"))));
+    assert!(!f.has_synced());
+    assert_eq!(f.len(), 2);
+
+    let r = f.pop(|_, _| Err(ProcessError::Requeue("busy")));
+    assert!(matches!(r, Some(Err("busy"))));
+    assert_eq!(
+        f.deltas().map(describe).collect::<Vec<_>>(),
+        ["Replaced a 1", "Replaced b 1", "Added late 2"]
+    );
+    assert_eq!(
+        std::iter::from_fn(|| pop2(&mut f)).collect::<Vec<_>>(),
+        [
+            ("Replaced a 1".to_owned(), true),
+            ("Replaced b 1".to_owned(), true),
+            ("Added late 2".to_owned(), false)
+        ]
+    );
 }
 
 // Ours alone: client-go's RealFIFO has no requeue, and no test of an unkeyable add.
