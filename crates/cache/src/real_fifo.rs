@@ -95,8 +95,9 @@ impl<K> RealFifo<K> {
     /// from one consistent state to the next in one step, and the relist's deletions are worked
     /// out against the store when it is applied. Off by default.
     ///
-    /// Mirrors client-go 1.36 `RealFIFOOptions.AtomicEvents` (with the bookmarks Go's queue emits
-    /// alongside). The queued relist holds the whole list until it is popped, beside the cache.
+    /// Mirrors client-go 1.36 `RealFIFOOptions.AtomicEvents`; Go turns bookmark items on with a
+    /// separate switch (`emitDeltaTypeBookmark`), here they come with atomic events. The queued
+    /// relist holds the whole list until it is popped, beside the cache: the opt-in memory cost.
     #[doc(alias = "AtomicEvents")]
     pub fn with_atomic_events(mut self) -> Self {
         self.atomic_events = true;

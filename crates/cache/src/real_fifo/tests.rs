@@ -1,5 +1,6 @@
 //! Ports of client-go's `tools/cache/the_real_fifo_test.go`, each named after its Go test, plus
-//! tests of what is ours alone (requeueing, refusing unkeyable objects).
+//! tests of what is ours alone (requeueing, refusing unkeyable objects, atomic units popped
+//! through `Queue::pop` and `pop_batch`).
 //!
 //! Objects are cluster-scoped pods keyed by name, standing for Go's `testFifoObject`; their
 //! resourceVersion stands for its value. Known objects are [`Literal`], Go's
