@@ -29,7 +29,7 @@ use crate::reflector::{Reflector, ReflectorOptions, ReflectorStore, ShouldResync
 pub use informer::{
     new_indexer_informer, new_informer, new_informer_with_options, InformerOptions, QueueKind,
 };
-pub use process_deltas::process_deltas;
+pub use process_deltas::{process_deltas, process_item};
 
 /// What a [`Controller`] does with each popped item. Mirrors client-go `cache.ProcessFunc`, split
 /// in two phases.
@@ -397,3 +397,6 @@ impl<K: Object + Send + Sync + 'static> Controller<K> {
         &self.inner.status
     }
 }
+
+#[cfg(test)]
+mod tests;

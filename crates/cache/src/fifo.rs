@@ -73,6 +73,19 @@ pub trait Queue<K> {
     /// [`Error::Key`] when the key function fails for a known object.
     fn resync(&mut self) -> Result<(), Error>;
 
+    /// The watch reached `resource_version` with no change (a watch BOOKMARK). Queues nothing by
+    /// default; a [`RealFifo`](crate::RealFifo) with atomic events queues a bookmark item, so
+    /// the consumer learns how far the store has caught up.
+    ///
+    /// Mirrors client-go 1.36 `RealFIFO.Bookmark`.
+    ///
+    /// # Errors
+    /// None by default; the signature leaves room for queues that can fail.
+    fn bookmark(&mut self, resource_version: &str) -> Result<(), Error> {
+        let _ = resource_version;
+        Ok(())
+    }
+
     /// Removes the next item and hands it to `process` with `is_in_initial_list` (true while the
     /// first relist is being drained), then returns it.
     ///

@@ -87,6 +87,7 @@ mod undelta_store;
 #[cfg(test)]
 mod test_util;
 
+pub use controller::process_item;
 pub use controller::{
     new_indexer_informer, new_informer, new_informer_with_options, process_deltas, Config, Controller,
     InformerOptions, Process, QueueKind,
@@ -104,7 +105,7 @@ pub use lister::{Lister, NamespaceLister};
 pub use listwatch::{FnListWatch, ListWatch, ListerWatcher, TweakListOptions, WatchStream};
 pub use notification::{Notification, ResourceEventHandler, ResourceEventHandlerFuncs};
 pub use object_fifo::Fifo;
-pub use real_fifo::{RealFifo, DEFAULT_BATCH_SIZE};
+pub use real_fifo::{FifoItem, RealFifo, DEFAULT_BATCH_SIZE};
 pub use reflector::{
     strip_managed_fields, Reflector, ReflectorError, ReflectorOptions, ReflectorStats, ShouldResync,
     SyncStatus, Transform,

@@ -48,3 +48,31 @@ pub(crate) fn named(name: &str, val: i64) -> Arc<Named> {
 pub(crate) fn named_key(o: &Named) -> Result<String, crate::error::KeyError> {
     Ok(o.name.clone())
 }
+
+/// Known objects listed in the order given: client-go's `literalListerGetter` of
+/// `delta_fifo_test.go`, whose fixed order makes a relist's tombstones come out in a known order
+/// (a [`Cache`](crate::Cache) lists its keys in hash order).
+pub(crate) struct Literal(pub(crate) Vec<Arc<Obj>>);
+
+impl Literal {
+    /// `objs` as shareable known objects.
+    pub(crate) fn known(objs: &[Arc<Obj>]) -> crate::delta_fifo::KnownObjects<Obj> {
+        Arc::new(Literal(objs.to_vec()))
+    }
+}
+
+impl crate::delta_fifo::KeyListerGetter<Obj> for Literal {
+    fn list_keys(&self) -> Vec<String> {
+        self.0
+            .iter()
+            .filter_map(|o| crate::store::meta_namespace_key_func(&**o).ok())
+            .collect()
+    }
+
+    fn get_by_key(&self, key: &str) -> Option<Arc<Obj>> {
+        self.0
+            .iter()
+            .find(|o| crate::store::meta_namespace_key_func(&***o).is_ok_and(|k| k == key))
+            .cloned()
+    }
+}

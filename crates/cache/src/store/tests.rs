@@ -48,20 +48,24 @@ fn meta_namespace_key_func_refuses_a_nameless_object() {
     assert_eq!(err.to_string(), r#"object has no metadata.name (namespace "ns")"#);
 }
 
+/// Mirrors client-go's `TestDeletionHandlingObjectToName` (`controller_test.go`), with the key
+/// function in place of `ObjectToName` (we have no `ObjectName`): a tombstone is named by its key,
+/// which is the deleted object's name.
 #[test]
-fn deletion_handling_key_func_uses_the_tombstone_key() {
+fn test_deletion_handling_object_to_name() {
+    let cm = pod("testnamespace", "testname", "1");
+    let key = meta_namespace_key_func(&*cm).expect("named");
     let tombstone = DeltaObject::DeletedFinalStateUnknown(DeletedFinalStateUnknown::<Obj> {
-        key: "ns/old".into(),
-        obj: None,
+        key,
+        obj: Some(Arc::clone(&cm)),
     });
     assert_eq!(
         deletion_handling_meta_namespace_key_func(&tombstone),
-        Ok("ns/old".to_owned())
+        deletion_handling_meta_namespace_key_func(&DeltaObject::Object(cm))
     );
-    let live = DeltaObject::Object(pod("ns", "live", "1"));
     assert_eq!(
-        deletion_handling_meta_namespace_key_func(&live),
-        Ok("ns/live".to_owned())
+        deletion_handling_meta_namespace_key_func(&tombstone),
+        Ok("testnamespace/testname".to_owned())
     );
 }
 
