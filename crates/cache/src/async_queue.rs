@@ -15,11 +15,11 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use futures_util::future::BoxFuture;
 use tokio::sync::Notify;
 
-use crate::delta_fifo::Deltas;
+use crate::delta::Deltas;
 use crate::error::Error;
 use crate::fifo::{ProcessError, Queue};
+use crate::key::KeyFunc;
 use crate::reflector::{ReflectorStore, Relist, SyncStatus};
-use crate::store::KeyFunc;
 
 /// How many deltas an [`AsyncQueue`] holds before its writer waits, by default.
 pub(crate) const DEFAULT_QUEUE_CAPACITY: usize = 1024;

@@ -21,7 +21,7 @@ use futures_util::future::BoxFuture;
 use tokio_util::sync::CancellationToken;
 
 use crate::async_queue::{AsyncQueue, DEFAULT_QUEUE_CAPACITY};
-use crate::delta_fifo::Deltas;
+use crate::delta::Deltas;
 use crate::fifo::{ProcessError, Queue};
 use crate::listwatch::ListerWatcher;
 use crate::reflector::{Reflector, ReflectorOptions, ReflectorStore, ShouldResync, SyncStatus};

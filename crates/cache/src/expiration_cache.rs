@@ -13,9 +13,11 @@ use std::time::{Duration, Instant};
 
 use clientgo_flowcontrol::{Clock, RealClock};
 
-use crate::delta_fifo::DeletedFinalStateUnknown;
+use crate::delta::DeletedFinalStateUnknown;
+use crate::delta::ReplaceDelta;
 use crate::error::Error;
-use crate::store::{KeyFunc, ReplaceDelta, Store};
+use crate::key::KeyFunc;
+use crate::store::Store;
 
 /// An object and the time it was written. Mirrors client-go `cache.TimestampedEntry`.
 #[derive(Debug)]

@@ -6,9 +6,9 @@
 
 use std::sync::Arc;
 
-use crate::delta_fifo::Deltas;
+use crate::delta::Deltas;
 use crate::error::Error;
-use crate::store::KeyFunc;
+use crate::key::KeyFunc;
 
 /// What a pop's process function reports when it fails.
 ///

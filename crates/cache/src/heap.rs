@@ -11,7 +11,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::error::Error;
-use crate::store::KeyFunc;
+use crate::key::KeyFunc;
 
 /// Orders two objects: true when the first must pop before the second. Mirrors client-go
 /// `cache.LessFunc`.

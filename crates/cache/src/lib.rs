@@ -18,22 +18,19 @@
 //! objects returned by the cache" is a compile-time guarantee here.
 //!
 //! The I/O layer on top: [`ListerWatcher`]/[`ListWatch`], the [`Reflector`] (list, watch, relist
-//! with backoff) writing into a [`ReflectorStore`], the [`SharedIndexInformer`] with bounded
-//! per-handler buffers, the [`SharedInformerFactory`] and typed [`Lister`]s. They run on tokio
-//! and stop on a cancellation token or drop; none spawns a thread.
+//! with backoff), the [`SharedIndexInformer`] (built with a [`SharedIndexInformerBuilder`]), the
+//! [`SharedInformerFactory`] and typed [`Lister`]s. They run on tokio and stop on a cancellation
+//! token or drop; the reflector and the informer spawn no task, and each handler runs on a thread
+//! of its own (or, with [`HandlerOptions::in_task`], a task).
 //!
-//! Two paths lead from the reflector to the handlers:
-//! - **direct** (the [`SharedIndexInformer`]'s default): the reflector writes the indexer through a
-//!   [`CacheWriter`] and hands each change to the handlers. A relist is diffed into the live
-//!   indexer page by page, so it never holds a second copy of the cache;
-//! - **through a queue**, as client-go does: the reflector fills an [`AsyncQueue`] around a
-//!   [`RealFifo`] or [`DeltaFifo`] (the queue is the reflector's store), and a [`Controller`]
-//!   (client-go `cache.New(&Config)`) pops each item and hands it to a [`Process`] function, under
-//!   the queue's lock; [`process_deltas`] applies it to a store. [`new_informer_with_options`]
-//!   builds a store, a controller and a handler this way, and
-//!   [`SharedIndexInformer::with_queue`] switches a shared informer to it ([`QueueKind`] picks
-//!   the queue). A relist then holds the full list until it is queued, as in client-go.
-//!
+//! One pipeline leads from the reflector to the handlers, as client-go 1.36's:
+//! reflector -> queue stage -> indexer -> handler mailboxes. The queue stage is a [`RealFifo`] or a
+//! [`DeltaFifo`] drained by a [`Controller`] (client-go's `cache.New`), or it is skipped (the shared
+//! informer's default: each change goes on at once and a relist is applied page by page, so it is
+//! never held beside the cache). Either way the same process function applies each delta to the
+//! indexer ([`process_deltas`]) and hands the [`Notification`]s to every handler's mailbox, which
+//! never makes the informer wait: a full mailbox coalesces per object.
+
 //! Everything below the reflector is sans-IO: no async runtime, no clock, no sockets. Stores are
 //! thread-safe (an `RwLock` held only briefly, never while user code runs); queues are plain
 //! `&mut self` state machines whose `pop` never blocks, wrapped by the informer layer.
@@ -64,7 +61,9 @@
 #![forbid(unsafe_code)]
 
 mod async_queue;
+mod cache;
 mod controller;
+mod delta;
 mod delta_fifo;
 mod error;
 mod expiration_cache;
@@ -72,6 +71,7 @@ mod factory;
 mod fifo;
 mod heap;
 mod index;
+mod key;
 mod lister;
 mod listwatch;
 mod notification;
@@ -87,20 +87,23 @@ mod undelta_store;
 #[cfg(test)]
 mod test_util;
 
+pub use cache::Cache;
 pub use controller::process_item;
 pub use controller::{
     new_indexer_informer, new_informer, new_informer_with_options, process_deltas, Config, Controller,
     InformerOptions, Process, QueueKind,
 };
-pub use delta_fifo::{
-    DeletedFinalStateUnknown, Delta, DeltaFifo, DeltaObject, DeltaType, Deltas, KeyListerGetter, KnownObjects,
-};
+pub use delta::{DeletedFinalStateUnknown, Delta, DeltaObject, DeltaType, Deltas, ReplaceDelta};
+pub use delta_fifo::DeltaFifo;
 pub use error::{Error, InformerError, KeyError};
 pub use expiration_cache::{ExpirationCache, ExpirationPolicy, TimestampedEntry, TtlPolicy};
 pub use factory::SharedInformerFactory;
 pub use fifo::{ProcessError, Queue};
 pub use heap::{Heap, LessFunc};
 pub use index::{meta_namespace_index_func, IndexFunc, Indexer, Indexers, Objects, NAMESPACE_INDEX};
+pub use key::{
+    deletion_handling_meta_namespace_key_func, meta_namespace_key_func, split_meta_namespace_key, KeyFunc,
+};
 pub use lister::{Lister, NamespaceLister};
 pub use listwatch::{FnListWatch, ListWatch, ListerWatcher, TweakListOptions, WatchStream};
 pub use notification::{Notification, ResourceEventHandler, ResourceEventHandlerFuncs};
@@ -114,9 +117,6 @@ pub use shared_informer::{
     HandlerOptions, HandlerRegistration, HandlerStats, SharedIndexInformer, SharedIndexInformerBuilder,
     Subscription, DEFAULT_HANDLER_BUFFER, MINIMUM_RESYNC_PERIOD,
 };
-pub use store::{
-    deletion_handling_meta_namespace_key_func, meta_namespace_key_func, split_meta_namespace_key, Cache,
-    KeyFunc, ReplaceDelta, Store,
-};
+pub use store::{KeyListerGetter, KnownObjects, Store};
 pub use thread_safe_store::ThreadSafeStore;
 pub use undelta_store::{PushFunc, UndeltaStore};

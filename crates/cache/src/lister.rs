@@ -10,8 +10,9 @@ use std::sync::Arc;
 use clientgo_apimachinery::labels::Selector;
 use clientgo_apimachinery::Object;
 
+use crate::cache::Cache;
 use crate::index::{Indexer, NAMESPACE_INDEX};
-use crate::store::{Cache, Store};
+use crate::store::Store;
 
 /// Lists and gets objects of one kind from an indexer. Mirrors a generated `XxxLister`.
 pub struct Lister<K> {

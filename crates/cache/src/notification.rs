@@ -8,7 +8,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::delta_fifo::DeltaObject;
+use crate::delta::DeltaObject;
 
 /// What a resource event handler is told about one change.
 ///

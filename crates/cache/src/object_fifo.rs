@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use crate::error::Error;
 use crate::fifo::ProcessError;
-use crate::store::KeyFunc;
+use crate::key::KeyFunc;
 
 /// One pending object per key, popped in first-queued order. Mirrors client-go `cache.FIFO`.
 pub struct Fifo<K> {

@@ -21,13 +21,14 @@ use clientgo_apimachinery::Object;
 use futures_util::future::BoxFuture;
 use tokio::sync::Mutex;
 
+use crate::cache::Cache;
 use crate::controller::{process_deltas, Process};
-use crate::delta_fifo::{DeletedFinalStateUnknown, Delta, DeltaObject, DeltaType, Deltas};
+use crate::delta::{DeletedFinalStateUnknown, Delta, DeltaObject, DeltaType, Deltas};
 use crate::error::Error;
 use crate::fifo::ProcessError;
 use crate::listwatch::ListerWatcher;
 use crate::reflector::{Reflector, ReflectorOptions, ReflectorStore, Relist, SyncStatus};
-use crate::store::{Cache, Store};
+use crate::store::Store;
 
 /// A [`ReflectorStore`] that hands every write to a [`Process`] at once, as one delta.
 pub(crate) struct DirectStage<K, P> {

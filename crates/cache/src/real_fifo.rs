@@ -6,10 +6,11 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::fmt;
 use std::sync::Arc;
 
-use crate::delta_fifo::{DeletedFinalStateUnknown, Delta, DeltaObject, DeltaType, Deltas, KnownObjects};
+use crate::delta::{DeletedFinalStateUnknown, Delta, DeltaObject, DeltaType, Deltas};
 use crate::error::{Error, KeyError};
 use crate::fifo::{ProcessError, Queue};
-use crate::store::KeyFunc;
+use crate::key::KeyFunc;
+use crate::store::KnownObjects;
 
 mod item;
 

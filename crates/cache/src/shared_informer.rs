@@ -32,6 +32,7 @@ use clientgo_apimachinery::Object;
 use tokio_util::sync::CancellationToken;
 
 use crate::async_queue::DEFAULT_QUEUE_CAPACITY;
+use crate::cache::Cache;
 use crate::controller::{QueueKind, Settings};
 use crate::error::InformerError;
 use crate::index::{Indexer, Indexers};
@@ -39,7 +40,6 @@ use crate::listwatch::ListerWatcher;
 use crate::notification::{deliver, Notification, ResourceEventHandler};
 use crate::pipeline::DirectStage;
 use crate::reflector::{Reflector, ReflectorOptions, ShouldResync, SyncStatus, Transform};
-use crate::store::Cache;
 
 pub use builder::SharedIndexInformerBuilder;
 pub use mailbox::HandlerStats;

@@ -56,23 +56,23 @@ pub(crate) struct Literal(pub(crate) Vec<Arc<Obj>>);
 
 impl Literal {
     /// `objs` as shareable known objects.
-    pub(crate) fn known(objs: &[Arc<Obj>]) -> crate::delta_fifo::KnownObjects<Obj> {
+    pub(crate) fn known(objs: &[Arc<Obj>]) -> crate::store::KnownObjects<Obj> {
         Arc::new(Literal(objs.to_vec()))
     }
 }
 
-impl crate::delta_fifo::KeyListerGetter<Obj> for Literal {
+impl crate::store::KeyListerGetter<Obj> for Literal {
     fn list_keys(&self) -> Vec<String> {
         self.0
             .iter()
-            .filter_map(|o| crate::store::meta_namespace_key_func(&**o).ok())
+            .filter_map(|o| crate::key::meta_namespace_key_func(&**o).ok())
             .collect()
     }
 
     fn get_by_key(&self, key: &str) -> Option<Arc<Obj>> {
         self.0
             .iter()
-            .find(|o| crate::store::meta_namespace_key_func(&***o).is_ok_and(|k| k == key))
+            .find(|o| crate::key::meta_namespace_key_func(&***o).is_ok_and(|k| k == key))
             .cloned()
     }
 }

@@ -6,10 +6,10 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::sync::{Arc, PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
-use crate::delta_fifo::DeletedFinalStateUnknown;
+use crate::delta::DeletedFinalStateUnknown;
+use crate::delta::ReplaceDelta;
 use crate::error::Error;
 use crate::index::{Index, Indexers, Objects, Small};
-use crate::store::ReplaceDelta;
 
 /// A concurrent key → object map with incrementally maintained indices.
 ///

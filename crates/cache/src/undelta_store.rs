@@ -7,8 +7,11 @@
 use std::fmt;
 use std::sync::Arc;
 
+use crate::cache::Cache;
+use crate::delta::ReplaceDelta;
 use crate::error::Error;
-use crate::store::{Cache, KeyFunc, ReplaceDelta, Store};
+use crate::key::KeyFunc;
+use crate::store::Store;
 
 /// What an [`UndeltaStore`] calls with every object after each change. Mirrors the `PushFunc`
 /// field of client-go's `UndeltaStore`.

@@ -11,9 +11,13 @@ use futures_util::task::{waker, ArcWake};
 use futures_util::FutureExt as _;
 
 use super::*;
-use crate::delta_fifo::{DeltaFifo, DeltaObject, KnownObjects};
+use crate::cache::Cache;
+use crate::delta::DeltaObject;
+use crate::delta_fifo::DeltaFifo;
+use crate::key::meta_namespace_key_func;
 use crate::real_fifo::RealFifo;
-use crate::store::{meta_namespace_key_func, Cache, Store};
+use crate::store::KnownObjects;
+use crate::store::Store;
 use crate::test_util::{pod, Obj};
 use clientgo_apimachinery::Object;
 

@@ -11,15 +11,18 @@ use clientgo_apimachinery::Object;
 use futures_util::future::BoxFuture;
 
 use super::{process_deltas, Config, Controller, Process, Settings};
-use crate::delta_fifo::{DeltaFifo, Deltas, KnownObjects};
+use crate::cache::Cache;
+use crate::delta::Deltas;
+use crate::delta_fifo::DeltaFifo;
 use crate::error::Error;
 use crate::fifo::ProcessError;
 use crate::index::Indexers;
+use crate::key::meta_namespace_key_func;
 use crate::listwatch::ListerWatcher;
 use crate::notification::{deliver, Notification, ResourceEventHandler};
 use crate::real_fifo::RealFifo;
 use crate::reflector::{ReflectorOptions, Transform};
-use crate::store::{meta_namespace_key_func, Cache};
+use crate::store::KnownObjects;
 
 /// Which queue sits between an informer's reflector and its store.
 ///

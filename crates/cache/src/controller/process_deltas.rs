@@ -7,11 +7,12 @@ use std::sync::Arc;
 
 use clientgo_apimachinery::Object;
 
-use crate::delta_fifo::{Delta, DeltaObject, DeltaType, Deltas};
+use crate::delta::ReplaceDelta;
+use crate::delta::{Delta, DeltaObject, DeltaType, Deltas};
 use crate::error::Error;
 use crate::notification::Notification;
 use crate::real_fifo::FifoItem;
-use crate::store::{ReplaceDelta, Store};
+use crate::store::Store;
 
 /// Applies `deltas` (oldest first) to `store` and reports each resulting notification to `notify`.
 ///
@@ -131,8 +132,9 @@ fn apply_delta<K, S: Store<K> + ?Sized>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::delta_fifo::DeletedFinalStateUnknown;
-    use crate::store::{meta_namespace_key_func, Cache};
+    use crate::cache::Cache;
+    use crate::delta::DeletedFinalStateUnknown;
+    use crate::key::meta_namespace_key_func;
     use crate::test_util::{pod, Obj};
 
     fn describe(n: Notification<Obj>) -> String {

@@ -9,10 +9,13 @@
 //!   function is `test_deletion_handling_object_to_name` in `store/tests.rs`.
 
 use super::*;
-use crate::delta_fifo::{DeltaFifo, KnownObjects};
+use crate::cache::Cache;
+use crate::delta_fifo::DeltaFifo;
+use crate::key::{deletion_handling_meta_namespace_key_func, meta_namespace_key_func};
 use crate::notification::Notification;
 use crate::real_fifo::RealFifo;
-use crate::store::{deletion_handling_meta_namespace_key_func, meta_namespace_key_func, Cache, Store};
+use crate::store::KnownObjects;
+use crate::store::Store;
 use crate::test_util::{labelled, pod, Obj};
 
 /// `action key` for a notification, as client-go's `eventRecorder` of `controller_test.go` logs.

@@ -19,7 +19,8 @@
 //!   have; the ports check the same orders and emptiness directly.
 
 use super::*;
-use crate::store::meta_namespace_key_func;
+use crate::delta::{Delta, DeltaObject, DeltaType, Deltas};
+use crate::key::meta_namespace_key_func;
 use crate::test_util::{pod, Literal, Obj};
 use clientgo_apimachinery::Object;
 use std::convert::Infallible;

@@ -7,8 +7,9 @@ use std::time::Duration;
 use clientgo_flowcontrol::{Clock, FakeClock};
 
 use super::{ExpirationCache, ExpirationPolicy, TimestampedEntry, TtlPolicy};
+use crate::delta::ReplaceDelta;
 use crate::error::KeyError;
-use crate::store::{ReplaceDelta, Store};
+use crate::store::Store;
 
 #[derive(Debug, PartialEq, Eq)]
 struct Obj {

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use clientgo_apimachinery::Object;
 
-use crate::delta_fifo::Delta;
+use crate::delta::Delta;
 
 /// One item of a [`RealFifo`](crate::RealFifo), as [`RealFifo::pop_item`](crate::RealFifo::pop_item)
 /// hands it over.

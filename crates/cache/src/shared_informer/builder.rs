@@ -8,11 +8,12 @@ use std::time::Duration;
 use clientgo_apimachinery::Object;
 
 use super::{SharedIndexInformer, DEFAULT_HANDLER_BUFFER};
+use crate::cache::Cache;
 use crate::controller::QueueKind;
 use crate::index::Indexers;
+use crate::key::meta_namespace_key_func;
 use crate::listwatch::ListerWatcher;
 use crate::reflector::{call_site, ReflectorOptions, Transform};
-use crate::store::{meta_namespace_key_func, Cache};
 
 /// Builds a [`SharedIndexInformer`]: made by [`SharedIndexInformer::builder`]. Mirrors client-go's
 /// `NewSharedIndexInformerWithOptions` and `SharedIndexInformerOptions`, plus what client-go sets

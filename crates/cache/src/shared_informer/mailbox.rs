@@ -19,9 +19,9 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use clientgo_apimachinery::Object;
 use tokio::sync::Notify;
 
-use crate::delta_fifo::DeltaObject;
+use crate::delta::DeltaObject;
+use crate::key::meta_namespace_key_func;
 use crate::notification::Notification;
-use crate::store::meta_namespace_key_func;
 
 /// What a handler's mailbox has done so far: read it through
 /// [`HandlerRegistration::stats`](super::HandlerRegistration::stats).

@@ -14,12 +14,13 @@ use clientgo_apimachinery::Object;
 use clientgo_flowcontrol::Clock;
 
 use super::mailbox::Mailbox;
+use crate::cache::Cache;
 use crate::controller::{process_deltas, Process};
-use crate::delta_fifo::Deltas;
+use crate::delta::Deltas;
 use crate::error::Error;
 use crate::fifo::ProcessError;
 use crate::notification::Notification;
-use crate::store::{Cache, Store};
+use crate::store::Store;
 
 /// One handler's end of the fan-out. Mirrors `processorListener`.
 pub(crate) struct Listener<K> {

@@ -326,7 +326,9 @@ mod model {
     //! Model-based test: random operations against a `BTreeMap`, indices checked against a
     //! recomputation from the model after every step.
     use super::*;
-    use crate::store::{meta_namespace_key_func, Cache, Store};
+    use crate::cache::Cache;
+    use crate::key::meta_namespace_key_func;
+    use crate::store::Store;
     use crate::Indexer;
     use proptest::prelude::*;
     use std::collections::{BTreeMap, BTreeSet};

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use clientgo_apimachinery::Object;
 
 use super::*;
-use crate::delta_fifo::DeletedFinalStateUnknown;
+use crate::delta::DeletedFinalStateUnknown;
 use crate::test_util::{pod, Obj};
 
 fn add(name: &str, rv: &str) -> Notification<Obj> {

@@ -1,5 +1,10 @@
 use super::*;
-use crate::index::{meta_namespace_index_func, NAMESPACE_INDEX};
+use crate::delta::{DeletedFinalStateUnknown, DeltaObject, ReplaceDelta};
+use crate::error::KeyError;
+use crate::index::{meta_namespace_index_func, Indexers, NAMESPACE_INDEX};
+use crate::key::{
+    deletion_handling_meta_namespace_key_func, meta_namespace_key_func, split_meta_namespace_key,
+};
 use crate::test_util::{labelled, pod, Obj};
 use clientgo_apimachinery::Object;
 
