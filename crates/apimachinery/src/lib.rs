@@ -28,7 +28,9 @@ pub mod shared_str;
 mod status;
 mod string_map;
 mod time;
+mod unknown_fields;
 pub mod watch;
+pub mod wire;
 
 pub use dynamic::DynamicObject;
 pub use errors::ApiError;
@@ -41,4 +43,5 @@ pub use shared_str::SharedStr;
 pub use status::{Status, StatusCause, StatusDetails, StatusReason};
 pub use string_map::{Iter as StringMapIter, StringMap};
 pub use time::{MicroTime, Time, TimeParseError};
+pub use unknown_fields::UnknownFields;
 pub use watch::{Bookmark, EventType, FrameDecoder, WatchEvent, WatchEventDecoder, MAX_FRAME_SIZE};
