@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::raw_json::RawJson;
 use crate::serde_util::null_as_default;
 use crate::shared_str::SharedStr;
-use crate::string_map::StringMap;
+use crate::sorted_map::StringMap;
 use crate::time::Time;
 use crate::unknown_fields::UnknownFields;
 use crate::wire_struct;

@@ -24,7 +24,7 @@ use serde::ser::SerializeMap;
 use serde::{Deserializer, Serialize};
 
 use crate::shared_str::{SharedStr, UniqueStr};
-use crate::string_map::StringMap;
+use crate::sorted_map::SortedMap;
 
 #[doc(hidden)]
 pub use serde as __serde;
@@ -55,7 +55,7 @@ pub trait Encode<T> {
 /// | `omit` | `T` | as `req` | left out when it equals `T::default()` (Go `omitempty` on a value) |
 /// | `opt` | `Option<T>` | `null`: `None` | left out when `None` |
 /// | `list` | `Vec<T>` | `null`: empty; no spare capacity kept | left out when empty |
-/// | `map` | [`StringMap`] | `null`: empty | left out when empty |
+/// | `map` | [`SortedMap`] (e.g. [`StringMap`](crate::StringMap)) | `null`: empty | left out when empty |
 /// | `unique` | `Option<SharedStr>` | as `opt`, but not interned (see [`UniqueStr`]) | left out when `None` |
 ///
 /// The names are lower case because they are the macro's vocabulary, not types anyone names.
@@ -137,14 +137,14 @@ impl<T: Serialize> Encode<Vec<T>> for mode::list {
     }
 }
 
-impl Decode<StringMap> for mode::map {
-    fn decode<'de, A: MapAccess<'de>>(map: &mut A) -> Result<StringMap, A::Error> {
-        <mode::req as Decode<StringMap>>::decode(map)
+impl<V: DeserializeOwned> Decode<SortedMap<V>> for mode::map {
+    fn decode<'de, A: MapAccess<'de>>(map: &mut A) -> Result<SortedMap<V>, A::Error> {
+        <mode::req as Decode<SortedMap<V>>>::decode(map)
     }
 }
 
-impl Encode<StringMap> for mode::map {
-    fn encode<M: SerializeMap>(map: &mut M, key: &'static str, value: &StringMap) -> Result<(), M::Error> {
+impl<V: Serialize> Encode<SortedMap<V>> for mode::map {
+    fn encode<M: SerializeMap>(map: &mut M, key: &'static str, value: &SortedMap<V>) -> Result<(), M::Error> {
         if value.is_empty() {
             return Ok(());
         }
