@@ -41,9 +41,7 @@
 #![forbid(unsafe_code)]
 
 mod byte_string;
-mod int_or_string;
 mod macros;
-mod quantity;
 mod serde_util;
 
 pub mod apps;
@@ -53,5 +51,6 @@ pub mod events;
 
 pub use byte_string::ByteString;
 pub use clientgo_apimachinery::RawJson;
-pub use int_or_string::IntOrString;
-pub use quantity::Quantity;
+/// Moved to apimachinery, where the generated types of every group find them (Go keeps them in
+/// `k8s.io/apimachinery` too); re-exported here so existing paths keep working.
+pub use clientgo_apimachinery::{IntOrString, Quantity};

@@ -16,9 +16,11 @@
 mod dynamic;
 mod errors;
 pub mod fields;
+mod int_or_string;
 pub mod labels;
 mod list;
 mod meta;
+mod quantity;
 mod raw_json;
 mod resource;
 mod schema;
@@ -34,8 +36,10 @@ pub mod wire;
 
 pub use dynamic::DynamicObject;
 pub use errors::ApiError;
+pub use int_or_string::IntOrString;
 pub use list::{List, ListMeta};
 pub use meta::{FieldsV1, ManagedFieldsEntry, ObjectMeta, OwnerReference, TypeMeta};
+pub use quantity::Quantity;
 pub use raw_json::RawJson;
 pub use resource::{ApiResource, Object, Resource};
 pub use schema::{GroupVersion, GroupVersionKind, GroupVersionResource};

@@ -3,8 +3,8 @@
 use clientgo_apimachinery::SortedMap;
 use serde::{Deserialize, Serialize};
 
-use crate::quantity::Quantity;
 use crate::serde_util::null_as_default;
+use crate::Quantity;
 use crate::RawJson;
 
 /// A map from resource name (`cpu`, `memory`, `nvidia.com/gpu`) to [`Quantity`].
