@@ -13,6 +13,8 @@
 // and the frame scanner's SSE2 intrinsics (framing at memory speed). Everything else is safe Rust.
 #![deny(unsafe_code)]
 
+mod condition;
+mod delete_options;
 mod dynamic;
 mod errors;
 pub mod fields;
@@ -34,6 +36,8 @@ mod unknown_fields;
 pub mod watch;
 pub mod wire;
 
+pub use condition::{Condition, FieldSelectorRequirement};
+pub use delete_options::{DeleteOptions, Preconditions};
 pub use dynamic::DynamicObject;
 pub use errors::ApiError;
 pub use int_or_string::IntOrString;
