@@ -25,7 +25,10 @@
 //! ```
 //!
 //! # Design
-//! - Decoding never fails on fields this crate does not model: they are ignored.
+//! - Decoding never fails on fields this crate does not model. Inside `metadata` (and in list,
+//!   `Status` and label-selector objects) they are kept in `unknown_fields` and written back; in the
+//!   rest of these hand-written types they are still ignored, until the generated types of
+//!   docs/api-generation.md give every struct that slot.
 //! - Fields controllers read are typed. Deep, rarely read sub-objects (probes, affinity, security
 //!   contexts, volume sources, ...) are kept verbatim as [`RawJson`]: they round-trip exactly through
 //!   an update and are interned on decode, so the pods of one template share one copy.

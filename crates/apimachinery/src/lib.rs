@@ -3,7 +3,13 @@
 //! Mirrors Go's `k8s.io/apimachinery`: object metadata ([`ObjectMeta`], [`TypeMeta`], [`ListMeta`]),
 //! [`Status`] and the typed [`ApiError`] with client-go's predicates, [`WatchEvent`],
 //! [`GroupVersionKind`] and friends, the [`Object`] and [`Resource`] traits, untyped
-//! [`DynamicObject`]s, RFC 3339 [`Time`], and label and field selectors ([`labels`], [`fields`]).
+//! [`DynamicObject`]s, RFC 3339 [`Time`], [`Quantity`], [`IntOrString`], [`Condition`],
+//! [`DeleteOptions`], and label and field selectors ([`labels`], [`fields`]).
+//!
+//! API structs are encoded by one engine, [`wire_struct!`] (see [`wire`]): the keys a struct does
+//! not model are kept in its [`UnknownFields`] and written back, so a typed get-modify-update
+//! against a newer API server loses nothing, at no cost when there are none. Their maps are
+//! [`SortedMap`]s ([`StringMap`] for `map[string]string`), their strings [`SharedStr`]s.
 //!
 //! This crate is sans-IO: no sockets, no async runtime, no clock reads except `Time::now`. Everything
 //! here takes bytes or values and returns values, so it is tested with plain unit and property tests.
