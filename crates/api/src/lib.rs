@@ -25,7 +25,10 @@
 //! ```
 //!
 //! # Design
-//! - Decoding never fails on fields this crate does not model: they are ignored.
+//! - Decoding never fails on fields this crate does not model. Inside `metadata` (and in list,
+//!   `Status` and label-selector objects) they are kept in `unknown_fields` and written back; in the
+//!   rest of these hand-written types they are still ignored, until the generated types of
+//!   docs/api-generation.md give every struct that slot.
 //! - Fields controllers read are typed. Deep, rarely read sub-objects (probes, affinity, security
 //!   contexts, volume sources, ...) are kept verbatim as [`RawJson`]: they round-trip exactly through
 //!   an update and are interned on decode, so the pods of one template share one copy.
@@ -41,9 +44,7 @@
 #![forbid(unsafe_code)]
 
 mod byte_string;
-mod int_or_string;
 mod macros;
-mod quantity;
 mod serde_util;
 
 pub mod apps;
@@ -53,5 +54,6 @@ pub mod events;
 
 pub use byte_string::ByteString;
 pub use clientgo_apimachinery::RawJson;
-pub use int_or_string::IntOrString;
-pub use quantity::Quantity;
+/// Moved to apimachinery, where the generated types of every group find them (Go keeps them in
+/// `k8s.io/apimachinery` too); re-exported here so existing paths keep working.
+pub use clientgo_apimachinery::{IntOrString, Quantity};

@@ -145,3 +145,34 @@ fn yaml_decodes_through_a_json_value_but_not_directly() {
         r#"{"exec":{"command":["true"]}}"#
     );
 }
+
+/// A typed get-modify-update against a newer server: fields the server added inside `metadata`, an
+/// owner reference and a managedFields entry come back on encode, where the edit left them.
+#[test]
+fn metadata_fields_of_a_newer_server_survive_a_typed_update() {
+    let mut newer: Value = serde_json::from_str(POD_JSON).unwrap();
+    let meta = &mut newer["metadata"];
+    meta["shinyNewField"] = serde_json::json!({"a": [1, "x", null]});
+    meta["ownerReferences"][0]["x-owner-hint"] = serde_json::json!(true);
+    meta["managedFields"][1]["x-entry"] = serde_json::json!(1.5);
+    // Written as a server might, with a trailing zero a float would not keep.
+    let text = newer.to_string().replace(r#""x-entry":1.5"#, r#""x-entry":1.50"#);
+
+    let mut pod: Pod = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        pod.metadata.unknown_fields.get("shinyNewField").unwrap().as_str(),
+        r#"{"a":[1,"x",null]}"#
+    );
+    pod.metadata.labels.insert("edited", "yes");
+    pod.metadata.owner_references[0].block_owner_deletion = Some(false);
+
+    let mut expected = newer;
+    expected["metadata"]["labels"]["edited"] = "yes".into();
+    expected["metadata"]["ownerReferences"][0]["blockOwnerDeletion"] = false.into();
+    let written = serde_json::to_string(&pod).unwrap();
+    assert!(
+        written.contains(r#""x-entry":1.50"#),
+        "numbers come back as written: {written}"
+    );
+    assert_eq!(serde_json::from_str::<Value>(&written).unwrap(), expected);
+}

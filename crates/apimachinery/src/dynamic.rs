@@ -17,7 +17,7 @@ use crate::shared_str::SharedStr;
 /// every field survives a decode/encode round trip. Top-level fields other than `apiVersion`, `kind`
 /// and `metadata` are kept verbatim in [`DynamicObject::data`]; inside `metadata`, the fields
 /// [`ObjectMeta`] does not model (at any depth: unknown keys in owner references and managedFields
-/// entries too) are kept verbatim in its `extra` maps.
+/// entries too) are kept verbatim in their `unknown_fields`.
 ///
 /// What does change is only the form of the modelled metadata, which comes back as the API server
 /// writes it: timestamps in UTC with whole seconds, and fields that are `null` or empty (`""`, `{}`,
@@ -41,7 +41,7 @@ pub struct DynamicObject {
         deserialize_with = "null_as_default"
     )]
     pub kind: String,
-    /// Decoded metadata, with its unmodelled fields in [`ObjectMeta::extra`].
+    /// Decoded metadata, with its unmodelled fields in [`ObjectMeta::unknown_fields`].
     #[serde(default, deserialize_with = "null_as_default")]
     pub metadata: ObjectMeta,
     /// Every other top-level field (`spec`, `status`, `data`, ...), verbatim.
@@ -118,9 +118,21 @@ mod tests {
     fn unknown_metadata_fields_survive_a_round_trip() {
         let json = r#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","fooBar":{"a":[1,{"b":null}]},"zNull":null,"labels":{"app":"web"},"ownerReferences":[{"apiVersion":"apps/v1","kind":"ReplicaSet","name":"rs","uid":"u1","controller":true,"futureFlag":"yes"}],"managedFields":[{"manager":"kubectl","operation":"Apply","apiVersion":"v1","time":"2026-11-23T06:48:34Z","fieldsType":"FieldsV1","fieldsV1":{"f:metadata":{}},"newKey":42,"another":{"x":"y"}}]},"spec":{}}"#;
         let obj: DynamicObject = serde_json::from_str(json).unwrap();
-        assert_eq!(obj.metadata.extra["fooBar"]["a"][1]["b"], Value::Null);
-        assert_eq!(obj.metadata.managed_fields[0].extra["newKey"], 42);
-        assert_eq!(obj.metadata.owner_references[0].extra["futureFlag"], "yes");
+        let unknown = |fields: &crate::UnknownFields, name: &str| -> Value {
+            fields.get(name).expect("kept").parse().expect("JSON")
+        };
+        assert_eq!(
+            unknown(&obj.metadata.unknown_fields, "fooBar")["a"][1]["b"],
+            Value::Null
+        );
+        assert_eq!(
+            unknown(&obj.metadata.managed_fields[0].unknown_fields, "newKey"),
+            42
+        );
+        assert_eq!(
+            unknown(&obj.metadata.owner_references[0].unknown_fields, "futureFlag"),
+            "yes"
+        );
         assert_eq!(obj.metadata.labels["app"], "web");
         let back: Value = serde_json::to_value(&obj).unwrap();
         assert_eq!(back, serde_json::from_str::<Value>(json).unwrap());

@@ -3,19 +3,20 @@
 //! Mirrors apimachinery `metav1.TypeMeta`, `metav1.ObjectMeta`, `metav1.OwnerReference` and
 //! `metav1.ManagedFieldsEntry` (`apimachinery/pkg/apis/meta/v1/types.go`). Every field of the Go
 //! `ObjectMeta` is modelled, and the fields these types do not know (added by a newer API server, say)
-//! are kept verbatim in an `extra` map, so metadata round-trips without loss. Empty strings, maps and
+//! are kept verbatim in an [`UnknownFields`] slot, so metadata round-trips without loss. Empty strings, maps and
 //! lists are omitted on output, like Go's `omitempty`, and `null` decodes like an absent field.
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
 use crate::raw_json::RawJson;
-use crate::serde_util::{deserialize_keeping_unknown, null_as_default};
+use crate::serde_util::null_as_default;
 use crate::shared_str::SharedStr;
-use crate::string_map::StringMap;
+use crate::sorted_map::StringMap;
 use crate::time::Time;
+use crate::unknown_fields::UnknownFields;
+use crate::wire_struct;
 
 /// The `apiVersion` and `kind` every serialized object carries.
 ///
@@ -43,95 +44,69 @@ pub struct TypeMeta {
 /// Metadata every persisted object has: identity, versioning, labels, ownership and lifecycle.
 ///
 /// Mirrors apimachinery `metav1.ObjectMeta`. Unlike Go's struct, fields it does not model are not
-/// dropped but kept in [`ObjectMeta::extra`].
+/// dropped but kept in [`ObjectMeta::unknown_fields`].
 #[doc(alias = "metav1.ObjectMeta")]
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ObjectMeta {
     /// Unique name within the namespace (or cluster, for cluster-scoped kinds).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub name: Option<SharedStr>,
     /// Prefix the server completes with a random suffix when `name` is empty on create.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub generate_name: Option<SharedStr>,
     /// Namespace of a namespaced object; absent for cluster-scoped ones.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub namespace: Option<SharedStr>,
     /// Deprecated link to the object; servers since 1.20 leave it empty.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub self_link: Option<SharedStr>,
     /// Server-assigned unique id, stable for the object's lifetime.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub uid: Option<SharedStr>,
     /// Opaque version of this object, used for optimistic concurrency and watch resumption.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub resource_version: Option<SharedStr>,
     /// Sequence number of spec changes, set by the server.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub generation: Option<i64>,
     /// When the server created the object.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub creation_timestamp: Option<Time>,
     /// When deletion was requested; set while finalizers are still pending.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deletion_timestamp: Option<Time>,
     /// Grace period granted before the object is removed, in seconds.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub deletion_grace_period_seconds: Option<i64>,
     /// Identifying key/value pairs that selectors match against.
-    #[serde(skip_serializing_if = "StringMap::is_empty")]
     pub labels: StringMap,
     /// Non-identifying key/value pairs for tools and humans.
-    #[serde(skip_serializing_if = "StringMap::is_empty")]
     pub annotations: StringMap,
     /// Objects this one depends on; the garbage collector deletes it when they are gone.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub owner_references: Vec<OwnerReference>,
     /// Keys that must be removed before the object is deleted.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub finalizers: Vec<SharedStr>,
     /// Server-side apply field ownership.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub managed_fields: Vec<ManagedFieldsEntry>,
-    /// Fields this type does not model, by JSON name, with their values verbatim; written back after
-    /// the modelled ones. Decoding never puts a modelled field's name here; do not insert one.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    /// Fields this type does not model (added by a newer server, say), by JSON name, with their
+    /// values verbatim; written back after the modelled ones.
+    pub unknown_fields: UnknownFields,
 }
 
-deserialize_keeping_unknown! {
-    ObjectMeta, "object metadata",
-    required {},
-    optional {
-        generate_name: "generateName",
-        namespace: "namespace",
-        generation: "generation",
-        creation_timestamp: "creationTimestamp",
-        deletion_timestamp: "deletionTimestamp",
-        deletion_grace_period_seconds: "deletionGracePeriodSeconds",
-        labels: "labels",
-        annotations: "annotations",
-    },
-    unique {
-        name: "name",
-        self_link: "selfLink",
-        uid: "uid",
-        resource_version: "resourceVersion",
-    },
-    lists {
-        owner_references: "ownerReferences",
-        finalizers: "finalizers",
-        managed_fields: "managedFields",
-    },
-}
+wire_struct!(ObjectMeta, "object metadata" {
+    "name" => name: unique,
+    "generateName" => generate_name: opt,
+    "namespace" => namespace: opt,
+    "selfLink" => self_link: unique,
+    "uid" => uid: unique,
+    "resourceVersion" => resource_version: unique,
+    "generation" => generation: opt,
+    "creationTimestamp" => creation_timestamp: opt,
+    "deletionTimestamp" => deletion_timestamp: opt,
+    "deletionGracePeriodSeconds" => deletion_grace_period_seconds: opt,
+    "labels" => labels: map,
+    "annotations" => annotations: map,
+    "ownerReferences" => owner_references: list,
+    "finalizers" => finalizers: list,
+    "managedFields" => managed_fields: list,
+});
 
 /// A reference from an object to its owner.
 ///
 /// Mirrors apimachinery `metav1.OwnerReference`; fields it does not model are kept in
-/// [`OwnerReference::extra`].
+/// [`OwnerReference::unknown_fields`].
 #[doc(alias = "metav1.OwnerReference")]
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct OwnerReference {
     /// API version of the owner.
     pub api_version: SharedStr,
@@ -142,29 +117,21 @@ pub struct OwnerReference {
     /// UID of the owner.
     pub uid: SharedStr,
     /// True when the owner is the managing controller; at most one reference may say so.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub controller: Option<bool>,
     /// True when foreground deletion of the owner must wait for this object.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub block_owner_deletion: Option<bool>,
-    /// Fields this type does not model, kept verbatim (see [`ObjectMeta::extra`]).
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    /// Fields this type does not model, kept verbatim (see [`ObjectMeta::unknown_fields`]).
+    pub unknown_fields: UnknownFields,
 }
 
-deserialize_keeping_unknown! {
-    OwnerReference, "an owner reference",
-    required {
-        api_version: "apiVersion",
-        kind: "kind",
-        name: "name",
-        uid: "uid",
-    },
-    optional {
-        controller: "controller",
-        block_owner_deletion: "blockOwnerDeletion",
-    },
-}
+wire_struct!(OwnerReference, "an owner reference" {
+    "apiVersion" => api_version: req,
+    "kind" => kind: req,
+    "name" => name: req,
+    "uid" => uid: req,
+    "controller" => controller: opt,
+    "blockOwnerDeletion" => block_owner_deletion: opt,
+});
 
 /// One field manager's ownership record, kept by server-side apply.
 ///
@@ -172,50 +139,37 @@ deserialize_keeping_unknown! {
 /// ([`FieldsV1`]), interned, instead of a tree of maps: clients rarely read it, it is a large share
 /// of every object's bytes, and the objects of one template mostly carry the same text, which a
 /// cache then holds once. Fields it does not model are kept in
-/// [`ManagedFieldsEntry::extra`].
+/// [`ManagedFieldsEntry::unknown_fields`].
 #[doc(alias = "metav1.ManagedFieldsEntry")]
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ManagedFieldsEntry {
     /// Name of the workflow managing these fields.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub manager: Option<SharedStr>,
     /// `Apply` or `Update`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub operation: Option<SharedStr>,
     /// API version the field set is expressed in.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub api_version: Option<SharedStr>,
     /// When the entry last changed.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub time: Option<Time>,
     /// Format of `fields_v1`; always `FieldsV1` today.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fields_type: Option<SharedStr>,
     /// The owned field set.
-    #[serde(rename = "fieldsV1", skip_serializing_if = "Option::is_none")]
     pub fields_v1: Option<FieldsV1>,
     /// Subresource the fields were written through, e.g. `status`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub subresource: Option<SharedStr>,
-    /// Fields this type does not model, kept verbatim (see [`ObjectMeta::extra`]).
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    /// Fields this type does not model, kept verbatim (see [`ObjectMeta::unknown_fields`]).
+    pub unknown_fields: UnknownFields,
 }
 
-deserialize_keeping_unknown! {
-    ManagedFieldsEntry, "a managed fields entry",
-    required {},
-    optional {
-        manager: "manager",
-        operation: "operation",
-        api_version: "apiVersion",
-        time: "time",
-        fields_type: "fieldsType",
-        fields_v1: "fieldsV1",
-        subresource: "subresource",
-    },
-}
+wire_struct!(ManagedFieldsEntry, "a managed fields entry" {
+    "manager" => manager: opt,
+    "operation" => operation: opt,
+    "apiVersion" => api_version: opt,
+    "time" => time: opt,
+    "fieldsType" => fields_type: opt,
+    "fieldsV1" => fields_v1: opt,
+    "subresource" => subresource: opt,
+});
 
 /// A server-side apply field set, kept verbatim as JSON text.
 ///
@@ -275,23 +229,60 @@ mod tests {
     }
 
     #[test]
-    fn unknown_fields_are_kept_at_every_level() {
+    fn unknown_fields_are_kept_at_every_level_byte_for_byte() {
         let json = r#"{"name":"n","ownerReferences":[{"apiVersion":"v1","kind":"K","name":"o","uid":"u","x-owner":[1]}],"managedFields":[{"manager":"m","x-entry":{"deep":true}}],"x-meta":"kept","x-null":null}"#;
         let meta: ObjectMeta = serde_json::from_str(json).unwrap();
-        assert_eq!(meta.extra.len(), 2);
-        assert_eq!(meta.extra["x-meta"], "kept");
-        assert_eq!(meta.owner_references[0].extra["x-owner"][0], 1);
-        assert_eq!(meta.managed_fields[0].extra["x-entry"]["deep"], true);
+        assert_eq!(meta.unknown_fields.len(), 2);
+        assert_eq!(meta.unknown_fields.get("x-meta").unwrap().as_str(), r#""kept""#);
+        assert_eq!(meta.unknown_fields.get("x-null").unwrap().as_str(), "null");
+        assert_eq!(
+            meta.owner_references[0]
+                .unknown_fields
+                .get("x-owner")
+                .unwrap()
+                .as_str(),
+            "[1]"
+        );
+        assert_eq!(
+            meta.managed_fields[0]
+                .unknown_fields
+                .get("x-entry")
+                .unwrap()
+                .as_str(),
+            r#"{"deep":true}"#
+        );
         assert_eq!(serde_json::to_string(&meta).unwrap(), json);
     }
 
     #[test]
-    fn owner_reference_fields_that_go_requires_are_still_required() {
-        let e = serde_json::from_str::<OwnerReference>(r#"{"apiVersion":"v1","kind":"K","name":"o"}"#)
-            .unwrap_err();
-        assert!(e.to_string().contains("missing field `uid`"), "{e}");
+    fn unknown_values_are_interned_like_other_raw_json() {
+        let json = r#"{"name":"n","x-new":{"a long enough value":[1,2,3]}}"#;
+        let a: ObjectMeta = serde_json::from_str(json).unwrap();
+        let b: ObjectMeta = serde_json::from_str(json).unwrap();
+        let text = |m: &ObjectMeta| m.unknown_fields.get("x-new").unwrap().as_str().as_ptr();
+        assert_eq!(
+            text(&a),
+            text(&b),
+            "two objects share one copy of the same unknown value"
+        );
+    }
+
+    #[test]
+    fn absent_owner_reference_fields_decode_empty_as_in_go() {
+        // Go's decoder does not enforce `required` (the API server's validation does), and neither
+        // do we: a reference missing its uid decodes with an empty one and is written back with it.
+        let owner: OwnerReference =
+            serde_json::from_str(r#"{"apiVersion":"v1","kind":"K","name":"o"}"#).unwrap();
+        assert_eq!(owner.uid, "");
+        assert_eq!(
+            serde_json::to_string(&owner).unwrap(),
+            r#"{"apiVersion":"v1","kind":"K","name":"o","uid":""}"#
+        );
         let e = serde_json::from_str::<ObjectMeta>(r#"{"generation":"two"}"#).unwrap_err();
-        assert!(e.to_string().contains("invalid type: string \"two\""), "{e}");
+        assert_eq!(
+            e.to_string(),
+            "invalid type: string \"two\", expected i64 at line 1 column 19"
+        );
     }
 
     #[test]

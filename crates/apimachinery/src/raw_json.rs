@@ -87,6 +87,9 @@ impl PartialEq for RawJson {
     }
 }
 
+/// Text equality is an equivalence.
+impl Eq for RawJson {}
+
 impl fmt::Debug for RawJson {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

@@ -2,100 +2,100 @@
 //!
 //! Mirrors apimachinery `metav1.Status`, `metav1.StatusDetails` and `metav1.StatusCause`.
 
-use serde::{Deserialize, Serialize};
-
 use crate::list::ListMeta;
-use crate::serde_util::null_as_default;
+use crate::unknown_fields::UnknownFields;
+use crate::wire_struct;
 
 /// The API server's answer for failures (and some deletions): code, reason and a human message.
 ///
-/// Mirrors apimachinery `metav1.Status` (`apimachinery/pkg/apis/meta/v1/types.go`).
+/// Mirrors apimachinery `metav1.Status` (`apimachinery/pkg/apis/meta/v1/types.go`); fields it does not
+/// model are kept in [`Status::unknown_fields`].
 #[doc(alias = "metav1.Status")]
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Status {
     /// Always `Status`.
-    #[serde(
-        default,
-        skip_serializing_if = "String::is_empty",
-        deserialize_with = "null_as_default"
-    )]
     pub kind: String,
     /// Always `v1`.
-    #[serde(
-        default,
-        skip_serializing_if = "String::is_empty",
-        deserialize_with = "null_as_default"
-    )]
     pub api_version: String,
     /// Unused list metadata; the server writes `{}`.
-    #[serde(default)]
     pub metadata: ListMeta,
     /// `Success` or `Failure`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// Human-readable description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// Machine-readable reason, e.g. `NotFound` (see [`StatusReason`]).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// Extra data about the reason: the object named, validation causes, retry delay.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub details: Option<StatusDetails>,
     /// The HTTP status code this Status stands for.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<u16>,
+    /// Fields this type does not model, kept verbatim and written back after the modelled ones.
+    pub unknown_fields: UnknownFields,
 }
+
+wire_struct!(Status, "a Status" {
+    "kind" => kind: omit,
+    "apiVersion" => api_version: omit,
+    "metadata" => metadata: req,
+    "status" => status: opt,
+    "message" => message: opt,
+    "reason" => reason: opt,
+    "details" => details: opt,
+    "code" => code: opt,
+});
 
 /// Extra data attached to a [`Status`].
 ///
 /// Mirrors apimachinery `metav1.StatusDetails`.
 #[doc(alias = "metav1.StatusDetails")]
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StatusDetails {
     /// Name of the object concerned.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// API group of the object concerned.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub group: Option<String>,
     /// Kind (or, for not-found errors, resource) of the object concerned.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
     /// UID of the object concerned.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uid: Option<String>,
     /// Individual causes, e.g. one per invalid field.
-    #[serde(
-        default,
-        skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_default"
-    )]
     pub causes: Vec<StatusCause>,
     /// Seconds the client should wait before retrying.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub retry_after_seconds: Option<u32>,
+    /// Fields this type does not model, kept verbatim and written back after the modelled ones.
+    pub unknown_fields: UnknownFields,
 }
+
+wire_struct!(StatusDetails, "status details" {
+    "name" => name: opt,
+    "group" => group: opt,
+    "kind" => kind: opt,
+    "uid" => uid: opt,
+    "causes" => causes: list,
+    "retryAfterSeconds" => retry_after_seconds: opt,
+});
 
 /// One cause of a failure, typically one invalid field.
 ///
 /// Mirrors apimachinery `metav1.StatusCause`.
 #[doc(alias = "metav1.StatusCause")]
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StatusCause {
     /// Machine-readable cause, e.g. `FieldValueNotSupported`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// Human-readable description.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// The field concerned, e.g. `spec.type`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// Fields this type does not model, kept verbatim and written back after the modelled ones.
+    pub unknown_fields: UnknownFields,
 }
+
+wire_struct!(StatusCause, "a status cause" {
+    "reason" => reason: opt,
+    "message" => message: opt,
+    "field" => field: opt,
+});
 
 /// The well-known values of [`Status::reason`].
 ///
@@ -183,6 +183,7 @@ impl Status {
             reason: (!reason.is_empty()).then(|| reason.to_owned()),
             details: None,
             code: Some(code),
+            unknown_fields: UnknownFields::new(),
         }
     }
 
@@ -190,5 +191,39 @@ impl Status {
     pub fn with_details(mut self, details: StatusDetails) -> Self {
         self.details = Some(details);
         self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::RawJson;
+
+    #[test]
+    fn unknown_fields_at_every_level_of_a_status_come_back() {
+        let text = r#"{"kind":"Status","apiVersion":"v1","metadata":{"x-m":0},"status":"Failure","message":"m","reason":"Invalid","details":{"name":"n","causes":[{"reason":"FieldValueInvalid","field":"spec.x","x-c":[1]}],"x-d":{}},"code":422,"x-s":true}"#;
+        let status: Status = serde_json::from_str(text).expect("decodes");
+        assert_eq!(status.code, Some(422));
+        let details = status.details.as_ref().expect("details");
+        assert_eq!(
+            details.causes[0].unknown_fields.get("x-c").map(RawJson::as_str),
+            Some("[1]")
+        );
+        assert_eq!(details.unknown_fields.len(), 1);
+        assert_eq!(status.metadata.unknown_fields.len(), 1);
+        assert_eq!(
+            status.unknown_fields.get("x-s").map(RawJson::as_str),
+            Some("true")
+        );
+        assert_eq!(serde_json::to_string(&status).expect("encodes"), text);
+    }
+
+    #[test]
+    fn a_built_status_encodes_as_the_server_writes_it() {
+        let status = Status::failure(404, StatusReason::NOT_FOUND, "pods \"x\" not found");
+        assert_eq!(
+            serde_json::to_string(&status).expect("encodes"),
+            r#"{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"pods \"x\" not found","reason":"NotFound","code":404}"#
+        );
     }
 }

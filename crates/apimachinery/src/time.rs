@@ -210,8 +210,23 @@ macro_rules! serde_via_display {
         }
         impl<'de> Deserialize<'de> for $ty {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-                <$ty>::parse(&s).map_err(de::Error::custom)
+                // A visitor rather than `Cow<str>`, whose `Deserialize` always copies into a
+                // `String`: a timestamp is parsed straight from the input, with no allocation.
+                struct TextVisitor;
+
+                impl de::Visitor<'_> for TextVisitor {
+                    type Value = $ty;
+
+                    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                        f.write_str("an RFC 3339 timestamp")
+                    }
+
+                    fn visit_str<E: de::Error>(self, s: &str) -> Result<$ty, E> {
+                        <$ty>::parse(s).map_err(E::custom)
+                    }
+                }
+
+                d.deserialize_str(TextVisitor)
             }
         }
     };
@@ -255,6 +270,23 @@ mod tests {
             assert!(e.to_string().contains(&format!("{bad:?}")), "{e}");
             assert!(std::error::Error::source(&e).is_some(), "{e} says what is wrong");
         }
+    }
+
+    #[test]
+    fn decoding_reads_the_text_in_place_and_says_what_and_where_on_failure() {
+        let times: Vec<Time> = serde_json::from_str(r#"["2026-11-23T06:48:34Z"]"#).unwrap();
+        assert_eq!(times[0].to_string(), "2026-11-23T06:48:34Z");
+        // An escaped string reaches the visitor as a decoded copy; it parses the same.
+        let t: MicroTime = serde_json::from_str(r#""2026-11-23T06:48:34.5\u005a""#).unwrap();
+        assert_eq!(t.to_string(), "2026-11-23T06:48:34.500000Z");
+        let e = serde_json::from_str::<Time>("1").unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid type: integer `1`, expected an RFC 3339 timestamp at line 1 column 1"
+        );
+        let e = serde_json::from_str::<Vec<Time>>(r#"["2026-11-23"]"#).unwrap_err();
+        assert!(e.to_string().contains(r#""2026-11-23""#), "{e}");
+        assert!(e.to_string().ends_with("at line 1 column 13"), "{e}");
     }
 
     #[test]

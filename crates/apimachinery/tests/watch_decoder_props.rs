@@ -3,7 +3,7 @@
 
 use clientgo_apimachinery::watch::FrameError;
 use clientgo_apimachinery::{
-    Bookmark, DynamicObject, FrameDecoder, ObjectMeta, Status, WatchEvent, WatchEventDecoder,
+    Bookmark, DynamicObject, FrameDecoder, ObjectMeta, RawJson, Status, WatchEvent, WatchEventDecoder,
 };
 use proptest::prelude::*;
 use serde_json::{Map, Value};
@@ -53,7 +53,10 @@ fn object() -> impl Strategy<Value = DynamicObject> {
                 resource_version: Some(rv.into()),
                 labels: labels.into_iter().collect(),
                 // Fields a newer server might add to metadata come through the decoder too.
-                extra: unknown_meta.into_iter().collect(),
+                unknown_fields: unknown_meta
+                    .into_iter()
+                    .map(|(k, v)| (k, RawJson::from_serialize(&v).expect("a JSON value serializes")))
+                    .collect(),
                 ..ObjectMeta::default()
             },
             data: data.into_iter().collect(),

@@ -62,6 +62,7 @@ impl ApplyError {
                         reason: Some("FieldManagerConflict".to_owned()),
                         message: Some(format!("conflict with {manager}")),
                         field: Some(path.clone()),
+                        ..StatusCause::default()
                     })
                     .collect();
                 Status::failure(409, StatusReason::CONFLICT, conflict_message(conflicts)).with_details(

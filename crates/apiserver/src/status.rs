@@ -113,6 +113,7 @@ pub fn cause(reason: &str, field: &str, message: impl Into<String>) -> StatusCau
         reason: Some(reason.to_owned()),
         message: Some(message.into()),
         field: Some(field.to_owned()),
+        ..StatusCause::default()
     }
 }
 

@@ -210,6 +210,7 @@ pub fn invalid_status(kind: &str, group: Option<&str>, name: &str, errors: &[Fie
             reason: Some(e.kind.cause().to_owned()),
             message: Some(e.body()),
             field: Some(e.field.clone()),
+            ..StatusCause::default()
         })
         .collect();
     Status::failure(422, StatusReason::INVALID, message).with_details(StatusDetails {

@@ -6,7 +6,6 @@
 //! DELETE, as in client-go.
 
 use clientgo_rest::Request;
-use serde::Serialize;
 
 /// Options of `list` and `watch`. Mirrors `metav1.ListOptions`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -158,37 +157,9 @@ impl WriteOptions {
     }
 }
 
-/// The body of a DELETE. Mirrors `metav1.DeleteOptions`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct DeleteOptions {
-    /// Seconds before the object is removed (0: immediately).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub grace_period_seconds: Option<i64>,
-    /// `Orphan`, `Background` or `Foreground`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub propagation_policy: Option<String>,
-    /// Delete only if the object still has this uid / resourceVersion.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub preconditions: Option<Preconditions>,
-    /// `["All"]` for a dry run.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub dry_run: Vec<String>,
-}
-
-/// Conditions a delete requires. Mirrors `metav1.Preconditions`.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct Preconditions {
-    /// Required uid.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub uid: Option<String>,
-    /// Required resourceVersion.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub resource_version: Option<String>,
-}
+/// The body of a DELETE (`metav1.DeleteOptions`) and its preconditions, defined in apimachinery
+/// beside the other `meta/v1` types and re-exported here, where client-go users look for them.
+pub use clientgo_apimachinery::{DeleteOptions, Preconditions};
 
 /// How a patch body is interpreted. Mirrors apimachinery `types.PatchType`.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,8 +6,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::error::ParseError;
 use super::selector::{Operator, Requirement, Selector};
-use crate::serde_util::null_as_default;
-use crate::StringMap;
+use crate::{wire_struct, StringMap, UnknownFields};
 
 /// A label query as written in an object's spec: exact labels plus set-based expressions, all ANDed.
 ///
@@ -15,24 +14,20 @@ use crate::StringMap;
 /// match objects or to build a `labelSelector` query string. An empty `LabelSelector` selects
 /// everything; an absent one (`None`) selects nothing, as in Go.
 #[doc(alias = "metav1.LabelSelector")]
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LabelSelector {
     /// Labels that must be present with exactly these values.
-    #[serde(
-        default,
-        skip_serializing_if = "StringMap::is_empty",
-        deserialize_with = "null_as_default"
-    )]
     pub match_labels: StringMap,
     /// Set-based requirements.
-    #[serde(
-        default,
-        skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_default"
-    )]
     pub match_expressions: Vec<LabelSelectorRequirement>,
+    /// Fields this type does not model, kept verbatim and written back after the modelled ones.
+    pub unknown_fields: UnknownFields,
 }
+
+wire_struct!(LabelSelector, "a label selector" {
+    "matchLabels" => match_labels: map,
+    "matchExpressions" => match_expressions: list,
+});
 
 impl LabelSelector {
     /// Converts to a [`Selector`], checking every key, value and operator.
@@ -94,21 +89,23 @@ impl TryFrom<&LabelSelector> for Selector {
 ///
 /// Mirrors apimachinery `metav1.LabelSelectorRequirement`.
 #[doc(alias = "metav1.LabelSelectorRequirement")]
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LabelSelectorRequirement {
     /// The label key the expression applies to.
     pub key: String,
     /// How the key relates to the values.
     pub operator: LabelSelectorOperator,
     /// The values; non-empty for `In`/`NotIn`, empty for `Exists`/`DoesNotExist`.
-    #[serde(
-        default,
-        skip_serializing_if = "Vec::is_empty",
-        deserialize_with = "null_as_default"
-    )]
     pub values: Vec<String>,
+    /// Fields this type does not model, kept verbatim and written back after the modelled ones.
+    pub unknown_fields: UnknownFields,
 }
+
+wire_struct!(LabelSelectorRequirement, "a label selector requirement" {
+    "key" => key: req,
+    "operator" => operator: req,
+    "values" => values: list,
+});
 
 /// The operator of a [`LabelSelectorRequirement`], serialized as Go's strings (`In`, `NotIn`,
 /// `Exists`, `DoesNotExist`).
@@ -141,6 +138,14 @@ impl LabelSelectorOperator {
             LabelSelectorOperator::DoesNotExist => "DoesNotExist",
             LabelSelectorOperator::Unknown(other) => other,
         }
+    }
+}
+
+/// Go's zero value, the empty operator: what a requirement decoded without `operator` holds, and what
+/// [`LabelSelector::to_selector`] rejects as unknown.
+impl Default for LabelSelectorOperator {
+    fn default() -> Self {
+        LabelSelectorOperator::Unknown(String::new())
     }
 }
 

@@ -502,6 +502,7 @@ fn label_selector_converts_like_go() {
             key: "a".into(),
             operator: LabelSelectorOperator::In,
             values: vec![],
+            ..Default::default()
         }],
         ..Default::default()
     };

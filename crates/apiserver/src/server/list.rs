@@ -78,6 +78,7 @@ fn too_large(rv: u64, current: u64) -> Status {
             reason: Some("ResourceVersionTooLarge".into()),
             message: Some("Too large resource version".into()),
             field: None,
+            ..Default::default()
         }],
         retry_after_seconds: Some(1),
         ..Default::default()

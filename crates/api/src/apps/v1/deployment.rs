@@ -6,9 +6,9 @@ use clientgo_apimachinery::{ObjectMeta, Time};
 use serde::{Deserialize, Serialize};
 
 use crate::core::v1::PodTemplateSpec;
-use crate::int_or_string::IntOrString;
 use crate::macros::resource;
 use crate::serde_util::{is_false, is_zero, null_as_default, vec_exact};
+use crate::IntOrString;
 
 /// A Deployment.
 ///

@@ -6,6 +6,7 @@ use clientgo_apimachinery::Time;
 use serde::{Deserialize, Serialize};
 
 use crate::core::v1::resources::ResourceList;
+use crate::serde_util::null_as_default;
 use crate::RawJson;
 
 /// The observed state of one container.
@@ -49,7 +50,11 @@ pub struct ContainerStatus {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub started: Option<bool>,
     /// Resources allocated by the node.
-    #[serde(default, skip_serializing_if = "ResourceList::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "ResourceList::is_empty",
+        deserialize_with = "null_as_default"
+    )]
     pub allocated_resources: ResourceList,
     /// Resources currently applied, kept verbatim.
     #[serde(default, skip_serializing_if = "Option::is_none")]

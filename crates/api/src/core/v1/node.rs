@@ -130,10 +130,18 @@ pub struct Taint {
 #[serde(rename_all = "camelCase")]
 pub struct NodeStatus {
     /// Total resources of the node.
-    #[serde(default, skip_serializing_if = "ResourceList::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "ResourceList::is_empty",
+        deserialize_with = "null_as_default"
+    )]
     pub capacity: ResourceList,
     /// Resources available to pods.
-    #[serde(default, skip_serializing_if = "ResourceList::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "ResourceList::is_empty",
+        deserialize_with = "null_as_default"
+    )]
     pub allocatable: ResourceList,
     /// Deprecated lifecycle phase.
     #[serde(default, skip_serializing_if = "Option::is_none")]

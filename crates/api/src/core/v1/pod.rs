@@ -205,7 +205,11 @@ pub struct PodSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preemption_policy: Option<SharedStr>,
     /// Resources the runtime itself uses for the pod.
-    #[serde(default, skip_serializing_if = "ResourceList::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "ResourceList::is_empty",
+        deserialize_with = "null_as_default"
+    )]
     pub overhead: ResourceList,
     /// How pods spread across topology domains, kept verbatim.
     #[serde(default, skip_serializing_if = "Option::is_none")]

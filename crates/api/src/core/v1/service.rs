@@ -6,9 +6,9 @@ use clientgo_apimachinery::SharedStr;
 use clientgo_apimachinery::{ObjectMeta, StringMap};
 use serde::{Deserialize, Serialize};
 
-use crate::int_or_string::IntOrString;
 use crate::macros::{resource, str_field};
 use crate::serde_util::{is_false, null_as_default, vec_exact};
+use crate::IntOrString;
 use crate::RawJson;
 
 /// A Service.

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use clientgo_apimachinery::SharedStr;
+use crate::shared_str::SharedStr;
 use serde::{Deserialize, Serialize};
 
 /// A resource amount as the server writes it: `100m`, `2`, `128Mi`, `1e3`.

@@ -5,17 +5,20 @@ use std::fmt;
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::shared_str::SharedStr;
+
 /// An integer or a string: a port number or a port name, a count or a percentage like `25%`.
 ///
 /// Mirrors apimachinery `intstr.IntOrString` (`apimachinery/pkg/util/intstr`). Serialized as a bare
-/// JSON number or string, as Go does.
+/// JSON number or string, as Go does. The string is a [`SharedStr`], interned on decode (port names
+/// repeat across objects), so the whole value is 16 bytes.
 #[doc(alias = "intstr.IntOrString")]
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum IntOrString {
     /// A number, e.g. port `8080`.
     Int(i32),
     /// A string, e.g. port name `http` or `25%`.
-    String(String),
+    String(SharedStr),
 }
 
 impl Default for IntOrString {
@@ -61,10 +64,7 @@ impl<'de> Deserialize<'de> for IntOrString {
                     .map_err(|_| E::invalid_value(de::Unexpected::Unsigned(v), &self))
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<IntOrString, E> {
-                Ok(IntOrString::String(v.to_owned()))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<IntOrString, E> {
-                Ok(IntOrString::String(v))
+                Ok(IntOrString::String(SharedStr::interned(v)))
             }
         }
         d.deserialize_any(V)
@@ -95,5 +95,16 @@ mod tests {
         assert!(err.to_string().contains("32-bit integer or a string"), "{err}");
         assert!(serde_json::from_str::<IntOrString>("1.5").is_err());
         assert!(serde_json::from_str::<IntOrString>("{}").is_err());
+    }
+
+    #[test]
+    fn one_word_plus_the_tag() {
+        assert_eq!(size_of::<IntOrString>(), 16);
+        let a: IntOrString = serde_json::from_str(r#""metrics-port""#).unwrap();
+        let b: IntOrString = serde_json::from_str(r#""metrics-port""#).unwrap();
+        match (a, b) {
+            (IntOrString::String(a), IntOrString::String(b)) => assert!(a.shares_with(&b)),
+            other => panic!("two strings expected, got {other:?}"),
+        }
     }
 }
