@@ -1115,3 +1115,148 @@ async fn test_remove_event_handler_asynchronous_panic() {
     );
     stop(&informer, task).await;
 }
+
+/// A streaming-list source: the first watch streams what the test sends on the returned channel;
+/// later watches stay open and silent. Lists are refused (a streaming list needs none).
+fn streaming_source() -> (
+    FnListWatch<ConfigMap>,
+    mpsc::UnboundedSender<WatchEvent<ConfigMap>>,
+) {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let rx = Arc::new(Mutex::new(Some(rx)));
+    let lw = FnListWatch::new(
+        |_| {
+            Box::pin(async {
+                Err(
+                    ApiError::from_status(Status::failure(500, "InternalError", "this source only streams"))
+                        .into(),
+                )
+            })
+        },
+        move |opts| {
+            assert_eq!(opts.send_initial_events, Some(true), "a streaming list");
+            let rx = rx.lock().unwrap().take();
+            let stream = match rx {
+                Some(rx) => futures_util::stream::unfold(rx, |mut rx| async move {
+                    rx.recv().await.map(|ev| (Ok(ev), rx))
+                })
+                .boxed() as WatchStream<ConfigMap>,
+                None => futures_util::stream::pending().boxed(),
+            };
+            Box::pin(async move { Ok(stream) })
+        },
+    );
+    (lw, tx)
+}
+
+fn versioned(name: &str, rv: u64) -> ConfigMap {
+    let mut obj = pod(name);
+    obj.metadata.resource_version = Some(rv.to_string().into());
+    obj
+}
+
+/// The bookmark that ends a streaming list at `rv`.
+fn initial_events_end(rv: u64) -> WatchEvent<ConfigMap> {
+    let mut metadata = ObjectMeta {
+        resource_version: Some(rv.to_string().into()),
+        ..ObjectMeta::default()
+    };
+    metadata.annotations.insert(
+        clientgo_apimachinery::watch::INITIAL_EVENTS_END_ANNOTATION,
+        "true",
+    );
+    WatchEvent::Bookmark(clientgo_apimachinery::Bookmark {
+        metadata,
+        ..Default::default()
+    })
+}
+
+/// Mirrors `TestWatchList`'s cases "the reflector won't be synced if the bookmark event has not
+/// been received", "prove that the reflector is synced after receiving a bookmark event" and
+/// "check if Updates and Deletes events are propagated during streaming (until the bookmark is
+/// received)", through a [`SharedIndexInformer`] with each queue stage (none, the default;
+/// `RealFIFO`; `DeltaFIFO`): while the initial events stream, nothing is stored or handed out and
+/// neither the informer nor its handler is synced; at the bookmark the handler is told of the
+/// final state of each listed object once, as an add of the initial list (p1 at its modified
+/// version, p3 added and deleted never); later events arrive as usual.
+#[tokio::test(start_paused = true)]
+async fn test_watch_list_through_a_shared_informer() {
+    for queue in [
+        None,
+        Some(clientgo_cache::QueueKind::RealFifo),
+        Some(clientgo_cache::QueueKind::DeltaFifo),
+    ] {
+        let (lw, events) = streaming_source();
+        let builder = SharedIndexInformer::builder(lw);
+        let informer = match queue {
+            Some(kind) => builder.queue(kind),
+            None => builder,
+        }
+        .build();
+        let log = Arc::new(Mutex::new(Vec::<String>::new()));
+        let (a, u, d) = (Arc::clone(&log), Arc::clone(&log), Arc::clone(&log));
+        let handler = ResourceEventHandlerFuncs::default()
+            .on_add(move |o: &Arc<ConfigMap>, initial| {
+                a.lock()
+                    .unwrap()
+                    .push(format!("add {} {} initial={initial}", name_of(o), rv_of(o)));
+            })
+            .on_update(move |old: &Arc<ConfigMap>, new: &Arc<ConfigMap>| {
+                u.lock()
+                    .unwrap()
+                    .push(format!("update {} {}->{}", name_of(new), rv_of(old), rv_of(new)));
+            })
+            .on_delete(move |o: &DeltaObject<ConfigMap>| {
+                let key = deletion_handling_meta_namespace_key_func(o).unwrap_or_default();
+                d.lock().unwrap().push(format!("delete {key}"));
+            });
+        let registration = informer
+            .add_event_handler_with_options(handler, in_task())
+            .unwrap();
+        let task = start(&informer);
+        for event in [
+            WatchEvent::Added(versioned("p1", 1)),
+            WatchEvent::Added(versioned("p2", 2)),
+            WatchEvent::Modified(versioned("p1", 3)),
+            WatchEvent::Added(versioned("p3", 4)),
+            WatchEvent::Deleted(versioned("p3", 5)),
+        ] {
+            events.send(event).unwrap();
+        }
+        settle().await;
+        assert!(
+            !informer.has_synced(),
+            "{queue:?}: not synced before the bookmark"
+        );
+        assert!(!registration.has_synced(), "{queue:?}");
+        assert!(
+            informer.indexer().list_keys().is_empty(),
+            "{queue:?}: nothing stored yet"
+        );
+        assert!(
+            log.lock().unwrap().is_empty(),
+            "{queue:?}: nothing handed out yet"
+        );
+        events.send(initial_events_end(5)).unwrap();
+        settle().await;
+        assert!(informer.has_synced(), "{queue:?}: synced at the bookmark");
+        assert!(registration.has_synced(), "{queue:?}");
+        let mut got = log.lock().unwrap().clone();
+        got.sort();
+        assert_eq!(
+            got,
+            ["add p1 3 initial=true", "add p2 2 initial=true"],
+            "{queue:?}"
+        );
+        assert_eq!(informer.last_sync_resource_version(), "5", "{queue:?}");
+        log.lock().unwrap().clear();
+        events.send(WatchEvent::Modified(versioned("p2", 6))).unwrap();
+        events.send(WatchEvent::Deleted(versioned("p1", 7))).unwrap();
+        settle().await;
+        assert_eq!(*log.lock().unwrap(), ["update p2 2->6", "delete p1"], "{queue:?}");
+        let mut keys = informer.indexer().list_keys();
+        keys.sort();
+        assert_eq!(keys, ["p2"], "{queue:?}");
+        stop(&informer, task).await;
+    }
+}
