@@ -20,6 +20,10 @@
 //!   `ShutDownEventHandler`, which removes a handler and waits until its goroutine has returned; we
 //!   have no such function (`remove_event_handler` never waits; see
 //!   [`test_remove_event_handler_asynchronous_panic`]).
+//!
+//! From `reflector_watchlist_test.go`, whose reflector cases are ported in
+//! `src/reflector/tests.rs`: [`test_watch_list_through_a_shared_informer`] runs `TestWatchList`'s
+//! bookmark and streamed-update cases through an informer with each queue stage.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
