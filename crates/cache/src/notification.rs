@@ -57,8 +57,10 @@ impl<K> Clone for Notification<K> {
 /// Receives an informer's notifications. Mirrors client-go `cache.ResourceEventHandler`. Every
 /// method has an empty default, so implement only what you need.
 ///
-/// Calls for one handler are sequential and in order; a slow handler delays only itself until its
-/// buffer fills, then the informer.
+/// Calls for one handler are sequential and in order. Behind a
+/// [`SharedIndexInformer`](crate::SharedIndexInformer) a slow handler delays only itself (its
+/// mailbox coalesces per object once full); an informer of [`new_informer`](crate::new_informer)
+/// calls its handler from its process function, so a slow handler delays that informer.
 pub trait ResourceEventHandler<K>: Send + Sync + 'static {
     /// A new object (`is_in_initial_list`: delivered by the first list). Mirrors `OnAdd`.
     fn on_add(&self, obj: &Arc<K>, is_in_initial_list: bool) {

@@ -12,7 +12,7 @@
 //! on) or a paged list, then watches until something ends the cycle; every cycle after the first
 //! starts after the backoff manager's delay.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -23,6 +23,7 @@ use clientgo_rest::Error as RestError;
 
 use super::error::ReflectorError;
 use super::options::Transform;
+use crate::store::meta_namespace_key_func;
 
 /// client-go's `defaultMinWatchTimeout`: shorter minimum watch timeouts are raised to it.
 pub(crate) const MIN_WATCH_TIMEOUT: Duration = Duration::from_secs(300);
@@ -90,6 +91,37 @@ pub(crate) enum Listed<K> {
     Present(Arc<K>),
     /// A DELETED event among a streaming list's initial events: absent.
     Deleted(Arc<K>),
+}
+
+/// What a streaming list's initial events leave: each object's last state, in the order objects
+/// were first streamed; an object streamed and then deleted leaves nothing. Mirrors the temporary
+/// store (keyed by namespace/name) client-go's `watchList` fills before its `Replace`, so that the
+/// store and the handlers see the snapshot at the bookmark, never the states streamed on the way.
+/// A deletion of an object not streamed before is kept: removing what is absent is a no-op.
+fn final_states<K: Object>(events: Vec<Listed<K>>) -> Vec<Listed<K>> {
+    let mut at: HashMap<String, usize> = HashMap::new();
+    let mut out: Vec<Option<Listed<K>>> = Vec::with_capacity(events.len());
+    for item in events {
+        let (Listed::Present(obj) | Listed::Deleted(obj)) = &item;
+        let Ok(key) = meta_namespace_key_func(&**obj) else {
+            // No key to merge by: the store refuses it when written, as any unnamed object.
+            out.push(Some(item));
+            continue;
+        };
+        match (item, at.get(&key).copied()) {
+            (present @ Listed::Present(_), Some(i)) => out[i] = Some(present),
+            (present @ Listed::Present(_), None) => {
+                at.insert(key, out.len());
+                out.push(Some(present));
+            }
+            (Listed::Deleted(_), Some(i)) => {
+                out[i] = None;
+                at.remove(&key);
+            }
+            (deleted @ Listed::Deleted(_), None) => out.push(Some(deleted)),
+        }
+    }
+    out.into_iter().flatten().collect()
 }
 
 /// Something worth logging or counting.
@@ -454,7 +486,7 @@ impl<K: Object> Machine<K> {
             }
             WatchEvent::Bookmark(b) if b.is_initial_events_end() => {
                 let rv = b.resource_version().to_owned();
-                let buffer = std::mem::take(buffer);
+                let buffer = final_states(std::mem::take(buffer));
                 self.store(StoreOp::ReplaceStart);
                 self.store(StoreOp::ReplaceItems(buffer));
                 self.store(StoreOp::ReplaceFinish(rv.clone()));

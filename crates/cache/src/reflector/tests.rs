@@ -657,6 +657,31 @@ fn test_watch_list_initial_events_wait_for_the_bookmark() {
     assert_eq!(h.m.last_sync_resource_version(), "3");
 }
 
+/// Mirrors `TestWatchList`'s case "check if Updates and Deletes events are propagated during
+/// streaming (until the bookmark is received)": the store gets each object's last state at the
+/// bookmark (p1 as modified, p3 added then deleted not at all), as client-go's temporary store
+/// leaves it.
+#[test]
+fn test_watch_list_updates_and_deletes_while_streaming_leave_the_final_states() {
+    let mut h = watch_listing();
+    let mut out = Vec::new();
+    for ev in [
+        WatchEvent::Added(pod("p1", "1")),
+        WatchEvent::Added(pod("p2", "2")),
+        WatchEvent::Modified(pod("p1", "3")),
+        WatchEvent::Added(pod("p3", "4")),
+        WatchEvent::Deleted(pod("p3", "5")),
+    ] {
+        out.extend(h.feed(Input::Event(ev)));
+    }
+    assert!(writes(&out).is_empty());
+    let out = h.feed(Input::Event(bookmark("5", true)));
+    assert_eq!(
+        writes(&out),
+        ["replace", "listed p1 3", "listed p2 2", "replaced at 5"]
+    );
+}
+
 #[test]
 fn test_watch_list_too_many_requests_backs_off_and_streams_again() {
     let mut h = watch_listing();

@@ -61,9 +61,10 @@ impl<K> Processor<K> {
         true
     }
 
-    /// Closes every mailbox: the informer stopped.
+    /// Closes every mailbox: the informer stopped. The listeners stay registered, so that
+    /// removing one from a stopped informer still answers true (client-go keeps them too).
     pub(crate) fn close_all(&self) {
-        for listener in self.lock().listeners.drain(..) {
+        for listener in &self.lock().listeners {
             listener.mailbox.close();
         }
     }
