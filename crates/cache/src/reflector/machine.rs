@@ -23,7 +23,7 @@ use clientgo_rest::Error as RestError;
 
 use super::error::ReflectorError;
 use super::options::Transform;
-use crate::store::meta_namespace_key_func;
+use crate::key::meta_namespace_key_func;
 
 /// client-go's `defaultMinWatchTimeout`: shorter minimum watch timeouts are raised to it.
 pub(crate) const MIN_WATCH_TIMEOUT: Duration = Duration::from_secs(300);

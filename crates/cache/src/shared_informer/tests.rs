@@ -3,7 +3,9 @@ use super::*;
 #[test]
 fn handler_names_drop_module_paths_inside_generics_too() {
     assert_eq!(
-        short_name("clientgo_cache::notification::ResourceEventHandlerFuncs<clientgo_api::core::v1::ConfigMap>"),
+        short_name(
+            "clientgo_cache::notification::ResourceEventHandlerFuncs<clientgo_api::core::v1::ConfigMap>"
+        ),
         "ResourceEventHandlerFuncs<ConfigMap>"
     );
     assert_eq!(short_name("my_operator::PodLogger"), "PodLogger");
