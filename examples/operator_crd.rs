@@ -432,7 +432,9 @@ pub async fn run(session: &Session, _args: &NoArgs) -> Result<(), BoxError> {
                 Ok(())
             }
         };
-        for replica in fleet {
+        // Newest first: the standbys go before the leader releases the Lease, so none of them
+        // takes it over in the moment between the release and its own stop.
+        for replica in fleet.into_iter().rev() {
             replica.stop().await;
         }
         // Dropping the demo drops the last sender, so `follow` ends.
