@@ -62,6 +62,8 @@ struct State<K> {
     initial_waiting: usize,
     /// The notification in the handler's hands is an add of the initial list.
     initial_in_hand: bool,
+    /// The consumer thread waits on the condition variable (so a push must wake it).
+    sleeping: bool,
     closed: bool,
     stats: HandlerStats,
 }
@@ -138,6 +140,7 @@ impl<K> Mailbox<K> {
                 last_of: None,
                 initial_waiting: 0,
                 initial_in_hand: false,
+                sleeping: false,
                 closed: false,
                 stats: HandlerStats::default(),
             }),
@@ -213,7 +216,9 @@ impl<K> Mailbox<K> {
             if s.closed {
                 return None;
             }
+            s.sleeping = true;
             s = self.wake.wait(s).unwrap_or_else(PoisonError::into_inner);
+            s.sleeping = false;
         }
     }
 
@@ -279,9 +284,13 @@ impl<K: Object> Mailbox<K> {
         }
         s.stats.pending = s.live;
         s.stats.max_pending = s.stats.max_pending.max(s.live);
+        let sleeping = s.sleeping;
         drop(s);
         self.ready.notify_one();
-        self.wake.notify_one();
+        // A futex wake is a system call: only when the thread sleeps.
+        if sleeping {
+            self.wake.notify_one();
+        }
     }
 
     /// Appends `n` with its key, or merges it into its key's last waiting slot. `n` is already
