@@ -318,6 +318,11 @@ impl<K: Object + Send + Sync + 'static> Reflector<K> {
                 }
             }
             StoreOp::ReplaceAbandon => *relist = None,
+            StoreOp::Bookmark(rv) => {
+                if let Err(e) = self.store.bookmark(&rv).await {
+                    tracing::warn!(error = %e, resource_version = %rv, "the store refused a bookmark");
+                }
+            }
             StoreOp::Resync => {
                 if self.should_resync.as_ref().is_none_or(|f| f()) {
                     tracing::debug!(v = 4, reflector = %self.options.name, "Forcing resync");

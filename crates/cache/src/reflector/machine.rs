@@ -82,6 +82,8 @@ pub(crate) enum StoreOp<K> {
     ReplaceAbandon,
     /// The resync period elapsed: replay the store if it wants to.
     Resync,
+    /// A watch BOOKMARK reached this resourceVersion with no change.
+    Bookmark(String),
 }
 
 /// One object of a replace.
@@ -722,19 +724,22 @@ impl<K: Object> Machine<K> {
                 StoreOp::Delete(self.share(o))
             }
             WatchEvent::Bookmark(b) => {
-                if !b.resource_version().is_empty() {
-                    self.last_sync_resource_version.clear();
-                    self.last_sync_resource_version.push_str(b.resource_version());
-                }
                 self.report(Report::Event);
-                return;
+                if b.resource_version().is_empty() {
+                    return;
+                }
+                self.last_sync_resource_version.clear();
+                self.last_sync_resource_version.push_str(b.resource_version());
+                StoreOp::Bookmark(b.resource_version().to_owned())
             }
             WatchEvent::Error(s) => {
                 self.on_watch_error(now, RestError::from(ApiError::from_status(s)).into());
                 return;
             }
         };
-        self.report(Report::Event);
+        if !matches!(op, StoreOp::Bookmark(_)) {
+            self.report(Report::Event);
+        }
         self.store(op);
     }
 

@@ -174,6 +174,7 @@ fn writes(out: &[Output<Pod>]) -> Vec<String> {
                 StoreOp::ReplaceFinish(rv) => vec![format!("replaced at {rv}")],
                 StoreOp::ReplaceAbandon => vec!["abandon".to_owned()],
                 StoreOp::Resync => vec!["resync".to_owned()],
+                StoreOp::Bookmark(rv) => vec![format!("bookmark {rv}")],
             },
             _ => Vec::new(),
         })
@@ -275,16 +276,24 @@ fn test_reflector_watch_handler() {
 fn test_reflector_resource_version_update() {
     let mut h = listed_and_watching(config(), "10", &[]);
     let mut rvs = Vec::new();
+    let mut writes_seen = Vec::new();
     for ev in [
         WatchEvent::Added(pod("a", "10")),
         WatchEvent::Modified(pod("a", "20")),
         bookmark("30", false),
         WatchEvent::Deleted(pod("a", "40")),
     ] {
-        h.feed(Input::Event(ev));
+        let out = h.feed(Input::Event(ev));
         rvs.push(h.m.last_sync_resource_version().to_owned());
+        writes_seen.extend(writes(&out));
     }
     assert_eq!(rvs, ["10", "20", "30", "40"]);
+    // The bookmark reaches the store too (an atomic RealFifo queues it; client-go 1.36's
+    // reflector hands it to the RealFIFO's Bookmark).
+    assert_eq!(
+        writes_seen,
+        ["add a 10", "update a 20", "bookmark 30", "delete a 40"]
+    );
 }
 
 #[test]
