@@ -22,6 +22,7 @@ fn config() -> Config {
         watch_idle_grace: Duration::from_secs(30),
         list_timeout: Duration::from_secs(300),
         resync_period: None,
+        max_internal_error_retry: Duration::ZERO,
         use_watch_list: false,
         backoff: BackoffManager::new(
             Duration::from_millis(800),
@@ -412,6 +413,40 @@ fn test_retry_internal_error_retries_off() {
     assert_eq!(failures(&out).len(), 1);
     let (_, out) = h.wait();
     assert_eq!(list_opts(&out).resource_version, "1");
+}
+
+/// Mirrors `TestRetryInternalError` with retries on (`MaxInternalErrorRetryDuration` 30 s, the
+/// fake clock one second on per failure): each internal-error watch failure within 30 s of the
+/// cycle's first one opens the watch again at once at the last version, with no list and no
+/// backoff; the first one past that ends the cycle, and the next cycle counts afresh.
+#[test]
+fn test_retry_internal_error_retries_on() {
+    let config = Config {
+        max_internal_error_retry: Duration::from_secs(30),
+        ..config()
+    };
+    let mut h = listed_and_watching(config, "1", &[]);
+    let mut rewatches = 0;
+    loop {
+        let out = h.feed(Input::Event(WatchEvent::Error(internal_error())));
+        if !failures(&out).is_empty() {
+            break;
+        }
+        assert_eq!(watch_opts(&out).resource_version, "1", "watched again at once");
+        rewatches += 1;
+        h.feed(Input::WatchStarted);
+        h.advance(Duration::from_secs(1));
+    }
+    // Errors at 0 s, 1 s, ..., 30 s are retried; the one at 31 s is not.
+    assert_eq!(rewatches, 31);
+    let (waited, out) = h.wait();
+    assert!(waited >= Duration::from_millis(800), "backed off: {waited:?}");
+    assert_eq!(list_opts(&out).resource_version, "1");
+    h.feed(Input::ListPage(list("2", "", &[])));
+    h.feed(Input::WatchStarted);
+    let out = h.feed(Input::Event(WatchEvent::Error(internal_error())));
+    assert!(failures(&out).is_empty(), "a new cycle counts afresh");
+    assert_eq!(watch_opts(&out).resource_version, "2");
 }
 
 #[test]
