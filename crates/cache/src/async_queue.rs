@@ -2,7 +2,7 @@
 //!
 //! The async edge of the sans-IO queues ([`DeltaFifo`](crate::DeltaFifo),
 //! [`RealFifo`](crate::RealFifo)): a mutex held for one queue operation at a time, a `Notify`
-//! that wakes a waiting [`pop`](AsyncQueue::pop) (client-go's `sync.Cond`), and a capacity that
+//! that wakes a waiting [`pop_with`](AsyncQueue::pop_with) (client-go's `sync.Cond`), and a capacity that
 //! makes writers wait. As the reflector's [`ReflectorStore`] it is client-go's "the queue is the
 //! reflector's store".
 
@@ -15,16 +15,19 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use futures_util::future::BoxFuture;
 use tokio::sync::Notify;
 
+#[cfg(test)]
 use crate::delta::Deltas;
 use crate::error::Error;
-use crate::fifo::{ProcessError, Queue};
+#[cfg(test)]
+use crate::fifo::ProcessError;
+use crate::fifo::Queue;
 use crate::key::KeyFunc;
 use crate::reflector::{ReflectorStore, Relist, SyncStatus};
 
 /// How many deltas an [`AsyncQueue`] holds before its writer waits, by default.
 pub(crate) const DEFAULT_QUEUE_CAPACITY: usize = 1024;
 
-/// A [`Queue`] behind a mutex, with an awaitable [`pop`](AsyncQueue::pop) and a bounded writer
+/// A [`Queue`] behind a mutex, with an awaitable [`pop_with`](AsyncQueue::pop_with) and a bounded writer
 /// side. Share it as `Arc<AsyncQueue<K, Q>>`: the reflector writes through [`ReflectorStore`], one
 /// consumer pops.
 ///
@@ -82,16 +85,26 @@ impl<K, Q: Queue<K>> AsyncQueue<K, Q> {
     ///
     /// Waiting costs nothing: the future sleeps until a write or [`close`](AsyncQueue::close)
     /// wakes it. Cancel-safe: an item is only taken out in the poll that returns it.
+    #[cfg(test)]
     pub async fn pop<E>(
         &self,
         mut process: impl FnMut(&Deltas<K>, bool) -> Result<(), ProcessError<E>>,
     ) -> Option<Result<Deltas<K>, E>> {
+        self.pop_with(|q| q.pop(&mut process)).await
+    }
+
+    /// Waits until `pop` takes something off the queue (it runs under the queue's lock and
+    /// returns `None` when the queue has nothing for it), and returns what it returned; `None`
+    /// once the queue is closed and `pop` found nothing. The one waiting loop behind every way of
+    /// popping ([`Queue::pop`], [`RealFifo::pop_item`](crate::RealFifo::pop_item)); cancel-safe
+    /// as long as `pop` only takes an item out when it returns `Some`.
+    pub async fn pop_with<R>(&self, mut pop: impl FnMut(&mut Q) -> Option<R>) -> Option<R> {
         loop {
             let mut ready = pin!(self.ready.notified());
             ready.as_mut().enable();
             {
                 let mut q = self.lock();
-                if let Some(r) = q.pop(&mut process) {
+                if let Some(r) = pop(&mut q) {
                     drop(q);
                     self.room.notify_one();
                     return Some(r);
@@ -199,6 +212,11 @@ where
             items: Vec::new(),
             index: HashMap::new(),
         })
+    }
+
+    fn bookmark(&self, resource_version: &str) -> BoxFuture<'_, Result<(), Error>> {
+        let resource_version = resource_version.to_owned();
+        Box::pin(self.write(move |q| q.bookmark(&resource_version)))
     }
 
     fn resync(&self) -> BoxFuture<'_, Result<(), Error>> {

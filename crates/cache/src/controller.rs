@@ -12,6 +12,7 @@ mod informer;
 mod process_deltas;
 
 use std::fmt;
+use std::marker::PhantomData;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -24,6 +25,7 @@ use crate::async_queue::{AsyncQueue, DEFAULT_QUEUE_CAPACITY};
 use crate::delta::Deltas;
 use crate::fifo::{ProcessError, Queue};
 use crate::listwatch::ListerWatcher;
+use crate::real_fifo::{FifoItem, RealFifo};
 use crate::reflector::{Reflector, ReflectorOptions, ReflectorStore, ShouldResync, SyncStatus};
 
 pub use informer::{
@@ -74,6 +76,19 @@ where
     fn process(&mut self, deltas: &Deltas<K>, is_in_initial_list: bool) -> Result<(), ProcessError<E>> {
         self(deltas, is_in_initial_list)
     }
+}
+
+/// A [`Process`] that can also apply whole items of a [`RealFifo`] with atomic events (see
+/// [`QueueKind::AtomicRealFifo`]). The informers' process functions are; a [`Controller`] pops
+/// items only for them.
+pub(crate) trait ProcessItem<K>: Process<K> {
+    /// Handles one popped item, as [`Process::process`] handles popped deltas (and under the
+    /// queue's lock as well).
+    fn process_item(
+        &mut self,
+        item: &FifoItem<K>,
+        is_in_initial_list: bool,
+    ) -> Result<(), ProcessError<Self::Error>>;
 }
 
 /// What a [`Config`] holds besides the queue and the process function.
@@ -188,41 +203,120 @@ trait Consume: Send + Sync {
     fn close(&self);
 }
 
+/// How a process loop takes units off its queue: what it pops and hands to the process function,
+/// and what resourceVersion the store reaches once that unit is applied.
+trait PopMode<K, Q, P: Process<K>>: Send + Sync + 'static {
+    /// What one pop hands over.
+    type Unit: Send;
+
+    /// Pops the next unit and processes it under the queue's lock (the queue's `pop`);
+    /// `None` when the queue has nothing.
+    fn pop(
+        queue: &mut Q,
+        process: impl FnMut(&Self::Unit, bool) -> Result<(), ProcessError<P::Error>>,
+    ) -> Option<Result<Self::Unit, P::Error>>;
+
+    /// The resourceVersion the store has reached once `unit` is applied (`None`: unchanged).
+    fn resource_version(unit: &Self::Unit) -> Option<&str>;
+}
+
+/// Pops [`Deltas`] through [`Queue::pop`]: client-go's `Pop` with a `ProcessFunc`.
+struct ByDeltas;
+
+impl<K: Object + Send + Sync + 'static, Q: Queue<K>, P: Process<K>> PopMode<K, Q, P> for ByDeltas {
+    type Unit = Deltas<K>;
+
+    fn pop(
+        queue: &mut Q,
+        process: impl FnMut(&Deltas<K>, bool) -> Result<(), ProcessError<P::Error>>,
+    ) -> Option<Result<Deltas<K>, P::Error>> {
+        queue.pop(process)
+    }
+
+    fn resource_version(deltas: &Deltas<K>) -> Option<&str> {
+        // A tombstone carries no version: the store stays where it was.
+        deltas
+            .newest()
+            .and_then(|d| d.object.object())
+            .map(|o| o.resource_version())
+    }
+}
+
+/// Pops whole [`FifoItem`]s of a [`RealFifo`] with atomic events through
+/// [`RealFifo::pop_item`]: client-go 1.36's `Pop` with `AtomicEvents`.
+struct ByItems;
+
+impl<K: Object + Send + Sync + 'static, P: ProcessItem<K>> PopMode<K, RealFifo<K>, P> for ByItems {
+    type Unit = FifoItem<K>;
+
+    fn pop(
+        queue: &mut RealFifo<K>,
+        process: impl FnMut(&FifoItem<K>, bool) -> Result<(), ProcessError<P::Error>>,
+    ) -> Option<Result<FifoItem<K>, P::Error>> {
+        queue.pop_item(process)
+    }
+
+    fn resource_version(item: &FifoItem<K>) -> Option<&str> {
+        item.resource_version()
+    }
+}
+
+/// Hands a popped unit to the process function: deltas to [`Process::process`], an item to
+/// [`ProcessItem::process_item`].
+trait HandUnit<K, U>: Process<K> {
+    /// Processes `unit`.
+    fn hand(&mut self, unit: &U, initial: bool) -> Result<(), ProcessError<Self::Error>>;
+}
+
+impl<K, P: Process<K>> HandUnit<K, Deltas<K>> for P {
+    fn hand(&mut self, deltas: &Deltas<K>, initial: bool) -> Result<(), ProcessError<P::Error>> {
+        self.process(deltas, initial)
+    }
+}
+
+impl<K, P: ProcessItem<K>> HandUnit<K, FifoItem<K>> for P {
+    fn hand(&mut self, item: &FifoItem<K>, initial: bool) -> Result<(), ProcessError<P::Error>> {
+        self.process_item(item, initial)
+    }
+}
+
 /// The process loop over one queue. Mirrors `controller.processLoop`.
-struct ProcessLoop<K, Q, P> {
+struct ProcessLoop<K, Q, P, M> {
     queue: Arc<AsyncQueue<K, Q>>,
     process: Mutex<Option<P>>,
     retry_on_error: bool,
     status: Arc<SyncStatus>,
+    _mode: PhantomData<fn() -> M>,
 }
 
-impl<K, Q, P> ProcessLoop<K, Q, P>
+impl<K, Q, P, M> ProcessLoop<K, Q, P, M>
 where
     K: Object + Send + Sync + 'static,
     Q: Queue<K> + Send + 'static,
-    P: Process<K>,
+    P: Process<K> + HandUnit<K, M::Unit>,
+    M: PopMode<K, Q, P>,
 {
     async fn drain(&self, mut process: P, stop: &CancellationToken) {
+        let retry_on_error = self.retry_on_error;
         loop {
             let mut requeued = false;
             let popped = tokio::select! {
                 biased;
                 () = stop.cancelled() => return,
-                r = self.queue.pop(|deltas, initial| {
-                    let r = match process.process(deltas, initial) {
-                        Err(ProcessError::Failed(e)) if self.retry_on_error => Err(ProcessError::Requeue(e)),
+                r = self.queue.pop_with(|q| M::pop(q, |unit, initial| {
+                    let r = match process.hand(unit, initial) {
+                        Err(ProcessError::Failed(e)) if retry_on_error => Err(ProcessError::Requeue(e)),
                         r => r,
                     };
                     requeued = matches!(r, Err(ProcessError::Requeue(_)));
                     r
-                }) => r,
+                })) => r,
             };
             match popped {
                 None => return,
-                Some(Ok(deltas)) => {
-                    // A tombstone carries no version: the store stays where it was.
-                    if let Some(obj) = deltas.newest().and_then(|d| d.object.object()) {
-                        self.status.set_store_resource_version(obj.resource_version());
+                Some(Ok(unit)) => {
+                    if let Some(rv) = M::resource_version(&unit) {
+                        self.status.set_store_resource_version(rv);
                     }
                 }
                 Some(Err(e)) => tracing::warn!(error = %e, requeued, "processing a popped item failed"),
@@ -245,11 +339,12 @@ where
     }
 }
 
-impl<K, Q, P> Consume for ProcessLoop<K, Q, P>
+impl<K, Q, P, M> Consume for ProcessLoop<K, Q, P, M>
 where
     K: Object + Send + Sync + 'static,
     Q: Queue<K> + Send + 'static,
-    P: Process<K>,
+    P: Process<K> + HandUnit<K, M::Unit>,
+    M: PopMode<K, Q, P>,
 {
     fn run<'a>(&'a self, stop: &'a CancellationToken) -> BoxFuture<'a, ()> {
         Box::pin(async move {
@@ -326,6 +421,23 @@ impl<K: Object + Send + Sync + 'static> Controller<K> {
         Q: Queue<K> + Send + 'static,
         P: Process<K>,
     {
+        Self::build::<Q, P, ByDeltas>(config)
+    }
+
+    /// A controller over a [`RealFifo`] with atomic events whose loop pops whole items
+    /// ([`RealFifo::pop_item`]) and hands each to [`ProcessItem::process_item`]: a relist reaches
+    /// the process function as one unit, once complete. Mirrors client-go 1.36 `cache.New` with
+    /// an atomic RealFIFO.
+    pub(crate) fn new_atomic<P: ProcessItem<K>>(config: Config<K, RealFifo<K>, P>) -> Self {
+        Self::build::<RealFifo<K>, P, ByItems>(config)
+    }
+
+    fn build<Q, P, M>(config: Config<K, Q, P>) -> Self
+    where
+        Q: Queue<K> + Send + 'static,
+        P: Process<K> + HandUnit<K, M::Unit>,
+        M: PopMode<K, Q, P>,
+    {
         let Config {
             queue,
             lister_watcher,
@@ -342,11 +454,12 @@ impl<K: Object + Send + Sync + 'static> Controller<K> {
         Controller {
             inner: Arc::new(Inner {
                 reflector,
-                consumer: Box::new(ProcessLoop {
+                consumer: Box::new(ProcessLoop::<K, Q, P, M> {
                     queue,
                     process: Mutex::new(Some(process)),
                     retry_on_error: settings.retry_on_error,
                     status: Arc::clone(&settings.status),
+                    _mode: PhantomData,
                 }),
                 status: settings.status,
                 started: AtomicBool::new(false),

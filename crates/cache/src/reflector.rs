@@ -218,6 +218,7 @@ impl<K: Object + Send + Sync + 'static> Reflector<K> {
             watch_idle_grace: o.watch_idle_grace,
             list_timeout: o.list_timeout,
             resync_period: o.resync_period,
+            max_internal_error_retry: o.max_internal_error_retry_duration,
             use_watch_list: o.use_watch_list && self.lw.supports_watch_list(),
             backoff: BackoffManager::new(
                 o.backoff_initial,
@@ -318,6 +319,11 @@ impl<K: Object + Send + Sync + 'static> Reflector<K> {
                 }
             }
             StoreOp::ReplaceAbandon => *relist = None,
+            StoreOp::Bookmark(rv) => {
+                if let Err(e) = self.store.bookmark(&rv).await {
+                    tracing::warn!(error = %e, resource_version = %rv, "the store refused a bookmark");
+                }
+            }
             StoreOp::Resync => {
                 if self.should_resync.as_ref().is_none_or(|f| f()) {
                     tracing::debug!(v = 4, reflector = %self.options.name, "Forcing resync");
@@ -352,6 +358,13 @@ impl<K: Object + Send + Sync + 'static> Reflector<K> {
                 "Watch close"
             ),
             Report::Rewatching => self.status.count_rewatch(),
+            Report::RetryingInternalError(e) => tracing::debug!(
+                v = 2,
+                reflector = %o.name,
+                r#type = %o.type_description,
+                error = %e,
+                "retrying watch after an internal error"
+            ),
             Report::Event => self.status.count_event(),
             Report::Failed(e) => {
                 tracing::warn!(reflector = %o.name, r#type = %o.type_description, error = %e, "list or watch failed");

@@ -106,6 +106,13 @@ async fn queue_backed_informer_store_equals_server_state_after_chaos() {
     chaos(Some(QueueKind::RealFifo)).await;
 }
 
+/// The same chaos behind a RealFifo with atomic events: each relist reaches the store as one
+/// replace, and the store still ends equal to the server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn atomic_queue_informer_store_equals_server_state_after_chaos() {
+    chaos(Some(QueueKind::AtomicRealFifo)).await;
+}
+
 /// Runs the chaos against an informer on the direct path (`None`) or behind a queue of `queue`'s kind.
 async fn chaos(queue: Option<QueueKind>) {
     let server = ApiServer::start().await.unwrap();

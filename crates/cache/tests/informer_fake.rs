@@ -631,11 +631,15 @@ async fn a_refused_streaming_list_falls_back_to_list_and_watch() {
 }
 
 /// Mirrors client-go's `LastStoreSyncResourceVersion` checks: the store's version follows the
-/// list, each applied event and each bookmark on the direct path; behind a queue, the objects the
-/// process loop has applied.
+/// list, each applied event and each bookmark on the direct path and behind an atomic queue;
+/// behind a plain queue, the objects the process loop has applied.
 #[tokio::test(start_paused = true)]
 async fn last_store_sync_resource_version_follows_what_the_store_holds() {
-    for queue in [None, Some(clientgo_cache::QueueKind::RealFifo)] {
+    for queue in [
+        None,
+        Some(clientgo_cache::QueueKind::RealFifo),
+        Some(clientgo_cache::QueueKind::AtomicRealFifo),
+    ] {
         let calls = Arc::new(Calls::default());
         let bookmark: clientgo_apimachinery::Bookmark = serde_json::from_value(serde_json::json!({
             "kind": "ConfigMap", "apiVersion": "v1", "metadata": {"resourceVersion": "30"}
@@ -660,9 +664,105 @@ async fn last_store_sync_resource_version_follows_what_the_store_holds() {
         assert!(informer.wait_for_cache_sync().await);
         tokio::time::sleep(Duration::from_secs(1)).await;
         assert_eq!(informer.last_sync_resource_version(), "30", "{queue:?}");
-        let expected = if queue.is_none() { "30" } else { "20" };
+        // The atomic queue carries the bookmark to the process loop; the plain RealFifo drops it.
+        let expected = if queue == Some(clientgo_cache::QueueKind::RealFifo) {
+            "20"
+        } else {
+            "30"
+        };
         assert_eq!(informer.last_store_sync_resource_version(), expected, "{queue:?}");
         informer.stop();
         task.await.unwrap();
+    }
+}
+
+/// With atomic events (client-go 1.36 `AtomicEvents`), a relist reaches the store and the handler
+/// as one unit once complete: while the handler hears the relist's first notification, the store
+/// already holds the whole new list, and the deletions come first. The plain RealFifo hands the
+/// same relist over delta by delta, so the store is half way when the tombstone is heard.
+#[tokio::test(start_paused = true)]
+async fn an_atomic_real_fifo_hands_a_relist_over_as_one_unit() {
+    use clientgo_cache::{new_informer_with_options, Cache, InformerOptions, QueueKind};
+    use std::sync::OnceLock;
+
+    for kind in [QueueKind::AtomicRealFifo, QueueKind::RealFifo] {
+        let lw = scripted(
+            vec![
+                Ok(list_of(vec![cm("a", "5"), cm("b", "6")], "10")),
+                Ok(list_of(vec![cm("b", "7"), cm("c", "8")], "20")),
+            ],
+            vec![vec![WatchEvent::Error(Status::failure(
+                410,
+                "Expired",
+                "too old resource version",
+            ))]],
+            Arc::new(Calls::default()),
+        );
+        let store: Arc<OnceLock<Arc<Cache<ConfigMap>>>> = Arc::new(OnceLock::new());
+        let log = Arc::new(Mutex::new(Vec::<String>::new()));
+        // Each line ends with the store's keys as they were when the handler heard it.
+        let record = {
+            let (log, store) = (Arc::clone(&log), Arc::clone(&store));
+            move |line: String| {
+                let mut keys: Vec<String> = store
+                    .get()
+                    .map(|s| s.list_keys())
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|k| k.trim_start_matches("default/").to_owned())
+                    .collect();
+                keys.sort();
+                log.lock()
+                    .unwrap()
+                    .push(format!("{line} | store {}", keys.join(",")));
+            }
+        };
+        let (a, u, d) = (record.clone(), record.clone(), record);
+        let rv = |o: &ConfigMap| o.metadata.resource_version.clone().unwrap();
+        let name = |o: &ConfigMap| o.metadata.name.clone().unwrap();
+        let handler = ResourceEventHandlerFuncs::default()
+            .on_add(move |o: &Arc<ConfigMap>, initial| {
+                a(format!("add {} {} initial={initial}", name(o), rv(o)));
+            })
+            .on_update(move |old: &Arc<ConfigMap>, new: &Arc<ConfigMap>| {
+                u(format!("update {} {}->{}", name(new), rv(old), rv(new)));
+            })
+            .on_delete(move |o: &DeltaObject<ConfigMap>| {
+                let kind = if o.is_tombstone() { "tombstone" } else { "delete" };
+                d(format!("{kind} {}", name(o.object().unwrap())));
+            });
+        let (cache, controller) = new_informer_with_options(InformerOptions::new(lw, handler).queue(kind));
+        store.set(Arc::clone(&cache)).unwrap();
+        let stop = tokio_util::sync::CancellationToken::new();
+        let run = tokio::spawn({
+            let (controller, stop) = (controller.clone(), stop.clone());
+            async move { controller.run(stop).await }
+        });
+        // Past the backoff before the relist (the paused clock jumps there once all tasks are idle).
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        let got = log.lock().unwrap().clone();
+        let relist = match kind {
+            QueueKind::AtomicRealFifo => [
+                "tombstone a | store b,c",
+                "update b 6->7 | store b,c",
+                "add c 8 initial=false | store b,c",
+            ],
+            _ => [
+                "tombstone a | store b",
+                "update b 6->7 | store b",
+                "add c 8 initial=false | store b,c",
+            ],
+        };
+        assert_eq!(got[2..], relist, "{kind:?}: {got:?}");
+        assert_eq!(
+            controller.last_store_sync_resource_version(),
+            if kind == QueueKind::AtomicRealFifo {
+                "20"
+            } else {
+                "8"
+            }
+        );
+        stop.cancel();
+        run.await.unwrap();
     }
 }

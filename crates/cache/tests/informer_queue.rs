@@ -23,7 +23,11 @@ use tokio::sync::{Notify, Semaphore};
 use tokio_util::sync::CancellationToken;
 
 const GUARD: Duration = Duration::from_secs(30);
-const KINDS: [QueueKind; 2] = [QueueKind::RealFifo, QueueKind::DeltaFifo];
+const KINDS: [QueueKind; 3] = [
+    QueueKind::RealFifo,
+    QueueKind::AtomicRealFifo,
+    QueueKind::DeltaFifo,
+];
 
 async fn server() -> (ApiServer, ResourceClient<ConfigMap>) {
     let server = ApiServer::start().await.unwrap();

@@ -1179,7 +1179,7 @@ fn initial_events_end(rv: u64) -> WatchEvent<ConfigMap> {
 /// been received", "prove that the reflector is synced after receiving a bookmark event" and
 /// "check if Updates and Deletes events are propagated during streaming (until the bookmark is
 /// received)", through a [`SharedIndexInformer`] with each queue stage (none, the default;
-/// `RealFIFO`; `DeltaFIFO`): while the initial events stream, nothing is stored or handed out and
+/// `RealFIFO`; `RealFIFO` with atomic events; `DeltaFIFO`): while the initial events stream, nothing is stored or handed out and
 /// neither the informer nor its handler is synced; at the bookmark the handler is told of the
 /// final state of each listed object once, as an add of the initial list (p1 at its modified
 /// version, p3 added and deleted never); later events arrive as usual.
@@ -1188,6 +1188,7 @@ async fn test_watch_list_through_a_shared_informer() {
     for queue in [
         None,
         Some(clientgo_cache::QueueKind::RealFifo),
+        Some(clientgo_cache::QueueKind::AtomicRealFifo),
         Some(clientgo_cache::QueueKind::DeltaFifo),
     ] {
         let (lw, events) = streaming_source();

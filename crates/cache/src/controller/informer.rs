@@ -10,7 +10,7 @@ use std::time::Duration;
 use clientgo_apimachinery::Object;
 use futures_util::future::BoxFuture;
 
-use super::{process_deltas, Config, Controller, Process, Settings};
+use super::{process_deltas, process_item, Config, Controller, Process, ProcessItem, Settings};
 use crate::cache::Cache;
 use crate::delta::Deltas;
 use crate::delta_fifo::DeltaFifo;
@@ -20,7 +20,7 @@ use crate::index::Indexers;
 use crate::key::meta_namespace_key_func;
 use crate::listwatch::ListerWatcher;
 use crate::notification::{deliver, Notification, ResourceEventHandler};
-use crate::real_fifo::RealFifo;
+use crate::real_fifo::{FifoItem, RealFifo};
 use crate::reflector::{ReflectorOptions, Transform};
 use crate::store::KnownObjects;
 
@@ -41,6 +41,17 @@ pub enum QueueKind {
     /// first queued.
     #[doc(alias = "DeltaFIFO")]
     DeltaFifo,
+    /// [`RealFifo`] with atomic events
+    /// ([`with_atomic_events`](RealFifo::with_atomic_events)): watch events go one at a time as
+    /// with [`QueueKind::RealFifo`], but a relist is queued as one unit once it is complete,
+    /// holding the full list, and handed to the store and the handlers as one step (the store
+    /// goes from the old state to the list's in one replace; handlers then hear the deletions,
+    /// then the adds and updates). A resync is one unit too, and watch bookmarks reach the queue
+    /// so the store's resourceVersion follows them. Mirrors client-go 1.36's informers with
+    /// `AtomicEvents` on. The cost is memory: a queued relist holds the whole list beside the
+    /// cache until it is applied.
+    #[doc(alias = "AtomicEvents")]
+    AtomicRealFifo,
 }
 
 impl QueueKind {
@@ -54,13 +65,21 @@ impl QueueKind {
     ) -> Controller<K>
     where
         K: Object + Send + Sync + 'static,
-        P: Process<K>,
+        P: ProcessItem<K>,
     {
         let known: KnownObjects<K> = store;
         match self {
             QueueKind::RealFifo => Controller::new(
                 Config::new(
                     RealFifo::new(meta_namespace_key_func, known),
+                    lister_watcher,
+                    process,
+                )
+                .with_settings(settings),
+            ),
+            QueueKind::AtomicRealFifo => Controller::new_atomic(
+                Config::new(
+                    RealFifo::new(meta_namespace_key_func, known).with_atomic_events(),
                     lister_watcher,
                     process,
                 )
@@ -235,5 +254,17 @@ impl<K: Object + Send + Sync + 'static> Process<K> for HandlerProcess<K> {
             deliver(&*self.handler, &n);
         }
         Box::pin(std::future::ready(()))
+    }
+}
+
+impl<K: Object + Send + Sync + 'static> ProcessItem<K> for HandlerProcess<K> {
+    fn process_item(
+        &mut self,
+        item: &FifoItem<K>,
+        is_in_initial_list: bool,
+    ) -> Result<(), ProcessError<Error>> {
+        let pending = &mut self.pending;
+        process_item(&*self.store, item, is_in_initial_list, |n| pending.push(n))
+            .map_err(ProcessError::Failed)
     }
 }

@@ -72,6 +72,11 @@ impl ReflectorError {
         self.request_error().is_some_and(RestError::is_too_many_requests)
     }
 
+    /// 500 / InternalError. Mirrors `errors.IsInternalError`.
+    pub fn is_internal_error(&self) -> bool {
+        self.api_error().is_some_and(ApiError::is_internal_error)
+    }
+
     /// The resourceVersion asked for is gone from the server's history (410 Gone / Expired).
     /// Mirrors the reflector's `isExpiredError`.
     pub fn is_expired(&self) -> bool {

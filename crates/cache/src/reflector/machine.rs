@@ -47,6 +47,8 @@ pub(crate) struct Config {
     pub(crate) list_timeout: Duration,
     /// How often to resync the store while watching.
     pub(crate) resync_period: Option<Duration>,
+    /// How long internal-error watch failures are retried without a list (zero: never).
+    pub(crate) max_internal_error_retry: Duration,
     /// Try a streaming list first in every cycle.
     pub(crate) use_watch_list: bool,
     /// The delays between failed cycles and between refused watches.
@@ -82,6 +84,8 @@ pub(crate) enum StoreOp<K> {
     ReplaceAbandon,
     /// The resync period elapsed: replay the store if it wants to.
     Resync,
+    /// A watch BOOKMARK reached this resourceVersion with no change.
+    Bookmark(String),
 }
 
 /// One object of a replace.
@@ -141,6 +145,9 @@ pub(crate) enum Report {
     },
     /// A watch is opened again without a list.
     Rewatching,
+    /// A watch ended with an internal error and is opened again at once (within
+    /// [`Config::max_internal_error_retry`]).
+    RetryingInternalError(ReflectorError),
     /// A watch event was applied.
     Event,
     /// A list, watch or resync failed.
@@ -255,6 +262,9 @@ pub(crate) struct Machine<K> {
     paginated_result: bool,
     /// When the next resync is due; only while the cycle is in its watch phase.
     resync_at: Option<Instant>,
+    /// The first internal-error watch failure of this cycle. Mirrors the `RetryWithDeadline`
+    /// client-go's `watch` creates per `ListAndWatch`.
+    first_internal_error: Option<Instant>,
     out: VecDeque<Output<K>>,
 }
 
@@ -279,6 +289,7 @@ impl<K: Object> Machine<K> {
             unavailable: false,
             paginated_result: false,
             resync_at: None,
+            first_internal_error: None,
             out: VecDeque::new(),
         };
         m.start_cycle(now);
@@ -388,6 +399,7 @@ impl<K: Object> Machine<K> {
         let again = self.cycles > 0;
         self.cycles += 1;
         self.resync_at = None;
+        self.first_internal_error = None;
         self.report(Report::ListingAndWatching { again });
         if self.config.use_watch_list {
             self.start_watch_list(now);
@@ -722,19 +734,22 @@ impl<K: Object> Machine<K> {
                 StoreOp::Delete(self.share(o))
             }
             WatchEvent::Bookmark(b) => {
-                if !b.resource_version().is_empty() {
-                    self.last_sync_resource_version.clear();
-                    self.last_sync_resource_version.push_str(b.resource_version());
-                }
                 self.report(Report::Event);
-                return;
+                if b.resource_version().is_empty() {
+                    return;
+                }
+                self.last_sync_resource_version.clear();
+                self.last_sync_resource_version.push_str(b.resource_version());
+                StoreOp::Bookmark(b.resource_version().to_owned())
             }
             WatchEvent::Error(s) => {
                 self.on_watch_error(now, RestError::from(ApiError::from_status(s)).into());
                 return;
             }
         };
-        self.report(Report::Event);
+        if !matches!(op, StoreOp::Bookmark(_)) {
+            self.report(Report::Event);
+        }
         self.store(op);
     }
 
@@ -742,6 +757,9 @@ impl<K: Object> Machine<K> {
     /// an expired resourceVersion or anything else ends the cycle (the next one lists at the last
     /// resourceVersion first).
     fn on_watch_error(&mut self, now: Instant, e: ReflectorError) {
+        let retry_internal = matches!(self.state, State::Watching { .. })
+            && e.is_internal_error()
+            && self.retry_internal_error(now);
         match self.state {
             State::Streaming { .. } | State::Opening { stream: true, .. } => {
                 self.on_watch_list_failed(now, e);
@@ -755,9 +773,25 @@ impl<K: Object> Machine<K> {
                     next: Next::Watch,
                 };
             }
+            State::Watching { .. } if retry_internal => {
+                self.out.push_back(Output::Cancel);
+                self.report(Report::RetryingInternalError(e));
+                self.report(Report::Rewatching);
+                self.start_watch(now);
+            }
             State::Watching { .. } => self.end_cycle(now, Some(e)),
             _ => {}
         }
+    }
+
+    /// Records an internal error at `now` and says whether to watch again at once: yes while the
+    /// first internal error of the cycle is at most the configured duration ago. Mirrors
+    /// `RetryWithDeadline`'s `After` then `ShouldRetry` as the reflector calls them (its reset
+    /// after a quiet minute never applies there: `After` has just recorded this error).
+    fn retry_internal_error(&mut self, now: Instant) -> bool {
+        let first = *self.first_internal_error.get_or_insert(now);
+        let max = self.config.max_internal_error_retry;
+        !max.is_zero() && now.saturating_duration_since(first) <= max
     }
 
     /// Mirrors `handleAnyWatch`'s end: a watch that lasted under a second with no event is a

@@ -57,6 +57,12 @@ pub struct ReflectorOptions<K> {
     pub backoff_max: Duration,
     /// Replay the store to the sink this often (`None`: never). Mirrors `resyncPeriod`.
     pub resync_period: Option<Duration>,
+    /// How long a watch that keeps ending with a 500 `InternalError` is opened again at once,
+    /// at the last resourceVersion and without a list, counted from the first such error of the
+    /// cycle (zero, the default: never, the cycle ends and lists again after the backoff); each
+    /// new cycle counts afresh. Mirrors `Reflector.MaxInternalErrorRetryDuration` with
+    /// `RetryWithDeadline`.
+    pub max_internal_error_retry_duration: Duration,
     /// Use a streaming list (`sendInitialEvents`) instead of list+watch, falling back to a list
     /// for the cycle when it fails (the next cycle streams again). On by default, as client-go
     /// 1.36's `WatchListClient` feature gate; off anyway for a list-watch that says it cannot
@@ -88,6 +94,7 @@ impl<K> Clone for ReflectorOptions<K> {
             backoff_initial: self.backoff_initial,
             backoff_max: self.backoff_max,
             resync_period: self.resync_period,
+            max_internal_error_retry_duration: self.max_internal_error_retry_duration,
             use_watch_list: self.use_watch_list,
             transform: self.transform.clone(),
             clock: Arc::clone(&self.clock),
@@ -108,6 +115,7 @@ impl<K> Default for ReflectorOptions<K> {
             backoff_initial: BACKOFF_INITIAL,
             backoff_max: BACKOFF_MAX,
             resync_period: None,
+            max_internal_error_retry_duration: Duration::ZERO,
             use_watch_list: true,
             transform: None,
             clock: Arc::new(RealClock),
@@ -123,6 +131,10 @@ impl<K> fmt::Debug for ReflectorOptions<K> {
             .field("page_size", &self.page_size)
             .field("min_watch_timeout", &self.min_watch_timeout)
             .field("resync_period", &self.resync_period)
+            .field(
+                "max_internal_error_retry_duration",
+                &self.max_internal_error_retry_duration,
+            )
             .field("use_watch_list", &self.use_watch_list)
             .field("transform", &self.transform.is_some())
             .finish_non_exhaustive()
@@ -202,6 +214,13 @@ impl<K> ReflectorOptions<K> {
     /// Sets the resync period.
     pub fn resync_period(mut self, d: Option<Duration>) -> Self {
         self.resync_period = d.filter(|d| !d.is_zero());
+        self
+    }
+
+    /// Sets how long internal-error watch failures are retried without a list (zero: never).
+    /// Mirrors `MaxInternalErrorRetryDuration`.
+    pub fn max_internal_error_retry_duration(mut self, d: Duration) -> Self {
+        self.max_internal_error_retry_duration = d;
         self
     }
 

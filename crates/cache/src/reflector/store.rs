@@ -47,6 +47,21 @@ pub(crate) trait ReflectorStore<K>: Send + Sync + 'static {
     /// restarted list): nothing is removed then.
     fn replace(&self) -> Box<dyn Relist<K> + '_>;
 
+    /// The watch delivered a BOOKMARK at `resource_version`: no object changed, but the watch has
+    /// reached that version. Does nothing by default; a queue hands it to [`Queue::bookmark`]
+    /// (a [`RealFifo`](crate::RealFifo) with atomic events queues it, so its consumer learns how
+    /// far the store has caught up). Mirrors client-go 1.36's reflector calling the RealFIFO's
+    /// `Bookmark`.
+    ///
+    /// [`Queue::bookmark`]: crate::Queue::bookmark
+    ///
+    /// # Errors
+    /// None by default; a queue passes on its own.
+    fn bookmark(&self, resource_version: &str) -> BoxFuture<'_, Result<(), Error>> {
+        let _ = resource_version;
+        Box::pin(std::future::ready(Ok(())))
+    }
+
     /// The resync period elapsed. Mirrors `Resync`: re-deliver what is cached, with no request.
     ///
     /// # Errors

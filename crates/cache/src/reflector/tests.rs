@@ -22,6 +22,7 @@ fn config() -> Config {
         watch_idle_grace: Duration::from_secs(30),
         list_timeout: Duration::from_secs(300),
         resync_period: None,
+        max_internal_error_retry: Duration::ZERO,
         use_watch_list: false,
         backoff: BackoffManager::new(
             Duration::from_millis(800),
@@ -174,6 +175,7 @@ fn writes(out: &[Output<Pod>]) -> Vec<String> {
                 StoreOp::ReplaceFinish(rv) => vec![format!("replaced at {rv}")],
                 StoreOp::ReplaceAbandon => vec!["abandon".to_owned()],
                 StoreOp::Resync => vec!["resync".to_owned()],
+                StoreOp::Bookmark(rv) => vec![format!("bookmark {rv}")],
             },
             _ => Vec::new(),
         })
@@ -275,16 +277,24 @@ fn test_reflector_watch_handler() {
 fn test_reflector_resource_version_update() {
     let mut h = listed_and_watching(config(), "10", &[]);
     let mut rvs = Vec::new();
+    let mut writes_seen = Vec::new();
     for ev in [
         WatchEvent::Added(pod("a", "10")),
         WatchEvent::Modified(pod("a", "20")),
         bookmark("30", false),
         WatchEvent::Deleted(pod("a", "40")),
     ] {
-        h.feed(Input::Event(ev));
+        let out = h.feed(Input::Event(ev));
         rvs.push(h.m.last_sync_resource_version().to_owned());
+        writes_seen.extend(writes(&out));
     }
     assert_eq!(rvs, ["10", "20", "30", "40"]);
+    // The bookmark reaches the store too (an atomic RealFifo queues it; client-go 1.36's
+    // reflector hands it to the RealFIFO's Bookmark).
+    assert_eq!(
+        writes_seen,
+        ["add a 10", "update a 20", "bookmark 30", "delete a 40"]
+    );
 }
 
 #[test]
@@ -403,6 +413,40 @@ fn test_retry_internal_error_retries_off() {
     assert_eq!(failures(&out).len(), 1);
     let (_, out) = h.wait();
     assert_eq!(list_opts(&out).resource_version, "1");
+}
+
+/// Mirrors `TestRetryInternalError` with retries on (`MaxInternalErrorRetryDuration` 30 s, the
+/// fake clock one second on per failure): each internal-error watch failure within 30 s of the
+/// cycle's first one opens the watch again at once at the last version, with no list and no
+/// backoff; the first one past that ends the cycle, and the next cycle counts afresh.
+#[test]
+fn test_retry_internal_error_retries_on() {
+    let config = Config {
+        max_internal_error_retry: Duration::from_secs(30),
+        ..config()
+    };
+    let mut h = listed_and_watching(config, "1", &[]);
+    let mut rewatches = 0;
+    loop {
+        let out = h.feed(Input::Event(WatchEvent::Error(internal_error())));
+        if !failures(&out).is_empty() {
+            break;
+        }
+        assert_eq!(watch_opts(&out).resource_version, "1", "watched again at once");
+        rewatches += 1;
+        h.feed(Input::WatchStarted);
+        h.advance(Duration::from_secs(1));
+    }
+    // Errors at 0 s, 1 s, ..., 30 s are retried; the one at 31 s is not.
+    assert_eq!(rewatches, 31);
+    let (waited, out) = h.wait();
+    assert!(waited >= Duration::from_millis(800), "backed off: {waited:?}");
+    assert_eq!(list_opts(&out).resource_version, "1");
+    h.feed(Input::ListPage(list("2", "", &[])));
+    h.feed(Input::WatchStarted);
+    let out = h.feed(Input::Event(WatchEvent::Error(internal_error())));
+    assert!(failures(&out).is_empty(), "a new cycle counts afresh");
+    assert_eq!(watch_opts(&out).resource_version, "2");
 }
 
 #[test]

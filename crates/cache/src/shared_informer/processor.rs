@@ -15,11 +15,12 @@ use clientgo_flowcontrol::Clock;
 
 use super::mailbox::Mailbox;
 use crate::cache::Cache;
-use crate::controller::{process_deltas, Process};
+use crate::controller::{process_deltas, process_item, Process, ProcessItem};
 use crate::delta::Deltas;
 use crate::error::Error;
 use crate::fifo::ProcessError;
 use crate::notification::Notification;
+use crate::real_fifo::FifoItem;
 use crate::store::Store;
 
 /// One handler's end of the fan-out. Mirrors `processorListener`.
@@ -149,21 +150,42 @@ impl<K: Object + Send + Sync + 'static> Processor<K> {
     pub(crate) fn handle(&self, deltas: &Deltas<K>, is_in_initial_list: bool) -> Result<(), Error> {
         let fan_out = self.lock();
         process_deltas(&*self.indexer, deltas, is_in_initial_list, |n| {
-            let is_sync = matches!(&n, Notification::Update { old, new } if old.resource_version() == new.resource_version());
-            let mut targets = fan_out
-                .listeners
-                .iter()
-                .filter(|l| !is_sync || fan_out.syncing.contains(&l.id))
-                .peekable();
-            while let Some(l) = targets.next() {
-                if targets.peek().is_some() {
-                    l.mailbox.push(n.clone());
-                } else {
-                    l.mailbox.push(n);
-                    break;
-                }
-            }
+            fan_out.distribute(n);
         })
+    }
+
+    /// Applies one item of an atomic [`RealFifo`](crate::RealFifo) (a whole relist, a resync, a
+    /// bookmark or one delta) to the indexer and hands out what it did, as [`handle`] does, all
+    /// under the fan-out's lock: a handler added meanwhile gets its replay before or after the
+    /// whole item, never inside it. Mirrors client-go 1.36 `HandleDeltas` with atomic events.
+    ///
+    /// [`handle`]: Processor::handle
+    pub(crate) fn handle_item(&self, item: &FifoItem<K>, is_in_initial_list: bool) -> Result<(), Error> {
+        let fan_out = self.lock();
+        process_item(&*self.indexer, item, is_in_initial_list, |n| {
+            fan_out.distribute(n);
+        })
+    }
+}
+
+impl<K: Object> FanOut<K> {
+    /// Hands `n` to every listener, or only to those whose resync is due when `n` is an update
+    /// that leaves the resourceVersion as it was.
+    fn distribute(&self, n: Notification<K>) {
+        let is_sync = matches!(&n, Notification::Update { old, new } if old.resource_version() == new.resource_version());
+        let mut targets = self
+            .listeners
+            .iter()
+            .filter(|l| !is_sync || self.syncing.contains(&l.id))
+            .peekable();
+        while let Some(l) = targets.next() {
+            if targets.peek().is_some() {
+                l.mailbox.push(n.clone());
+            } else {
+                l.mailbox.push(n);
+                break;
+            }
+        }
     }
 }
 
@@ -192,6 +214,18 @@ impl<K: Object + Send + Sync + 'static> Process<K> for InformerProcess<K> {
     fn process(&mut self, deltas: &Deltas<K>, is_in_initial_list: bool) -> Result<(), ProcessError<Error>> {
         self.processor
             .handle(deltas, is_in_initial_list)
+            .map_err(ProcessError::Failed)
+    }
+}
+
+impl<K: Object + Send + Sync + 'static> ProcessItem<K> for InformerProcess<K> {
+    fn process_item(
+        &mut self,
+        item: &FifoItem<K>,
+        is_in_initial_list: bool,
+    ) -> Result<(), ProcessError<Error>> {
+        self.processor
+            .handle_item(item, is_in_initial_list)
             .map_err(ProcessError::Failed)
     }
 }
