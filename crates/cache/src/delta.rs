@@ -142,6 +142,17 @@ impl<K> Deltas<K> {
     /// deltas the one with more information is kept (the older, unless it is a tombstone).
     ///
     /// Mirrors client-go's `dedupDeltas` / `isDeletionDup`. Returns true when the list grew.
+    /// Makes `delta` the only one (the buffer's allocation is kept).
+    pub(crate) fn replace_with(&mut self, delta: Delta<K>) {
+        self.0.clear();
+        self.0.push(delta);
+    }
+
+    /// Drops what the buffer holds, keeping its allocation.
+    pub(crate) fn replace_with_nothing(&mut self) {
+        self.0.clear();
+    }
+
     pub(crate) fn push_dedup(&mut self, delta: Delta<K>) -> bool {
         if let Some(last) = self.0.last_mut() {
             if last.delta_type == DeltaType::Deleted && delta.delta_type == DeltaType::Deleted {

@@ -20,8 +20,8 @@
 //! The I/O layer on top: [`ListerWatcher`]/[`ListWatch`], the [`Reflector`] (list, watch, relist
 //! with backoff), the [`SharedIndexInformer`] (built with a [`SharedIndexInformerBuilder`]), the
 //! [`SharedInformerFactory`] and typed [`Lister`]s. They run on tokio and stop on a cancellation
-//! token or drop; the reflector and the informer spawn no task, and each handler runs on a thread
-//! of its own (or, with [`HandlerOptions::in_task`], a task).
+//! token or drop; the reflector spawns no task, and each handler runs as a task (or, with
+//! [`HandlerOptions::dedicated_thread`], on a thread of its own).
 //!
 //! One pipeline leads from the reflector to the handlers, as client-go 1.36's:
 //! reflector -> queue stage -> indexer -> handler mailboxes. The queue stage is a [`RealFifo`] or a

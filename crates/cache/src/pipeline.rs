@@ -15,25 +15,45 @@
 use std::collections::HashSet;
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use clientgo_apimachinery::Object;
 use futures_util::future::BoxFuture;
-use tokio::sync::Mutex;
 
 use crate::cache::Cache;
-use crate::controller::{process_deltas, Process};
+use crate::controller::process_deltas;
 use crate::delta::{DeletedFinalStateUnknown, Delta, DeltaObject, DeltaType, Deltas};
 use crate::error::Error;
-use crate::fifo::ProcessError;
 use crate::listwatch::ListerWatcher;
 use crate::reflector::{Reflector, ReflectorOptions, ReflectorStore, Relist, SyncStatus};
 use crate::store::Store;
 
-/// A [`ReflectorStore`] that hands every write to a [`Process`] at once, as one delta.
+/// What a [`DirectStage`] hands each delta to: a process function that does all its work at once
+/// (a queue's consumer may also flush after the queue's lock is released; here nothing is held).
+pub(crate) trait Apply<K>: Send + 'static {
+    /// Applies `deltas` (one delta), `is_in_initial_list` while the first relist is applied.
+    fn apply(&mut self, deltas: &Deltas<K>, is_in_initial_list: bool) -> Result<(), Error>;
+}
+
+impl<K, F> Apply<K> for F
+where
+    F: FnMut(&Deltas<K>, bool) -> Result<(), Error> + Send + 'static,
+{
+    fn apply(&mut self, deltas: &Deltas<K>, is_in_initial_list: bool) -> Result<(), Error> {
+        self(deltas, is_in_initial_list)
+    }
+}
+
+/// The process function and the one-delta buffer it is handed (reused: no allocation per event).
+struct Applier<K, P> {
+    process: P,
+    buffer: Deltas<K>,
+}
+
+/// A [`ReflectorStore`] that hands every write to an [`Apply`] at once, as one delta.
 pub(crate) struct DirectStage<K, P> {
     indexer: Arc<Cache<K>>,
-    process: Mutex<P>,
+    applier: Mutex<Applier<K, P>>,
     /// The first relist has been applied.
     listed: AtomicBool,
 }
@@ -46,26 +66,36 @@ impl<K, P> fmt::Debug for DirectStage<K, P> {
     }
 }
 
-impl<K: Object + Send + Sync + 'static, P: Process<K>> DirectStage<K, P> {
+impl<K: Object + Send + Sync + 'static, P: Apply<K>> DirectStage<K, P> {
     /// A stage feeding `process`, whose store is `indexer` (read for a relist's deletions and
     /// for a resync).
     pub(crate) fn new(indexer: Arc<Cache<K>>, process: P) -> Self {
         DirectStage {
             indexer,
-            process: Mutex::new(process),
+            applier: Mutex::new(Applier {
+                process,
+                buffer: Deltas::new(Vec::with_capacity(1)),
+            }),
             listed: AtomicBool::new(false),
         }
     }
 
-    /// Processes one delta, then flushes. A failure is logged, as a queue's consumer logs it;
-    /// a requeue cannot happen without a queue and is logged the same way.
+    /// Applies one delta. A failure is logged, as a queue's consumer logs it.
     async fn run(&self, delta_type: DeltaType, object: DeltaObject<K>, initial: bool) {
-        let deltas = Deltas::new(vec![Delta { delta_type, object }]);
-        let mut process = self.process.lock().await;
-        if let Err(ProcessError::Failed(e) | ProcessError::Requeue(e)) = process.process(&deltas, initial) {
+        self.apply(Delta { delta_type, object }, initial);
+        // A source that is always ready (a fast watch, a list in memory) must not keep the
+        // handlers' tasks from running: yield when the task's budget is spent.
+        tokio::task::consume_budget().await;
+    }
+
+    fn apply(&self, delta: Delta<K>, initial: bool) {
+        let mut applier = self.applier.lock().unwrap_or_else(PoisonError::into_inner);
+        let Applier { process, buffer } = &mut *applier;
+        buffer.replace_with(delta);
+        if let Err(e) = process.apply(buffer, initial) {
             tracing::warn!(error = %e, "processing a delta failed");
         }
-        process.flush().await;
+        buffer.replace_with_nothing();
     }
 
     /// Checks that `obj` has a key (an object without one is refused, as by a queue).
@@ -74,7 +104,7 @@ impl<K: Object + Send + Sync + 'static, P: Process<K>> DirectStage<K, P> {
     }
 }
 
-impl<K: Object + Send + Sync + 'static, P: Process<K>> ReflectorStore<K> for DirectStage<K, P> {
+impl<K: Object + Send + Sync + 'static, P: Apply<K>> ReflectorStore<K> for DirectStage<K, P> {
     fn add(&self, obj: Arc<K>) -> BoxFuture<'_, Result<(), Error>> {
         Box::pin(async move {
             self.key(&obj)?;
@@ -131,7 +161,7 @@ struct DirectRelist<'a, K, P> {
     seen: HashSet<String>,
 }
 
-impl<K: Object + Send + Sync + 'static, P: Process<K>> Relist<K> for DirectRelist<'_, K, P> {
+impl<K: Object + Send + Sync + 'static, P: Apply<K>> Relist<K> for DirectRelist<'_, K, P> {
     fn add(&mut self, obj: Arc<K>) -> BoxFuture<'_, Result<(), Error>> {
         Box::pin(async move {
             let key = self.stage.key(&obj)?;
@@ -197,9 +227,7 @@ impl<K: Object + Send + Sync + 'static> Reflector<K> {
     ) -> Self {
         let process = {
             let store = Arc::clone(&store);
-            move |deltas: &Deltas<K>, initial: bool| {
-                process_deltas(&*store, deltas, initial, |_| {}).map_err(ProcessError::Failed)
-            }
+            move |deltas: &Deltas<K>, initial: bool| process_deltas(&*store, deltas, initial, |_| {})
         };
         Reflector::with_store(
             lister_watcher,

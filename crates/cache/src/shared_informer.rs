@@ -13,9 +13,9 @@
 //!   `RealFIFO` or `DeltaFIFO` back;
 //! - everything is set before the informer runs, on a [`SharedIndexInformerBuilder`]; the late
 //!   changes client-go refuses with an error are refused with an [`InformerError`];
-//! - each handler runs on a thread of its own (client-go: a goroutine), inside the informer's
-//!   runtime, so a handler that blocks holds up only itself; a handler that panics is logged
-//!   under its name and keeps receiving; the informer itself is a future
+//! - handlers run as tasks on the informer's runtime (client-go: one goroutine each), or on a
+//!   thread of their own for a handler that blocks ([`HandlerOptions::dedicated_thread`]); a
+//!   handler that panics is logged under its name and keeps receiving; the informer itself is a future
 //!   ([`SharedIndexInformer::run`]) that stops when its token is cancelled or it is dropped.
 
 mod builder;
@@ -60,7 +60,7 @@ pub struct SharedIndexInformer<K> {
     inner: Arc<Inner<K>>,
 }
 
-/// A handler added before `run`, waiting for a runtime to be served on (in a task if true).
+/// A handler added before `run`, waiting for a runtime to be served on (on a thread if true).
 type Waiting<K> = (Arc<Mailbox<K>>, Arc<dyn ResourceEventHandler<K>>, bool);
 
 struct Inner<K> {
@@ -236,17 +236,17 @@ impl<K: Object + Send + Sync + 'static> SharedIndexInformer<K> {
         handler: H,
         options: HandlerOptions,
     ) -> Result<HandlerRegistration, InformerError> {
-        let in_task = options.in_task;
+        let dedicated_thread = options.dedicated_thread;
         let (registration, mailbox) = self.register(options, std::any::type_name::<H>())?;
         let handler: Arc<dyn ResourceEventHandler<K>> = Arc::new(handler);
         match self.inner.runtime.get() {
-            Some(rt) => serve(rt, mailbox, handler, in_task),
+            Some(rt) => serve(rt, mailbox, handler, dedicated_thread),
             None => self
                 .inner
                 .waiting
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
-                .push((mailbox, handler, in_task)),
+                .push((mailbox, handler, dedicated_thread)),
         }
         Ok(registration)
     }
@@ -382,7 +382,7 @@ impl<K: Object + Send + Sync + 'static> SharedIndexInformer<K> {
 
     /// Lists, watches and notifies until stopped; a second call returns at once. Mirrors `Run`.
     /// Spawn it (`tokio::spawn(informer.clone().run())`) or await it; dropping it stops the
-    /// reflector, and handler threads end when the informer is stopped or dropped.
+    /// reflector, and handler tasks and threads end when the informer is stopped or dropped.
     pub async fn run(self) {
         if self.inner.started.swap(true, Ordering::AcqRel) || self.is_stopped() {
             return;
@@ -390,8 +390,8 @@ impl<K: Object + Send + Sync + 'static> SharedIndexInformer<K> {
         let rt = tokio::runtime::Handle::current();
         let _ = self.inner.runtime.set(rt.clone());
         let waiting = std::mem::take(&mut *self.inner.waiting.lock().unwrap_or_else(PoisonError::into_inner));
-        for (mailbox, handler, in_task) in waiting {
-            serve(&rt, mailbox, handler, in_task);
+        for (mailbox, handler, dedicated_thread) in waiting {
+            serve(&rt, mailbox, handler, dedicated_thread);
         }
         let mut options = self
             .inner
@@ -441,18 +441,17 @@ impl<K: Object + Send + Sync + 'static> SharedIndexInformer<K> {
     }
 }
 
-/// Serves a handler on a thread of its own (client-go runs each listener on a goroutine), within
-/// the runtime `rt` so the handler may spawn tasks: a handler that blocks holds up only itself,
-/// never the runtime's workers, the informer or the other handlers. The thread ends when the
-/// mailbox is closed (the handler removed, the informer stopped or dropped). `in_task`: as a task
-/// on `rt` instead (see [`HandlerOptions::in_task`]).
+/// Serves a handler as a task on `rt` until its mailbox is closed (the handler removed, the
+/// informer stopped or dropped). `dedicated_thread`: on a thread of its own instead (client-go
+/// runs each listener on a goroutine), within `rt` so the handler may spawn tasks: a handler that
+/// blocks then holds up only itself (see [`HandlerOptions::dedicated_thread`]).
 fn serve<K: Object + Send + Sync + 'static>(
     rt: &tokio::runtime::Handle,
     mailbox: Arc<Mailbox<K>>,
     handler: Arc<dyn ResourceEventHandler<K>>,
-    in_task: bool,
+    dedicated_thread: bool,
 ) {
-    if in_task {
+    if !dedicated_thread {
         rt.spawn(async move {
             while let Some(n) = mailbox.recv().await {
                 call(&mailbox, &*handler, &n);

@@ -7,8 +7,7 @@ use std::time::Duration;
 use clientgo_api::core::v1::ConfigMap;
 use clientgo_apimachinery::{ApiError, List, ListMeta, ObjectMeta, Status, WatchEvent};
 use clientgo_cache::{
-    DeltaObject, FnListWatch, HandlerOptions, Indexers, ResourceEventHandlerFuncs, SharedIndexInformer,
-    Store, WatchStream,
+    DeltaObject, FnListWatch, Indexers, ResourceEventHandlerFuncs, SharedIndexInformer, Store, WatchStream,
 };
 use clientgo_client::ListOptions;
 use futures_util::StreamExt;
@@ -83,11 +82,6 @@ fn scripted(
     .without_watch_list()
 }
 
-/// Handlers run as tasks here, so they follow the paused clock.
-fn in_task() -> HandlerOptions {
-    HandlerOptions::default().in_task()
-}
-
 fn recorder() -> (Arc<Mutex<Vec<String>>>, ResourceEventHandlerFuncs<ConfigMap>) {
     let log = Arc::new(Mutex::new(Vec::new()));
     let (a, u, d) = (Arc::clone(&log), Arc::clone(&log), Arc::clone(&log));
@@ -135,7 +129,7 @@ async fn handlers_see_list_then_watch_and_a_relist_after_410_yields_tombstones()
     );
     let informer = SharedIndexInformer::new(lw, None, Indexers::namespace());
     let (log, h) = recorder();
-    informer.add_event_handler_with_options(h, in_task()).unwrap();
+    informer.add_event_handler(h).unwrap();
     let task = tokio::spawn(informer.clone().run());
     assert!(informer.wait_for_cache_sync().await);
     // Past the backoff before the relist (the paused clock jumps there once all tasks are idle).
@@ -189,10 +183,10 @@ async fn resync_replays_the_cache_without_any_request() {
     let informer = SharedIndexInformer::new(lw, None, Indexers::namespace());
     let (log, h) = recorder();
     informer
-        .add_event_handler_with_options(h, in_task().resync_period(Duration::from_secs(30)))
+        .add_event_handler_with_resync_period(h, Duration::from_secs(30))
         .unwrap();
     let (quiet_log, quiet) = recorder();
-    informer.add_event_handler_with_options(quiet, in_task()).unwrap();
+    informer.add_event_handler(quiet).unwrap();
     let task = tokio::spawn(informer.clone().run());
     assert!(informer.wait_for_cache_sync().await);
     tokio::time::sleep(Duration::from_secs(95)).await;
@@ -278,11 +272,11 @@ async fn a_late_handler_gets_the_cache_replayed_and_a_removed_one_hears_nothing_
     .without_watch_list();
     let informer = SharedIndexInformer::new(lw, None, Indexers::namespace());
     let (early_log, early) = recorder();
-    let early_reg = informer.add_event_handler_with_options(early, in_task()).unwrap();
+    let early_reg = informer.add_event_handler(early).unwrap();
     let task = tokio::spawn(informer.clone().run());
     assert!(informer.wait_for_cache_sync().await);
     let (late_log, late) = recorder();
-    informer.add_event_handler_with_options(late, in_task()).unwrap();
+    informer.add_event_handler(late).unwrap();
     tokio::time::sleep(Duration::from_secs(1)).await;
     assert!(informer.remove_event_handler(&early_reg));
     assert!(!informer.remove_event_handler(&early_reg), "already removed");
@@ -333,7 +327,7 @@ async fn a_handler_removed_during_its_replay_stops_getting_it_and_never_joins() 
     let task = tokio::spawn(informer.clone().run());
     assert!(informer.wait_for_cache_sync().await);
     let (late_log, late) = recorder();
-    let reg = informer.add_event_handler_with_options(late, in_task()).unwrap();
+    let reg = informer.add_event_handler(late).unwrap();
     // Let the replay start, then remove the handler while it is still being replayed to.
     while late_log.lock().unwrap().is_empty() {
         tokio::task::yield_now().await;

@@ -124,7 +124,8 @@ async fn a_stuck_handler_holds_up_neither_the_store_nor_the_other_handlers() {
                     }
                     seen[i] = rv(new);
                 }),
-            HandlerOptions::default().name("stuck"),
+            // It blocks: a thread of its own.
+            HandlerOptions::default().name("stuck").dedicated_thread(),
         )
         .unwrap();
     let fast_seen: Arc<Mutex<Vec<u64>>> = Arc::new(Mutex::new(vec![0; OBJECTS]));
@@ -203,7 +204,7 @@ async fn a_panicking_handler_keeps_receiving() {
                 c.fetch_add(1, Ordering::SeqCst);
                 assert!(rv(new) % 2 == 1, "even versions make this handler panic");
             }),
-            HandlerOptions::default().name("fragile").in_task(),
+            HandlerOptions::default().name("fragile"),
         )
         .unwrap();
     assert_eq!(reg.name(), "fragile");

@@ -4,7 +4,7 @@
 //! [`FakeSource`] plays client-go's `FakeControllerSource`: an in-memory collection whose every
 //! change bumps the resourceVersion and is kept in a log, so a watch replays what came after the
 //! version it asks for. Where Go steps a fake clock or sleeps, the ports run on tokio's paused clock
-//! with their handlers as tasks ([`HandlerOptions::in_task`]), so "nothing more arrived" is a fact
+//! with their handlers as tasks (the default), so "nothing more arrived" is a fact
 //! (every task is idle before virtual time moves on), not a guess after a real-time sleep. Go reads
 //! internals (`eventHandlerCount`, `isRegistered`, `resyncCheckPeriod`, a listener's
 //! `resyncPeriod`); the ports observe the same facts through behaviour: which handlers are told of
@@ -264,7 +264,7 @@ fn set(names: &[&str]) -> BTreeSet<String> {
 
 /// A handler run as a task, so that it follows the paused clock.
 fn in_task() -> HandlerOptions {
-    HandlerOptions::default().in_task()
+    HandlerOptions::default()
 }
 
 /// Lets every task run to idle (the paused clock moves on only then), without reaching a
@@ -827,9 +827,7 @@ async fn test_shared_informer_handler_abuse() {
             let (informer, broken) = (informer.clone(), Arc::clone(&broken));
             std::thread::spawn(move || {
                 let mut handles: Vec<HandlerRegistration> = Vec::new();
-                let options = HandlerOptions::default()
-                    .in_task()
-                    .resync_period(Duration::from_secs(1));
+                let options = HandlerOptions::default().resync_period(Duration::from_secs(1));
                 loop {
                     // Paced, and at most 8 live handlers each: see the doc comment.
                     std::thread::sleep(Duration::from_micros(200));

@@ -208,6 +208,12 @@ impl<K> InformerProcess<K> {
     }
 }
 
+impl<K: Object + Send + Sync + 'static> crate::pipeline::Apply<K> for InformerProcess<K> {
+    fn apply(&mut self, deltas: &Deltas<K>, is_in_initial_list: bool) -> Result<(), Error> {
+        self.processor.handle(deltas, is_in_initial_list)
+    }
+}
+
 impl<K: Object + Send + Sync + 'static> Process<K> for InformerProcess<K> {
     type Error = Error;
 

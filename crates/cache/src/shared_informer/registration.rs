@@ -32,7 +32,7 @@ pub(crate) fn next_id() -> u64 {
 pub struct HandlerOptions {
     pub(crate) name: Option<String>,
     pub(crate) resync_period: Option<Duration>,
-    pub(crate) in_task: bool,
+    pub(crate) dedicated_thread: bool,
 }
 
 impl HandlerOptions {
@@ -50,13 +50,14 @@ impl HandlerOptions {
         self
     }
 
-    /// Runs the handler as a task on the informer's runtime instead of a thread of its own: no
-    /// thread per handler, and in tests it follows tokio's paused clock (a notification is
-    /// handled before virtual time moves on). The handler must then never block, as any code on
-    /// an async runtime: a blocked handler would hold a worker thread, and with it whatever
-    /// else that worker was about to run.
-    pub fn in_task(mut self) -> Self {
-        self.in_task = true;
+    /// Runs the handler on a thread of its own (client-go runs each handler on a goroutine)
+    /// instead of as a task on the informer's runtime: for a handler that blocks (synchronous
+    /// I/O, long computations, waiting on a lock). A handler running as a task must never block,
+    /// as any code on an async runtime: it would hold a worker thread, and with it whatever else
+    /// that worker was about to run. The thread costs a context switch per wake-up, which
+    /// docs/performance.md measures; its calls do not follow tokio's paused clock in tests.
+    pub fn dedicated_thread(mut self) -> Self {
+        self.dedicated_thread = true;
         self
     }
 }
