@@ -8,7 +8,8 @@
 //! per field into that `Deserialize` and `Serialize`; what differs between fields is only the
 //! *mode*, a zero-sized type in [`mode`] that implements [`Decode`] and [`Encode`] for the field's
 //! type. The api crate's generated structs (docs/api-generation.md, section 4) and this crate's
-//! metadata types share this one engine.
+//! metadata types share this one engine. String types with listed values (Go's
+//! `type PullPolicy string`) are declared by [`string_enum!`](crate::string_enum).
 //!
 //! Why not `#[derive(Deserialize)]`: serde's only way to keep unknown keys is `#[serde(flatten)]`
 //! into a map, which buffers every key of the object into an intermediate tree and decodes each
@@ -28,6 +29,10 @@ use crate::sorted_map::SortedMap;
 
 #[doc(hidden)]
 pub use serde as __serde;
+
+mod string_enum;
+
+pub use string_enum::{decode as decode_string_enum, StringEnum};
 
 /// How a field of mode `Self` decodes into a `T`: the value at the map's current key.
 pub trait Decode<T> {
