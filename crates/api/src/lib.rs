@@ -51,6 +51,8 @@ pub mod apps;
 pub mod coordination;
 pub mod core;
 pub mod events;
+pub mod rbac;
+pub mod scheduling;
 
 pub use byte_string::ByteString;
 pub use clientgo_apimachinery::RawJson;

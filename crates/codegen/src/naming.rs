@@ -72,6 +72,19 @@ pub fn type_name(go: &str) -> Result<String, NameError> {
     Ok(words(go)?.iter().map(|w| capitalise(w)).collect())
 }
 
+/// The Rust constant name of an enum value: `PreemptLowerPriority` -> `PREEMPT_LOWER_PRIORITY`,
+/// `IPv4` -> `IPV4`, `ReadWriteOnce` -> `READ_WRITE_ONCE`.
+///
+/// # Errors
+/// [`NameError::Invalid`] as for [`field_name`] (an empty value, or one with `/`, `*` or spaces).
+pub fn const_name(value: &str) -> Result<String, NameError> {
+    Ok(words(value)?
+        .iter()
+        .map(|w| w.to_ascii_uppercase())
+        .collect::<Vec<_>>()
+        .join("_"))
+}
+
 /// The Rust module of an API group: its first DNS label, `core` for the core group (`""`):
 /// `rbac.authorization.k8s.io` -> `rbac`, as Go's `k8s.io/api/rbac/v1`.
 pub fn module_name(group: &str) -> &str {
@@ -148,10 +161,12 @@ fn starts_word(b: &[u8], i: usize) -> bool {
         return true;
     }
     // Inside a run of capitals: the last capital before a small letter starts the next word (`HTTPGet`), unless
-    // that letter is a plural `s` ending the word (`IPs`, `CIDRs`); a capital before a digit starts a version
-    // word (`APIV3`).
+    // that letter is a plural `s` ending the word (`IPs`, `CIDRs`) or a `v` and a digit (`IPv4`); a capital before a
+    // digit starts a version word (`APIV3`).
     match b.get(i + 1) {
         Some(b's') => b.get(i + 2).is_some_and(u8::is_ascii_lowercase),
+        // `IPv4`: a version after an acronym belongs to it.
+        Some(b'v') if b.get(i + 2).is_some_and(u8::is_ascii_digit) => false,
         Some(next) => next.is_ascii_lowercase() || next.is_ascii_digit(),
         None => false,
     }
@@ -182,6 +197,18 @@ mod tests {
                 "{bad:?}"
             );
         }
+    }
+
+    #[test]
+    fn enum_values_become_screaming_snake_constants() {
+        assert_eq!(
+            const_name("PreemptLowerPriority").unwrap(),
+            "PREEMPT_LOWER_PRIORITY"
+        );
+        assert_eq!(const_name("IPv4").unwrap(), "IPV4");
+        assert_eq!(const_name("Never").unwrap(), "NEVER");
+        assert_eq!(const_name("type").unwrap(), "TYPE");
+        assert_eq!(const_name("*"), Err(NameError::Invalid("*".into())));
     }
 
     #[test]

@@ -202,9 +202,13 @@ mod tests {
         let other: Policy = serde_json::from_value(serde_json::json!("PreemptEveryone")).unwrap();
         assert_eq!(other.as_str(), "PreemptEveryone");
         assert!(!other.is_known());
-        assert_eq!(format!("{other} {other:?}"), r#"PreemptEveryone "PreemptEveryone""#);
+        assert_eq!(
+            format!("{other} {other:?}"),
+            r#"PreemptEveryone "PreemptEveryone""#
+        );
         assert_eq!(Policy::KNOWN, [Policy::NEVER, Policy::PREEMPT_LOWER_PRIORITY]);
         assert_eq!(Policy::default(), "");
+        assert_eq!(Policy::new(String::from("Never")), Policy::NEVER);
     }
 
     #[test]

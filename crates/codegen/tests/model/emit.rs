@@ -1,0 +1,149 @@
+//! The emitter on small documents: the presence rules of section 3, enum naming, and its errors (a reference
+//! nothing generates, names that collide), each naming the document and JSON pointer.
+
+use clientgo_codegen::emit;
+use clientgo_codegen::ir::{GroupVersion, Ir};
+use clientgo_codegen::Problem;
+use serde_json::{json, Value};
+
+use crate::support::{build, document, widget_schema};
+
+const FILE: &str = "widgets.example.com_v1.json";
+
+fn widgets() -> GroupVersion {
+    GroupVersion {
+        group: "widgets.example.com".into(),
+        version: "v1".into(),
+    }
+}
+
+fn model(schemas: Value) -> Ir {
+    build(&[(FILE, document(schemas, json!({})))]).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn generated_file(schemas: Value, file: &str) -> String {
+    let files = emit::generate(&model(schemas), &[widgets()]).unwrap_or_else(|e| panic!("{e}"));
+    let path = format!("crates/api/src/widgets/v1/{file}");
+    files
+        .get(&path)
+        .unwrap_or_else(|| panic!("no {path} in {:?}", files.keys()))
+        .clone()
+}
+
+/// Section 3's table: required is a plain value always written; a zero default a plain value left out when
+/// zero; `default: {}` on a struct always written; lists and maps left out when empty; the rest `Option`.
+#[test]
+fn presence_follows_required_and_default() {
+    let text = generated_file(
+        json!({
+            "io.k8s.api.widgets.v1.Widget": {
+                "type": "object",
+                "required": ["name"],
+                "properties": {
+                    "name": {"type": "string", "default": ""},
+                    "count": {"type": "integer", "format": "int32", "default": 0},
+                    "part": {"allOf": [{"$ref": "#/components/schemas/io.k8s.api.widgets.v1.Part"}], "default": {}},
+                    "spare": {"allOf": [{"$ref": "#/components/schemas/io.k8s.api.widgets.v1.Part"}]},
+                    "tags": {"type": "array", "items": {"type": "string"}},
+                    "labels": {"type": "object", "additionalProperties": {"type": "string"}},
+                    "sizes": {"type": "object", "additionalProperties": {"type": "integer", "format": "int64"}},
+                    "ratio": {"type": "number", "format": "double"},
+                    "port": {"type": "string", "default": "TCP"},
+                },
+            },
+            "io.k8s.api.widgets.v1.Part": widget_schema(json!({"size": {"type": "string"}})),
+        }),
+        "widget.rs",
+    );
+    for line in [
+        "    pub name: SharedStr,",
+        "    pub count: i32,",
+        "    pub part: Part,",
+        "    pub spare: Option<Part>,",
+        "    pub tags: Vec<SharedStr>,",
+        "    pub labels: StringMap,",
+        "    pub sizes: SortedMap<i64>,",
+        "    pub ratio: Option<f64>,",
+        "    pub port: Option<SharedStr>,",
+        "    \"name\" => name: req,",
+        "    \"count\" => count: omit,",
+        "    \"part\" => part: req,",
+        "    \"spare\" => spare: opt,",
+        "    \"tags\" => tags: list,",
+        "    \"labels\" => labels: map,",
+        "    /// `port`: optional string; the server sets `\"TCP\"` when it is unset.",
+        "#[derive(Debug, Clone, Default, PartialEq)]",
+    ] {
+        assert!(text.lines().any(|l| l == line), "no line {line:?} in\n{text}");
+    }
+}
+
+/// One type per value set: the field name when it is the only set under that name, the struct's name before it
+/// otherwise; a set used twice is one type.
+#[test]
+fn enums_are_named_after_their_field() {
+    let size = |values: &[&str]| json!({"type": "string", "enum": values});
+    let text = generated_file(
+        json!({
+            "io.k8s.api.widgets.v1.Widget": widget_schema(json!({
+                "phase": size(&["Done", "Running"]), "size": size(&["L", "S"]), "other": size(&["S", "L"]),
+            })),
+            "io.k8s.api.widgets.v1.Gadget": widget_schema(json!({"phase": size(&["Broken"])})),
+        }),
+        "enums.rs",
+    );
+    let types: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("pub struct "))
+        .collect();
+    // `other` comes before `size` in JSON name order, so the shared set is named after it.
+    assert_eq!(types, ["GadgetPhase {", "Other {", "WidgetPhase {"], "{text}");
+    assert!(
+        text.contains("`Gadget.phase`") && text.contains("`Widget.other` and `Widget.size`"),
+        "{text}"
+    );
+}
+
+/// A reference to a type of a group/version that is not generated names the field and what to do.
+#[test]
+fn a_reference_to_a_type_not_generated_is_an_error() {
+    let ir = build(&[
+        (
+            FILE,
+            document(
+                json!({
+                    "io.k8s.api.widgets.v1.Widget": widget_schema(json!({
+                        "gear": {"allOf": [{"$ref": "#/components/schemas/io.k8s.api.gears.v1.Gear"}]},
+                    })),
+                    "io.k8s.api.gears.v1.Gear": widget_schema(json!({"teeth": {"type": "integer", "format": "int32"}})),
+                }),
+                json!({}),
+            ),
+        ),
+        ("gears_v1.json", document(json!({"io.k8s.api.gears.v1.Gear": widget_schema(json!({"teeth": {"type": "integer", "format": "int32"}}))}), json!({}))),
+    ])
+    .unwrap_or_else(|e| panic!("{e}"));
+    let e = emit::generate(&ir, &[widgets()]).unwrap_err();
+    assert_eq!(
+        (e.file(), e.pointer()),
+        (
+            FILE,
+            "/components/schemas/io.k8s.api.widgets.v1.Widget/properties/gear"
+        )
+    );
+    assert!(e.to_string().contains("gears/v1, which is not generated"), "{e}");
+}
+
+/// An enum whose name is taken by a definition is a collision naming both.
+#[test]
+fn an_enum_named_like_a_type_is_a_collision() {
+    let ir = model(json!({
+        "io.k8s.api.widgets.v1.Widget": widget_schema(json!({"size": {"type": "string", "enum": ["L"]}})),
+        "io.k8s.api.widgets.v1.Size": widget_schema(json!({"value": {"type": "string"}})),
+    }));
+    let e = emit::generate(&ir, &[widgets()]).unwrap_err();
+    assert!(
+        matches!(e.problem(), Problem::NameCollision { rust, .. } if rust == "Size"),
+        "{e}"
+    );
+}
