@@ -47,10 +47,19 @@ mod byte_string;
 mod macros;
 mod serde_util;
 
+pub mod admissionregistration;
+pub mod apiextensions;
+pub mod apiregistration;
 pub mod apps;
+pub mod authentication;
+pub mod authorization;
+pub mod autoscaling;
+pub mod certificates;
 pub mod coordination;
 pub mod core;
 pub mod events;
+pub mod flowcontrol;
+pub mod policy;
 pub mod rbac;
 pub mod scheduling;
 

@@ -62,6 +62,7 @@ pub trait Encode<T> {
 /// | `list` | `Vec<T>` | `null`: empty; no spare capacity kept | left out when empty |
 /// | `map` | [`SortedMap`] (e.g. [`StringMap`](crate::StringMap)) | `null`: empty | left out when empty |
 /// | `unique` | `Option<SharedStr>` | as `opt`, but not interned (see [`UniqueStr`]) | left out when `None` |
+/// | `null` | `Option<T>` or `Vec<T>` | `null`: `None` or empty | always; `None` and empty as `null` (Go's non-omitempty pointer or slice) |
 ///
 /// The names are lower case because they are the macro's vocabulary, not types anyone names.
 #[allow(non_camel_case_types)]
@@ -78,6 +79,8 @@ pub mod mode {
     pub struct map;
     /// An `Option<SharedStr>` whose value is unique per object, so not interned.
     pub struct unique;
+    /// An `Option` or `Vec` Go always writes: unset is written as `null`, as the API server does.
+    pub struct null;
 }
 
 impl<T: DeserializeOwned + Default> Decode<T> for mode::req {
@@ -170,6 +173,33 @@ impl Encode<Option<SharedStr>> for mode::unique {
         value: &Option<SharedStr>,
     ) -> Result<(), M::Error> {
         <mode::opt as Encode<Option<SharedStr>>>::encode(map, key, value)
+    }
+}
+
+impl<T: DeserializeOwned> Decode<Option<T>> for mode::null {
+    fn decode<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Option<T>, A::Error> {
+        map.next_value()
+    }
+}
+
+impl<T: Serialize> Encode<Option<T>> for mode::null {
+    fn encode<M: SerializeMap>(map: &mut M, key: &'static str, value: &Option<T>) -> Result<(), M::Error> {
+        map.serialize_entry(key, value)
+    }
+}
+
+impl<T: DeserializeOwned> Decode<Vec<T>> for mode::null {
+    fn decode<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Vec<T>, A::Error> {
+        <mode::list as Decode<Vec<T>>>::decode(map)
+    }
+}
+
+impl<T: Serialize> Encode<Vec<T>> for mode::null {
+    fn encode<M: SerializeMap>(map: &mut M, key: &'static str, value: &Vec<T>) -> Result<(), M::Error> {
+        if value.is_empty() {
+            return map.serialize_entry(key, &());
+        }
+        map.serialize_entry(key, value)
     }
 }
 

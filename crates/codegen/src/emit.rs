@@ -24,12 +24,26 @@ use std::collections::BTreeMap;
 
 use crate::error::{Error, Problem};
 use crate::ir::{GroupVersion, Home, Ir};
+use crate::overrides::Overrides;
 
 use types::Resolver;
 
 /// The group/versions generated today, as `group/version` (`""` for core). Phase 2a of docs/api-generation.md:
 /// the group/versions that reference no core/v1 type and have no hand-written types, added one by one.
-pub const GENERATED: &[(&str, &str)] = &[("rbac.authorization.k8s.io", "v1"), ("scheduling.k8s.io", "v1")];
+pub const GENERATED: &[(&str, &str)] = &[
+    ("admissionregistration.k8s.io", "v1"),
+    ("apiextensions.k8s.io", "v1"),
+    ("apiregistration.k8s.io", "v1"),
+    ("authentication.k8s.io", "v1"),
+    ("authorization.k8s.io", "v1"),
+    ("autoscaling", "v1"),
+    ("autoscaling", "v2"),
+    ("certificates.k8s.io", "v1"),
+    ("flowcontrol.apiserver.k8s.io", "v1"),
+    ("policy", "v1"),
+    ("rbac.authorization.k8s.io", "v1"),
+    ("scheduling.k8s.io", "v1"),
+];
 
 /// Where the api crate's sources are, relative to the repository root.
 pub const API_SRC: &str = "crates/api/src";
@@ -48,14 +62,18 @@ pub fn generated_group_versions() -> Vec<GroupVersion> {
         .collect()
 }
 
-/// Every generated file for the group/versions `gvs`, as (path relative to the repository root, text).
+/// Every generated file for the group/versions `gvs`, with the facts of `overrides`, as (path relative to the repository root, text).
 ///
 /// # Errors
 /// A group/version the model does not have, or a definition the emitter cannot write: a reference to a type
 /// that is neither generated in `gvs` nor mapped to apimachinery, a definition shape with no Rust form in a
 /// group/version, enum names that collide with each other or with a type, a kind whose metadata fields are not
 /// `apiVersion`, `kind` and `metadata`. Each names the file and JSON pointer of the definition.
-pub fn generate(ir: &Ir, gvs: &[GroupVersion]) -> Result<BTreeMap<String, String>, Error> {
+pub fn generate(
+    ir: &Ir,
+    overrides: &Overrides,
+    gvs: &[GroupVersion],
+) -> Result<BTreeMap<String, String>, Error> {
     let mut files = BTreeMap::new();
     let mut table = Vec::new();
     for gv in gvs {
@@ -72,7 +90,7 @@ pub fn generate(ir: &Ir, gvs: &[GroupVersion]) -> Result<BTreeMap<String, String
             .values()
             .filter(|d| d.home == Home::Api(gv.clone()))
         {
-            if let Some(file) = structs::emit(ir, def, &resolver, &enums)? {
+            if let Some(file) = structs::emit(ir, overrides, def, &resolver, &enums)? {
                 table.push((def.name.clone(), format!("{}::{}", gv_path(gv), def.rust_name)));
                 files.insert(format!("{dir}/{}.rs", file.module), file.text);
                 exports.push((file.module, file.exports));

@@ -17,10 +17,12 @@ mod error;
 mod files;
 pub mod ir;
 pub mod naming;
+mod overrides;
 pub mod sample;
 pub mod spec;
 mod summary;
 
 pub use error::{Error, Problem};
 pub use files::{differences, read_dir, repository_root, vendored_spec_dir, write, Difference};
+pub use overrides::{Overrides, OVERRIDES_FILE};
 pub use summary::summary;

@@ -69,8 +69,18 @@ fn main() -> ExitCode {
         }
         Command::Regenerate { check, root } => {
             let root = root.unwrap_or_else(clientgo_codegen::repository_root);
+            let path = root.join(clientgo_codegen::OVERRIDES_FILE);
+            let text = match std::fs::read_to_string(&path) {
+                Ok(text) => text,
+                Err(e) => {
+                    eprintln!("error: reading {}: {e}", path.display());
+                    return ExitCode::FAILURE;
+                }
+            };
             let gvs = clientgo_codegen::emit::generated_group_versions();
-            let generated = match clientgo_codegen::emit::generate(&ir, &gvs) {
+            let generated = clientgo_codegen::Overrides::parse(&text, &ir)
+                .and_then(|overrides| clientgo_codegen::emit::generate(&ir, &overrides, &gvs));
+            let generated = match generated {
                 Ok(generated) => generated,
                 Err(e) => {
                     eprintln!("error: {e}");

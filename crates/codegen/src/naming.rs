@@ -73,16 +73,33 @@ pub fn type_name(go: &str) -> Result<String, NameError> {
 }
 
 /// The Rust constant name of an enum value: `PreemptLowerPriority` -> `PREEMPT_LOWER_PRIORITY`,
-/// `IPv4` -> `IPV4`, `ReadWriteOnce` -> `READ_WRITE_ONCE`.
+/// `IPv4` -> `IPV4`, `client auth` -> `CLIENT_AUTH`, `s/mime` -> `S_MIME`, `SIGRTMIN+1` -> `SIGRTMIN_1`; the two
+/// values with no letters get Go's words for them: `*` -> `ALL` (admission's `OperationAll`), `""` -> `EMPTY`.
 ///
 /// # Errors
-/// [`NameError::Invalid`] as for [`field_name`] (an empty value, or one with `/`, `*` or spaces).
+/// [`NameError::Invalid`] for any other value that does not start with an ASCII letter or holds non-ASCII text.
 pub fn const_name(value: &str) -> Result<String, NameError> {
-    Ok(words(value)?
-        .iter()
-        .map(|w| w.to_ascii_uppercase())
-        .collect::<Vec<_>>()
-        .join("_"))
+    match value {
+        "*" => return Ok("ALL".to_owned()),
+        "" => return Ok("EMPTY".to_owned()),
+        _ => {}
+    }
+    let invalid = || NameError::Invalid(value.to_owned());
+    if !value.starts_with(|c: char| c.is_ascii_alphabetic()) || !value.is_ascii() {
+        return Err(invalid());
+    }
+    let mut out: Vec<String> = Vec::new();
+    for part in value
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|p| !p.is_empty())
+    {
+        if part.starts_with(|c: char| c.is_ascii_digit()) {
+            out.push(part.to_owned());
+        } else {
+            out.extend(words(part)?.iter().map(|w| w.to_ascii_uppercase()));
+        }
+    }
+    Ok(out.join("_"))
 }
 
 /// The Rust module of an API group: its first DNS label, `core` for the core group (`""`):
@@ -208,7 +225,12 @@ mod tests {
         assert_eq!(const_name("IPv4").unwrap(), "IPV4");
         assert_eq!(const_name("Never").unwrap(), "NEVER");
         assert_eq!(const_name("type").unwrap(), "TYPE");
-        assert_eq!(const_name("*"), Err(NameError::Invalid("*".into())));
+        assert_eq!(const_name("client auth").unwrap(), "CLIENT_AUTH");
+        assert_eq!(const_name("s/mime").unwrap(), "S_MIME");
+        assert_eq!(const_name("SIGRTMIN+1").unwrap(), "SIGRTMIN_1");
+        assert_eq!(const_name("*").unwrap(), "ALL");
+        assert_eq!(const_name("").unwrap(), "EMPTY");
+        assert_eq!(const_name("1x"), Err(NameError::Invalid("1x".into())));
     }
 
     #[test]

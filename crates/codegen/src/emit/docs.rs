@@ -62,10 +62,14 @@ pub fn field(ir: &Ir, gv: &GroupVersion, plan: &Plan<'_>) -> String {
             text.push_str(&format!("; the server sets `{default}` when it is unset"));
         }
         (Some(default), Mode::Omit) => text.push_str(&format!("; left out of the JSON when `{default}`")),
+        (_, Mode::Null) => text.push_str("; written as `null` when unset, as the API server does"),
         (Some(_), Mode::Req) if matches!(f.ty, Ty::Def(_)) && !f.required => {
             text.push_str("; always written, as `{}` when empty");
         }
         _ => {}
+    }
+    if plan.rust.contains("Box<") {
+        text.push_str("; boxed, as the type holds itself through it");
     }
     let m = &f.merge;
     match m.list_type {

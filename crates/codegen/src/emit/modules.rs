@@ -29,10 +29,7 @@ pub fn version_mod(gv: &GroupVersion, exports: &[(String, Vec<String>)]) -> Stri
     out.push('\n');
     for (module, names) in exports {
         let names: BTreeSet<String> = names.iter().cloned().collect();
-        let mut line = String::new();
-        use_line(&mut line, module, &names);
-        out.push_str("pub ");
-        out.push_str(&line);
+        use_line(&mut out, "pub ", module, &names);
     }
     out
 }

@@ -11,6 +11,7 @@ use super::{docs, header};
 use crate::error::{pointer_child, Error, Problem};
 use crate::ir::{Definition, DefinitionKind, Field, Home, Ir, Resource, Scope, Ty};
 use crate::naming;
+use crate::overrides::Overrides;
 use crate::spec::definition_pointer;
 
 /// A generated file of one definition.
@@ -36,6 +37,8 @@ pub enum Mode {
     List,
     /// A map, left out when empty.
     Map,
+    /// An `Option` or `Vec` always written, `null` when unset (the overrides' `null_when_unset`).
+    Null,
 }
 
 impl Mode {
@@ -46,6 +49,7 @@ impl Mode {
             Mode::Opt => "opt",
             Mode::List => "list",
             Mode::Map => "map",
+            Mode::Null => "null",
         }
     }
 }
@@ -63,8 +67,9 @@ pub struct Plan<'a> {
 /// The presence rules of section 3: a required field or one Go always writes is a plain value; an optional one
 /// with a zero default is a plain value left out when zero; lists and maps are left out when empty; everything
 /// else is an `Option`. A kind's `apiVersion` and `kind` are plain strings left out when empty, as the hand-written
-/// kinds have them (so `resource!`'s constructor can fill them).
-fn mode(field: &Field, own_kind: bool) -> Mode {
+/// kinds have them (so `resource!`'s constructor can fill them). A field of the overrides' `null_when_unset` is an
+/// `Option` (a `Vec` for a list) written as `null` when unset.
+fn mode(field: &Field, own_kind: bool, null_when_unset: bool) -> Mode {
     let zero_scalar = |v: &serde_json::Value| {
         matches!(v, serde_json::Value::String(s) if s.is_empty())
             || v.as_i64() == Some(0)
@@ -76,7 +81,8 @@ fn mode(field: &Field, own_kind: bool) -> Mode {
         return Mode::Omit;
     }
     match (&field.ty, &field.default) {
-        (_, _) if field.required => Mode::Req,
+        _ if null_when_unset => Mode::Null,
+        _ if field.required => Mode::Req,
         (Ty::List(_), _) => Mode::List,
         (Ty::Map(_), _) => Mode::Map,
         (Ty::Def(_), Some(d)) if empty_object(d) => Mode::Req,
@@ -116,6 +122,7 @@ pub fn list_item<'a>(ir: &'a Ir, def: &Definition) -> Option<&'a Definition> {
 /// `apiVersion`, `kind` and `metadata` are not the usual ones, or two resources serving one kind.
 pub fn emit(
     ir: &Ir,
+    overrides: &Overrides,
     def: &Definition,
     resolver: &Resolver<'_>,
     enums: &Enums,
@@ -190,8 +197,16 @@ pub fn emit(
             &mut imports,
             (file, &field_at),
         )?;
-        let mode = mode(field, own_kind);
-        let rust = if mode == Mode::Opt {
+        let null = overrides
+            .null_when_unset
+            .contains(&(def.name.clone(), field.json_name.clone()));
+        let mode = mode(field, own_kind, null);
+        let base = if resolver.needs_box(&def.name, &field.ty) {
+            format!("Box<{base}>")
+        } else {
+            base
+        };
+        let rust = if mode == Mode::Opt || (mode == Mode::Null && !matches!(field.ty, Ty::List(_))) {
             format!("Option<{base}>")
         } else {
             base
@@ -209,9 +224,9 @@ pub fn emit(
 
     let mut out = header(&format!("{},\n// definition {}", super::document(gv), def.name));
     out.push('\n');
-    use_line(&mut out, "clientgo_apimachinery", &imports.apimachinery);
+    use_line(&mut out, "", "clientgo_apimachinery", &imports.apimachinery);
     let mut local = String::new();
-    use_line(&mut local, "super", &imports.siblings);
+    use_line(&mut local, "", "super", &imports.siblings);
     if imports.byte_string {
         local.push_str("use crate::ByteString;\n");
     }

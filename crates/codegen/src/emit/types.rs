@@ -193,6 +193,32 @@ impl<'a> Resolver<'a> {
         }
     }
 
+    /// Whether field type `ty` of definition `from` must be boxed: a definition held by value (not in a list or
+    /// map) that holds `from` by value again, directly or through others (JSONSchemaProps' `not`). Only those
+    /// edges are boxed, so the other fields of a recursive type stay inline.
+    pub fn needs_box(&self, from: &str, ty: &Ty) -> bool {
+        let Ty::Def(to) = ty else {
+            return false;
+        };
+        let mut seen = BTreeSet::new();
+        let mut stack = vec![to.as_str()];
+        while let Some(name) = stack.pop() {
+            if name == from {
+                return true;
+            }
+            if !seen.insert(name) {
+                continue;
+            }
+            if let Some(def) = self.ir.definitions.get(name) {
+                stack.extend(def.fields().iter().filter_map(|f| match &f.ty {
+                    Ty::Def(next) => Some(next.as_str()),
+                    _ => None,
+                }));
+            }
+        }
+        false
+    }
+
     /// Whether a value of `ty` can derive `Eq` (everything but `f64` and the apimachinery types that are not).
     pub fn is_eq(&self, ty: &Ty) -> bool {
         match ty {

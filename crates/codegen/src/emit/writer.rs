@@ -57,24 +57,25 @@ fn words_outside_code(text: &str) -> Vec<String> {
     words
 }
 
-/// The `use` line of `names` under `path`, as rustfmt writes it: one name bare, several in braces, sorted with
+/// The `use` line of `names` under `path` (with visibility `vis`, `""` or `"pub "`), as rustfmt writes it: one name bare, several in braces, sorted with
 /// lower-case names (modules, macros) before capitalised ones (types), broken over lines when too long.
-pub fn use_line(out: &mut String, path: &str, names: &BTreeSet<String>) {
+pub fn use_line(out: &mut String, vis: &str, path: &str, names: &BTreeSet<String>) {
     let mut names: Vec<&str> = names.iter().map(String::as_str).collect();
     names.sort_by_key(|n| (n.starts_with(|c: char| c.is_ascii_uppercase()), *n));
     match names.as_slice() {
         [] => {}
         [one] => {
-            let _ = writeln!(out, "use {path}::{one};");
+            let _ = writeln!(out, "{vis}use {path}::{one};");
         }
         many => {
-            let line = format!("use {path}::{{{}}};", many.join(", "));
-            if line.len() <= MAX_WIDTH {
+            let line = format!("{vis}use {path}::{{{}}};", many.join(", "));
+            // rustfmt keeps a braced import on one line only below the width (one column stays free).
+            if line.len() < MAX_WIDTH - 1 {
                 let _ = writeln!(out, "{line}");
                 return;
             }
             // rustfmt's "mixed" layout: as many names per indented line as fit, each line ending in a comma.
-            let _ = writeln!(out, "use {path}::{{");
+            let _ = writeln!(out, "{vis}use {path}::{{");
             let mut row = String::from("   ");
             for name in many {
                 if row.len() + 1 + name.len() + 1 > MAX_WIDTH {

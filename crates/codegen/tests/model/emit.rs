@@ -3,7 +3,7 @@
 
 use clientgo_codegen::emit;
 use clientgo_codegen::ir::{GroupVersion, Ir};
-use clientgo_codegen::Problem;
+use clientgo_codegen::{Overrides, Problem, OVERRIDES_FILE};
 use serde_json::{json, Value};
 
 use crate::support::{build, document, widget_schema};
@@ -22,7 +22,8 @@ fn model(schemas: Value) -> Ir {
 }
 
 fn generated_file(schemas: Value, file: &str) -> String {
-    let files = emit::generate(&model(schemas), &[widgets()]).unwrap_or_else(|e| panic!("{e}"));
+    let files = emit::generate(&model(schemas), &Overrides::default(), &[widgets()])
+        .unwrap_or_else(|e| panic!("{e}"));
     let path = format!("crates/api/src/widgets/v1/{file}");
     files
         .get(&path)
@@ -123,7 +124,7 @@ fn a_reference_to_a_type_not_generated_is_an_error() {
         ("gears_v1.json", document(json!({"io.k8s.api.gears.v1.Gear": widget_schema(json!({"teeth": {"type": "integer", "format": "int32"}}))}), json!({}))),
     ])
     .unwrap_or_else(|e| panic!("{e}"));
-    let e = emit::generate(&ir, &[widgets()]).unwrap_err();
+    let e = emit::generate(&ir, &Overrides::default(), &[widgets()]).unwrap_err();
     assert_eq!(
         (e.file(), e.pointer()),
         (
@@ -141,9 +142,36 @@ fn an_enum_named_like_a_type_is_a_collision() {
         "io.k8s.api.widgets.v1.Widget": widget_schema(json!({"size": {"type": "string", "enum": ["L"]}})),
         "io.k8s.api.widgets.v1.Size": widget_schema(json!({"value": {"type": "string"}})),
     }));
-    let e = emit::generate(&ir, &[widgets()]).unwrap_err();
+    let e = emit::generate(&ir, &Overrides::default(), &[widgets()]).unwrap_err();
     assert!(
         matches!(e.problem(), Problem::NameCollision { rust, .. } if rust == "Size"),
         "{e}"
     );
+}
+
+/// `null_when_unset` makes a list always written, `null` when empty; an entry naming no field, or a section the
+/// generator does not know, is an error naming the file and the entry.
+#[test]
+fn overrides_name_real_fields_and_make_null_fields() {
+    let ir = model(json!({
+        "io.k8s.api.widgets.v1.Widget": widget_schema(json!({"conditions": {"type": "array", "items": {"type": "string"}}})),
+    }));
+    let overrides = Overrides::parse("null_when_unset:\n  - widgets/v1.Widget.conditions\n", &ir).unwrap();
+    let files = emit::generate(&ir, &overrides, &[widgets()]).unwrap();
+    let text = &files["crates/api/src/widgets/v1/widget.rs"];
+    assert!(text.contains("    pub conditions: Vec<SharedStr>,\n"), "{text}");
+    assert!(
+        text.contains("    \"conditions\" => conditions: null,\n"),
+        "{text}"
+    );
+
+    let e = Overrides::parse(
+        "null_when_unset:\n  - widgets/v1.Widget.conditions\n  - widgets/v1.Widget.nope\n",
+        &ir,
+    )
+    .unwrap_err();
+    assert_eq!((e.file(), e.pointer()), (OVERRIDES_FILE, "/null_when_unset/1"));
+    assert!(e.to_string().contains("Widget has no field \"nope\""), "{e}");
+    let e = Overrides::parse("null_when_unsett: []\n", &ir).unwrap_err();
+    assert!(matches!(e.problem(), Problem::Yaml(_)), "{e}");
 }
