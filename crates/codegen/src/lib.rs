@@ -6,7 +6,7 @@
 //! [`ir`] builds the model the emitters read (definitions with Go and Rust names and typed fields, resources with
 //! scope, verbs and subresources); [`naming`] turns Go and JSON names into Rust ones; [`emit`] turns the model
 //! into the api crate's Rust source (phase 2a: the group/versions of [`emit::GENERATED`]). [`read_dir`],
-//! [`differences`] and [`write`] are the only functions that touch the file system. The design, and what is built
+//! [`differences`] and [`write()`] are the only functions that touch the file system. The design, and what is built
 //! so far, is `docs/api-generation.md`.
 
 #![warn(missing_docs)]
