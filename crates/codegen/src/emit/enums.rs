@@ -1,8 +1,8 @@
 //! Enums (docs/api-generation.md, section 7): every distinct value set of a group/version becomes one
 //! `string_enum!` newtype, named after the field that carries it.
 //!
-//! Naming: the field name in UpperCamel when that value set is the only one under that field name in the
-//! group/version (`preemptionPolicy` -> `PreemptionPolicy`), otherwise the struct's name and the field's
+//! Naming: the field name in UpperCamel (singular for a list: `usages` -> `Usage`) when that value set is the only
+//! one under that field name in the group/version (`preemptionPolicy` -> `PreemptionPolicy`), otherwise the struct's name and the field's
 //! (`PodStatusPhase`). A value set used by several fields is one type, named after its first use (definitions by
 //! spec name, fields by JSON name). The names are checked against each other and the group/version's types.
 
@@ -102,7 +102,14 @@ pub fn collect(ir: &Ir, gv: &GroupVersion) -> Result<Enums, Error> {
             let index = match by_set.get(&sorted(values)) {
                 Some(index) => *index,
                 None => {
-                    let field_type = naming::type_name(&field.json_name).map_err(bad)?;
+                    let mut field_type = naming::type_name(&field.json_name).map_err(bad)?;
+                    // A list names one value: `usages` holds `Usage`s (Go's `KeyUsage`).
+                    if matches!(field.ty, Ty::List(_))
+                        && field_type.ends_with('s')
+                        && !field_type.ends_with("ss")
+                    {
+                        field_type.pop();
+                    }
                     let name = if sets_per_field[field.json_name.as_str()].len() == 1 {
                         field_type
                     } else {

@@ -5,7 +5,7 @@
 
 use clientgo_apimachinery::{wire_struct, SharedStr, UnknownFields};
 
-use super::{Operations, Scope};
+use super::{Operation, Scope};
 
 /// `NamedRuleWithOperations` of admissionregistration.k8s.io/v1: 6 fields.
 ///
@@ -21,7 +21,7 @@ pub struct NamedRuleWithOperations {
     pub api_versions: Vec<SharedStr>,
     /// `operations`: optional list of string, each one of `*`, `CONNECT`, `CREATE`, `DELETE` and `UPDATE`
     /// (other values are kept as sent); server-side apply replaces it whole.
-    pub operations: Vec<Operations>,
+    pub operations: Vec<Operation>,
     /// `resourceNames`: optional list of string; server-side apply replaces it whole.
     pub resource_names: Vec<SharedStr>,
     /// `resources`: optional list of string; server-side apply replaces it whole.

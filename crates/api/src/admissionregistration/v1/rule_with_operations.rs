@@ -5,7 +5,7 @@
 
 use clientgo_apimachinery::{wire_struct, SharedStr, UnknownFields};
 
-use super::{Operations, Scope};
+use super::{Operation, Scope};
 
 /// `RuleWithOperations` of admissionregistration.k8s.io/v1: 5 fields.
 ///
@@ -19,7 +19,7 @@ pub struct RuleWithOperations {
     pub api_versions: Vec<SharedStr>,
     /// `operations`: optional list of string, each one of `*`, `CONNECT`, `CREATE`, `DELETE` and `UPDATE`
     /// (other values are kept as sent); server-side apply replaces it whole.
-    pub operations: Vec<Operations>,
+    pub operations: Vec<Operation>,
     /// `resources`: optional list of string; server-side apply replaces it whole.
     pub resources: Vec<SharedStr>,
     /// `scope`: optional string, one of `*`, `Cluster` and `Namespaced` (other values are kept as sent).

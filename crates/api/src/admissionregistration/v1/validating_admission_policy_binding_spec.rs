@@ -5,7 +5,7 @@
 
 use clientgo_apimachinery::{wire_struct, SharedStr, UnknownFields};
 
-use super::{MatchResources, ParamRef, ValidationActions};
+use super::{MatchResources, ParamRef, ValidationAction};
 
 /// `ValidatingAdmissionPolicyBindingSpec` of admissionregistration.k8s.io/v1: 4 fields, `policyName` and
 /// `validationActions` required.
@@ -22,7 +22,7 @@ pub struct ValidatingAdmissionPolicyBindingSpec {
     pub policy_name: SharedStr,
     /// `validationActions`: required list of string, each one of `Audit`, `Deny` and `Warn` (other values are
     /// kept as sent); a set (server-side apply merges items by value).
-    pub validation_actions: Vec<ValidationActions>,
+    pub validation_actions: Vec<ValidationAction>,
     /// Fields v1.36.2 does not define for this object, kept verbatim and written back after the known ones.
     pub unknown_fields: UnknownFields,
 }

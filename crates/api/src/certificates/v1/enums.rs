@@ -14,7 +14,7 @@ string_enum! {
     /// Go declares such a field with a named string type and constants (the spec does not name it); as there,
     /// a value this version does not list is kept as sent, never an error. Compare with `==` or match on
     /// `as_str()`: the constants cannot be patterns.
-    pub struct Usages {
+    pub struct Usage {
         /// `any`.
         ANY = "any",
         /// `cert sign`.
