@@ -266,7 +266,16 @@ pub fn emit(
     );
     let _ = writeln!(out, "    pub {}: UnknownFields,", naming::UNKNOWN_FIELDS);
     out.push_str("}\n\n");
-    let _ = writeln!(out, "wire_struct!({}, \"a {}\" {{", def.rust_name, def.go_name);
+    let article = if def.go_name.starts_with(['A', 'E', 'I', 'O', 'U']) {
+        "an"
+    } else {
+        "a"
+    };
+    let _ = writeln!(
+        out,
+        "wire_struct!({}, \"{article} {}\" {{",
+        def.rust_name, def.go_name
+    );
     for plan in &plans {
         let _ = writeln!(
             out,

@@ -17,6 +17,6 @@ pub struct ApplyConfiguration {
     pub unknown_fields: UnknownFields,
 }
 
-wire_struct!(ApplyConfiguration, "a ApplyConfiguration" {
+wire_struct!(ApplyConfiguration, "an ApplyConfiguration" {
     "expression" => expression: opt,
 });

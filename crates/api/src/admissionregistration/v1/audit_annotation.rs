@@ -19,7 +19,7 @@ pub struct AuditAnnotation {
     pub unknown_fields: UnknownFields,
 }
 
-wire_struct!(AuditAnnotation, "a AuditAnnotation" {
+wire_struct!(AuditAnnotation, "an AuditAnnotation" {
     "key" => key: req,
     "valueExpression" => value_expression: req,
 });

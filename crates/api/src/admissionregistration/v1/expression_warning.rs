@@ -19,7 +19,7 @@ pub struct ExpressionWarning {
     pub unknown_fields: UnknownFields,
 }
 
-wire_struct!(ExpressionWarning, "a ExpressionWarning" {
+wire_struct!(ExpressionWarning, "an ExpressionWarning" {
     "fieldRef" => field_ref: req,
     "warning" => warning: req,
 });

@@ -19,7 +19,7 @@ pub struct ExternalDocumentation {
     pub unknown_fields: UnknownFields,
 }
 
-wire_struct!(ExternalDocumentation, "a ExternalDocumentation" {
+wire_struct!(ExternalDocumentation, "an ExternalDocumentation" {
     "description" => description: opt,
     "url" => url: opt,
 });

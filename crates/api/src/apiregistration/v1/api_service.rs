@@ -31,7 +31,7 @@ pub struct ApiService {
     pub unknown_fields: UnknownFields,
 }
 
-wire_struct!(ApiService, "a APIService" {
+wire_struct!(ApiService, "an APIService" {
     "apiVersion" => api_version: omit,
     "kind" => kind: omit,
     "metadata" => metadata: req,

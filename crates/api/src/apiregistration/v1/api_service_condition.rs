@@ -25,7 +25,7 @@ pub struct ApiServiceCondition {
     pub unknown_fields: UnknownFields,
 }
 
-wire_struct!(ApiServiceCondition, "a APIServiceCondition" {
+wire_struct!(ApiServiceCondition, "an APIServiceCondition" {
     "lastTransitionTime" => last_transition_time: opt,
     "message" => message: opt,
     "reason" => reason: opt,

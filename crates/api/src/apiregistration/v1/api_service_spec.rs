@@ -33,7 +33,7 @@ pub struct ApiServiceSpec {
     pub unknown_fields: UnknownFields,
 }
 
-wire_struct!(ApiServiceSpec, "a APIServiceSpec" {
+wire_struct!(ApiServiceSpec, "an APIServiceSpec" {
     "caBundle" => ca_bundle: opt,
     "group" => group: opt,
     "groupPriorityMinimum" => group_priority_minimum: req,

@@ -20,6 +20,6 @@ pub struct ApiServiceStatus {
     pub unknown_fields: UnknownFields,
 }
 
-wire_struct!(ApiServiceStatus, "a APIServiceStatus" {
+wire_struct!(ApiServiceStatus, "an APIServiceStatus" {
     "conditions" => conditions: list,
 });

@@ -23,7 +23,7 @@ pub struct UserInfo {
     pub unknown_fields: UnknownFields,
 }
 
-wire_struct!(UserInfo, "a UserInfo" {
+wire_struct!(UserInfo, "an UserInfo" {
     "extra" => extra: map,
     "groups" => groups: list,
     "uid" => uid: opt,

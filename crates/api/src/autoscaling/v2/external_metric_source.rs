@@ -21,7 +21,7 @@ pub struct ExternalMetricSource {
     pub unknown_fields: UnknownFields,
 }
 
-wire_struct!(ExternalMetricSource, "a ExternalMetricSource" {
+wire_struct!(ExternalMetricSource, "an ExternalMetricSource" {
     "metric" => metric: req,
     "target" => target: req,
 });

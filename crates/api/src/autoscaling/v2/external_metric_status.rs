@@ -21,7 +21,7 @@ pub struct ExternalMetricStatus {
     pub unknown_fields: UnknownFields,
 }
 
-wire_struct!(ExternalMetricStatus, "a ExternalMetricStatus" {
+wire_struct!(ExternalMetricStatus, "an ExternalMetricStatus" {
     "current" => current: req,
     "metric" => metric: req,
 });

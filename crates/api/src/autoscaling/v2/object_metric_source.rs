@@ -23,7 +23,7 @@ pub struct ObjectMetricSource {
     pub unknown_fields: UnknownFields,
 }
 
-wire_struct!(ObjectMetricSource, "a ObjectMetricSource" {
+wire_struct!(ObjectMetricSource, "an ObjectMetricSource" {
     "describedObject" => described_object: req,
     "metric" => metric: req,
     "target" => target: req,

@@ -23,7 +23,7 @@ pub struct ObjectMetricStatus {
     pub unknown_fields: UnknownFields,
 }
 
-wire_struct!(ObjectMetricStatus, "a ObjectMetricStatus" {
+wire_struct!(ObjectMetricStatus, "an ObjectMetricStatus" {
     "current" => current: req,
     "describedObject" => described_object: req,
     "metric" => metric: req,

@@ -19,7 +19,7 @@ pub struct ExemptPriorityLevelConfiguration {
     pub unknown_fields: UnknownFields,
 }
 
-wire_struct!(ExemptPriorityLevelConfiguration, "a ExemptPriorityLevelConfiguration" {
+wire_struct!(ExemptPriorityLevelConfiguration, "an ExemptPriorityLevelConfiguration" {
     "lendablePercent" => lendable_percent: opt,
     "nominalConcurrencyShares" => nominal_concurrency_shares: opt,
 });

@@ -17,6 +17,6 @@ pub struct UserSubject {
     pub unknown_fields: UnknownFields,
 }
 
-wire_struct!(UserSubject, "a UserSubject" {
+wire_struct!(UserSubject, "an UserSubject" {
     "name" => name: req,
 });

@@ -23,7 +23,7 @@ pub struct Eviction {
     pub unknown_fields: UnknownFields,
 }
 
-wire_struct!(Eviction, "a Eviction" {
+wire_struct!(Eviction, "an Eviction" {
     "apiVersion" => api_version: omit,
     "kind" => kind: omit,
     "metadata" => metadata: req,

@@ -18,6 +18,6 @@ pub struct AggregationRule {
     pub unknown_fields: UnknownFields,
 }
 
-wire_struct!(AggregationRule, "a AggregationRule" {
+wire_struct!(AggregationRule, "an AggregationRule" {
     "clusterRoleSelectors" => cluster_role_selectors: list,
 });
