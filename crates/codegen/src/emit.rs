@@ -82,7 +82,7 @@ pub fn generate(
             return Err(Error::new("", "", Problem::UnknownValue(why)));
         }
         let resolver = Resolver::new(ir, gv, gvs);
-        let enums = enums::collect(ir, gv)?;
+        let enums = enums::collect(ir, overrides, gv)?;
         let dir = format!("{API_SRC}/{}/{}", gv.module(), gv.version);
         let mut exports = Vec::new();
         for def in ir

@@ -1,12 +1,13 @@
 //! `crates/api/codegen/overrides.yaml`: the facts the OpenAPI documents do not carry (docs/api-generation.md,
-//! section 9), parsed and checked against the model. Built so far: `null_when_unset`. The other sections of the
-//! design (kept docs, enum names, field selectors, `manual_debug`, method names) come with their first users.
+//! section 9), parsed and checked against the model. Built so far: `null_when_unset` and `enum_names`. The other
+//! sections of the design (kept docs, field selectors, `manual_debug`, method names) come with their first users.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Deserialize;
 
-use crate::error::{Error, Problem};
+use crate::error::{pointer_child, Error, Problem};
+use crate::ir::Ty;
 use crate::ir::{Home, Ir};
 
 /// Where the overrides file is, relative to the repository root.
@@ -17,6 +18,8 @@ pub const OVERRIDES_FILE: &str = "crates/api/codegen/overrides.yaml";
 pub struct Overrides {
     /// Fields written as `null` when unset, as (definition spec name, JSON field name).
     pub null_when_unset: BTreeSet<(String, String)>,
+    /// Go's name of the string type of an enum field, by (definition spec name, JSON field name).
+    pub enum_names: BTreeMap<(String, String), String>,
 }
 
 #[derive(Deserialize)]
@@ -24,6 +27,8 @@ pub struct Overrides {
 struct File {
     #[serde(default)]
     null_when_unset: Vec<String>,
+    #[serde(default)]
+    enum_names: BTreeMap<String, String>,
 }
 
 impl Overrides {
@@ -46,7 +51,34 @@ impl Overrides {
                 )
             })?);
         }
-        Ok(Overrides { null_when_unset })
+        let mut enum_names = BTreeMap::new();
+        for (entry, name) in &file.enum_names {
+            let at = pointer_child("/enum_names", entry);
+            let wrong = |why: String| {
+                Error::new(
+                    OVERRIDES_FILE,
+                    &at,
+                    Problem::UnknownValue(format!("{entry:?}: {why}")),
+                )
+            };
+            let field = resolve_field(ir, entry).map_err(wrong)?;
+            let ty = ir.definitions[&field.0]
+                .fields()
+                .iter()
+                .find(|f| f.json_name == field.1)
+                .map(|f| &f.ty);
+            if !ty.is_some_and(has_listed_values) {
+                return Err(wrong("not a field with listed values".to_owned()));
+            }
+            if crate::naming::type_name(name).ok().as_deref() != Some(name.as_str()) {
+                return Err(wrong(format!("{name:?} is not an UpperCamel type name")));
+            }
+            enum_names.insert(field, name.clone());
+        }
+        Ok(Overrides {
+            null_when_unset,
+            enum_names,
+        })
     }
 }
 
@@ -73,4 +105,13 @@ fn resolve_field(ir: &Ir, entry: &str) -> Result<(String, String), String> {
         return Err(format!("{go_name} has no field {field:?}"));
     }
     Ok((def.name.clone(), field.to_owned()))
+}
+
+/// Whether a field of type `ty` holds strings with listed values (itself, or as list items or map values).
+fn has_listed_values(ty: &Ty) -> bool {
+    match ty {
+        Ty::Enum(_) => true,
+        Ty::List(inner) | Ty::Map(inner) => has_listed_values(inner),
+        _ => false,
+    }
 }

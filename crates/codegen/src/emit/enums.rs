@@ -4,7 +4,7 @@
 //! Naming: the field name in UpperCamel (singular for a list: `usages` -> `Usage`) when that value set is the only
 //! one under that field name in the group/version (`preemptionPolicy` -> `PreemptionPolicy`), otherwise the struct's name and the field's
 //! (`PodStatusPhase`). A value set used by several fields is one type, named after its first use (definitions by
-//! spec name, fields by JSON name). The names are checked against each other and the group/version's types.
+//! spec name, fields by JSON name), unless the overrides' `enum_names` gives Go's name for one of its fields. The names are checked against each other and the group/version's types.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -13,12 +13,15 @@ use super::writer::{doc, wrap_doc};
 use crate::error::{pointer_child, Error};
 use crate::ir::{Definition, GroupVersion, Home, Ir, Ty};
 use crate::naming::{self, NameError};
+use crate::overrides::Overrides;
 use crate::spec::definition_pointer;
 
 /// One enum type.
 #[derive(Debug)]
 struct EnumType {
     name: String,
+    /// Whether `name` is Go's, from the overrides' `enum_names`.
+    go_name: bool,
     values: Vec<String>,
     consts: Vec<String>,
     /// Where it is used, as `Struct.field` (Go names).
@@ -68,7 +71,7 @@ fn enum_values(ty: &Ty) -> Option<&Vec<String>> {
 /// # Errors
 /// A value that cannot become a constant name, or a type name that two value sets, or a value set and a
 /// definition, would share.
-pub fn collect(ir: &Ir, gv: &GroupVersion) -> Result<Enums, Error> {
+pub fn collect(ir: &Ir, overrides: &Overrides, gv: &GroupVersion) -> Result<Enums, Error> {
     let defs: Vec<&Definition> = ir
         .definitions
         .values()
@@ -83,6 +86,30 @@ pub fn collect(ir: &Ir, gv: &GroupVersion) -> Result<Enums, Error> {
                 let set = sorted(values);
                 if !sets.contains(&set) {
                     sets.push(set);
+                }
+            }
+        }
+    }
+    // Go's names from the overrides, by value set: any field of the set may carry the entry.
+    let mut go_names: BTreeMap<Vec<String>, &String> = BTreeMap::new();
+    for def in &defs {
+        for field in def.fields() {
+            let key = (def.name.clone(), field.json_name.clone());
+            if let (Some(values), Some(name)) = (enum_values(&field.ty), overrides.enum_names.get(&key)) {
+                if let Some(other) = go_names
+                    .insert(sorted(values), name)
+                    .filter(|other| *other != name)
+                {
+                    let at = pointer_child(
+                        &pointer_child(&definition_pointer(&def.name), "properties"),
+                        &field.json_name,
+                    );
+                    let why = format!("enum_names gives one value set the names {other} and {name}");
+                    return Err(Error::new(
+                        &def.files[0],
+                        &at,
+                        crate::error::Problem::Inconsistent(why),
+                    ));
                 }
             }
         }
@@ -110,10 +137,11 @@ pub fn collect(ir: &Ir, gv: &GroupVersion) -> Result<Enums, Error> {
                     {
                         field_type.pop();
                     }
-                    let name = if sets_per_field[field.json_name.as_str()].len() == 1 {
-                        field_type
-                    } else {
-                        format!("{}{field_type}", def.rust_name)
+                    let go_name = go_names.get(&sorted(values));
+                    let name = match go_name {
+                        Some(name) => (*name).clone(),
+                        None if sets_per_field[field.json_name.as_str()].len() == 1 => field_type,
+                        None => format!("{}{field_type}", def.rust_name),
                     };
                     let consts = values
                         .iter()
@@ -130,6 +158,7 @@ pub fn collect(ir: &Ir, gv: &GroupVersion) -> Result<Enums, Error> {
                     .map_err(bad)?;
                     enums.types.push(EnumType {
                         name,
+                        go_name: go_name.is_some(),
                         values: values.clone(),
                         consts,
                         uses: Vec::new(),
@@ -186,13 +215,27 @@ pub fn emit(gv: &GroupVersion, enums: &Enums) -> String {
             &format!("The values of {} in {gv}: {}.", list(&uses), list(&listed)),
         );
         doc(&mut out, "    ", "");
+        let go = if t.go_name {
+            format!(
+                "Mirrors Go `{}.{}`, a string type with constants",
+                go_package(gv),
+                t.name
+            )
+        } else {
+            "Go declares such a field with a named string type and constants (the spec does not name it)"
+                .to_owned()
+        };
         wrap_doc(
             &mut out,
             "    ",
-            "Go declares such a field with a named string type and constants (the spec does not name it); as there, \
-             a value this version does not list is kept as sent, never an error. Compare with `==` or match on \
-             `as_str()`: the constants cannot be patterns.",
+            &format!(
+                "{go}; as there, a value this version does not list is kept as sent, never an error. Compare with \
+                 `==` or match on `as_str()`: the constants cannot be patterns."
+            ),
         );
+        if t.go_name {
+            let _ = writeln!(out, "    #[doc(alias = \"{}.{}\")]", gv.version, t.name);
+        }
         let _ = writeln!(out, "    pub struct {} {{", t.name);
         for (value, name) in t.values.iter().zip(&t.consts) {
             doc(&mut out, "        ", &format!("`{value}`."));
@@ -201,6 +244,12 @@ pub fn emit(gv: &GroupVersion, enums: &Enums) -> String {
         out.push_str("    }\n}\n");
     }
     out
+}
+
+/// The Go package of a group/version's types, `k8s.io/api/admissionregistration/v1`.
+fn go_package(gv: &GroupVersion) -> String {
+    let module = if gv.group.is_empty() { "core" } else { gv.module() };
+    format!("k8s.io/api/{module}/{}", gv.version)
 }
 
 /// `a`, `a and b`, `a, b and c`.

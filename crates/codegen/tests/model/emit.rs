@@ -175,3 +175,33 @@ fn overrides_name_real_fields_and_make_null_fields() {
     let e = Overrides::parse("null_when_unsett: []\n", &ir).unwrap_err();
     assert!(matches!(e.problem(), Problem::Yaml(_)), "{e}");
 }
+
+/// `enum_names` gives a value set Go's name (and a doc alias), whichever of its fields carries the entry; an
+/// entry on a field without listed values, or a name that is not a Rust type name, is an error.
+#[test]
+fn enum_names_give_value_sets_their_go_names() {
+    let ir = model(json!({
+        "io.k8s.api.widgets.v1.Widget": widget_schema(json!({
+            "size": {"type": "string", "enum": ["L", "S"]},
+            "tags": {"type": "array", "items": {"type": "string"}},
+        })),
+        "io.k8s.api.widgets.v1.Gadget": widget_schema(json!({"size": {"type": "string", "enum": ["S", "L"]}})),
+    }));
+    let overrides = Overrides::parse("enum_names:\n  widgets/v1.Widget.size: SizeClass\n", &ir).unwrap();
+    let files = emit::generate(&ir, &overrides, &[widgets()]).unwrap();
+    let enums = &files["crates/api/src/widgets/v1/enums.rs"];
+    assert!(
+        enums.contains("    #[doc(alias = \"v1.SizeClass\")]\n    pub struct SizeClass {\n"),
+        "{enums}"
+    );
+    assert!(files["crates/api/src/widgets/v1/gadget.rs"].contains("    pub size: Option<SizeClass>,\n"));
+
+    let e = Overrides::parse("enum_names:\n  widgets/v1.Widget.tags: Tag\n", &ir).unwrap_err();
+    assert_eq!(
+        (e.file(), e.pointer()),
+        (OVERRIDES_FILE, "/enum_names/widgets~1v1.Widget.tags")
+    );
+    assert!(e.to_string().contains("not a field with listed values"), "{e}");
+    let e = Overrides::parse("enum_names:\n  widgets/v1.Widget.size: size_class\n", &ir).unwrap_err();
+    assert!(e.to_string().contains("not an UpperCamel type name"), "{e}");
+}

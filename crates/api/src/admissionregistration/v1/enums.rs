@@ -9,10 +9,11 @@ string_enum! {
     /// `ValidatingAdmissionPolicySpec.failurePolicy` and `ValidatingWebhook.failurePolicy` in
     /// admissionregistration.k8s.io/v1: `Fail` and `Ignore`.
     ///
-    /// Go declares such a field with a named string type and constants (the spec does not name it); as there,
-    /// a value this version does not list is kept as sent, never an error. Compare with `==` or match on
-    /// `as_str()`: the constants cannot be patterns.
-    pub struct FailurePolicy {
+    /// Mirrors Go `k8s.io/api/admissionregistration/v1.FailurePolicyType`, a string type with constants; as
+    /// there, a value this version does not list is kept as sent, never an error. Compare with `==` or match
+    /// on `as_str()`: the constants cannot be patterns.
+    #[doc(alias = "v1.FailurePolicyType")]
+    pub struct FailurePolicyType {
         /// `Fail`.
         FAIL = "Fail",
         /// `Ignore`.
@@ -24,10 +25,11 @@ string_enum! {
     /// The values of `MatchResources.matchPolicy`, `MutatingWebhook.matchPolicy` and
     /// `ValidatingWebhook.matchPolicy` in admissionregistration.k8s.io/v1: `Equivalent` and `Exact`.
     ///
-    /// Go declares such a field with a named string type and constants (the spec does not name it); as there,
-    /// a value this version does not list is kept as sent, never an error. Compare with `==` or match on
-    /// `as_str()`: the constants cannot be patterns.
-    pub struct MatchPolicy {
+    /// Mirrors Go `k8s.io/api/admissionregistration/v1.MatchPolicyType`, a string type with constants; as
+    /// there, a value this version does not list is kept as sent, never an error. Compare with `==` or match
+    /// on `as_str()`: the constants cannot be patterns.
+    #[doc(alias = "v1.MatchPolicyType")]
+    pub struct MatchPolicyType {
         /// `Equivalent`.
         EQUIVALENT = "Equivalent",
         /// `Exact`.
@@ -39,10 +41,11 @@ string_enum! {
     /// The values of `NamedRuleWithOperations.operations` and `RuleWithOperations.operations` in
     /// admissionregistration.k8s.io/v1: `*`, `CONNECT`, `CREATE`, `DELETE` and `UPDATE`.
     ///
-    /// Go declares such a field with a named string type and constants (the spec does not name it); as there,
-    /// a value this version does not list is kept as sent, never an error. Compare with `==` or match on
-    /// `as_str()`: the constants cannot be patterns.
-    pub struct Operation {
+    /// Mirrors Go `k8s.io/api/admissionregistration/v1.OperationType`, a string type with constants; as
+    /// there, a value this version does not list is kept as sent, never an error. Compare with `==` or match
+    /// on `as_str()`: the constants cannot be patterns.
+    #[doc(alias = "v1.OperationType")]
+    pub struct OperationType {
         /// `*`.
         ALL = "*",
         /// `CONNECT`.
@@ -75,10 +78,11 @@ string_enum! {
     /// The values of `MutatingAdmissionPolicySpec.reinvocationPolicy` and
     /// `MutatingWebhook.reinvocationPolicy` in admissionregistration.k8s.io/v1: `IfNeeded` and `Never`.
     ///
-    /// Go declares such a field with a named string type and constants (the spec does not name it); as there,
-    /// a value this version does not list is kept as sent, never an error. Compare with `==` or match on
-    /// `as_str()`: the constants cannot be patterns.
-    pub struct ReinvocationPolicy {
+    /// Mirrors Go `k8s.io/api/admissionregistration/v1.ReinvocationPolicyType`, a string type with constants;
+    /// as there, a value this version does not list is kept as sent, never an error. Compare with `==` or
+    /// match on `as_str()`: the constants cannot be patterns.
+    #[doc(alias = "v1.ReinvocationPolicyType")]
+    pub struct ReinvocationPolicyType {
         /// `IfNeeded`.
         IF_NEEDED = "IfNeeded",
         /// `Never`.
@@ -90,10 +94,11 @@ string_enum! {
     /// The values of `NamedRuleWithOperations.scope` and `RuleWithOperations.scope` in
     /// admissionregistration.k8s.io/v1: `*`, `Cluster` and `Namespaced`.
     ///
-    /// Go declares such a field with a named string type and constants (the spec does not name it); as there,
-    /// a value this version does not list is kept as sent, never an error. Compare with `==` or match on
+    /// Mirrors Go `k8s.io/api/admissionregistration/v1.ScopeType`, a string type with constants; as there, a
+    /// value this version does not list is kept as sent, never an error. Compare with `==` or match on
     /// `as_str()`: the constants cannot be patterns.
-    pub struct Scope {
+    #[doc(alias = "v1.ScopeType")]
+    pub struct ScopeType {
         /// `*`.
         ALL = "*",
         /// `Cluster`.
@@ -107,10 +112,11 @@ string_enum! {
     /// The values of `MutatingWebhook.sideEffects` and `ValidatingWebhook.sideEffects` in
     /// admissionregistration.k8s.io/v1: `None`, `NoneOnDryRun`, `Some` and `Unknown`.
     ///
-    /// Go declares such a field with a named string type and constants (the spec does not name it); as there,
-    /// a value this version does not list is kept as sent, never an error. Compare with `==` or match on
-    /// `as_str()`: the constants cannot be patterns.
-    pub struct SideEffects {
+    /// Mirrors Go `k8s.io/api/admissionregistration/v1.SideEffectClass`, a string type with constants; as
+    /// there, a value this version does not list is kept as sent, never an error. Compare with `==` or match
+    /// on `as_str()`: the constants cannot be patterns.
+    #[doc(alias = "v1.SideEffectClass")]
+    pub struct SideEffectClass {
         /// `None`.
         NONE = "None",
         /// `NoneOnDryRun`.

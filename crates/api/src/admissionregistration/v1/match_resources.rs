@@ -5,7 +5,7 @@
 
 use clientgo_apimachinery::{labels::LabelSelector, wire_struct, UnknownFields};
 
-use super::{MatchPolicy, NamedRuleWithOperations};
+use super::{MatchPolicyType, NamedRuleWithOperations};
 
 /// `MatchResources` of admissionregistration.k8s.io/v1: 5 fields.
 ///
@@ -19,7 +19,7 @@ pub struct MatchResources {
     /// whole.
     pub exclude_resource_rules: Vec<NamedRuleWithOperations>,
     /// `matchPolicy`: optional string, one of `Equivalent` and `Exact` (other values are kept as sent).
-    pub match_policy: Option<MatchPolicy>,
+    pub match_policy: Option<MatchPolicyType>,
     /// `namespaceSelector`: optional `LabelSelector` of meta/v1.
     pub namespace_selector: Option<LabelSelector>,
     /// `objectSelector`: optional `LabelSelector` of meta/v1.

@@ -40,8 +40,8 @@ mod webhook_client_config;
 pub use apply_configuration::ApplyConfiguration;
 pub use audit_annotation::AuditAnnotation;
 pub use enums::{
-    FailurePolicy, MatchPolicy, Operation, PatchType, ReinvocationPolicy, Scope, SideEffects,
-    ValidationAction,
+    FailurePolicyType, MatchPolicyType, OperationType, PatchType, ReinvocationPolicyType, ScopeType,
+    SideEffectClass, ValidationAction,
 };
 pub use expression_warning::ExpressionWarning;
 pub use json_patch::JsonPatch;

@@ -6,7 +6,7 @@
 use clientgo_apimachinery::{wire_struct, UnknownFields};
 
 use super::{
-    FailurePolicy, MatchCondition, MatchResources, Mutation, ParamKind, ReinvocationPolicy, Variable,
+    FailurePolicyType, MatchCondition, MatchResources, Mutation, ParamKind, ReinvocationPolicyType, Variable,
 };
 
 /// `MutatingAdmissionPolicySpec` of admissionregistration.k8s.io/v1: 7 fields.
@@ -16,7 +16,7 @@ use super::{
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MutatingAdmissionPolicySpec {
     /// `failurePolicy`: optional string, one of `Fail` and `Ignore` (other values are kept as sent).
-    pub failure_policy: Option<FailurePolicy>,
+    pub failure_policy: Option<FailurePolicyType>,
     /// `matchConditions`: optional list of `MatchCondition`; items are keyed by `name` (merged item by item
     /// by server-side apply); strategic merge patch merges items by `name`.
     pub match_conditions: Vec<MatchCondition>,
@@ -27,7 +27,7 @@ pub struct MutatingAdmissionPolicySpec {
     /// `paramKind`: optional `ParamKind`.
     pub param_kind: Option<ParamKind>,
     /// `reinvocationPolicy`: optional string, one of `IfNeeded` and `Never` (other values are kept as sent).
-    pub reinvocation_policy: Option<ReinvocationPolicy>,
+    pub reinvocation_policy: Option<ReinvocationPolicyType>,
     /// `variables`: optional list of `Variable`; server-side apply replaces it whole.
     pub variables: Vec<Variable>,
     /// Fields v1.36.2 does not define for this object, kept verbatim and written back after the known ones.

@@ -5,7 +5,7 @@
 
 use clientgo_apimachinery::{wire_struct, SharedStr, UnknownFields};
 
-use super::{Operation, Scope};
+use super::{OperationType, ScopeType};
 
 /// `NamedRuleWithOperations` of admissionregistration.k8s.io/v1: 6 fields.
 ///
@@ -21,13 +21,13 @@ pub struct NamedRuleWithOperations {
     pub api_versions: Vec<SharedStr>,
     /// `operations`: optional list of string, each one of `*`, `CONNECT`, `CREATE`, `DELETE` and `UPDATE`
     /// (other values are kept as sent); server-side apply replaces it whole.
-    pub operations: Vec<Operation>,
+    pub operations: Vec<OperationType>,
     /// `resourceNames`: optional list of string; server-side apply replaces it whole.
     pub resource_names: Vec<SharedStr>,
     /// `resources`: optional list of string; server-side apply replaces it whole.
     pub resources: Vec<SharedStr>,
     /// `scope`: optional string, one of `*`, `Cluster` and `Namespaced` (other values are kept as sent).
-    pub scope: Option<Scope>,
+    pub scope: Option<ScopeType>,
     /// Fields v1.36.2 does not define for this object, kept verbatim and written back after the known ones.
     pub unknown_fields: UnknownFields,
 }

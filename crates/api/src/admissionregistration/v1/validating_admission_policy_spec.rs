@@ -6,7 +6,7 @@
 use clientgo_apimachinery::{wire_struct, UnknownFields};
 
 use super::{
-    AuditAnnotation, FailurePolicy, MatchCondition, MatchResources, ParamKind, Validation, Variable,
+    AuditAnnotation, FailurePolicyType, MatchCondition, MatchResources, ParamKind, Validation, Variable,
 };
 
 /// `ValidatingAdmissionPolicySpec` of admissionregistration.k8s.io/v1: 7 fields.
@@ -18,7 +18,7 @@ pub struct ValidatingAdmissionPolicySpec {
     /// `auditAnnotations`: optional list of `AuditAnnotation`; server-side apply replaces it whole.
     pub audit_annotations: Vec<AuditAnnotation>,
     /// `failurePolicy`: optional string, one of `Fail` and `Ignore` (other values are kept as sent).
-    pub failure_policy: Option<FailurePolicy>,
+    pub failure_policy: Option<FailurePolicyType>,
     /// `matchConditions`: optional list of `MatchCondition`; items are keyed by `name` (merged item by item
     /// by server-side apply); strategic merge patch merges items by `name`.
     pub match_conditions: Vec<MatchCondition>,

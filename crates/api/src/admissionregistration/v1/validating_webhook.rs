@@ -6,7 +6,8 @@
 use clientgo_apimachinery::{labels::LabelSelector, wire_struct, SharedStr, UnknownFields};
 
 use super::{
-    FailurePolicy, MatchCondition, MatchPolicy, RuleWithOperations, SideEffects, WebhookClientConfig,
+    FailurePolicyType, MatchCondition, MatchPolicyType, RuleWithOperations, SideEffectClass,
+    WebhookClientConfig,
 };
 
 /// `ValidatingWebhook` of admissionregistration.k8s.io/v1: 11 fields, `admissionReviewVersions`,
@@ -21,12 +22,12 @@ pub struct ValidatingWebhook {
     /// `clientConfig`: required `WebhookClientConfig`.
     pub client_config: WebhookClientConfig,
     /// `failurePolicy`: optional string, one of `Fail` and `Ignore` (other values are kept as sent).
-    pub failure_policy: Option<FailurePolicy>,
+    pub failure_policy: Option<FailurePolicyType>,
     /// `matchConditions`: optional list of `MatchCondition`; items are keyed by `name` (merged item by item
     /// by server-side apply); strategic merge patch merges items by `name`.
     pub match_conditions: Vec<MatchCondition>,
     /// `matchPolicy`: optional string, one of `Equivalent` and `Exact` (other values are kept as sent).
-    pub match_policy: Option<MatchPolicy>,
+    pub match_policy: Option<MatchPolicyType>,
     /// `name`: required string.
     pub name: SharedStr,
     /// `namespaceSelector`: optional `LabelSelector` of meta/v1.
@@ -37,7 +38,7 @@ pub struct ValidatingWebhook {
     pub rules: Vec<RuleWithOperations>,
     /// `sideEffects`: required string, one of `None`, `NoneOnDryRun`, `Some` and `Unknown` (other values are
     /// kept as sent).
-    pub side_effects: SideEffects,
+    pub side_effects: SideEffectClass,
     /// `timeoutSeconds`: optional 32-bit integer.
     pub timeout_seconds: Option<i32>,
     /// Fields v1.36.2 does not define for this object, kept verbatim and written back after the known ones.

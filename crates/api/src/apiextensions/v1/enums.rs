@@ -8,10 +8,11 @@ string_enum! {
     /// The values of `ValidationRule.reason` in apiextensions.k8s.io/v1: `FieldValueDuplicate`,
     /// `FieldValueForbidden`, `FieldValueInvalid` and `FieldValueRequired`.
     ///
-    /// Go declares such a field with a named string type and constants (the spec does not name it); as there,
-    /// a value this version does not list is kept as sent, never an error. Compare with `==` or match on
-    /// `as_str()`: the constants cannot be patterns.
-    pub struct Reason {
+    /// Mirrors Go `k8s.io/api/apiextensions/v1.FieldValueErrorReason`, a string type with constants; as
+    /// there, a value this version does not list is kept as sent, never an error. Compare with `==` or match
+    /// on `as_str()`: the constants cannot be patterns.
+    #[doc(alias = "v1.FieldValueErrorReason")]
+    pub struct FieldValueErrorReason {
         /// `FieldValueDuplicate`.
         FIELD_VALUE_DUPLICATE = "FieldValueDuplicate",
         /// `FieldValueForbidden`.

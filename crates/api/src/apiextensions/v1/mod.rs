@@ -37,7 +37,7 @@ pub use custom_resource_definition_version::CustomResourceDefinitionVersion;
 pub use custom_resource_subresource_scale::CustomResourceSubresourceScale;
 pub use custom_resource_subresources::CustomResourceSubresources;
 pub use custom_resource_validation::CustomResourceValidation;
-pub use enums::Reason;
+pub use enums::FieldValueErrorReason;
 pub use external_documentation::ExternalDocumentation;
 pub use json_schema_props::JsonSchemaProps;
 pub use selectable_field::SelectableField;

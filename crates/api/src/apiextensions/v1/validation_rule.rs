@@ -5,7 +5,7 @@
 
 use clientgo_apimachinery::{wire_struct, SharedStr, UnknownFields};
 
-use super::Reason;
+use super::FieldValueErrorReason;
 
 /// `ValidationRule` of apiextensions.k8s.io/v1: 6 fields, `rule` required.
 ///
@@ -23,7 +23,7 @@ pub struct ValidationRule {
     pub optional_old_self: Option<bool>,
     /// `reason`: optional string, one of `FieldValueDuplicate`, `FieldValueForbidden`, `FieldValueInvalid`
     /// and `FieldValueRequired` (other values are kept as sent).
-    pub reason: Option<Reason>,
+    pub reason: Option<FieldValueErrorReason>,
     /// `rule`: required string.
     pub rule: SharedStr,
     /// Fields v1.36.2 does not define for this object, kept verbatim and written back after the known ones.

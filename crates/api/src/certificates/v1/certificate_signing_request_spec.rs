@@ -5,7 +5,7 @@
 
 use clientgo_apimachinery::{wire_struct, SharedStr, SortedMap, UnknownFields};
 
-use super::Usage;
+use super::KeyUsage;
 use crate::ByteString;
 
 /// `CertificateSigningRequestSpec` of certificates.k8s.io/v1: 8 fields, `request` and `signerName` required.
@@ -32,7 +32,7 @@ pub struct CertificateSigningRequestSpec {
     /// `key agreement`, `key encipherment`, `microsoft sgc`, `netscape sgc`, `ocsp signing`, `s/mime`,
     /// `server auth`, `signing` and `timestamping` (other values are kept as sent); server-side apply
     /// replaces it whole.
-    pub usages: Vec<Usage>,
+    pub usages: Vec<KeyUsage>,
     /// `username`: optional string.
     pub username: Option<SharedStr>,
     /// Fields v1.36.2 does not define for this object, kept verbatim and written back after the known ones.

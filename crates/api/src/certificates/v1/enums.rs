@@ -11,10 +11,11 @@ string_enum! {
     /// `ipsec user`, `key agreement`, `key encipherment`, `microsoft sgc`, `netscape sgc`, `ocsp signing`,
     /// `s/mime`, `server auth`, `signing` and `timestamping`.
     ///
-    /// Go declares such a field with a named string type and constants (the spec does not name it); as there,
-    /// a value this version does not list is kept as sent, never an error. Compare with `==` or match on
-    /// `as_str()`: the constants cannot be patterns.
-    pub struct Usage {
+    /// Mirrors Go `k8s.io/api/certificates/v1.KeyUsage`, a string type with constants; as there, a value this
+    /// version does not list is kept as sent, never an error. Compare with `==` or match on `as_str()`: the
+    /// constants cannot be patterns.
+    #[doc(alias = "v1.KeyUsage")]
+    pub struct KeyUsage {
         /// `any`.
         ANY = "any",
         /// `cert sign`.

@@ -16,4 +16,4 @@ pub use certificate_signing_request::{CertificateSigningRequest, CertificateSign
 pub use certificate_signing_request_condition::CertificateSigningRequestCondition;
 pub use certificate_signing_request_spec::CertificateSigningRequestSpec;
 pub use certificate_signing_request_status::CertificateSigningRequestStatus;
-pub use enums::Usage;
+pub use enums::KeyUsage;

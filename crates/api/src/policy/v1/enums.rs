@@ -8,10 +8,11 @@ string_enum! {
     /// The values of `PodDisruptionBudgetSpec.unhealthyPodEvictionPolicy` in policy/v1: `AlwaysAllow` and
     /// `IfHealthyBudget`.
     ///
-    /// Go declares such a field with a named string type and constants (the spec does not name it); as there,
-    /// a value this version does not list is kept as sent, never an error. Compare with `==` or match on
-    /// `as_str()`: the constants cannot be patterns.
-    pub struct UnhealthyPodEvictionPolicy {
+    /// Mirrors Go `k8s.io/api/policy/v1.UnhealthyPodEvictionPolicyType`, a string type with constants; as
+    /// there, a value this version does not list is kept as sent, never an error. Compare with `==` or match
+    /// on `as_str()`: the constants cannot be patterns.
+    #[doc(alias = "v1.UnhealthyPodEvictionPolicyType")]
+    pub struct UnhealthyPodEvictionPolicyType {
         /// `AlwaysAllow`.
         ALWAYS_ALLOW = "AlwaysAllow",
         /// `IfHealthyBudget`.

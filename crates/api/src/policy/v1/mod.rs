@@ -12,7 +12,7 @@ mod pod_disruption_budget;
 mod pod_disruption_budget_spec;
 mod pod_disruption_budget_status;
 
-pub use enums::UnhealthyPodEvictionPolicy;
+pub use enums::UnhealthyPodEvictionPolicyType;
 pub use eviction::Eviction;
 pub use pod_disruption_budget::{PodDisruptionBudget, PodDisruptionBudgetList};
 pub use pod_disruption_budget_spec::PodDisruptionBudgetSpec;

@@ -5,7 +5,7 @@
 
 use clientgo_apimachinery::{labels::LabelSelector, wire_struct, IntOrString, UnknownFields};
 
-use super::UnhealthyPodEvictionPolicy;
+use super::UnhealthyPodEvictionPolicyType;
 
 /// `PodDisruptionBudgetSpec` of policy/v1: 4 fields.
 ///
@@ -21,7 +21,7 @@ pub struct PodDisruptionBudgetSpec {
     pub selector: Option<LabelSelector>,
     /// `unhealthyPodEvictionPolicy`: optional string, one of `AlwaysAllow` and `IfHealthyBudget` (other
     /// values are kept as sent).
-    pub unhealthy_pod_eviction_policy: Option<UnhealthyPodEvictionPolicy>,
+    pub unhealthy_pod_eviction_policy: Option<UnhealthyPodEvictionPolicyType>,
     /// Fields v1.36.2 does not define for this object, kept verbatim and written back after the known ones.
     pub unknown_fields: UnknownFields,
 }
