@@ -41,7 +41,7 @@ pub fn repository_root() -> PathBuf {
 }
 
 /// How a file of the tree differs from the generator's output.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Difference {
     /// The generator writes this file; the tree does not have it.
     Missing(String),
@@ -78,7 +78,7 @@ pub fn differences(root: &Path, files: &BTreeMap<String, String>) -> std::io::Re
             }
         }
     }
-    out.sort_by(|a, b| format!("{a:?}").cmp(&format!("{b:?}")));
+    out.sort();
     Ok(out)
 }
 
