@@ -62,6 +62,7 @@ pub fn field(ir: &Ir, gv: &GroupVersion, plan: &Plan<'_>) -> String {
             text.push_str(&format!("; the server sets `{default}` when it is unset"));
         }
         (Some(default), Mode::Omit) => text.push_str(&format!("; left out of the JSON when `{default}`")),
+        (None, Mode::Omit) => text.push_str("; left out of the JSON when empty"),
         (_, Mode::Null) => text.push_str("; written as `null` when unset, as the API server does"),
         (Some(_), Mode::Req) if matches!(f.ty, Ty::Def(_)) && !f.required => {
             text.push_str("; always written, as `{}` when empty");

@@ -18,9 +18,9 @@ use crate::macros::resource;
 #[doc(alias = "v1.CustomResourceDefinition")]
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct CustomResourceDefinition {
-    /// `apiVersion`: optional string.
+    /// `apiVersion`: optional string; left out of the JSON when empty.
     pub api_version: SharedStr,
-    /// `kind`: optional string.
+    /// `kind`: optional string; left out of the JSON when empty.
     pub kind: SharedStr,
     /// `metadata`: optional `ObjectMeta` of meta/v1; always written, as `{}` when empty.
     pub metadata: ObjectMeta,

@@ -13,9 +13,9 @@ use super::{ScaleSpec, ScaleStatus};
 #[doc(alias = "v1.Scale")]
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Scale {
-    /// `apiVersion`: optional string.
+    /// `apiVersion`: optional string; left out of the JSON when empty.
     pub api_version: SharedStr,
-    /// `kind`: optional string.
+    /// `kind`: optional string; left out of the JSON when empty.
     pub kind: SharedStr,
     /// `metadata`: optional `ObjectMeta` of meta/v1; always written, as `{}` when empty.
     pub metadata: ObjectMeta,

@@ -11,9 +11,9 @@ use clientgo_apimachinery::{wire_struct, DeleteOptions, ObjectMeta, SharedStr, U
 #[doc(alias = "v1.Eviction")]
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Eviction {
-    /// `apiVersion`: optional string.
+    /// `apiVersion`: optional string; left out of the JSON when empty.
     pub api_version: SharedStr,
-    /// `kind`: optional string.
+    /// `kind`: optional string; left out of the JSON when empty.
     pub kind: SharedStr,
     /// `metadata`: optional `ObjectMeta` of meta/v1; always written, as `{}` when empty.
     pub metadata: ObjectMeta,

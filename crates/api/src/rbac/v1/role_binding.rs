@@ -17,9 +17,9 @@ use crate::macros::resource;
 #[doc(alias = "v1.RoleBinding")]
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct RoleBinding {
-    /// `apiVersion`: optional string.
+    /// `apiVersion`: optional string; left out of the JSON when empty.
     pub api_version: SharedStr,
-    /// `kind`: optional string.
+    /// `kind`: optional string; left out of the JSON when empty.
     pub kind: SharedStr,
     /// `metadata`: optional `ObjectMeta` of meta/v1; always written, as `{}` when empty.
     pub metadata: ObjectMeta,
