@@ -7,7 +7,10 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
 use clientgo_api::core::v1::Pod;
+use clientgo_api::rbac::v1::RoleRef;
+use clientgo_api::scheduling::v1::{PreemptionPolicy, PriorityClass};
 use clientgo_apimachinery::ObjectMeta;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 struct CountingAllocator;
@@ -54,6 +57,15 @@ fn allocations_decoding(json: &str) -> usize {
     count
 }
 
+/// Heap blocks allocated while decoding `json` into a `T` (dropped after the count).
+fn allocations_of<T: DeserializeOwned>(json: &str) -> usize {
+    let before = ALLOCATIONS.with(Cell::get);
+    let value: T = serde_json::from_str(json).expect("decodes");
+    let count = ALLOCATIONS.with(Cell::get) - before;
+    drop(value);
+    count
+}
+
 /// What decoding the bench pod allocates once its shared strings are in the interner (a second
 /// decode, as every pod after the first of a template in a cache): the blocks of its lists, of its
 /// strings unique per pod (uid, resourceVersion, IPs) and of `RawJson` boxes on their way to the
@@ -96,15 +108,22 @@ fn decoding_allocates_nothing_for_the_unknown_field_slots() {
 
     // Metadata whose strings fit in a word and that has no list or map allocates nothing at all:
     // the unknown-field slot stays a null pointer.
-    let count = |json: &str| {
-        let before = ALLOCATIONS.with(Cell::get);
-        let meta: ObjectMeta = serde_json::from_str(json).expect("metadata decodes");
-        let count = ALLOCATIONS.with(Cell::get) - before;
-        drop(meta);
-        count
-    };
+    let count = allocations_of::<ObjectMeta>;
     let short = r#"{"name":"web-1","namespace":"ns-1","uid":"u-1","resourceVersion":"42","generation":3,"creationTimestamp":"2026-11-23T06:48:34Z","labels":null}"#;
     assert_eq!(count(short), 0);
     let unknown = r#"{"name":"web-1","namespace":"ns-1","x-new":7}"#;
     assert!(count(unknown) > 0, "an unknown key is kept, which allocates");
+
+    // Generated types (docs/api-generation.md, phase 2a) likewise; and a listed enum value decodes to its
+    // constant, with no interner lookup and no allocation however long it is (`PreemptLowerPriority` is past
+    // the 7 bytes a `SharedStr` holds inline), while an unlisted one is interned.
+    assert_eq!(
+        allocations_of::<RoleRef>(r#"{"apiGroup":"g","kind":"Role","name":"view"}"#),
+        0
+    );
+    let class = r#"{"value":7,"preemptionPolicy":"PreemptLowerPriority","globalDefault":true}"#;
+    assert_eq!(allocations_of::<PriorityClass>(class), 0);
+    assert_eq!(allocations_of::<PreemptionPolicy>(r#""PreemptLowerPriority""#), 0);
+    assert!(allocations_of::<PreemptionPolicy>(r#""PreemptHigherPriority""#) > 0);
+    assert!(allocations_of::<RoleRef>(r#"{"kind":"Role","name":"view","x-new":1}"#) > 0);
 }

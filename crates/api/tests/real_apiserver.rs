@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use clientgo_api::apiextensions::v1::CustomResourceDefinition;
 use clientgo_api::apps::v1::Deployment;
 use clientgo_api::coordination::v1::Lease;
 use clientgo_api::core::v1::{ConfigMap, Event, Namespace, Service};
@@ -318,4 +319,33 @@ fn deployments() {
     );
     assert_eq!(web.spec.revision_history_limit, Some(10));
     assert_eq!(web.spec.progress_deadline_seconds, Some(600));
+}
+
+/// The generated apiextensions/v1 type (docs/api-generation.md, phase 2a): every CRD of the transcripts
+/// (08-crd-*, the operator runs) decodes and the server-written ones re-encode to the same JSON, schema included.
+#[test]
+fn custom_resource_definitions() {
+    let all = decode_all::<CustomResourceDefinition>();
+    let widgets = all
+        .iter()
+        .find(|c| c.spec.names.plural == "widgets" && !c.spec.versions.is_empty())
+        .expect("the widgets CRD");
+    assert_eq!(widgets.spec.scope, "Namespaced");
+    let version = &widgets.spec.versions[0];
+    assert!(version.served && version.storage);
+    let schema = version
+        .schema
+        .as_ref()
+        .and_then(|s| s.open_api_v3_schema.as_ref());
+    assert_eq!(schema.and_then(|s| s.type_.as_deref()), Some("object"));
+    // The server writes `"conditions": null` before the CRD is established (overrides.yaml, null_when_unset),
+    // and required names as `""`: both come back as written (decode_all compared the JSON).
+    let served = all
+        .iter()
+        .find(|c| c.metadata.uid.is_some())
+        .expect("a server-written CRD");
+    assert!(served.status.conditions.is_empty());
+    assert_eq!(served.status.stored_versions, ["v1"]);
+    assert_eq!(served.status.accepted_names.plural, "");
+    assert_eq!(served.spec.names.list_kind.as_deref(), Some("WidgetList"));
 }

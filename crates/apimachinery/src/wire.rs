@@ -8,7 +8,8 @@
 //! per field into that `Deserialize` and `Serialize`; what differs between fields is only the
 //! *mode*, a zero-sized type in [`mode`] that implements [`Decode`] and [`Encode`] for the field's
 //! type. The api crate's generated structs (docs/api-generation.md, section 4) and this crate's
-//! metadata types share this one engine.
+//! metadata types share this one engine. String types with listed values (Go's
+//! `type PullPolicy string`) are declared by [`string_enum!`](crate::string_enum).
 //!
 //! Why not `#[derive(Deserialize)]`: serde's only way to keep unknown keys is `#[serde(flatten)]`
 //! into a map, which buffers every key of the object into an intermediate tree and decodes each
@@ -28,6 +29,10 @@ use crate::sorted_map::SortedMap;
 
 #[doc(hidden)]
 pub use serde as __serde;
+
+mod string_enum;
+
+pub use string_enum::{decode as decode_string_enum, StringEnum};
 
 /// How a field of mode `Self` decodes into a `T`: the value at the map's current key.
 pub trait Decode<T> {
@@ -57,6 +62,7 @@ pub trait Encode<T> {
 /// | `list` | `Vec<T>` | `null`: empty; no spare capacity kept | left out when empty |
 /// | `map` | [`SortedMap`] (e.g. [`StringMap`](crate::StringMap)) | `null`: empty | left out when empty |
 /// | `unique` | `Option<SharedStr>` | as `opt`, but not interned (see [`UniqueStr`]) | left out when `None` |
+/// | `null` | `Option<T>` or `Vec<T>` | `null`: `None` or empty | always; `None` and empty as `null` (Go's non-omitempty pointer or slice) |
 ///
 /// The names are lower case because they are the macro's vocabulary, not types anyone names.
 #[allow(non_camel_case_types)]
@@ -73,6 +79,8 @@ pub mod mode {
     pub struct map;
     /// An `Option<SharedStr>` whose value is unique per object, so not interned.
     pub struct unique;
+    /// An `Option` or `Vec` Go always writes: unset is written as `null`, as the API server does.
+    pub struct null;
 }
 
 impl<T: DeserializeOwned + Default> Decode<T> for mode::req {
@@ -165,6 +173,33 @@ impl Encode<Option<SharedStr>> for mode::unique {
         value: &Option<SharedStr>,
     ) -> Result<(), M::Error> {
         <mode::opt as Encode<Option<SharedStr>>>::encode(map, key, value)
+    }
+}
+
+impl<T: DeserializeOwned> Decode<Option<T>> for mode::null {
+    fn decode<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Option<T>, A::Error> {
+        map.next_value()
+    }
+}
+
+impl<T: Serialize> Encode<Option<T>> for mode::null {
+    fn encode<M: SerializeMap>(map: &mut M, key: &'static str, value: &Option<T>) -> Result<(), M::Error> {
+        map.serialize_entry(key, value)
+    }
+}
+
+impl<T: DeserializeOwned> Decode<Vec<T>> for mode::null {
+    fn decode<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Vec<T>, A::Error> {
+        <mode::list as Decode<Vec<T>>>::decode(map)
+    }
+}
+
+impl<T: Serialize> Encode<Vec<T>> for mode::null {
+    fn encode<M: SerializeMap>(map: &mut M, key: &'static str, value: &Vec<T>) -> Result<(), M::Error> {
+        if value.is_empty() {
+            return map.serialize_entry(key, &());
+        }
+        map.serialize_entry(key, value)
     }
 }
 

@@ -52,6 +52,8 @@ pub enum Problem {
     },
     /// Facts of one resource that disagree (two kinds for one path, a kind with no definition...).
     Inconsistent(String),
+    /// A YAML input of the generator (the overrides file) that does not parse as expected.
+    Yaml(serde_yaml::Error),
 }
 
 impl Error {
@@ -91,6 +93,7 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match &self.problem {
             Problem::Json(e) => Some(e),
+            Problem::Yaml(e) => Some(e),
             _ => None,
         }
     }
@@ -118,6 +121,7 @@ impl fmt::Display for Problem {
                 write!(f, "{first:?} and {second:?} both become the Rust name `{rust}`")
             }
             Self::Inconsistent(what) => f.write_str(what),
+            Self::Yaml(e) => write!(f, "not the expected YAML: {e}"),
         }
     }
 }

@@ -1,9 +1,11 @@
-//! The `clientgo-codegen` binary: reads the vendored OpenAPI documents and reports on them.
+//! The `clientgo-codegen` binary: reads the vendored OpenAPI documents, reports on them, and regenerates the api
+//! crate's generated modules.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use clientgo_codegen::Difference;
 
 /// clientgo's API generator.
 #[derive(Parser)]
@@ -25,6 +27,16 @@ enum Command {
     /// Load and check the documents, then print the definitions, fields, enum fields and resources of each
     /// group/version.
     Summary,
+    /// Write the generated modules of crates/api (and its round-trip table), deleting left-over files in
+    /// generated directories.
+    Regenerate {
+        /// Write nothing; list what differs and fail if anything does.
+        #[arg(long)]
+        check: bool,
+        /// The repository to write into [default: the one this generator belongs to]
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -43,14 +55,71 @@ fn main() -> ExitCode {
             .map(|(name, bytes)| (name.as_str(), bytes.as_slice())),
     )
     .and_then(|spec| clientgo_codegen::ir::build(&spec));
-    match (ir, cli.command) {
-        (Ok(ir), Command::Summary) => {
+    let ir = match ir {
+        Ok(ir) => ir,
+        Err(e) => {
+            eprintln!("error: {} (in {})", e, dir.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    match cli.command {
+        Command::Summary => {
             print!("{}", clientgo_codegen::summary(&ir));
             ExitCode::SUCCESS
         }
-        (Err(e), _) => {
-            eprintln!("error: {} (in {})", e, dir.display());
-            ExitCode::FAILURE
+        Command::Regenerate { check, root } => {
+            let root = root.unwrap_or_else(clientgo_codegen::repository_root);
+            let path = root.join(clientgo_codegen::OVERRIDES_FILE);
+            let text = match std::fs::read_to_string(&path) {
+                Ok(text) => text,
+                Err(e) => {
+                    eprintln!("error: reading {}: {e}", path.display());
+                    return ExitCode::FAILURE;
+                }
+            };
+            let gvs = clientgo_codegen::emit::generated_group_versions();
+            let generated = clientgo_codegen::Overrides::parse(&text, &ir)
+                .and_then(|overrides| clientgo_codegen::emit::generate(&ir, &overrides, &gvs));
+            let generated = match generated {
+                Ok(generated) => generated,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            let result = if check {
+                clientgo_codegen::differences(&root, &generated)
+            } else {
+                clientgo_codegen::write(&root, &generated)
+            };
+            match result {
+                Ok(changes) => report(&changes, check, generated.len()),
+                Err(e) => {
+                    eprintln!("error: under {}: {e}", root.display());
+                    ExitCode::FAILURE
+                }
+            }
         }
     }
+}
+
+/// Prints the changes; with `check`, any change is a failure.
+fn report(changes: &[Difference], check: bool, total: usize) -> ExitCode {
+    for change in changes {
+        let (what, path) = match (change, check) {
+            (Difference::Missing(p), true) => ("missing", p),
+            (Difference::Differs(p), true) => ("differs", p),
+            (Difference::Extra(p), true) => ("not generated", p),
+            (Difference::Missing(p), false) => ("created", p),
+            (Difference::Differs(p), false) => ("updated", p),
+            (Difference::Extra(p), false) => ("deleted", p),
+        };
+        println!("{what:>13} {path}");
+    }
+    println!("{total} generated files, {} changed", changes.len());
+    if check && !changes.is_empty() {
+        eprintln!("error: the generated files are stale; run `cargo run -p clientgo-codegen -- regenerate`");
+        return ExitCode::FAILURE;
+    }
+    ExitCode::SUCCESS
 }

@@ -72,6 +72,36 @@ pub fn type_name(go: &str) -> Result<String, NameError> {
     Ok(words(go)?.iter().map(|w| capitalise(w)).collect())
 }
 
+/// The Rust constant name of an enum value: `PreemptLowerPriority` -> `PREEMPT_LOWER_PRIORITY`,
+/// `IPv4` -> `IPV4`, `client auth` -> `CLIENT_AUTH`, `s/mime` -> `S_MIME`, `SIGRTMIN+1` -> `SIGRTMIN_1`; the two
+/// values with no letters get Go's words for them: `*` -> `ALL` (admission's `OperationAll`), `""` -> `EMPTY`.
+///
+/// # Errors
+/// [`NameError::Invalid`] for any other value that does not start with an ASCII letter or holds non-ASCII text.
+pub fn const_name(value: &str) -> Result<String, NameError> {
+    match value {
+        "*" => return Ok("ALL".to_owned()),
+        "" => return Ok("EMPTY".to_owned()),
+        _ => {}
+    }
+    let invalid = || NameError::Invalid(value.to_owned());
+    if !value.starts_with(|c: char| c.is_ascii_alphabetic()) || !value.is_ascii() {
+        return Err(invalid());
+    }
+    let mut out: Vec<String> = Vec::new();
+    for part in value
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|p| !p.is_empty())
+    {
+        if part.starts_with(|c: char| c.is_ascii_digit()) {
+            out.push(part.to_owned());
+        } else {
+            out.extend(words(part)?.iter().map(|w| w.to_ascii_uppercase()));
+        }
+    }
+    Ok(out.join("_"))
+}
+
 /// The Rust module of an API group: its first DNS label, `core` for the core group (`""`):
 /// `rbac.authorization.k8s.io` -> `rbac`, as Go's `k8s.io/api/rbac/v1`.
 pub fn module_name(group: &str) -> &str {
@@ -148,10 +178,12 @@ fn starts_word(b: &[u8], i: usize) -> bool {
         return true;
     }
     // Inside a run of capitals: the last capital before a small letter starts the next word (`HTTPGet`), unless
-    // that letter is a plural `s` ending the word (`IPs`, `CIDRs`); a capital before a digit starts a version
-    // word (`APIV3`).
+    // that letter is a plural `s` ending the word (`IPs`, `CIDRs`) or a `v` and a digit (`IPv4`); a capital before a
+    // digit starts a version word (`APIV3`).
     match b.get(i + 1) {
         Some(b's') => b.get(i + 2).is_some_and(u8::is_ascii_lowercase),
+        // `IPv4`: a version after an acronym belongs to it.
+        Some(b'v') if b.get(i + 2).is_some_and(u8::is_ascii_digit) => false,
         Some(next) => next.is_ascii_lowercase() || next.is_ascii_digit(),
         None => false,
     }
@@ -182,6 +214,23 @@ mod tests {
                 "{bad:?}"
             );
         }
+    }
+
+    #[test]
+    fn enum_values_become_screaming_snake_constants() {
+        assert_eq!(
+            const_name("PreemptLowerPriority").unwrap(),
+            "PREEMPT_LOWER_PRIORITY"
+        );
+        assert_eq!(const_name("IPv4").unwrap(), "IPV4");
+        assert_eq!(const_name("Never").unwrap(), "NEVER");
+        assert_eq!(const_name("type").unwrap(), "TYPE");
+        assert_eq!(const_name("client auth").unwrap(), "CLIENT_AUTH");
+        assert_eq!(const_name("s/mime").unwrap(), "S_MIME");
+        assert_eq!(const_name("SIGRTMIN+1").unwrap(), "SIGRTMIN_1");
+        assert_eq!(const_name("*").unwrap(), "ALL");
+        assert_eq!(const_name("").unwrap(), "EMPTY");
+        assert_eq!(const_name("1x"), Err(NameError::Invalid("1x".into())));
     }
 
     #[test]

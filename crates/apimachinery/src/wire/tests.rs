@@ -97,6 +97,30 @@ fn each_mode_decodes_and_encodes_as_documented() {
     assert_eq!(encode(&empty), r#"{"count":0,"inner":{}}"#);
 }
 
+/// Go's always-written pointer and slice: the API server writes `"conditions": null` when unset.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Always {
+    when: Option<SharedStr>,
+    conditions: Vec<SharedStr>,
+    unknown_fields: UnknownFields,
+}
+
+wire_struct!(Always, "always" {
+    "when" => when: null,
+    "conditions" => conditions: null,
+});
+
+#[test]
+fn null_mode_writes_unset_as_null_and_reads_it_back() {
+    let unset: Always = serde_json::from_str(r#"{"when":null,"conditions":null}"#).expect("decodes");
+    assert_eq!(unset, Always::default());
+    assert_eq!(encode(&unset), r#"{"when":null,"conditions":null}"#);
+    assert_eq!(serde_json::from_str::<Always>("{}").expect("decodes"), unset);
+    let set: Always = serde_json::from_str(r#"{"when":"now","conditions":["Ready"]}"#).expect("decodes");
+    assert_eq!((set.when.as_deref(), set.conditions.len()), (Some("now"), 1));
+    assert_eq!(encode(&set), r#"{"when":"now","conditions":["Ready"]}"#);
+}
+
 #[test]
 fn unknown_fields_come_back_last_at_every_depth_byte_for_byte() {
     let text = r#"{"count":1,"items":[{"name":"a","x-item":[1,"two",{"3":null}]}],"inner":{"x-inner":1.50},"x-top":{"deep":{"er":true}},"x-str":"s"}"#;

@@ -5,7 +5,9 @@ mod support;
 
 mod definitions;
 mod discovery;
+mod emit;
 mod errors;
 mod naming;
 mod resources;
+mod sample;
 mod summary;
