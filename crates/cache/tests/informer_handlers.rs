@@ -129,13 +129,17 @@ async fn a_stuck_handler_holds_up_neither_the_store_nor_the_other_handlers() {
         )
         .unwrap();
     let fast_seen: Arc<Mutex<Vec<u64>>> = Arc::new(Mutex::new(vec![0; OBJECTS]));
-    let f = Arc::clone(&fast_seen);
+    let (f1, f2) = (Arc::clone(&fast_seen), Arc::clone(&fast_seen));
+    let see = |seen: &Mutex<Vec<u64>>, o: &ConfigMap| {
+        let i: usize = o.metadata.name.as_deref().unwrap()[1..].parse().unwrap();
+        seen.lock().unwrap()[i] = rv(o);
+    };
+    // Adds too: if this handler falls a mailbox behind, an object's updates merge into its add.
     let fast = informer
         .add_event_handler(
-            ResourceEventHandlerFuncs::default().on_update(move |_, new: &Arc<ConfigMap>| {
-                let i: usize = new.metadata.name.as_deref().unwrap()[1..].parse().unwrap();
-                f.lock().unwrap()[i] = rv(new);
-            }),
+            ResourceEventHandlerFuncs::default()
+                .on_add(move |o: &Arc<ConfigMap>, _| see(&f1, o))
+                .on_update(move |_, new: &Arc<ConfigMap>| see(&f2, new)),
         )
         .unwrap();
     let task = tokio::spawn(informer.clone().run());
