@@ -116,7 +116,8 @@ impl<K> Default for Settings<K> {
 ///
 /// The queue is a sans-IO [`Queue`] ([`RealFifo`](crate::RealFifo) or
 /// [`DeltaFifo`](crate::DeltaFifo), with the process function's store as its known objects); the
-/// controller wraps it in an [`AsyncQueue`] of [`queue_capacity`](Config::queue_capacity).
+/// controller shares it, behind a lock, between the reflector and its process loop, with a
+/// bounded [`queue_capacity`](Config::queue_capacity).
 pub struct Config<K, Q, P> {
     queue: Q,
     lister_watcher: Arc<dyn ListerWatcher<K>>,
@@ -175,7 +176,7 @@ impl<K: Object + Send + Sync + 'static, Q: Queue<K> + Send + 'static, P: Process
     }
 
     /// How many deltas the queue holds before the reflector waits (at least 1; default
-    /// [`DEFAULT_QUEUE_CAPACITY`]). client-go's queue is unbounded.
+    /// 1,024). client-go's queue is unbounded.
     pub fn queue_capacity(mut self, capacity: usize) -> Self {
         self.settings.capacity = capacity.max(1);
         self

@@ -199,7 +199,7 @@ impl<'a, K> IntoIterator for &'a Deltas<K> {
     }
 }
 
-/// What a [`Store::replace`] did to one key.
+/// What a [`Store::replace`](crate::Store::replace) did to one key.
 ///
 /// client-go's `Replace` reports nothing; since ours diffs the new list into the live store it
 /// knows, for free, which keys were added, updated (with the object they replaced) and removed, so

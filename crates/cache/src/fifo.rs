@@ -111,7 +111,7 @@ pub trait Queue<K> {
     fn len(&self) -> usize;
 
     /// How many deltas are held in all: what the queue's memory grows with, and what
-    /// [`AsyncQueue`](crate::AsyncQueue)'s capacity bounds. The same as [`len`](Queue::len) for a
+    /// a [`Controller`](crate::Controller)'s queue capacity bounds. The same as [`len`](Queue::len) for a
     /// queue of single deltas; a [`DeltaFifo`](crate::DeltaFifo) counts every delta of every key.
     fn queued_deltas(&self) -> usize {
         self.len()

@@ -33,12 +33,11 @@
 //!   with the number of items the watch delivered (V(4)). Each carries the reflector's name and
 //!   the type it stores (see [`ReflectorOptions::name`]).
 //!
-//! The reflector writes into a [`ReflectorStore`], client-go's name for the reflector's side of
-//! its store, and awaits each write, so a slow consumer slows the watch down instead of queueing
-//! without bound. Two stores exist: [`CacheWriter`], the direct path, which diffs a relist into the
-//! live cache page by page and reports each change to an [`EventSink`]; and
-//! [`AsyncQueue`](crate::AsyncQueue), a DeltaFIFO or RealFIFO drained by a
-//! [`Controller`](crate::Controller), as in client-go.
+//! The reflector writes into a crate-private `ReflectorStore`, client-go's name for the
+//! reflector's side of its store, and awaits each write. Two stores exist: the pipeline's direct
+//! stage, which turns each write into one delta applied at once (a relist page by page), and a
+//! DeltaFIFO or RealFIFO drained by a [`Controller`](crate::Controller), as in client-go, whose
+//! bounded capacity makes the watch wait for a slow consumer.
 
 mod error;
 mod machine;
@@ -72,7 +71,8 @@ pub(crate) use store::{ReflectorStore, Relist};
 /// `cache.ShouldResyncFunc`.
 pub type ShouldResync = Arc<dyn Fn() -> bool + Send + Sync>;
 
-/// Lists and watches one collection into a [`ReflectorStore`]. Mirrors client-go
+/// Lists and watches one collection into a store (a [`Cache`](crate::Cache) with
+/// [`Reflector::new`], or an informer's pipeline). Mirrors client-go
 /// `cache.Reflector`.
 pub struct Reflector<K> {
     lw: Arc<dyn ListerWatcher<K>>,

@@ -53,7 +53,7 @@ pub trait Store<K> {
     fn get_by_key(&self, key: &str) -> Option<Arc<K>>;
 
     /// Makes the store hold exactly `list`, diffing it into the live contents (see
-    /// [`ThreadSafeStore::replace`]); returns what changed.
+    /// [`ThreadSafeStore::replace`](crate::ThreadSafeStore::replace)); returns what changed.
     ///
     /// # Errors
     /// [`Error::Key`] when the key function fails for any listed object; the store is then
@@ -63,7 +63,7 @@ pub trait Store<K> {
     /// Mirrors client-go `Store.Resync`: a no-op for plain stores (queues re-deliver known objects).
     ///
     /// # Errors
-    /// None for [`Cache`]; the signature leaves room for stores that can fail.
+    /// None for [`Cache`](crate::Cache); the signature leaves room for stores that can fail.
     fn resync(&self) -> Result<(), Error>;
 }
 

@@ -99,7 +99,7 @@ async fn informer_store_equals_server_state_after_chaos() {
     chaos(None).await;
 }
 
-/// The same chaos for an informer behind a queue (`with_queue`), where relists go through the
+/// The same chaos for an informer behind a queue (`SharedIndexInformerBuilder::queue`), where relists go through the
 /// queue's replace and vanished objects reach the handlers as tombstones.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn queue_backed_informer_store_equals_server_state_after_chaos() {

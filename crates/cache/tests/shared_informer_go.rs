@@ -262,8 +262,8 @@ fn set(names: &[&str]) -> BTreeSet<String> {
     names.iter().map(|n| (*n).to_owned()).collect()
 }
 
-/// A handler run as a task, so that it follows the paused clock.
-fn in_task() -> HandlerOptions {
+/// A handler's options: as a task (the default), so that it follows the paused clock.
+fn as_task() -> HandlerOptions {
     HandlerOptions::default()
 }
 
@@ -380,8 +380,8 @@ async fn test_listener_resync_periods() {
     ];
     for (listener, period) in listeners.iter().zip(periods) {
         let options = match period {
-            Some(p) => in_task().resync_period(p),
-            None => in_task(),
+            Some(p) => as_task().resync_period(p),
+            None => as_task(),
         };
         informer
             .add_event_handler_with_options(listener.clone(), options)
@@ -440,7 +440,7 @@ async fn test_resync_check_period() {
     let listeners: Vec<TestListener> = periods.iter().map(|_| TestListener::default()).collect();
     for (l, secs) in listeners.iter().zip(periods) {
         informer
-            .add_event_handler_with_options(l.clone(), in_task().resync_period(Duration::from_secs(secs)))
+            .add_event_handler_with_options(l.clone(), as_task().resync_period(Duration::from_secs(secs)))
             .unwrap();
     }
     let task = start(&informer);
@@ -453,7 +453,7 @@ async fn test_resync_check_period() {
     );
     let late = TestListener::default();
     informer
-        .add_event_handler_with_options(late.clone(), in_task().resync_period(Duration::from_secs(1)))
+        .add_event_handler_with_options(late.clone(), as_task().resync_period(Duration::from_secs(1)))
         .unwrap();
     tokio::time::sleep_until(t0 + Duration::from_secs(81)).await;
     assert_eq!(late.sorted()[0], "add pod1", "the cache replayed first");
@@ -515,10 +515,10 @@ async fn test_shared_informer_watch_disruption() {
     let no_resync = TestListener::default();
     let resync = TestListener::default();
     informer
-        .add_event_handler_with_options(no_resync.clone(), in_task().resync_period(Duration::ZERO))
+        .add_event_handler_with_options(no_resync.clone(), as_task().resync_period(Duration::ZERO))
         .unwrap();
     informer
-        .add_event_handler_with_options(resync.clone(), in_task().resync_period(Duration::from_secs(1)))
+        .add_event_handler_with_options(resync.clone(), as_task().resync_period(Duration::from_secs(1)))
         .unwrap();
     let task = start(&informer);
     settle().await;
@@ -629,7 +629,7 @@ async fn test_shared_informer_transformer() {
         .unwrap();
     let listener = TestListener::default();
     informer
-        .add_event_handler_with_options(listener.clone(), in_task())
+        .add_event_handler_with_options(listener.clone(), as_task())
         .unwrap();
     let task = start(&informer);
     settle().await;
@@ -663,10 +663,10 @@ async fn test_shared_informer_remove_handler() {
     );
     let (l1, l2) = (TestListener::default(), TestListener::default());
     let h1 = informer
-        .add_event_handler_with_options(l1.clone(), in_task())
+        .add_event_handler_with_options(l1.clone(), as_task())
         .unwrap();
     let h2 = informer
-        .add_event_handler_with_options(l2.clone(), in_task())
+        .add_event_handler_with_options(l2.clone(), as_task())
         .unwrap();
     assert_ne!(h1, h2);
     assert!(informer.remove_event_handler(&h2));
@@ -697,10 +697,10 @@ async fn test_shared_informer_remove_foreign_handler() {
     );
     let (l1, l2) = (TestListener::default(), TestListener::default());
     let h1 = informer
-        .add_event_handler_with_options(l1.clone(), in_task())
+        .add_event_handler_with_options(l1.clone(), as_task())
         .unwrap();
     let h2 = informer
-        .add_event_handler_with_options(l2.clone(), in_task())
+        .add_event_handler_with_options(l2.clone(), as_task())
         .unwrap();
     assert!(!informer2.remove_event_handler(&h1));
     assert!(!informer2.remove_event_handler(&h2));
@@ -723,10 +723,10 @@ async fn test_shared_informer_multiple_registration() {
     );
     let listener = TestListener::default();
     let reg1 = informer
-        .add_event_handler_with_options(listener.clone(), in_task())
+        .add_event_handler_with_options(listener.clone(), as_task())
         .unwrap();
     let reg2 = informer
-        .add_event_handler_with_options(listener.clone(), in_task())
+        .add_event_handler_with_options(listener.clone(), as_task())
         .unwrap();
     assert_ne!(reg1, reg2, "two registrations of one handler are two");
     let task = start(&informer);
@@ -907,7 +907,7 @@ async fn test_state_shared_informer() {
     );
     let listener = TestListener::default();
     informer
-        .add_event_handler_with_options(listener.clone(), in_task())
+        .add_event_handler_with_options(listener.clone(), as_task())
         .unwrap();
     assert!(!informer.is_started());
     assert!(!informer.is_stopped());
@@ -936,7 +936,7 @@ async fn test_add_on_stopped_shared_informer() {
     stop(&informer, task).await;
     assert!(informer.is_stopped());
     let err = informer
-        .add_event_handler_with_options(TestListener::default(), in_task())
+        .add_event_handler_with_options(TestListener::default(), as_task())
         .unwrap_err();
     assert_eq!(err, InformerError::Stopped);
     assert!(err.to_string().contains("stopped"), "{err}");
@@ -954,7 +954,7 @@ async fn test_remove_on_stopped_shared_informer() {
         Indexers::new(),
     );
     let handle = informer
-        .add_event_handler_with_options(TestListener::default(), in_task())
+        .add_event_handler_with_options(TestListener::default(), as_task())
         .unwrap();
     let task = start(&informer);
     settle().await;
@@ -972,7 +972,7 @@ async fn test_remove_while_active() {
     let informer = SharedIndexInformer::new(source.lister_watcher(), None, Indexers::new());
     let listener = TestListener::default();
     let handle = informer
-        .add_event_handler_with_options(listener.clone(), in_task())
+        .add_event_handler_with_options(listener.clone(), as_task())
         .unwrap();
     let task = start(&informer);
     source.add(pod("pod1"));
@@ -997,7 +997,7 @@ async fn test_add_while_active() {
     let informer = SharedIndexInformer::new(source.lister_watcher(), None, Indexers::new());
     let (l1, l2) = (TestListener::default(), TestListener::default());
     let h1 = informer
-        .add_event_handler_with_options(l1.clone(), in_task())
+        .add_event_handler_with_options(l1.clone(), as_task())
         .unwrap();
     assert!(!h1.has_synced(), "synced before run");
     let task = start(&informer);
@@ -1006,7 +1006,7 @@ async fn test_add_while_active() {
     assert_eq!(l1.names(), set(&["pod1"]));
     assert!(h1.has_synced(), "synced after run");
     let h2 = informer
-        .add_event_handler_with_options(l2.clone(), in_task())
+        .add_event_handler_with_options(l2.clone(), as_task())
         .unwrap();
     assert!(!h2.has_synced(), "synced before handling its replay");
     source.add(pod("pod2"));
@@ -1049,7 +1049,7 @@ async fn test_event_panics() {
         .iter()
         .map(|name| {
             informer
-                .add_event_handler_with_options(panicking(), in_task().name(*name))
+                .add_event_handler_with_options(panicking(), as_task().name(*name))
                 .unwrap()
         })
         .collect();
@@ -1214,7 +1214,7 @@ async fn test_watch_list_through_a_shared_informer() {
                 d.lock().unwrap().push(format!("delete {key}"));
             });
         let registration = informer
-            .add_event_handler_with_options(handler, in_task())
+            .add_event_handler_with_options(handler, as_task())
             .unwrap();
         let task = start(&informer);
         for event in [

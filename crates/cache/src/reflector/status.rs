@@ -12,8 +12,8 @@ use super::error::ReflectorError;
 /// and `LastSyncResourceVersion` plus the `WatchErrorHandler`'s view: a failing list (403, say) is
 /// visible here instead of a silent wait.
 ///
-/// Who marks it synced depends on what the reflector writes into: the direct path
-/// ([`CacheWriter`](crate::CacheWriter)) once the first list is in the store, a queue-backed
+/// Who marks it synced depends on what the reflector writes into: the direct stage (no queue)
+/// once the first list is in the store and handed to the handlers, a queue-backed
 /// [`Controller`](crate::Controller) once the first list has been popped and processed.
 #[derive(Default)]
 pub struct SyncStatus {
@@ -116,7 +116,7 @@ impl SyncStatus {
     }
 
     /// The resourceVersion the store that listers read has caught up to (`""` before the first
-    /// list is in it). On the direct path ([`CacheWriter`](crate::CacheWriter)) that of the last
+    /// list is in it). Without a queue stage that of the last
     /// list, event or bookmark written into the indexer; behind a queue, that of the newest object
     /// the process loop has applied (bookmarks do not pass through the queue, so it can lag
     /// [`SyncStatus::last_sync_resource_version`] until the next change). Mirrors client-go's

@@ -1,10 +1,9 @@
 //! What a reflector writes into.
 //!
 //! Mirrors client-go's `ReflectorStore` interface (`tools/cache/reflector.go`): `Add`, `Update`,
-//! `Delete`, `Replace(list, resourceVersion)` and `Resync`. Two implementations: the direct path,
-//! [`CacheWriter`](crate::CacheWriter) (a [`Cache`](crate::Cache) plus an optional
-//! [`EventSink`](crate::EventSink)), and a queue, [`AsyncQueue`](crate::AsyncQueue) (client-go's
-//! DeltaFIFO or RealFIFO as the reflector's store, drained by a [`Controller`](crate::Controller)).
+//! `Delete`, `Replace(list, resourceVersion)` and `Resync`. Two implementations: the pipeline's
+//! direct stage (each write one delta, applied at once), and the async queue around client-go's
+//! DeltaFIFO or RealFIFO, drained by a [`Controller`](crate::Controller).
 
 use std::sync::Arc;
 
