@@ -80,55 +80,55 @@ impl<K: Object + Send + Sync + 'static, P: Apply<K>> DirectStage<K, P> {
         }
     }
 
-    /// Applies one delta. A failure is logged, as a queue's consumer logs it.
-    async fn run(&self, delta_type: DeltaType, object: DeltaObject<K>, initial: bool) {
-        // No yield here: a watch or list over the network spends tokio's cooperative budget on
-        // its reads, which lets the handlers' tasks run (docs/performance.md measured a yield per
-        // delta at 0.35x the throughput of one handler).
-        self.apply(Delta { delta_type, object }, initial);
-    }
-
-    fn apply(&self, delta: Delta<K>, initial: bool) {
+    /// Applies one delta, returning the process function's failure (an object without a key).
+    ///
+    /// Synchronous, with no yield: a watch or list over the network spends tokio's cooperative
+    /// budget on its reads, which lets the handlers' tasks run (docs/performance.md measured a
+    /// yield per delta at 0.35x the throughput of one handler).
+    fn run(&self, delta_type: DeltaType, object: DeltaObject<K>, initial: bool) -> Result<(), Error> {
         let mut applier = self.applier.lock().unwrap_or_else(PoisonError::into_inner);
         let Applier { process, buffer } = &mut *applier;
-        buffer.replace_with(delta);
-        if let Err(e) = process.apply(buffer, initial) {
-            tracing::warn!(error = %e, "processing a delta failed");
-        }
+        buffer.replace_with(Delta { delta_type, object });
+        let applied = process.apply(buffer, initial);
         buffer.replace_with_nothing();
+        applied
     }
 
-    /// Checks that `obj` has a key (an object without one is refused, as by a queue).
-    fn key(&self, obj: &K) -> Result<String, Error> {
-        self.indexer.key_of(obj)
+    /// As [`run`](DirectStage::run), for deltas of objects already stored (a resync, a relist's
+    /// tombstones): a failure is logged, as a queue's consumer logs it, and the rest goes on.
+    fn run_logged(&self, delta_type: DeltaType, object: DeltaObject<K>, initial: bool) {
+        if let Err(e) = self.run(delta_type, object, initial) {
+            tracing::warn!(error = %e, "processing a delta failed");
+        }
     }
 }
 
 impl<K: Object + Send + Sync + 'static, P: Apply<K>> ReflectorStore<K> for DirectStage<K, P> {
     fn add(&self, obj: Arc<K>) -> BoxFuture<'_, Result<(), Error>> {
-        Box::pin(async move {
-            self.key(&obj)?;
-            self.run(DeltaType::Added, DeltaObject::Object(obj), false).await;
-            Ok(())
-        })
+        // The process function refuses an object without a key before it changes anything.
+        Box::pin(std::future::ready(self.run(
+            DeltaType::Added,
+            DeltaObject::Object(obj),
+            false,
+        )))
     }
 
     fn update(&self, obj: Arc<K>) -> BoxFuture<'_, Result<(), Error>> {
-        Box::pin(async move {
-            self.key(&obj)?;
-            self.run(DeltaType::Updated, DeltaObject::Object(obj), false)
-                .await;
-            Ok(())
-        })
+        // The process function refuses an object without a key before it changes anything.
+        Box::pin(std::future::ready(self.run(
+            DeltaType::Updated,
+            DeltaObject::Object(obj),
+            false,
+        )))
     }
 
     fn delete(&self, obj: Arc<K>) -> BoxFuture<'_, Result<(), Error>> {
-        Box::pin(async move {
-            self.key(&obj)?;
-            self.run(DeltaType::Deleted, DeltaObject::Object(obj), false)
-                .await;
-            Ok(())
-        })
+        // The process function refuses an object without a key before it changes anything.
+        Box::pin(std::future::ready(self.run(
+            DeltaType::Deleted,
+            DeltaObject::Object(obj),
+            false,
+        )))
     }
 
     fn replace(&self) -> Box<dyn Relist<K> + '_> {
@@ -142,7 +142,7 @@ impl<K: Object + Send + Sync + 'static, P: Apply<K>> ReflectorStore<K> for Direc
     fn resync(&self) -> BoxFuture<'_, Result<(), Error>> {
         Box::pin(async move {
             for obj in self.indexer.list() {
-                self.run(DeltaType::Sync, DeltaObject::Object(obj), false).await;
+                self.run_logged(DeltaType::Sync, DeltaObject::Object(obj), false);
             }
             Ok(())
         })
@@ -164,10 +164,9 @@ struct DirectRelist<'a, K, P> {
 impl<K: Object + Send + Sync + 'static, P: Apply<K>> Relist<K> for DirectRelist<'_, K, P> {
     fn add(&mut self, obj: Arc<K>) -> BoxFuture<'_, Result<(), Error>> {
         Box::pin(async move {
-            let key = self.stage.key(&obj)?;
+            let key = self.stage.indexer.key_of(&obj)?;
             self.stage
-                .run(DeltaType::Replaced, DeltaObject::Object(obj), self.initial)
-                .await;
+                .run(DeltaType::Replaced, DeltaObject::Object(obj), self.initial)?;
             self.seen.insert(key);
             Ok(())
         })
@@ -175,11 +174,10 @@ impl<K: Object + Send + Sync + 'static, P: Apply<K>> Relist<K> for DirectRelist<
 
     fn delete(&mut self, obj: Arc<K>) -> BoxFuture<'_, Result<(), Error>> {
         Box::pin(async move {
-            let key = self.stage.key(&obj)?;
+            let key = self.stage.indexer.key_of(&obj)?;
             if self.seen.remove(&key) {
                 self.stage
-                    .run(DeltaType::Deleted, DeltaObject::Object(obj), self.initial)
-                    .await;
+                    .run(DeltaType::Deleted, DeltaObject::Object(obj), self.initial)?;
             }
             Ok(())
         })
@@ -198,13 +196,11 @@ impl<K: Object + Send + Sync + 'static, P: Apply<K>> Relist<K> for DirectRelist<
                 }
                 let obj = self.stage.indexer.get_by_key(&key);
                 let tombstone = DeletedFinalStateUnknown { key, obj };
-                self.stage
-                    .run(
-                        DeltaType::Deleted,
-                        DeltaObject::DeletedFinalStateUnknown(tombstone),
-                        self.initial,
-                    )
-                    .await;
+                self.stage.run_logged(
+                    DeltaType::Deleted,
+                    DeltaObject::DeletedFinalStateUnknown(tombstone),
+                    self.initial,
+                );
             }
             self.stage.listed.store(true, Ordering::Release);
             status.mark_synced();
